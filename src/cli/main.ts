@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+/**
+ * `netmend`: the command line on the same engine as the extension, for CI and benchmarks.
+ * Exit codes: 0 success, 1 the input has problems (or a property is violated), 3 some answer unknown, 2 usage or internal error.
+ * Each command lives in its own file under ./commands.
+ */
+import { InputError } from '../core/errors';
+import type { Command } from './command';
+import { info } from './commands/info';
+import { evalCommand } from './commands/eval';
+
+const commands: readonly Command[] = [info, evalCommand];
+
+function usage(): string {
+  const width = Math.max(...commands.map((c) => c.usage.length));
+  return ['usage: netmend <command> [options]', '', ...commands.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`)].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h') {
+    console.log(usage());
+    return name ? 0 : 2;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    console.error(`netmend: unknown command '${name}'\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await command.run(rest);
+  } catch (err) {
+    if (err instanceof InputError) {
+      console.error(`netmend ${name}: ${err.describe()}`);
+      return 2;
+    }
+    console.error(`netmend ${name}: internal error (a bug, please report it):`, err);
+    return 2;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => process.exit(code));

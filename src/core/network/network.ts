@@ -1,0 +1,40 @@
+/**
+ * The analysable form of a network: a plain sequence of dense affine layers, each followed by one element-wise
+ * activation. Verification, training and repair all work on this form; ONNX import lowers every supported graph to it
+ * (Conv and BatchNormalization become dense affine maps) and export writes it back.
+ *
+ * Repairs that add structure stay inside this form: a parallel patch branch is a block-diagonal widening of the layers
+ * (values are carried through ReLU layers as relu(v) - relu(-v)), and a gate that chooses between networks is a ReLU
+ * big-M construction. So every tool that handles a Network handles a repaired one.
+ */
+export type Activation =
+  | { readonly kind: 'identity' }
+  | { readonly kind: 'relu' }
+  | { readonly kind: 'leakyRelu'; readonly alpha: number }
+  | { readonly kind: 'sigmoid' }
+  | { readonly kind: 'tanh' };
+
+export interface DenseLayer {
+  readonly inSize: number;
+  readonly outSize: number;
+  /** Row-major [outSize][inSize]: weights[o * inSize + i]. Float64 for sound analysis. */
+  readonly weights: Float64Array;
+  readonly bias: Float64Array;
+  readonly activation: Activation;
+  /** The ONNX node (or .nnet layer) this layer came from: used in error messages and the responsibility heatmap. */
+  readonly name: string;
+}
+
+export interface Network {
+  readonly layers: readonly DenseLayer[];
+  /** Graph input/output names and shapes as in the source file, so an export or an ORT session can be fed the same way. */
+  readonly inputName: string;
+  readonly inputShape: readonly number[];
+  readonly outputName: string;
+  readonly outputShape: readonly number[];
+  /** Things the importer did that a user should know (e.g. "final Softmax dropped: properties speak of logits"). */
+  readonly notes: readonly string[];
+}
+
+export const inputSize = (net: Network): number => net.layers[0].inSize;
+export const outputSize = (net: Network): number => net.layers[net.layers.length - 1].outSize;

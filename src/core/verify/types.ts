@@ -1,0 +1,34 @@
+import type { Query } from '../spec/normalForm';
+
+export interface VerifyOptions {
+  /** Wall-clock budget in seconds; past it the answer is `unknown`. */
+  readonly timeoutSec: number;
+  /** Cooperative cancellation: checked between subproblems. */
+  readonly signal?: AbortSignal;
+  /** Only run the falsification stage (the editor's live checks): the answer is `violated` or `unknown`. */
+  readonly falsifyOnly?: boolean;
+  /** Sub-worker threads for branch and bound; 0 = run in this thread. */
+  readonly threads?: number;
+  readonly onProgress?: (p: VerifyProgress) => void;
+}
+
+export interface VerifyProgress {
+  readonly stage: string;
+  /** Fraction of the input region (or of the search tree) already decided, 0..1, when known. */
+  readonly fractionDone?: number;
+}
+
+export interface Counterexample {
+  /** Input in the network's (normalised) space, and the float64 outputs of our forward pass on it. */
+  readonly input: Float64Array;
+  readonly output: Float64Array;
+  /** Index of the violation conjunction that the outputs satisfy (Query.violation[clause]). */
+  readonly clause: number;
+}
+
+export type VerifyResult =
+  | { readonly status: 'holds'; readonly timeSec: number; readonly stats?: Record<string, number> }
+  | { readonly status: 'violated'; readonly timeSec: number; readonly counterexample: Counterexample; readonly stats?: Record<string, number> }
+  | { readonly status: 'unknown'; readonly timeSec: number; readonly reason: string; readonly stats?: Record<string, number> };
+
+export type { Query };
