@@ -1,6 +1,16 @@
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 /** The shared data folder beside the project (`../shared/data`), overridable for unusual checkouts. */
 export const SHARED_DATA = process.env.NETMEND_SHARED_DATA ?? path.resolve(__dirname, '..', '..', 'shared', 'data');
 export const dataPath = (...parts: string[]): string => path.join(SHARED_DATA, ...parts);
 export const acasNet = (i: number, j: number): string => dataPath('acasxu', `ACASXU_run2a_${i}_${j}_batch_2000.onnx`);
+
+/** The 15 MNIST test images behind the VNN-COMP robustness properties: pixels in [0, 1] and the true label. */
+export function mnistPropImages(): { label: number; pixels: Float64Array }[] {
+  const [, ...rows] = readFileSync(dataPath('mnist', 'mnist_images_from_props.csv'), 'utf8').trim().split('\n');
+  return rows.map((row) => {
+    const cells = row.split(',').map(Number);
+    return { label: cells[1], pixels: Float64Array.from(cells.slice(2)) };
+  });
+}

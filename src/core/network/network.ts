@@ -34,6 +34,21 @@ export interface Network {
   readonly outputShape: readonly number[];
   /** Things the importer did that a user should know (e.g. "final Softmax dropped: properties speak of logits"). */
   readonly notes: readonly string[];
+  /** Present for .nnet models: how physical inputs/outputs map to the network's normalised space. */
+  readonly normalization?: Normalization;
+}
+
+/**
+ * The .nnet convention: the network reads (clip(x, min, max) - mean) / range and its outputs are y * outputRange +
+ * outputMean in physical units.
+ */
+export interface Normalization {
+  readonly inputMin: readonly number[];
+  readonly inputMax: readonly number[];
+  readonly inputMean: readonly number[];
+  readonly inputRange: readonly number[];
+  readonly outputMean: number;
+  readonly outputRange: number;
 }
 
 export const inputSize = (net: Network): number => net.layers[0].inSize;

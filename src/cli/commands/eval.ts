@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+import { InputError } from '../../core/errors';
+import { forward } from '../../core/network/forward';
+import { inputSize } from '../../core/network/network';
+import { loadModelFile } from '../../core/onnx/loadModelFile';
+import { parseArgs, stringFlag } from '../args';
+import type { Command } from '../command';
+
+/** Reads a JSON array of flat input vectors of the given length. */
+export function readInputVectors(file: string, size: number): Float64Array[] {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new InputError(`cannot read the inputs as JSON: ${(err as Error).message}`, { file });
+  }
+  if (!Array.isArray(data)) throw new InputError('the inputs file must hold a JSON array of input vectors', { file });
+  return data.map((row, k) => {
+    if (!Array.isArray(row) || row.length !== size || !row.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+      throw new InputError(`input ${k} must be an array of ${size} finite numbers`, { file });
+    }
+    return Float64Array.from(row as number[]);
+  });
+}
+
+export const evalCommand: Command = {
+  name: 'eval',
+  usage: 'eval <model> --inputs <file.json>',
+  summary: 'evaluate the model (float64) on a JSON array of flat input vectors; prints a JSON array of outputs',
+  async run(args) {
+    const parsed = parseArgs(args, ['inputs']);
+    const [path] = parsed.positional;
+    const inputsFile = stringFlag(parsed, 'inputs');
+    if (!path || !inputsFile) throw new InputError('usage: netmend eval <model> --inputs <file.json>');
+    const net = loadModelFile(path);
+    const n = inputSize(net);
+    const inputs = readInputVectors(inputsFile, n);
+    const batch = new Float64Array(inputs.length * n);
+    inputs.forEach((x, k) => batch.set(x, k * n));
+    const out = forward(net, batch, inputs.length);
+    const m = out.length / Math.max(1, inputs.length);
+    console.log(JSON.stringify(inputs.map((_, k) => Array.from(out.subarray(k * m, (k + 1) * m)))));
+    return 0;
+  },
+};

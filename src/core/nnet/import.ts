@@ -1,0 +1,57 @@
+/**
+ * The .nnet text format (Julian et al., the original ACAS Xu and HorizontalCAS networks): comment lines with '//', a
+ * header (sizes, input bounds, means and ranges incl. the output's), then per layer its weight rows and bias values.
+ * Hidden layers are ReLU, the last is linear. The normalisation is kept as metadata, not folded into the weights.
+ */
+import { InputError } from '../errors';
+import type { DenseLayer, Network } from '../network/network';
+
+export function loadNnet(text: string, file?: string): Network {
+  const lines = text.split(/\r?\n/).map((content, i) => ({ content: content.trim(), line: i + 1 }))
+    .filter((l) => l.content !== '' && !l.content.startsWith('//'));
+  let cursor = 0;
+  const next = (what: string): number[] => {
+    const l = lines[cursor++];
+    if (!l) throw new InputError(`the file ends before ${what}`, { file, line: text.split(/\r?\n/).length });
+    const values = l.content.split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number);
+    const bad = values.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new InputError(`${what}: value ${bad + 1} is not a finite number`, { file, line: l.line });
+    return values;
+  };
+  const expect = (values: number[], n: number, what: string): number[] => {
+    if (values.length < n) throw new InputError(`${what}: expected ${n} values, found ${values.length}`, { file, line: lines[cursor - 1].line });
+    return values.slice(0, n);
+  };
+  const [numLayers, inputSize, outputSize] = expect(next('the header'), 3, 'the header');
+  const sizes = expect(next('the layer sizes'), numLayers + 1, 'the layer sizes');
+  if (sizes[0] !== inputSize || sizes[numLayers] !== outputSize) {
+    throw new InputError(`layer sizes ${sizes.join(',')} disagree with ${inputSize} inputs and ${outputSize} outputs`, { file, line: lines[cursor - 1].line });
+  }
+  next('the symmetric flag');
+  const inputMin = expect(next('the input minimums'), inputSize, 'the input minimums');
+  const inputMax = expect(next('the input maximums'), inputSize, 'the input maximums');
+  const means = expect(next('the means'), inputSize + 1, 'the means');
+  const ranges = expect(next('the ranges'), inputSize + 1, 'the ranges');
+  const layers: DenseLayer[] = [];
+  for (let k = 0; k < numLayers; k++) {
+    const [inSize, outSize] = [sizes[k], sizes[k + 1]];
+    const weights = new Float64Array(inSize * outSize);
+    for (let o = 0; o < outSize; o++) weights.set(expect(next(`layer ${k + 1} weights`), inSize, `layer ${k + 1} weights`), o * inSize);
+    const bias = new Float64Array(outSize);
+    for (let o = 0; o < outSize; o++) bias[o] = expect(next(`layer ${k + 1} biases`), 1, `layer ${k + 1} biases`)[0];
+    layers.push({ inSize, outSize, weights, bias, activation: k === numLayers - 1 ? { kind: 'identity' } : { kind: 'relu' }, name: `layer${k + 1}` });
+  }
+  return {
+    layers,
+    inputName: 'input',
+    inputShape: [1, inputSize],
+    outputName: 'output',
+    outputShape: [1, outputSize],
+    notes: ['.nnet normalisation kept as metadata: the network reads normalised inputs and produces normalised outputs'],
+    normalization: {
+      inputMin, inputMax,
+      inputMean: means.slice(0, inputSize), inputRange: ranges.slice(0, inputSize),
+      outputMean: means[inputSize], outputRange: ranges[inputSize],
+    },
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * Network -> ONNX (opset 17, IR 8): Gemm(transB=1) per layer followed by its activation, float32 weights, and a
+ * symbolic batch dimension 'N' on the input and output so any runtime can batch.
+ */
+import { onnx } from 'onnx-proto';
+import type { Activation, Network } from '../network/network';
+
+const OPSET = 17;
+const IR_VERSION = 8;
+
+function floatTensor(name: string, dims: number[], data: Float64Array): onnx.TensorProto {
+  const f32 = Float32Array.from(data);
+  return onnx.TensorProto.create({ name, dims, dataType: onnx.TensorProto.DataType.FLOAT, rawData: new Uint8Array(f32.buffer) });
+}
+
+function valueInfo(name: string, size: number): onnx.ValueInfoProto {
+  return onnx.ValueInfoProto.create({
+    name,
+    type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: [{ dimParam: 'N' }, { dimValue: size }] } } },
+  });
+}
+
+function activationNode(act: Activation, input: string, output: string, name: string): onnx.NodeProto | undefined {
+  switch (act.kind) {
+    case 'identity': return undefined;
+    case 'relu': return onnx.NodeProto.create({ opType: 'Relu', input: [input], output: [output], name });
+    case 'sigmoid': return onnx.NodeProto.create({ opType: 'Sigmoid', input: [input], output: [output], name });
+    case 'tanh': return onnx.NodeProto.create({ opType: 'Tanh', input: [input], output: [output], name });
+    case 'leakyRelu':
+      return onnx.NodeProto.create({
+        opType: 'LeakyRelu', input: [input], output: [output], name,
+        attribute: [{ name: 'alpha', type: onnx.AttributeProto.AttributeType.FLOAT, f: act.alpha }],
+      });
+  }
+}
+
+export interface ExportOptions {
+  readonly inputName?: string;
+  readonly outputName?: string;
+  readonly docString?: string;
+}
+
+/** Input [N, inSize] -> output [N, outSize]. */
+export function exportOnnx(net: Network, options: ExportOptions = {}): Uint8Array {
+  const inputName = options.inputName ?? 'input';
+  const outputName = options.outputName ?? 'output';
+  const nodes: onnx.NodeProto[] = [];
+  const initializers: onnx.TensorProto[] = [];
+  let current = inputName;
+  net.layers.forEach((layer, k) => {
+    const last = k === net.layers.length - 1;
+    const w = `layer${k}_weight`;
+    const b = `layer${k}_bias`;
+    initializers.push(floatTensor(w, [layer.outSize, layer.inSize], layer.weights), floatTensor(b, [layer.outSize], layer.bias));
+    const hasActivation = layer.activation.kind !== 'identity';
+    const affineOut = last && !hasActivation ? outputName : `layer${k}_affine`;
+    nodes.push(onnx.NodeProto.create({
+      opType: 'Gemm', input: [current, w, b], output: [affineOut], name: `layer${k}_gemm`,
+      attribute: [{ name: 'transB', type: onnx.AttributeProto.AttributeType.INT, i: 1 }],
+    }));
+    current = affineOut;
+    const actOut = last ? outputName : `layer${k}_out`;
+    const act = activationNode(layer.activation, affineOut, actOut, `layer${k}_${layer.activation.kind}`);
+    if (act) {
+      nodes.push(act);
+      current = actOut;
+    }
+  });
+  const model = onnx.ModelProto.create({
+    irVersion: IR_VERSION,
+    opsetImport: [{ domain: '', version: OPSET }],
+    producerName: 'netmend',
+    docString: options.docString ?? '',
+    graph: {
+      name: 'netmend',
+      node: nodes,
+      initializer: initializers,
+      input: [valueInfo(inputName, net.layers[0].inSize)],
+      output: [valueInfo(outputName, net.layers[net.layers.length - 1].outSize)],
+    },
+  });
+  return onnx.ModelProto.encode(model).finish();
+}

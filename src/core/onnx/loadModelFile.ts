@@ -1,0 +1,20 @@
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { InputError } from '../errors';
+import type { Network } from '../network/network';
+import { loadNnet } from '../nnet/import';
+import { loadOnnxModel } from './import';
+
+/** Reads a model file (.onnx or .nnet) into the analysable form. */
+export function loadModelFile(path: string): Network {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    throw new InputError(`cannot read the model: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`, { file: path });
+  }
+  const ext = extname(path).toLowerCase();
+  if (ext === '.onnx') return loadOnnxModel(bytes, path);
+  if (ext === '.nnet') return loadNnet(new TextDecoder().decode(bytes), path);
+  throw new InputError(`unknown model format '${ext}'; NetMend reads .onnx and .nnet files`, { file: path });
+}
