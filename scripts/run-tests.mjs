@@ -1,10 +1,10 @@
-// Runs every *.test.ts under the given folders with node's test runner (TypeScript through tsx).
+// Runs every *.test.ts under the given folders (or the given files) with node's test runner (TypeScript through tsx).
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const collect = (dir) =>
-  readdirSync(dir).flatMap((name) => {
+  !statSync(dir).isDirectory() ? [dir] : readdirSync(dir).flatMap((name) => {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) return collect(p);
     return name.endsWith('.test.ts') ? [p] : [];

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
@@ -13,4 +14,10 @@ export function mnistPropImages(): { label: number; pixels: Float64Array }[] {
     const cells = row.split(',').map(Number);
     return { label: cells[1], pixels: Float64Array.from(cells.slice(2)) };
   });
+}
+
+/** Runs the `netmend` CLI from source, as a user would, and returns its exit code and output. */
+export function runCli(args: string[], cwd = path.resolve(__dirname, '..')): { code: number; stdout: string; stderr: string } {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '..', 'src', 'cli', 'main.ts'), ...args], { cwd, encoding: 'utf8' });
+  return { code: run.status ?? -1, stdout: run.stdout, stderr: run.stderr };
 }

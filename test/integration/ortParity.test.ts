@@ -8,6 +8,7 @@ import { readdirSync } from 'node:fs';
 import { loadModelFile } from '../../src/core/onnx/loadModelFile';
 import { forward, forward32 } from '../../src/core/network/forward';
 import { exportOnnx } from '../../src/core/onnx/export';
+import { BatchForward } from '../../src/core/network/batchForward';
 import { OrtModel } from '../../src/core/onnx/ort';
 import { inputSize, type Network } from '../../src/core/network/network';
 import { dataPath, mnistPropImages } from '../helpers';
@@ -57,6 +58,14 @@ for (const file of models) {
       assertClose(forward(net, x), expected[k], 1e-5, `${name} float64 input ${k}`);
       assertClose(roundTrip[k], expected[k], 1e-5, `${name} exported input ${k}`);
     });
-    await Promise.all([reference.release(), exported.release()]);
+    // The float64 ORT batch engine computes what our float64 pass does.
+    const engine = await BatchForward.create(net);
+    const n = inputSize(net);
+    const batch = new Float64Array(inputs.length * n);
+    inputs.forEach((x, k) => batch.set(x, k * n));
+    const viaOrt = await engine.run(batch, inputs.length);
+    const ours = forward(net, batch, inputs.length);
+    ours.forEach((v, i) => assert.ok(Math.abs(v - viaOrt[i]) <= 1e-12 * Math.max(1, Math.abs(v)), `BatchForward ${i}: ${viaOrt[i]} vs ${v}`));
+    await Promise.all([reference.release(), exported.release(), engine.release()]);
   });
 }

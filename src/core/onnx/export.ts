@@ -8,15 +8,19 @@ import type { Activation, Network } from '../network/network';
 const OPSET = 17;
 const IR_VERSION = 8;
 
-function floatTensor(name: string, dims: number[], data: Float64Array): onnx.TensorProto {
-  const f32 = Float32Array.from(data);
-  return onnx.TensorProto.create({ name, dims, dataType: onnx.TensorProto.DataType.FLOAT, rawData: new Uint8Array(f32.buffer) });
+export type Precision = 'float32' | 'float64';
+
+const elemType = (p: Precision): number => (p === 'float64' ? onnx.TensorProto.DataType.DOUBLE : onnx.TensorProto.DataType.FLOAT);
+
+function weightTensor(name: string, dims: number[], data: Float64Array, precision: Precision): onnx.TensorProto {
+  const values = precision === 'float64' ? Float64Array.from(data) : Float32Array.from(data);
+  return onnx.TensorProto.create({ name, dims, dataType: elemType(precision), rawData: new Uint8Array(values.buffer) });
 }
 
-function valueInfo(name: string, size: number): onnx.ValueInfoProto {
+function valueInfo(name: string, size: number, precision: Precision): onnx.ValueInfoProto {
   return onnx.ValueInfoProto.create({
     name,
-    type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: [{ dimParam: 'N' }, { dimValue: size }] } } },
+    type: { tensorType: { elemType: elemType(precision), shape: { dim: [{ dimParam: 'N' }, { dimValue: size }] } } },
   });
 }
 
@@ -38,12 +42,15 @@ export interface ExportOptions {
   readonly inputName?: string;
   readonly outputName?: string;
   readonly docString?: string;
+  /** float32 (the default) is what deployments run; float64 keeps analysis precision when ORT is our batch engine. */
+  readonly precision?: Precision;
 }
 
 /** Input [N, inSize] -> output [N, outSize]. */
 export function exportOnnx(net: Network, options: ExportOptions = {}): Uint8Array {
   const inputName = options.inputName ?? 'input';
   const outputName = options.outputName ?? 'output';
+  const precision = options.precision ?? 'float32';
   const nodes: onnx.NodeProto[] = [];
   const initializers: onnx.TensorProto[] = [];
   let current = inputName;
@@ -51,7 +58,7 @@ export function exportOnnx(net: Network, options: ExportOptions = {}): Uint8Arra
     const last = k === net.layers.length - 1;
     const w = `layer${k}_weight`;
     const b = `layer${k}_bias`;
-    initializers.push(floatTensor(w, [layer.outSize, layer.inSize], layer.weights), floatTensor(b, [layer.outSize], layer.bias));
+    initializers.push(weightTensor(w, [layer.outSize, layer.inSize], layer.weights, precision), weightTensor(b, [layer.outSize], layer.bias, precision));
     const hasActivation = layer.activation.kind !== 'identity';
     const affineOut = last && !hasActivation ? outputName : `layer${k}_affine`;
     nodes.push(onnx.NodeProto.create({
@@ -75,8 +82,8 @@ export function exportOnnx(net: Network, options: ExportOptions = {}): Uint8Arra
       name: 'netmend',
       node: nodes,
       initializer: initializers,
-      input: [valueInfo(inputName, net.layers[0].inSize)],
-      output: [valueInfo(outputName, net.layers[net.layers.length - 1].outSize)],
+      input: [valueInfo(inputName, net.layers[0].inSize, precision)],
+      output: [valueInfo(outputName, net.layers[net.layers.length - 1].outSize, precision)],
     },
   });
   return onnx.ModelProto.encode(model).finish();

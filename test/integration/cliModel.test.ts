@@ -1,0 +1,44 @@
+/** `netmend info` and `netmend eval`: the CLI contract used by CI and the checks. */
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { OrtModel } from '../../src/core/onnx/ort';
+import { acasNet, dataPath, runCli } from '../helpers';
+
+const tmp = mkdtempSync(join(tmpdir(), 'netmend-cli-'));
+
+test('info --json describes the MNIST network', () => {
+  const run = runCli(['info', dataPath('mnist', 'mnist-net_256x2.onnx'), '--json']);
+  assert.equal(run.code, 0, run.stderr);
+  const info = JSON.parse(run.stdout);
+  assert.equal(info.input.size, 784);
+  assert.equal(info.output.size, 10);
+  assert.deepEqual(info.layers.map((l: { outSize: number }) => l.outSize), [256, 256, 10]);
+  assert.equal(info.parameters, 784 * 256 + 256 + 256 * 256 + 256 + 256 * 10 + 10);
+});
+
+test('eval prints what ONNX Runtime computes', async () => {
+  const inputs = [[0.1, -0.2, 0.3, -0.4, 0.5], [-0.3, 0.2, 0.1, 0.0, -0.1]];
+  const file = join(tmp, 'inputs.json');
+  writeFileSync(file, JSON.stringify(inputs));
+  const run = runCli(['eval', acasNet(2, 3), '--inputs', file]);
+  assert.equal(run.code, 0, run.stderr);
+  const outputs: number[][] = JSON.parse(run.stdout);
+  const ort = await OrtModel.load(acasNet(2, 3), [1, 1, 1, 5]);
+  const expected = await ort.run(inputs);
+  outputs.forEach((y, k) => y.forEach((v, i) => assert.ok(Math.abs(v - expected[k][i]) < 1e-5, `${v} vs ${expected[k][i]}`)));
+});
+
+test('bad input: exit 2 with a message that says where', () => {
+  const wrongLength = join(tmp, 'wrong.json');
+  writeFileSync(wrongLength, '[[1, 2, 3]]');
+  const run = runCli(['eval', acasNet(1, 1), '--inputs', wrongLength]);
+  assert.equal(run.code, 2);
+  assert.match(run.stderr, /wrong\.json: input 0 must be an array of 5 finite numbers/);
+  const missing = runCli(['info', join(tmp, 'missing.onnx')]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /missing\.onnx: cannot read the model: no such file/);
+  assert.equal(runCli(['frobnicate']).code, 2);
+});
