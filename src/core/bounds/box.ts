@@ -1,0 +1,20 @@
+/** An axis-aligned box of inputs: the domain that bounds are computed over and that branch and bound splits. */
+export interface Box {
+  readonly lower: Float64Array;
+  readonly upper: Float64Array;
+}
+
+export function splitBox(box: Box, dim: number): [Box, Box] {
+  const mid = (box.lower[dim] + box.upper[dim]) / 2;
+  const leftUpper = Float64Array.from(box.upper);
+  leftUpper[dim] = mid;
+  const rightLower = Float64Array.from(box.lower);
+  rightLower[dim] = mid;
+  return [{ lower: box.lower, upper: leftUpper }, { lower: rightLower, upper: box.upper }];
+}
+
+export const boxCenter = (box: Box): Float64Array => box.lower.map((l, i) => (l + box.upper[i]) / 2);
+
+export const isBounded = (box: Box): boolean => box.lower.every(Number.isFinite) && box.upper.every(Number.isFinite);
+
+export const isEmpty = (box: Box): boolean => box.lower.some((l, i) => l > box.upper[i]);

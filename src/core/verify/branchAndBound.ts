@@ -1,0 +1,142 @@
+/**
+ * Complete search by input splitting: bound the property's rows over a box; a box where every violation clause has a
+ * row provably positive is safe; otherwise try the box's most suspicious points concretely, then split the input with
+ * the largest smear (derivative bound x width) for the row closest to a proof. Depth-first, so memory stays small.
+ */
+import type { Network } from '../network/network';
+import type { LinearRow, Polytope, Query } from '../spec/normalForm';
+import { SOUNDNESS_MARGIN, specBounds } from '../bounds/linearBounds';
+import { boxCenter, splitBox, type Box } from '../bounds/box';
+import { smear } from '../bounds/smear';
+import { confirm } from './falsify';
+import { solveLp } from '../lp';
+import type { SpecBounds } from '../bounds/linearBounds';
+import type { Counterexample } from './types';
+
+export type SearchOutcome =
+  | { kind: 'safe' }
+  | { kind: 'violated'; counterexample: Counterexample }
+  | { kind: 'stopped'; reason: string };
+
+export interface SearchContext {
+  readonly deadline: number;
+  readonly signal?: AbortSignal;
+  readonly stats: { domains: number; maxDepth: number };
+  readonly onVolumeDone?: (fraction: number) => void;
+}
+
+const YIELD_EVERY_MS = 40;
+const MIN_WIDTH = 1e-12;
+
+/** Proves that no point of the polytope violates the query, or finds one that does. */
+export async function searchPolytope(net: Network, query: Query, polytope: Polytope, ctx: SearchContext): Promise<SearchOutcome> {
+  const rows = query.violation.flat();
+  const clauseOf: number[] = query.violation.flatMap((conj, k) => conj.map(() => k));
+  const root: Box = { lower: polytope.lower, upper: polytope.upper };
+  const totalVolume = volume(root);
+  let doneVolume = 0;
+  const stack: { box: Box; depth: number }[] = [{ box: root, depth: 0 }];
+  let lastYield = Date.now();
+  while (stack.length > 0) {
+    const now = Date.now();
+    if (now > ctx.deadline) return { kind: 'stopped', reason: 'timeout' };
+    if (now - lastYield > YIELD_EVERY_MS) {
+      // Let the thread's event loop deliver cancellation and progress messages.
+      await new Promise((resolve) => setImmediate(resolve));
+      lastYield = Date.now();
+      if (ctx.signal?.aborted) return { kind: 'stopped', reason: 'cancelled' };
+      ctx.onVolumeDone?.(doneVolume / totalVolume);
+    }
+    const { box, depth } = stack.pop()!;
+    ctx.stats.domains++;
+    ctx.stats.maxDepth = Math.max(ctx.stats.maxDepth, depth);
+    if (outsideRows(box, polytope.rows)) {
+      doneVolume += volume(box);
+      continue;
+    }
+    const bounds = specBounds(net, box, rows);
+    const provedRow = (r: number) => bounds.lower[r] > SOUNDNESS_MARGIN * (1 + Math.abs(bounds.lower[r]) + Math.abs(bounds.upper[r]));
+    // A clause is refuted on this box if one of its rows can never be <= 0 here, or (several rows) if the rows'
+    // linear lower bounds cannot all be <= 0 at one point of the box (an LP).
+    let open = -1;
+    let openScore = -Infinity;
+    const candidates: Float64Array[] = [];
+    for (let k = 0; k < query.violation.length; k++) {
+      const clauseRows: number[] = [];
+      let refuted = false;
+      for (let r = 0; r < rows.length; r++) {
+        if (clauseOf[r] !== k) continue;
+        if (provedRow(r)) { refuted = true; break; }
+        clauseRows.push(r);
+      }
+      if (!refuted && clauseRows.length > 1) {
+        const point = jointLowerBoundPoint(box, bounds, clauseRows);
+        if (point) candidates.push(point);
+        else refuted = true;
+      }
+      if (refuted) continue;
+      const hardest = clauseRows.reduce((a, b) => (bounds.lower[b] > bounds.lower[a] ? b : a));
+      if (bounds.lower[hardest] > openScore) {
+        open = hardest;
+        openScore = bounds.lower[hardest];
+      }
+    }
+    if (open < 0) {
+      doneVolume += volume(box);
+      continue;
+    }
+    for (const x of [...candidates, lowerBoundMinimiser(box, bounds.lowerCoeffs, open), boxCenter(box)]) {
+      const cex = confirm(net, query, x);
+      if (cex) return { kind: 'violated', counterexample: cex };
+    }
+    const dim = argmax(smear(net, box, bounds, open));
+    if (box.upper[dim] - box.lower[dim] < MIN_WIDTH) return { kind: 'stopped', reason: 'the search reached the limit of float64 precision' };
+    const [left, right] = splitBox(box, dim);
+    stack.push({ box: right, depth: depth + 1 }, { box: left, depth: depth + 1 });
+  }
+  return { kind: 'safe' };
+}
+
+function volume(box: Box): number {
+  let v = 1;
+  for (let i = 0; i < box.lower.length; i++) v *= Math.max(0, box.upper[i] - box.lower[i]) || 1;
+  return v;
+}
+
+/** The corner of the box where the row's linear lower bound is smallest: the likeliest violation. */
+function lowerBoundMinimiser(box: Box, coeffs: Float64Array, row: number): Float64Array {
+  const n = box.lower.length;
+  return box.lower.map((l, i) => (coeffs[row * n + i] > 0 ? l : coeffs[row * n + i] < 0 ? box.upper[i] : (l + box.upper[i]) / 2));
+}
+
+/**
+ * A point of the box where every row's linear lower bound is <= 0, or undefined when the LP proves there is none.
+ * Each row is relaxed by a small tolerance first, so a solver tolerance can never turn a feasible system "infeasible".
+ */
+function jointLowerBoundPoint(box: Box, bounds: SpecBounds, clauseRows: number[]): Float64Array | undefined {
+  const n = box.lower.length;
+  const lpRows = clauseRows.map((r) => {
+    const coeffs = bounds.lowerCoeffs.subarray(r * n, (r + 1) * n);
+    let scale = 1 + Math.abs(bounds.lowerConst[r]);
+    for (let i = 0; i < n; i++) scale += Math.abs(coeffs[i]) * Math.max(Math.abs(box.lower[i]), Math.abs(box.upper[i]));
+    return { coeffs, lower: -Infinity, upper: -bounds.lowerConst[r] + 1e-7 * scale };
+  });
+  const result = solveLp({ sense: 'minimize', objective: new Float64Array(n), rows: lpRows, lower: box.lower, upper: box.upper });
+  if (result.status === 'infeasible') return undefined;
+  return result.status === 'optimal' ? result.x.map((v, i) => Math.min(box.upper[i], Math.max(box.lower[i], v))) : boxCenter(box);
+}
+
+function argmax(v: Float64Array): number {
+  let best = 0;
+  for (let i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
+  return best;
+}
+
+/** True when some row of the polytope excludes the whole box. */
+function outsideRows(box: Box, rows: readonly LinearRow[]): boolean {
+  return rows.some((row) => {
+    let min = -row.rhs;
+    for (let i = 0; i < row.coeffs.length; i++) min += row.coeffs[i] * (row.coeffs[i] > 0 ? box.lower[i] : box.upper[i]);
+    return min > 0;
+  });
+}

@@ -1,0 +1,95 @@
+/**
+ * Falsification: random sampling and multi-start projected (sign-)gradient descent on the violation margin
+ * (the SpecRepair satisfaction function: <= 0 iff the outputs violate the property). Returns only counterexamples
+ * that our float64 forward pass confirms and that lie in the input region.
+ */
+import type { Network } from '../network/network';
+import { inRegion, rowSlack, violatedClause, violationMargin, type Polytope, type Query } from '../spec/normalForm';
+import { forward } from '../network/forward';
+import type { Box } from '../bounds/box';
+import { evaluateWithDerivatives, inputGradient } from './gradient';
+import type { Counterexample } from './types';
+
+export interface FalsifyOptions {
+  readonly samples: number;
+  readonly starts: number;
+  readonly steps: number;
+  readonly deadline: number;
+  readonly signal?: AbortSignal;
+  readonly random: () => number;
+}
+
+/** Confirms a candidate concretely: in the region, and the outputs satisfy a violation clause. */
+export function confirm(net: Network, query: Query, x: Float64Array): Counterexample | undefined {
+  if (!inRegion(query.region, x)) return undefined;
+  const output = forward(net, x);
+  const clause = violatedClause(query.violation, output);
+  return clause >= 0 ? { input: x, output, clause } : undefined;
+}
+
+/** The gradient of the margin at x: of the row that decides it (the worst row of the closest conjunction). */
+function marginGradient(net: Network, query: Query, x: Float64Array): { margin: number; gradient: Float64Array } {
+  const point = evaluateWithDerivatives(net, x);
+  let best = Infinity;
+  let bestRow = query.violation[0][0];
+  for (const conj of query.violation) {
+    let worst = -Infinity;
+    let worstRow = conj[0];
+    for (const row of conj) {
+      const s = rowSlack(row, point.output);
+      if (s > worst) { worst = s; worstRow = row; }
+    }
+    if (worst < best) { best = worst; bestRow = worstRow; }
+  }
+  return { margin: best, gradient: inputGradient(net, point, bestRow.coeffs) };
+}
+
+function sampleIn(box: Box, random: () => number): Float64Array {
+  return box.lower.map((l, i) => l + random() * (box.upper[i] - l));
+}
+
+/** Searches one box of the region (a polytope's bounding box; its rows are checked on confirmation). */
+export function falsifyBox(net: Network, query: Query, box: Box, opts: FalsifyOptions): Counterexample | undefined {
+  const n = box.lower.length;
+  const out = net.layers[net.layers.length - 1].outSize;
+  const xs = new Float64Array(opts.samples * n);
+  for (let k = 0; k < opts.samples; k++) xs.set(sampleIn(box, opts.random), k * n);
+  xs.set(box.lower.map((l, i) => (l + box.upper[i]) / 2), 0);
+  const ys = forward(net, xs, opts.samples);
+  const scored = Array.from({ length: opts.samples }, (_, k) => ({ k, margin: violationMargin(query.violation, ys.subarray(k * out, (k + 1) * out)) }))
+    .sort((a, b) => a.margin - b.margin);
+  for (const { k, margin } of scored.slice(0, opts.starts)) {
+    let x = xs.slice(k * n, (k + 1) * n);
+    if (margin <= 0) {
+      const cex = confirm(net, query, x);
+      if (cex) return cex;
+    }
+    const width = box.upper.map((u, i) => u - box.lower[i]);
+    for (let step = 0; step < opts.steps; step++) {
+      if (Date.now() > opts.deadline || opts.signal?.aborted) return undefined;
+      const { margin: m, gradient } = marginGradient(net, query, x);
+      if (m <= 0) {
+        const cex = confirm(net, query, x);
+        if (cex) return cex;
+      }
+      const rate = 0.1 * Math.pow(0.93, step);
+      x = x.map((v, i) => Math.min(box.upper[i], Math.max(box.lower[i], v - rate * width[i] * Math.sign(gradient[i]))));
+    }
+    const cex = confirm(net, query, x);
+    if (cex) return cex;
+  }
+  return undefined;
+}
+
+export const polytopeBox = (p: Polytope): Box => ({ lower: p.lower, upper: p.upper });
+
+/** A small deterministic generator, so that runs are reproducible. */
+export function seededRandom(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13; s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5; s >>>= 0;
+    return s / 4294967296;
+  };
+}

@@ -1,0 +1,57 @@
+/** Value and input gradient of c·y(x) at one point: a forward pass keeping activation derivatives, then one backward pass. */
+import type { Network } from '../network/network';
+import { activate } from '../bounds/relaxations';
+
+export interface PointEval {
+  /** Network outputs (float64). */
+  readonly output: Float64Array;
+  /** Activation derivative of every neuron of every layer, for the backward pass. */
+  readonly derivatives: Float64Array[];
+}
+
+export function evaluateWithDerivatives(net: Network, x: ArrayLike<number>): PointEval {
+  let a = Float64Array.from(x);
+  const derivatives: Float64Array[] = [];
+  for (const layer of net.layers) {
+    const z = new Float64Array(layer.outSize);
+    const d = new Float64Array(layer.outSize);
+    for (let o = 0; o < layer.outSize; o++) {
+      let s = layer.bias[o];
+      const row = o * layer.inSize;
+      for (let i = 0; i < layer.inSize; i++) s += layer.weights[row + i] * a[i];
+      z[o] = activate(layer.activation, s);
+      d[o] = derivative(layer.activation.kind, s, z[o], layer.activation.kind === 'leakyRelu' ? layer.activation.alpha : 0);
+    }
+    derivatives.push(d);
+    a = z;
+  }
+  return { output: a, derivatives };
+}
+
+function derivative(kind: string, z: number, value: number, alpha: number): number {
+  switch (kind) {
+    case 'relu': return z > 0 ? 1 : 0;
+    case 'leakyRelu': return z > 0 ? 1 : alpha;
+    case 'sigmoid': return value * (1 - value);
+    case 'tanh': return 1 - value * value;
+    default: return 1;
+  }
+}
+
+/** d(c·y)/dx at the point the derivatives were taken. */
+export function inputGradient(net: Network, point: PointEval, c: ArrayLike<number>): Float64Array {
+  let v = Float64Array.from(c);
+  for (let k = net.layers.length - 1; k >= 0; k--) {
+    const layer = net.layers[k];
+    const d = point.derivatives[k];
+    const next = new Float64Array(layer.inSize);
+    for (let o = 0; o < layer.outSize; o++) {
+      const g = v[o] * d[o];
+      if (g === 0) continue;
+      const row = o * layer.inSize;
+      for (let i = 0; i < layer.inSize; i++) next[i] += g * layer.weights[row + i];
+    }
+    v = next;
+  }
+  return v;
+}

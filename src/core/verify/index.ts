@@ -1,0 +1,80 @@
+/**
+ * The verifier: does the network satisfy the query, and if not, which input breaks it?
+ * Stages (each timed in the result's stats): falsification (sampling + PGD), then branch and bound to completeness.
+ * Answers are `holds` (proved with float64 bounds and a safety margin), `violated` (with a counterexample confirmed by
+ * our forward pass) or `unknown` (timeout, cancellation, unbounded region), never a guess.
+ */
+import { InputError } from '../errors';
+import { inputSize, outputSize, type Network } from '../network/network';
+import type { Query } from '../spec/normalForm';
+import { isBounded, isEmpty } from '../bounds/box';
+import { falsifyBox, polytopeBox, seededRandom } from './falsify';
+import { searchPolytope } from './branchAndBound';
+import { initLp } from '../lp';
+import type { VerifyOptions, VerifyResult } from './types';
+
+export type { VerifyOptions, VerifyResult, Counterexample, VerifyProgress } from './types';
+
+export function checkQueryFits(net: Network, query: Query): void {
+  const n = inputSize(net);
+  const m = outputSize(net);
+  if (query.region.some((p) => p.lower.length !== n)) {
+    throw new InputError(`property '${query.name}' speaks of ${query.region[0].lower.length} inputs but the network has ${n}`);
+  }
+  if (query.violation.some((conj) => conj.some((row) => row.coeffs.length !== m))) {
+    throw new InputError(`property '${query.name}' speaks of ${query.violation[0][0].coeffs.length} outputs but the network has ${m}`);
+  }
+}
+
+export async function verify(net: Network, query: Query, options: VerifyOptions): Promise<VerifyResult> {
+  checkQueryFits(net, query);
+  const started = performance.now();
+  const deadline = Date.now() + options.timeoutSec * 1000;
+  const elapsed = () => (performance.now() - started) / 1000;
+  const stats = { domains: 0, maxDepth: 0, falsifySec: 0, searchSec: 0 };
+  const random = seededRandom(0x5eed);
+  const regions = query.region.filter((p) => !isEmpty(polytopeBox(p)));
+
+  options.onProgress?.({ stage: 'falsify' });
+  for (const polytope of regions) {
+    const box = polytopeBox(polytope);
+    if (!isBounded(box)) continue;
+    const n = box.lower.length;
+    const cex = falsifyBox(net, query, box, {
+      samples: options.falsifyOnly ? 512 : Math.max(256, 4096 / Math.max(1, n / 8) | 0),
+      starts: options.falsifyOnly ? 6 : 10,
+      steps: 40,
+      deadline,
+      signal: options.signal,
+      random,
+    });
+    if (cex) {
+      stats.falsifySec = elapsed();
+      return { status: 'violated', timeSec: elapsed(), counterexample: cex, stats };
+    }
+  }
+  stats.falsifySec = elapsed();
+  if (options.signal?.aborted) return { status: 'unknown', timeSec: elapsed(), reason: 'cancelled', stats };
+  if (options.falsifyOnly) return { status: 'unknown', timeSec: elapsed(), reason: 'no counterexample found by the quick search', stats };
+
+  if (regions.some((p) => !isBounded(polytopeBox(p)))) {
+    return { status: 'unknown', timeSec: elapsed(), reason: 'the input region is unbounded: give every input a lower and an upper bound', stats };
+  }
+  await initLp();
+  options.onProgress?.({ stage: 'search', fractionDone: 0 });
+  for (let k = 0; k < regions.length; k++) {
+    const outcome = await searchPolytope(net, query, regions[k], {
+      deadline,
+      signal: options.signal,
+      stats,
+      onVolumeDone: (f) => options.onProgress?.({ stage: 'search', fractionDone: (k + f) / regions.length }),
+    });
+    if (outcome.kind === 'violated') {
+      stats.searchSec = elapsed() - stats.falsifySec;
+      return { status: 'violated', timeSec: elapsed(), counterexample: outcome.counterexample, stats };
+    }
+    if (outcome.kind === 'stopped') return { status: 'unknown', timeSec: elapsed(), reason: outcome.reason, stats };
+  }
+  stats.searchSec = elapsed() - stats.falsifySec;
+  return { status: 'holds', timeSec: elapsed(), stats };
+}
