@@ -9,6 +9,7 @@ import type { Activation, DenseLayer, Network } from '../network/network';
 import type { LinearRow } from '../spec/normalForm';
 import type { Box } from './box';
 import { activate, relax, type Relaxation } from './relaxations';
+import { backSubstituteLower, type LayerRelaxation } from './backSubstitution';
 
 /** A bound must clear this (relative to the magnitudes involved) before it proves anything: float64 rounding headroom. */
 export const SOUNDNESS_MARGIN = 1e-9;
@@ -29,13 +30,22 @@ export interface SpecBounds {
   readonly rowWeights: Float64Array;
 }
 
+/**
+ * Symbolic bounds of a layer's values, input-major so the hot loops are long dot products:
+ * L[i * size + j] is the coefficient of input i in neuron j's lower bound; row i = n holds the constant.
+ */
 interface Symbolic {
   size: number;
-  Lw: Float64Array; Lb: Float64Array; Uw: Float64Array; Ub: Float64Array;
-  lo: Float64Array; hi: Float64Array;
+  L: Float64Array;
+  U: Float64Array;
+  lo: Float64Array;
+  hi: Float64Array;
 }
 
-/** Bounds on each row's value c·y - rhs over the box. */
+/**
+ * Bounds on each row's value c·y - rhs over the box. Layers up to FORWARD_LAYERS are bounded by cheap forward
+ * propagation; deeper layers and the rows by back-substitution, intersected with the forward bounds.
+ */
 export function specBounds(net: Network, box: Box, rows: readonly LinearRow[]): SpecBounds {
   const n = box.lower.length;
   let s = inputSymbolic(box);
@@ -46,26 +56,112 @@ export function specBounds(net: Network, box: Box, rows: readonly LinearRow[]): 
   const mergeLast = last.activation.kind === 'identity';
   const hidden = mergeLast ? layers.length - 1 : layers.length;
   const preActivation: { lo: Float64Array; hi: Float64Array }[] = [];
+  const relaxations: LayerRelaxation[] = [];
   for (let k = 0; k < hidden; k++) {
     const layer = layers[k];
-    s = affine(s, layer.weights, layer.bias, layer.outSize, n, box);
+    s = affine(s, splitSigns(layer.weights), layer.bias, layer.outSize, n, box);
+    if (k >= FORWARD_LAYERS) tightenByBackSubstitution(net, k, s, relaxations, box);
     preActivation.push({ lo: Float64Array.from(s.lo), hi: Float64Array.from(s.hi) });
+    const rel: LayerRelaxation = {
+      lowerSlope: new Float64Array(s.size), lowerShift: new Float64Array(s.size),
+      upperSlope: new Float64Array(s.size), upperShift: new Float64Array(s.size),
+    };
     for (let j = 0; j < s.size; j++) {
       relax(layer.activation, s.lo[j], s.hi[j], r);
       if (r.lowerSlope !== r.upperSlope || r.lowerShift !== r.upperShift) unstable++;
+      rel.lowerSlope[j] = r.lowerSlope; rel.lowerShift[j] = r.lowerShift;
+      rel.upperSlope[j] = r.upperSlope; rel.upperShift[j] = r.upperShift;
       applyRelaxation(s, j, n, r, layer.activation);
     }
+    relaxations.push(rel);
   }
   const { weights, bias } = mergeLast ? mergeRows(last, rows) : rowsAsLayer(rows);
-  s = affine(s, weights, bias, rows.length, n, box);
-  return { lower: s.lo, upper: s.hi, lowerCoeffs: s.Lw, lowerConst: s.Lb, unstable, preActivation, rowWeights: weights };
+  s = affine(s, splitSigns(weights), bias, rows.length, n, box);
+  // The rows, back-substituted: C = the row weights over the last hidden layer's values.
+  const back = backSubstituteRows(net, hidden, weights, bias, rows.length, relaxations, box);
+  const lower = new Float64Array(rows.length);
+  const lowerCoeffs = new Float64Array(rows.length * n);
+  const lowerConst = new Float64Array(rows.length);
+  for (let k = 0; k < rows.length; k++) {
+    const useBack = back.lower[k] >= s.lo[k];
+    lower[k] = Math.max(back.lower[k], s.lo[k]);
+    for (let i = 0; i < n; i++) lowerCoeffs[k * n + i] = useBack ? back.coeffs[k * n + i] : s.L[i * rows.length + k];
+    lowerConst[k] = useBack ? back.constant[k] : s.L[n * rows.length + k];
+  }
+  const upper = Float64Array.from(s.hi, (v, k) => Math.min(v, -back.negLower[k]));
+  return { lower, upper, lowerCoeffs, lowerConst, unstable, preActivation, rowWeights: weights };
+}
+
+/** Forward bounds are as tight as back-substitution for the first layers; past them forward bounds blow up. */
+const FORWARD_LAYERS = 2;
+
+/** Back-substitutes the neurons whose forward bounds straddle zero: only their relaxations depend on the bounds. */
+function tightenByBackSubstitution(net: Network, k: number, s: Symbolic, relaxations: readonly LayerRelaxation[], box: Box): void {
+  const size = s.size;
+  const open: number[] = [];
+  for (let j = 0; j < size; j++) if (s.lo[j] < 0 && s.hi[j] > 0) open.push(j);
+  if (open.length === 0) return;
+  const rows = 2 * open.length;
+  const C = new Float64Array(rows * size);
+  open.forEach((j, q) => {
+    C[q * size + j] = 1;
+    C[(open.length + q) * size + j] = -1;
+  });
+  const { lower } = backSubstituteLower(net, k, C, new Float64Array(rows), rows, relaxations, box);
+  open.forEach((j, q) => {
+    s.lo[j] = Math.max(s.lo[j], lower[q]);
+    s.hi[j] = Math.min(s.hi[j], -lower[open.length + q]);
+  });
+}
+
+/** Lower bounds of the rows and of their negations, through the last hidden layer's activations. */
+function backSubstituteRows(
+  net: Network, hidden: number, weights: Float64Array, bias: Float64Array, rows: number, relaxations: readonly LayerRelaxation[], box: Box,
+): { lower: Float64Array; coeffs: Float64Array; constant: Float64Array; negLower: Float64Array } {
+  const width = net.layers[hidden - 1].outSize;
+  // Rows over the activations a_{hidden-1}: relax them into rows over z_{hidden-1}, then substitute from there.
+  const both = new Float64Array(2 * rows * width);
+  const d = new Float64Array(2 * rows);
+  const rel = relaxations[hidden - 1];
+  for (let r = 0; r < 2 * rows; r++) {
+    const sign = r < rows ? 1 : -1;
+    const src = (r % rows) * width;
+    let c = sign * bias[r % rows];
+    for (let j = 0; j < width; j++) {
+      const a = sign * weights[src + j];
+      if (a > 0) { c += a * rel.lowerShift[j]; both[r * width + j] = a * rel.lowerSlope[j]; }
+      else if (a < 0) { c += a * rel.upperShift[j]; both[r * width + j] = a * rel.upperSlope[j]; }
+    }
+    d[r] = c;
+  }
+  const res = backSubstituteLower(net, hidden - 1, both, d, 2 * rows, relaxations, box);
+  const n = box.lower.length;
+  return {
+    lower: res.lower.slice(0, rows),
+    coeffs: res.coeffs.slice(0, rows * n),
+    constant: res.constant.slice(0, rows),
+    negLower: res.lower.slice(rows),
+  };
 }
 
 function inputSymbolic(box: Box): Symbolic {
   const n = box.lower.length;
-  const Lw = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) Lw[i * n + i] = 1;
-  return { size: n, Lw, Lb: new Float64Array(n), Uw: Float64Array.from(Lw), Ub: new Float64Array(n), lo: Float64Array.from(box.lower), hi: Float64Array.from(box.upper) };
+  const L = new Float64Array((n + 1) * n);
+  for (let i = 0; i < n; i++) L[i * n + i] = 1;
+  return { size: n, L, U: Float64Array.from(L), lo: Float64Array.from(box.lower), hi: Float64Array.from(box.upper) };
+}
+
+interface SignedWeights { readonly pos: Float64Array; readonly neg: Float64Array }
+const signedCache = new WeakMap<Float64Array, SignedWeights>();
+
+/** W = W+ + W-, cached per weight matrix (the network's layers are immutable). */
+function splitSigns(W: Float64Array): SignedWeights {
+  let split = signedCache.get(W);
+  if (!split) {
+    split = { pos: W.map((w) => (w > 0 ? w : 0)), neg: W.map((w) => (w < 0 ? w : 0)) };
+    signedCache.set(W, split);
+  }
+  return split;
 }
 
 /** (c·(W a + b) - rhs) for each row: one affine map from the last hidden layer straight to the rows. */
@@ -94,69 +190,63 @@ function rowsAsLayer(rows: readonly LinearRow[]): { weights: Float64Array; bias:
 }
 
 /** z = W a + b with symbolic bounds on a; concrete bounds are the tighter of the symbolic and the interval ones. */
-function affine(s: Symbolic, W: Float64Array, b: Float64Array, out: number, n: number, box: Box): Symbolic {
+function affine(s: Symbolic, W: SignedWeights, b: Float64Array, out: number, n: number, box: Box): Symbolic {
   const m = s.size;
-  const Lw = new Float64Array(out * n);
-  const Uw = new Float64Array(out * n);
-  const Lb = new Float64Array(out);
-  const Ub = new Float64Array(out);
+  const L = new Float64Array((n + 1) * out);
+  const U = new Float64Array((n + 1) * out);
   const lo = new Float64Array(out);
   const hi = new Float64Array(out);
+  const { pos, neg } = W;
   for (let o = 0; o < out; o++) {
-    let lb = b[o];
-    let ub = b[o];
+    const wo = o * m;
+    // Interval bounds from the previous layer's concrete bounds.
     let ilo = b[o];
     let ihi = b[o];
-    const lrow = o * n;
     for (let j = 0; j < m; j++) {
-      const w = W[o * m + j];
-      if (w === 0) continue;
-      const jrow = j * n;
-      if (w > 0) {
-        for (let i = 0; i < n; i++) {
-          Lw[lrow + i] += w * s.Lw[jrow + i];
-          Uw[lrow + i] += w * s.Uw[jrow + i];
-        }
-        lb += w * s.Lb[j];
-        ub += w * s.Ub[j];
-        ilo += w * s.lo[j];
-        ihi += w * s.hi[j];
-      } else {
-        for (let i = 0; i < n; i++) {
-          Lw[lrow + i] += w * s.Uw[jrow + i];
-          Uw[lrow + i] += w * s.Lw[jrow + i];
-        }
-        lb += w * s.Ub[j];
-        ub += w * s.Lb[j];
-        ilo += w * s.hi[j];
-        ihi += w * s.lo[j];
-      }
+      ilo += pos[wo + j] * s.lo[j] + neg[wo + j] * s.hi[j];
+      ihi += pos[wo + j] * s.hi[j] + neg[wo + j] * s.lo[j];
     }
-    Lb[o] = lb;
-    Ub[o] = ub;
-    let slo = lb;
-    let shi = ub;
-    for (let i = 0; i < n; i++) {
-      const lw = Lw[lrow + i];
-      const uw = Uw[lrow + i];
-      slo += lw > 0 ? lw * box.lower[i] : lw * box.upper[i];
-      shi += uw > 0 ? uw * box.upper[i] : uw * box.lower[i];
+    let slo = 0;
+    let shi = 0;
+    for (let i = 0; i <= n; i++) {
+      const si = i * m;
+      let l = 0;
+      let u = 0;
+      for (let j = 0; j < m; j++) {
+        const p = pos[wo + j];
+        const q = neg[wo + j];
+        const sl = s.L[si + j];
+        const su = s.U[si + j];
+        l += p * sl + q * su;
+        u += p * su + q * sl;
+      }
+      if (i === n) {
+        l += b[o];
+        u += b[o];
+        slo += l;
+        shi += u;
+      } else {
+        slo += l > 0 ? l * box.lower[i] : l * box.upper[i];
+        shi += u > 0 ? u * box.upper[i] : u * box.lower[i];
+      }
+      L[i * out + o] = l;
+      U[i * out + o] = u;
     }
     lo[o] = Math.max(slo, ilo);
     hi[o] = Math.min(shi, ihi);
   }
-  return { size: out, Lw, Lb, Uw, Ub, lo, hi };
+  return { size: out, L, U, lo, hi };
 }
 
 /** Applies  lowerSlope*z + lowerShift <= act(z) <= upperSlope*z + upperShift  to neuron j's symbolic bounds. */
 function applyRelaxation(s: Symbolic, j: number, n: number, r: Relaxation, act: Activation): void {
-  const row = j * n;
+  const m = s.size;
   for (let i = 0; i < n; i++) {
-    s.Lw[row + i] *= r.lowerSlope;
-    s.Uw[row + i] *= r.upperSlope;
+    s.L[i * m + j] *= r.lowerSlope;
+    s.U[i * m + j] *= r.upperSlope;
   }
-  s.Lb[j] = r.lowerSlope * s.Lb[j] + r.lowerShift;
-  s.Ub[j] = r.upperSlope * s.Ub[j] + r.upperShift;
+  s.L[n * m + j] = r.lowerSlope * s.L[n * m + j] + r.lowerShift;
+  s.U[n * m + j] = r.upperSlope * s.U[n * m + j] + r.upperShift;
   // Every supported activation is monotone: its concrete range over [lo, hi] is [act(lo), act(hi)].
   s.lo[j] = activate(act, s.lo[j]);
   s.hi[j] = activate(act, s.hi[j]);
