@@ -8,8 +8,10 @@ import { InputError } from '../core/errors';
 import type { Command } from './command';
 import { info } from './commands/info';
 import { evalCommand } from './commands/eval';
+import { verifyCommand } from './commands/verify';
+import { vnncompCommand } from './commands/vnncomp';
 
-const commands: readonly Command[] = [info, evalCommand];
+const commands: readonly Command[] = [info, evalCommand, verifyCommand, vnncompCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.usage.length));

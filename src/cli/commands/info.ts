@@ -1,5 +1,5 @@
 import { loadModelFile } from '../../core/onnx/loadModelFile';
-import type { Network } from '../../core/network/network';
+import type { Network, Normalization } from '../../core/network/network';
 import { parseArgs } from '../args';
 import type { Command } from '../command';
 import { InputError } from '../../core/errors';
@@ -10,6 +10,8 @@ export interface ModelInfo {
   readonly layers: { name: string; inSize: number; outSize: number; activation: string }[];
   readonly parameters: number;
   readonly notes: readonly string[];
+  /** .nnet models: the physical input ranges and the output scaling the network's normalised space stands for. */
+  readonly normalization?: Normalization;
 }
 
 export function describeModel(net: Network): ModelInfo {
@@ -20,6 +22,7 @@ export function describeModel(net: Network): ModelInfo {
     layers,
     parameters: net.layers.reduce((sum, l) => sum + l.weights.length + l.bias.length, 0),
     notes: net.notes,
+    ...(net.normalization ? { normalization: net.normalization } : {}),
   };
 }
 
@@ -40,6 +43,11 @@ export const info: Command = {
     console.log(`output  ${desc.output.name} [${desc.output.shape.join(', ')}] (${desc.output.size} values)`);
     console.log(`layers  ${desc.layers.length}, ${desc.parameters} parameters`);
     for (const l of desc.layers) console.log(`  ${l.name.padEnd(24)} ${String(l.inSize).padStart(5)} -> ${String(l.outSize).padEnd(5)} ${l.activation}`);
+    const norm = desc.normalization;
+    if (norm) {
+      norm.inputMin.forEach((lo, i) => console.log(`  input ${i}: physical range [${lo}, ${norm.inputMax[i]}], normalised as (x - ${norm.inputMean[i]}) / ${norm.inputRange[i]}`));
+      console.log(`  outputs: physical = y * ${norm.outputRange} + ${norm.outputMean}`);
+    }
     for (const note of desc.notes) console.log(`note: ${note}`);
     return 0;
   },

@@ -1,0 +1,67 @@
+import { InputError } from '../../core/errors';
+import { loadModelFile } from '../../core/onnx/loadModelFile';
+import { OrtModel } from '../../core/onnx/ort';
+import { violatedClause } from '../../core/spec/normalForm';
+import { verify, type VerifyResult } from '../../core/verify';
+import { parseArgs, stringFlag } from '../args';
+import type { Command } from '../command';
+import { loadQueries } from '../loadQueries';
+
+/** VNN-COMP's tolerance for a counterexample re-checked by another runtime. */
+export const COUNTEREXAMPLE_TOLERANCE = 1e-4;
+
+const fmt = (v: ArrayLike<number>) => `[${Array.from(v, (x) => Number(x.toPrecision(8))).join(', ')}]`;
+
+export const verifyCommand: Command = {
+  name: 'verify',
+  usage: 'verify <model> <spec.vnnlib> [--property NAME] [--timeout SEC] [--json]',
+  summary: 'prove each property or find a counterexample (exit 0 all hold, 1 some violated, 3 some unknown)',
+  async run(args) {
+    const parsed = parseArgs(args, ['property', 'timeout']);
+    const [modelPath, specPath] = parsed.positional;
+    if (!modelPath || !specPath) throw new InputError(`usage: netmend ${this.usage}`);
+    const timeoutSec = Number(stringFlag(parsed, 'timeout') ?? 60);
+    if (!(timeoutSec > 0)) throw new InputError('--timeout must be a positive number of seconds');
+    const net = loadModelFile(modelPath);
+    const wanted = stringFlag(parsed, 'property');
+    const queries = loadQueries(specPath).filter((q) => !wanted || q.name === wanted);
+    if (queries.length === 0) throw new InputError(`no property named '${wanted}'`, { file: specPath });
+    const ort = await OrtModel.load(modelPath, net.inputShape);
+    const results: { name: string; result: VerifyResult; ortOutput?: number[] }[] = [];
+    for (const query of queries) {
+      let result = await verify(net, query, { timeoutSec });
+      let ortOutput: number[] | undefined;
+      if (result.status === 'violated') {
+        // Cross-check on the original file with ONNX Runtime before reporting.
+        const [y] = await ort.run([result.counterexample.input]);
+        ortOutput = Array.from(y);
+        if (violatedClause(query.violation, y, COUNTEREXAMPLE_TOLERANCE) < 0) {
+          result = { status: 'unknown', timeSec: result.timeSec, reason: 'a counterexample was found but ONNX Runtime does not reproduce it within 1e-4' };
+        }
+      }
+      results.push({ name: query.name, result, ortOutput });
+      if (!parsed.flags.has('json')) console.log(describe(query.name, result));
+    }
+    await ort.release();
+    if (parsed.flags.has('json')) {
+      console.log(JSON.stringify(results.map(({ name, result, ortOutput }) => ({
+        property: name,
+        status: result.status,
+        timeSec: result.timeSec,
+        ...(result.status === 'violated' ? { counterexample: { input: Array.from(result.counterexample.input), output: Array.from(result.counterexample.output), ortOutput, clause: result.counterexample.clause } } : {}),
+        ...(result.status === 'unknown' ? { reason: result.reason } : {}),
+      })), null, 2));
+    }
+    const statuses = results.map((r) => r.result.status);
+    return statuses.includes('violated') ? 1 : statuses.includes('unknown') ? 3 : 0;
+  },
+};
+
+function describe(name: string, r: VerifyResult): string {
+  const time = `(${r.timeSec.toFixed(2)} s)`;
+  switch (r.status) {
+    case 'holds': return `${name}: holds ${time}`;
+    case 'unknown': return `${name}: unknown ${time}: ${r.reason}`;
+    case 'violated': return `${name}: violated ${time}: input ${fmt(r.counterexample.input)} gives ${fmt(r.counterexample.output)} (clause ${r.counterexample.clause + 1})`;
+  }
+}

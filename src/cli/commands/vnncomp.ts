@@ -1,0 +1,43 @@
+import { writeFileSync } from 'node:fs';
+import { InputError } from '../../core/errors';
+import { loadModelFile } from '../../core/onnx/loadModelFile';
+import { OrtModel } from '../../core/onnx/ort';
+import { violatedClause } from '../../core/spec/normalForm';
+import { verify } from '../../core/verify';
+import type { Command } from '../command';
+import { loadQueries } from '../loadQueries';
+import { COUNTEREXAMPLE_TOLERANCE } from './verify';
+
+/** The VNN-COMP runner interface: the result file's first line is unsat / sat / timeout / unknown. */
+export const vnncompCommand: Command = {
+  name: 'vnncomp',
+  usage: 'vnncomp <onnx> <vnnlib> <result_file> <timeout_s>',
+  summary: 'VNN-COMP runner interface: writes unsat, sat (+ the counterexample), timeout or unknown',
+  async run(args) {
+    const [onnx, vnnlib, resultFile, timeout] = args;
+    const timeoutSec = Number(timeout);
+    if (!onnx || !vnnlib || !resultFile || !(timeoutSec > 0)) throw new InputError(`usage: netmend ${this.usage}`);
+    const net = loadModelFile(onnx);
+    const [query] = loadQueries(vnnlib);
+    // Leave a little of the budget for start-up and writing the answer.
+    const result = await verify(net, query, { timeoutSec: Math.max(0.1, timeoutSec - 0.5) });
+    let text: string;
+    if (result.status === 'holds') text = 'unsat\n';
+    else if (result.status === 'unknown') text = result.reason === 'timeout' ? 'timeout\n' : 'unknown\n';
+    else {
+      // Report what the original file computes, so the checker's re-run reproduces the outputs.
+      const ort = await OrtModel.load(onnx, net.inputShape);
+      const [y] = await ort.run([result.counterexample.input]);
+      await ort.release();
+      if (violatedClause(query.violation, y, COUNTEREXAMPLE_TOLERANCE) < 0) text = 'unknown\n';
+      else {
+        const xs = Array.from(result.counterexample.input, (v, i) => `(X_${i} ${v})`);
+        const ys = Array.from(y, (v, i) => `(Y_${i} ${v})`);
+        text = `sat\n(${[...xs, ...ys].join('\n')})\n`;
+      }
+    }
+    writeFileSync(resultFile, text);
+    console.log(text.split('\n')[0]);
+    return 0;
+  },
+};
