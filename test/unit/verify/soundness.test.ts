@@ -1,0 +1,117 @@
+/**
+ * The verifier never disagrees with an exact answer. Small random ReLU networks; the exact minimum of c·y over the box
+ * comes from enumerating every activation pattern and solving an LP for each. Properties are placed just above and just
+ * below that minimum, where a sloppy bound or a rounding slip would show.
+ */
+import { test, before } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { initLp, solveLp, type LpRow } from '../../../src/core/lp';
+import { verify } from '../../../src/core/verify';
+import type { DenseLayer, Network } from '../../../src/core/network/network';
+import type { Query } from '../../../src/core/spec/normalForm';
+import { seeded } from '../../onnxBuilder';
+
+before(initLp);
+
+function randomNetwork(sizes: number[], seed: number): Network {
+  const layers: DenseLayer[] = [];
+  for (let k = 0; k + 1 < sizes.length; k++) {
+    const values = seeded(sizes[k] * sizes[k + 1] + sizes[k + 1], seed * 31 + k);
+    layers.push({
+      inSize: sizes[k], outSize: sizes[k + 1],
+      weights: Float64Array.from(values.slice(0, sizes[k] * sizes[k + 1])),
+      bias: Float64Array.from(values.slice(sizes[k] * sizes[k + 1]), (v) => v * 0.5),
+      activation: k + 2 < sizes.length ? { kind: 'relu' } : { kind: 'identity' },
+      name: `layer${k}`,
+    });
+  }
+  return { layers, inputName: 'x', inputShape: [1, sizes[0]], outputName: 'y', outputShape: [1, sizes[sizes.length - 1]], notes: [] };
+}
+
+/** min over the box of c·y(x), exactly: the network is affine on each activation pattern's polytope. */
+function exactMinimum(net: Network, lower: number[], upper: number[], c: number[]): number {
+  const n = lower.length;
+  const hidden = net.layers.slice(0, -1);
+  const neurons = hidden.reduce((s, l) => s + l.outSize, 0);
+  let best = Infinity;
+  for (let pattern = 0; pattern < 1 << neurons; pattern++) {
+    // Track each value as an affine function of x: coefficients [n] + constant.
+    let values: number[][] = Array.from({ length: n }, (_, i) => Array.from({ length: n + 1 }, (_, j) => (j === i ? 1 : 0)));
+    const rows: LpRow[] = [];
+    let bit = 0;
+    for (const layer of net.layers) {
+      const z = Array.from({ length: layer.outSize }, (_, o) => {
+        const e = new Array(n + 1).fill(0);
+        e[n] = layer.bias[o];
+        for (let i = 0; i < layer.inSize; i++) for (let j = 0; j <= n; j++) e[j] += layer.weights[o * layer.inSize + i] * values[i][j];
+        return e;
+      });
+      if (layer.activation.kind === 'identity') { values = z; break; }
+      values = z.map((e) => {
+        const active = (pattern >> bit++) & 1;
+        // active: z >= 0 (−z <= 0), value z; inactive: z <= 0, value 0.
+        rows.push({ coeffs: e.slice(0, n).map((v) => (active ? -v : v)), lower: -Infinity, upper: active ? e[n] : -e[n] });
+        return active ? e : new Array(n + 1).fill(0);
+      });
+    }
+    const objective = Array.from({ length: n }, (_, j) => c.reduce((s, ci, o) => s + ci * values[o][j], 0));
+    const constant = c.reduce((s, ci, o) => s + ci * values[o][n], 0);
+    const r = solveLp({ sense: 'minimize', objective, rows, lower, upper });
+    if (r.status === 'optimal') best = Math.min(best, r.value + constant);
+  }
+  return best;
+}
+
+test('random networks: holds and violated just either side of the exact minimum, never wrong', async () => {
+  let checked = 0;
+  for (let seed = 1; seed <= 12; seed++) {
+    const net = randomNetwork([2, 4, 4, 2], seed);
+    const lower = [-1, -0.5];
+    const upper = [0.5, 1];
+    const c = [1, -1];
+    const min = exactMinimum(net, lower, upper, c);
+    for (const [offset, expected] of [[-1e-3, 'holds'], [1e-3, 'violated']] as const) {
+      // Violation: c·y <= min + offset. Below the minimum nothing can reach it.
+      const query: Query = {
+        name: `seed ${seed}`,
+        region: [{ lower: Float64Array.from(lower), upper: Float64Array.from(upper), rows: [] }],
+        violation: [[{ coeffs: Float64Array.from(c), rhs: min + offset }]],
+      };
+      const result = await verify(net, query, { timeoutSec: 20 });
+      assert.equal(result.status, expected, `seed ${seed}, rhs min${offset > 0 ? '+' : ''}${offset}: ${JSON.stringify(result)}`);
+      checked++;
+    }
+  }
+  assert.equal(checked, 24);
+});
+
+test('a conjunction of two rows and a union of two boxes agree with dense sampling', async () => {
+  for (let seed = 20; seed < 26; seed++) {
+    const net = randomNetwork([3, 8, 8, 3], seed);
+    const region = [
+      { lower: Float64Array.of(-1, -1, -1), upper: Float64Array.of(0, 0, 1), rows: [] },
+      { lower: Float64Array.of(0.5, 0.5, -1), upper: Float64Array.of(1, 1, 1), rows: [] },
+    ];
+    const violation = [[{ coeffs: Float64Array.of(1, -1, 0), rhs: 0 }, { coeffs: Float64Array.of(1, 0, -1), rhs: 0 }]];
+    const query: Query = { name: `seed ${seed}`, region, violation };
+    const result = await verify(net, query, { timeoutSec: 20 });
+    assert.notEqual(result.status, 'unknown', JSON.stringify(result));
+    if (result.status === 'holds') {
+      // No sampled point may violate a property proved to hold.
+      const random = seeded(3 * 20000, seed);
+      for (let k = 0; k < 20000; k++) {
+        const box = region[k % 2];
+        const x = [0, 1, 2].map((i) => box.lower[i] + ((random[k * 3 + i] + 1) / 2) * (box.upper[i] - box.lower[i]));
+        let a = x;
+        for (const layer of net.layers) {
+          a = Array.from({ length: layer.outSize }, (_, o) => {
+            let s = layer.bias[o];
+            for (let i = 0; i < layer.inSize; i++) s += layer.weights[o * layer.inSize + i] * a[i];
+            return layer.activation.kind === 'relu' ? Math.max(0, s) : s;
+          });
+        }
+        assert.ok(!(a[0] <= a[1] && a[0] <= a[2]), `seed ${seed}: sampled violation at ${x}`);
+      }
+    }
+  }
+});
