@@ -19,6 +19,16 @@ test('info --json describes the MNIST network', () => {
   assert.equal(info.parameters, 784 * 256 + 256 + 256 * 256 + 256 + 256 * 10 + 10);
 });
 
+test('info on a .nnet model reports its normalisation header', () => {
+  const run = runCli(['info', dataPath('nnet', 'TestNetwork2.nnet'), '--json']);
+  assert.equal(run.code, 0, run.stderr);
+  const info = JSON.parse(run.stdout);
+  assert.deepEqual(info.normalization.inputMean, [19791.091, 0, 0, 650, 600]);
+  assert.equal(info.normalization.outputRange, 373.94992);
+  const text = runCli(['info', dataPath('nnet', 'TestNetwork2.nnet')]);
+  assert.match(text.stdout, /input 3: physical range \[100, 1200\], normalised as \(x - 650\) \/ 1100/);
+});
+
 test('eval prints what ONNX Runtime computes', async () => {
   const inputs = [[0.1, -0.2, 0.3, -0.4, 0.5], [-0.3, 0.2, 0.1, 0.0, -0.1]];
   const file = join(tmp, 'inputs.json');

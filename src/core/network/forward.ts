@@ -29,50 +29,52 @@ export function forward32(net: Network, inputs: ArrayLike<number>, batch = 1): F
 }
 
 /**
- * out[b][o] = act(sum_i W[o][i] x[b][i] + bias[o]). Register-blocked 2 batch rows x 4 outputs, so every loaded weight
- * and input value is used several times.
+ * out[b][o] = act(sum_i W[o][i] x[b][i] + bias[o]). Register-blocked 4 batch rows x 4 outputs, so every loaded weight
+ * and input value is used four times (1.5x faster than 2x4 on the MNIST layers, docs/benchmarks/forward.md); rows and
+ * outputs left over at the edges take the plain dot product.
  */
 function denseLayer<T extends Vec>(layer: DenseLayer, W: Vec, bias: Vec, x: Vec, batch: number, out: T): T {
   const n = layer.inSize;
   const m = layer.outSize;
-  let b = 0;
-  for (; b + 1 < batch; b += 2) {
-    const xa = b * n, xb = xa + n;
-    const oa = b * m, ob = oa + m;
-    let o = 0;
-    for (; o + 3 < m; o += 4) {
+  const fullRows = batch - (batch % 4);
+  const fullOutputs = m - (m % 4);
+  for (let b = 0; b < fullRows; b += 4) {
+    const x0 = b * n, x1 = x0 + n, x2 = x1 + n, x3 = x2 + n;
+    const r0 = b * m, r1 = r0 + m, r2 = r1 + m, r3 = r2 + m;
+    for (let o = 0; o < fullOutputs; o += 4) {
       const w0 = o * n, w1 = w0 + n, w2 = w1 + n, w3 = w2 + n;
-      let a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+      let a00 = 0, a01 = 0, a02 = 0, a03 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0;
+      let a20 = 0, a21 = 0, a22 = 0, a23 = 0, a30 = 0, a31 = 0, a32 = 0, a33 = 0;
       for (let i = 0; i < n; i++) {
-        const u = x[xa + i], v = x[xb + i];
         const c0 = W[w0 + i], c1 = W[w1 + i], c2 = W[w2 + i], c3 = W[w3 + i];
-        a0 += c0 * u; a1 += c1 * u; a2 += c2 * u; a3 += c3 * u;
-        b0 += c0 * v; b1 += c1 * v; b2 += c2 * v; b3 += c3 * v;
+        const u0 = x[x0 + i], u1 = x[x1 + i], u2 = x[x2 + i], u3 = x[x3 + i];
+        a00 += c0 * u0; a01 += c1 * u0; a02 += c2 * u0; a03 += c3 * u0;
+        a10 += c0 * u1; a11 += c1 * u1; a12 += c2 * u1; a13 += c3 * u1;
+        a20 += c0 * u2; a21 += c1 * u2; a22 += c2 * u2; a23 += c3 * u2;
+        a30 += c0 * u3; a31 += c1 * u3; a32 += c2 * u3; a33 += c3 * u3;
       }
-      out[oa + o] = a0 + bias[o]; out[oa + o + 1] = a1 + bias[o + 1]; out[oa + o + 2] = a2 + bias[o + 2]; out[oa + o + 3] = a3 + bias[o + 3];
-      out[ob + o] = b0 + bias[o]; out[ob + o + 1] = b1 + bias[o + 1]; out[ob + o + 2] = b2 + bias[o + 2]; out[ob + o + 3] = b3 + bias[o + 3];
+      const e0 = bias[o], e1 = bias[o + 1], e2 = bias[o + 2], e3 = bias[o + 3];
+      out[r0 + o] = a00 + e0; out[r0 + o + 1] = a01 + e1; out[r0 + o + 2] = a02 + e2; out[r0 + o + 3] = a03 + e3;
+      out[r1 + o] = a10 + e0; out[r1 + o + 1] = a11 + e1; out[r1 + o + 2] = a12 + e2; out[r1 + o + 3] = a13 + e3;
+      out[r2 + o] = a20 + e0; out[r2 + o + 1] = a21 + e1; out[r2 + o + 2] = a22 + e2; out[r2 + o + 3] = a23 + e3;
+      out[r3 + o] = a30 + e0; out[r3 + o + 1] = a31 + e1; out[r3 + o + 2] = a32 + e2; out[r3 + o + 3] = a33 + e3;
     }
-    for (; o < m; o++) {
-      const w0 = o * n;
-      let a = 0, c = 0;
-      for (let i = 0; i < n; i++) {
-        a += W[w0 + i] * x[xa + i];
-        c += W[w0 + i] * x[xb + i];
-      }
-      out[oa + o] = a + bias[o];
-      out[ob + o] = c + bias[o];
-    }
+    for (let r = b; r < b + 4; r++) dotRange(W, bias, x, r, n, m, fullOutputs, m, out);
   }
-  for (; b < batch; b++) {
-    for (let o = 0; o < m; o++) {
-      const w0 = o * n;
-      let a = 0;
-      for (let i = 0; i < n; i++) a += W[w0 + i] * x[b * n + i];
-      out[b * m + o] = a + bias[o];
-    }
-  }
+  for (let r = fullRows; r < batch; r++) dotRange(W, bias, x, r, n, m, 0, m, out);
   applyActivation(layer.activation, out);
   return out;
+}
+
+/** out[row][o] for o in [from, to): the unblocked edge case. */
+function dotRange(W: Vec, bias: Vec, x: Vec, row: number, n: number, m: number, from: number, to: number, out: Vec): void {
+  const xr = row * n;
+  for (let o = from; o < to; o++) {
+    const w0 = o * n;
+    let a = 0;
+    for (let i = 0; i < n; i++) a += W[w0 + i] * x[xr + i];
+    out[row * m + o] = a + bias[o];
+  }
 }
 
 export function applyActivation(act: Activation, v: Vec): void {

@@ -18,8 +18,22 @@ export class OrtModel {
     }
   }
 
-  /** Evaluates each input vector with its own call (files exported with batch size 1 cannot batch). */
+  /**
+   * Evaluates the input vectors: in one call when the file's leading dimension is symbolic (a batch dimension such as
+   * our exports' 'N'), otherwise one call per input (files exported with batch size 1 cannot batch).
+   */
   async run(inputs: readonly ArrayLike<number>[]): Promise<Float32Array[]> {
+    if (inputs.length === 0) return [];
+    const size = inputs[0].length;
+    if (this.hasBatchDimension()) {
+      const flat = new Float32Array(inputs.length * size);
+      inputs.forEach((x, k) => flat.set(Float32Array.from(x), k * size));
+      const shape = [inputs.length, ...this.inputShape.slice(1)];
+      const result = await this.session.run({ [this.session.inputNames[0]]: new ort.Tensor('float32', flat, shape) });
+      const out = result[this.session.outputNames[0]].data as Float32Array;
+      const outSize = out.length / inputs.length;
+      return inputs.map((_, k) => out.slice(k * outSize, (k + 1) * outSize));
+    }
     const outputs: Float32Array[] = [];
     for (const x of inputs) {
       const feed = { [this.session.inputNames[0]]: new ort.Tensor('float32', Float32Array.from(x), this.inputShape) };
@@ -27,6 +41,11 @@ export class OrtModel {
       outputs.push(Float32Array.from(result[this.session.outputNames[0]].data as Float32Array));
     }
     return outputs;
+  }
+
+  private hasBatchDimension(): boolean {
+    const meta = this.session.inputMetadata[0];
+    return meta.isTensor && meta.shape.length > 1 && typeof meta.shape[0] !== 'number';
   }
 
   /** One call on a [batch, size] tensor: for models with a batch dimension (such as our exports). */

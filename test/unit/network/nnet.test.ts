@@ -4,25 +4,28 @@ import { readFileSync } from 'node:fs';
 import { loadModelFile } from '../../../src/core/onnx/loadModelFile';
 import { loadNnet } from '../../../src/core/nnet/import';
 import { forward } from '../../../src/core/network/forward';
+import { OrtModel } from '../../../src/core/onnx/ort';
 import { InputError } from '../../../src/core/errors';
 import { dataPath } from '../../helpers';
 import { seeded } from '../../onnxBuilder';
 
-test('.nnet evaluated the reference way equals its ONNX twin with the normalisation folded in', () => {
+test('.nnet evaluated the reference way equals its ONNX twin (normalisation folded in) under ONNX Runtime', async () => {
   const nnet = loadModelFile(dataPath('nnet', 'TestNetwork2.nnet'));
   const onnx = loadModelFile(dataPath('nnet', 'TestNetwork2.onnx'));
   const norm = nnet.normalization!;
   assert.deepEqual(norm.inputMean, [19791.091, 0, 0, 650, 600]);
   assert.equal(norm.outputRange, 373.94992);
+  const reference = await OrtModel.load(dataPath('nnet', 'TestNetwork2.onnx'), onnx.inputShape);
   const random = seeded(5 * 50, 9);
   for (let k = 0; k < 50; k++) {
     // Physical inputs inside the bounds.
     const x = norm.inputMin.map((lo, i) => lo + ((random[k * 5 + i] + 1) / 2) * (norm.inputMax[i] - lo));
     const normalised = Float64Array.from(x, (v, i) => (v - norm.inputMean[i]) / norm.inputRange[i]);
     const physicalOut = Array.from(forward(nnet, normalised), (y) => y * norm.outputRange + norm.outputMean);
-    const twin = forward(onnx, Float64Array.from(x));
+    const [twin] = await reference.run([x]);
     physicalOut.forEach((y, i) => assert.ok(Math.abs(y - twin[i]) <= 1e-4 * Math.max(1, Math.abs(twin[i])), `output ${i}: ${y} vs ${twin[i]}`));
   }
+  await reference.release();
 });
 
 test('HorizontalCAS .nnet (header lines without trailing commas) loads', () => {
