@@ -1,6 +1,6 @@
 // One esbuild context per bundle: the extension host, the worker, the CLI and the webview panel.
 import * as esbuild from 'esbuild';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -13,6 +13,10 @@ const bundles = [
   { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' },
   { ...common, platform: 'browser', target: 'es2022', format: 'iife', entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js' },
 ].filter((b) => existsSync(b.entryPoints[0]));
+
+// HiGHS (the LP solver) loads its WebAssembly from beside the script that requires it: beside our bundles.
+mkdirSync('dist', { recursive: true });
+copyFileSync('node_modules/highs/build/highs.wasm', 'dist/highs.wasm');
 
 const contexts = await Promise.all(bundles.map((b) => esbuild.context(b)));
 if (watch) {

@@ -5,6 +5,9 @@ const model = 'examples/acasxu/ACASXU_run2a_1_9_batch_2000.onnx';
 const steps = [
   ['info', model],
   ['eval', model, '--inputs', 'examples/acasxu/inputs.json'],
+  // Property 1 holds on this network (a proof); property 3 does not (a counterexample, re-checked by ONNX Runtime).
+  ['verify', model, 'examples/acasxu/vnnlib/prop_1.vnnlib'],
+  ['verify', model, 'examples/acasxu/vnnlib/prop_3.vnnlib'],
 ];
 for (const args of steps) {
   console.log(`\n$ netmend ${args.join(' ')}`);
