@@ -8,7 +8,7 @@ import type { LinearRow, Polytope, Query } from '../spec/normalForm';
 import { SOUNDNESS_MARGIN, specBounds } from '../bounds/linearBounds';
 import { boxCenter, splitBox, type Box } from '../bounds/box';
 import { smear } from '../bounds/smear';
-import { confirm } from './falsify';
+import { confirm, falsifyBox } from './falsify';
 import { solveLp } from '../lp';
 import type { SpecBounds } from '../bounds/linearBounds';
 import type { Counterexample } from './types';
@@ -23,7 +23,13 @@ export interface SearchContext {
   readonly signal?: AbortSignal;
   readonly stats: { domains: number; maxDepth: number };
   readonly onVolumeDone?: (fraction: number) => void;
+  readonly random: () => number;
 }
+
+/** Every this many levels an open box also gets a short gradient attack of its own. */
+const ATTACK_EVERY_DEPTH = 6;
+/** While a search runs this long without a verdict, a thorough attack on the whole region runs between its steps. */
+const HEAVY_ATTACK_EVERY_MS = 2000;
 
 const YIELD_EVERY_MS = 40;
 const MIN_WIDTH = 1e-12;
@@ -37,6 +43,8 @@ export async function searchPolytope(net: Network, query: Query, polytope: Polyt
   let doneVolume = 0;
   const stack: { box: Box; depth: number }[] = [{ box: root, depth: 0 }];
   let lastYield = Date.now();
+  let lastHeavyAttack = Date.now();
+  let undecided = 0;
   while (stack.length > 0) {
     const now = Date.now();
     if (now > ctx.deadline) return { kind: 'stopped', reason: 'timeout' };
@@ -46,6 +54,11 @@ export async function searchPolytope(net: Network, query: Query, polytope: Polyt
       lastYield = Date.now();
       if (ctx.signal?.aborted) return { kind: 'stopped', reason: 'cancelled' };
       ctx.onVolumeDone?.(doneVolume / totalVolume);
+    }
+    if (now - lastHeavyAttack > HEAVY_ATTACK_EVERY_MS) {
+      const cex = falsifyBox(net, query, root, { samples: 20000, starts: 100, steps: 100, deadline: ctx.deadline, signal: ctx.signal, random: ctx.random });
+      if (cex) return { kind: 'violated', counterexample: cex };
+      lastHeavyAttack = Date.now();
     }
     const { box, depth } = stack.pop()!;
     ctx.stats.domains++;
@@ -89,12 +102,20 @@ export async function searchPolytope(net: Network, query: Query, polytope: Polyt
       const cex = confirm(net, query, x);
       if (cex) return { kind: 'violated', counterexample: cex };
     }
+    if (depth > 0 && depth % ATTACK_EVERY_DEPTH === 0) {
+      const cex = falsifyBox(net, query, box, { samples: 16, starts: 2, steps: 20, deadline: ctx.deadline, signal: ctx.signal, random: ctx.random });
+      if (cex) return { kind: 'violated', counterexample: cex };
+    }
     const dim = argmax(smear(net, box, bounds, open));
-    if (box.upper[dim] - box.lower[dim] < MIN_WIDTH) return { kind: 'stopped', reason: 'the search reached the limit of float64 precision' };
+    if (box.upper[dim] - box.lower[dim] < MIN_WIDTH) {
+      // Undecidable at float64 precision: set the box aside and keep looking elsewhere for a counterexample.
+      undecided++;
+      continue;
+    }
     const [left, right] = splitBox(box, dim);
     stack.push({ box: right, depth: depth + 1 }, { box: left, depth: depth + 1 });
   }
-  return { kind: 'safe' };
+  return undecided > 0 ? { kind: 'stopped', reason: `${undecided} tiny region(s) could not be decided at float64 precision` } : { kind: 'safe' };
 }
 
 function volume(box: Box): number {

@@ -44,6 +44,8 @@ function marginGradient(net: Network, query: Query, x: Float64Array): { margin: 
   return { margin: best, gradient: inputGradient(net, point, bestRow.coeffs) };
 }
 
+const MAX_CORNER_DIMS = 10;
+
 function sampleIn(box: Box, random: () => number): Float64Array {
   return box.lower.map((l, i) => l + random() * (box.upper[i] - l));
 }
@@ -52,11 +54,15 @@ function sampleIn(box: Box, random: () => number): Float64Array {
 export function falsifyBox(net: Network, query: Query, box: Box, opts: FalsifyOptions): Counterexample | undefined {
   const n = box.lower.length;
   const out = net.layers[net.layers.length - 1].outSize;
-  const xs = new Float64Array(opts.samples * n);
+  // Low-dimensional boxes: every corner too (violations often sit where several inputs are at their bounds).
+  const corners = n <= MAX_CORNER_DIMS ? 1 << n : 0;
+  const count = opts.samples + corners;
+  const xs = new Float64Array(count * n);
   for (let k = 0; k < opts.samples; k++) xs.set(sampleIn(box, opts.random), k * n);
   xs.set(box.lower.map((l, i) => (l + box.upper[i]) / 2), 0);
-  const ys = forward(net, xs, opts.samples);
-  const scored = Array.from({ length: opts.samples }, (_, k) => ({ k, margin: violationMargin(query.violation, ys.subarray(k * out, (k + 1) * out)) }))
+  for (let c = 0; c < corners; c++) xs.set(box.lower.map((l, i) => ((c >> i) & 1 ? box.upper[i] : l)), (opts.samples + c) * n);
+  const ys = forward(net, xs, count);
+  const scored = Array.from({ length: count }, (_, k) => ({ k, margin: violationMargin(query.violation, ys.subarray(k * out, (k + 1) * out)) }))
     .sort((a, b) => a.margin - b.margin);
   for (const { k, margin } of scored.slice(0, opts.starts)) {
     let x = xs.slice(k * n, (k + 1) * n);

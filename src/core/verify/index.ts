@@ -40,9 +40,10 @@ export async function verify(net: Network, query: Query, options: VerifyOptions)
     const box = polytopeBox(polytope);
     if (!isBounded(box)) continue;
     const n = box.lower.length;
+    // A quick attack first; the search interleaves heavier ones (branchAndBound.ts) while it runs.
     const cex = falsifyBox(net, query, box, {
-      samples: options.falsifyOnly ? 512 : Math.max(256, 4096 / Math.max(1, n / 8) | 0),
-      starts: options.falsifyOnly ? 6 : 10,
+      samples: Math.max(256, 4096 / Math.max(1, n / 8) | 0),
+      starts: 10,
       steps: 40,
       deadline,
       signal: options.signal,
@@ -68,6 +69,7 @@ export async function verify(net: Network, query: Query, options: VerifyOptions)
       signal: options.signal,
       stats,
       onVolumeDone: (f) => options.onProgress?.({ stage: 'search', fractionDone: (k + f) / regions.length }),
+      random,
     });
     if (outcome.kind === 'violated') {
       stats.searchSec = elapsed() - stats.falsifySec;
