@@ -10,8 +10,10 @@ import { info } from './commands/info';
 import { evalCommand } from './commands/eval';
 import { verifyCommand } from './commands/verify';
 import { vnncompCommand } from './commands/vnncomp';
+import { checkCommand } from './commands/check';
+import { convertCommand } from './commands/convert';
 
-const commands: readonly Command[] = [info, evalCommand, verifyCommand, vnncompCommand];
+const commands: readonly Command[] = [info, evalCommand, checkCommand, convertCommand, verifyCommand, vnncompCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.usage.length));

@@ -14,7 +14,7 @@ const fmt = (v: ArrayLike<number>) => `[${Array.from(v, (x) => Number(x.toPrecis
 
 export const verifyCommand: Command = {
   name: 'verify',
-  usage: 'verify <model> <spec.vnnlib> [--property NAME] [--timeout SEC] [--json]',
+  usage: 'verify <model> <spec.prop|spec.vnnlib> [--property NAME] [--timeout SEC] [--json]',
   summary: 'prove each property or find a counterexample (exit 0 all hold, 1 some violated, 3 some unknown)',
   async run(args) {
     const parsed = parseArgs(args, ['property', 'timeout']);

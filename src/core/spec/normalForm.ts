@@ -62,3 +62,22 @@ export function inRegion(region: readonly Polytope[], x: ArrayLike<number>, tole
     return p.rows.every((row) => rowSlack(row, x) <= tolerance);
   });
 }
+
+/** Single-variable rows become box bounds (intersected with any given box); the rest stay rows. */
+export function polytopeFromRows(rows: readonly LinearRow[], size: number): Polytope {
+  const lower = new Float64Array(size).fill(-Infinity);
+  const upper = new Float64Array(size).fill(Infinity);
+  const rest: LinearRow[] = [];
+  for (const r of rows) {
+    let single = -1;
+    let count = 0;
+    for (let i = 0; i < r.coeffs.length; i++) if (r.coeffs[i] !== 0) { single = i; count++; }
+    if (count === 1) {
+      const bound = r.rhs / r.coeffs[single];
+      if (r.coeffs[single] > 0) upper[single] = Math.min(upper[single], bound);
+      else lower[single] = Math.max(lower[single], bound);
+    } else if (count > 1) rest.push(r);
+    else if (r.rhs < 0) lower[0] = Infinity; // 0 <= negative: the conjunction is empty.
+  }
+  return { lower, upper, rows: rest };
+}

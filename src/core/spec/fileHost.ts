@@ -1,0 +1,65 @@
+/** A CompileHost on the file system: resolves paths beside the .prop file, reads model shapes and data sets. */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { InputError } from '../errors';
+import { inputSize, outputSize } from '../network/network';
+import { loadModelFile } from '../onnx/loadModelFile';
+import type { CompileHost } from './compile';
+import type { DataPoint } from './symbols';
+
+export function fileHost(propFile: string, options: { loadModels: boolean } = { loadModels: true }): CompileHost {
+  return {
+    resolve: (path) => resolve(dirname(propFile), path),
+    modelShape: options.loadModels ? (path) => {
+      try {
+        const net = loadModelFile(path);
+        return { inputs: inputSize(net), outputs: outputSize(net) };
+      } catch (err) {
+        if (err instanceof InputError) return { error: err.describe() };
+        throw err;
+      }
+    } : undefined,
+    readData: (path) => {
+      try {
+        return readDataFile(path);
+      } catch (err) {
+        if (err instanceof InputError) return { error: err.describe() };
+        throw err;
+      }
+    },
+  };
+}
+
+/**
+ * Labelled points: CSV with a header (a `label` column is the label; other columns not named like an index are values)
+ * or JSON (an array of {input: number[], label?: number}).
+ */
+export function readDataFile(path: string): DataPoint[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new InputError('cannot read the data file', { file: path });
+  }
+  if (path.toLowerCase().endsWith('.json')) {
+    let data: unknown;
+    try { data = JSON.parse(text); } catch (err) { throw new InputError(`invalid JSON: ${(err as Error).message}`, { file: path }); }
+    if (!Array.isArray(data)) throw new InputError('expected an array of {"input": [...], "label": k}', { file: path });
+    return data.map((d, k) => {
+      const input = (d as { input?: unknown }).input;
+      if (!Array.isArray(input) || !input.every((v) => typeof v === 'number')) throw new InputError(`point ${k} has no numeric "input" array`, { file: path });
+      const label = (d as { label?: unknown }).label;
+      return { values: input as number[], label: typeof label === 'number' ? label : undefined };
+    });
+  }
+  const [header, ...lines] = text.split(/\r?\n/).filter((l) => l.trim() !== '');
+  const columns = (header ?? '').split(',').map((c) => c.trim());
+  const labelColumn = columns.indexOf('label');
+  const skip = new Set(columns.map((c, i) => (/(^|_)(index|id)$/.test(c) ? i : -1)).filter((i) => i >= 0));
+  return lines.map((line, k) => {
+    const cells = line.split(',').map(Number);
+    const bad = cells.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new InputError(`row ${k + 1}, column ${bad + 1} is not a number`, { file: path, line: k + 2 });
+    return { values: cells.filter((_, i) => i !== labelColumn && !skip.has(i)), label: labelColumn >= 0 ? cells[labelColumn] : undefined };
+  });
+}

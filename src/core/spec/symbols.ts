@@ -1,0 +1,67 @@
+/** What the names of a .prop file mean: network inputs/outputs (with domain, unit, normalisation), constants, data. */
+import type { Ident, VarDecl } from './ast';
+import type { Range } from './lexer';
+
+export interface VarSymbol {
+  readonly kind: 'input' | 'output';
+  readonly name: string;
+  /** Index of the first element in the network's input or output vector; `length` elements (1 for a scalar). */
+  readonly offset: number;
+  readonly length: number;
+  readonly vector: boolean;
+  readonly mean: number;
+  readonly divisor: number;
+  readonly domain?: { readonly lower: number; readonly upper: number };
+  readonly unit?: string;
+  readonly decl: VarDecl;
+  readonly range: Range;
+}
+
+export interface DataPoint { readonly values: readonly number[]; readonly label?: number }
+
+export type SymbolInfo =
+  | VarSymbol
+  | { readonly kind: 'const'; readonly name: string; readonly value: number; readonly range: Range }
+  | { readonly kind: 'data'; readonly name: string; readonly points: readonly DataPoint[]; readonly path: string; readonly range: Range }
+  | { readonly kind: 'point'; readonly name: string; readonly point: DataPoint; readonly range: Range };
+
+export class SymbolTable {
+  private readonly symbols = new Map<string, SymbolInfo>();
+  readonly inputs: VarSymbol[] = [];
+  readonly outputs: VarSymbol[] = [];
+
+  constructor(private readonly parent?: SymbolTable) {}
+
+  get(name: string): SymbolInfo | undefined {
+    return this.symbols.get(name) ?? this.parent?.get(name);
+  }
+
+  /** Adds a symbol; returns the earlier one if the name is taken. */
+  add(symbol: SymbolInfo): SymbolInfo | undefined {
+    const existing = this.get(symbol.name);
+    if (existing) return existing;
+    this.symbols.set(symbol.name, symbol);
+    if (symbol.kind === 'input') this.inputs.push(symbol);
+    if (symbol.kind === 'output') this.outputs.push(symbol);
+    return undefined;
+  }
+
+  size(kind: 'input' | 'output'): number {
+    const list = this.parent ? this.parent[kind === 'input' ? 'inputs' : 'outputs'] : this[kind === 'input' ? 'inputs' : 'outputs'];
+    return list.reduce((n, s) => n + s.length, 0);
+  }
+
+  /** Name of element i of the inputs or outputs, e.g. "rho" or "x[12]". */
+  elementName(kind: 'input' | 'output', i: number): string {
+    const list = this.parent ? this.parent[kind === 'input' ? 'inputs' : 'outputs'] : this[kind === 'input' ? 'inputs' : 'outputs'];
+    const s = list.find((v) => i >= v.offset && i < v.offset + v.length);
+    if (!s) return `${kind === 'input' ? 'X' : 'Y'}_${i}`;
+    return s.vector ? `${s.name}[${i - s.offset + (s.decl.groups.find((g) => g.name.name === s.name)?.indices?.from ?? 0)}]` : s.name;
+  }
+
+  variables(kind: 'input' | 'output'): readonly VarSymbol[] {
+    return this.parent ? this.parent.variables(kind) : kind === 'input' ? this.inputs : this.outputs;
+  }
+}
+
+export const identText = (i: Ident): string => i.name;
