@@ -1,0 +1,22 @@
+/** The worker's model cache: a model is parsed once and reloaded only when its file changes on disk (mtime or size). */
+import { statSync } from 'node:fs';
+import { InputError } from '../core/errors';
+import { loadModelFile } from '../core/onnx/loadModelFile';
+import type { Network } from '../core/network/network';
+
+const cache = new Map<string, { stamp: string; net: Network }>();
+
+export function cachedModel(path: string): Network {
+  let stamp: string;
+  try {
+    const s = statSync(path);
+    stamp = `${s.mtimeMs}:${s.size}`;
+  } catch {
+    throw new InputError('cannot read the model: no such file', { file: path });
+  }
+  const hit = cache.get(path);
+  if (hit && hit.stamp === stamp) return hit.net;
+  const net = loadModelFile(path);
+  cache.set(path, { stamp, net });
+  return net;
+}
