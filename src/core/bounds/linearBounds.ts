@@ -52,7 +52,9 @@ interface Symbolic {
  */
 export function specBounds(net: Network, box: Box, rows: readonly LinearRow[]): SpecBounds {
   const n = box.lower.length;
-  let s = inputSymbolic(box);
+  // Forward symbolic bounds carry n+1 coefficients per neuron: cheap for ACAS Xu's 5 inputs, not for MNIST's 784.
+  const forward = n <= FORWARD_INPUT_LIMIT;
+  let s = inputSymbolic(box, forward);
   let unstable = 0;
   const r: Relaxation = { lowerSlope: 0, lowerShift: 0, upperSlope: 0, upperShift: 0 };
   const layers = net.layers;
@@ -63,8 +65,10 @@ export function specBounds(net: Network, box: Box, rows: readonly LinearRow[]): 
   const relaxations: LayerRelaxation[] = [];
   for (let k = 0; k < hidden; k++) {
     const layer = layers[k];
-    s = affine(s, splitSigns(layer.weights), layer.bias, layer.outSize, n, box);
-    if (k >= FORWARD_LAYERS) tightenByBackSubstitution(net, k, s, relaxations, box);
+    s = forward ? affine(s, splitSigns(layer.weights), layer.bias, layer.outSize, n, box) : intervalAffine(s, splitSigns(layer.weights), layer.bias, layer.outSize);
+    // The first layer's interval bounds are exact; deeper ones are tightened backwards (from FORWARD_LAYERS on when the
+    // forward bounds are symbolic).
+    if (k >= (forward ? FORWARD_LAYERS : 1)) tightenByBackSubstitution(net, k, s, relaxations, box);
     preActivation.push({ lo: Float64Array.from(s.lo), hi: Float64Array.from(s.hi) });
     const rel: LayerRelaxation = {
       lowerSlope: new Float64Array(s.size), lowerShift: new Float64Array(s.size),
@@ -75,19 +79,23 @@ export function specBounds(net: Network, box: Box, rows: readonly LinearRow[]): 
       if (r.lowerSlope !== r.upperSlope || r.lowerShift !== r.upperShift) unstable++;
       rel.lowerSlope[j] = r.lowerSlope; rel.lowerShift[j] = r.lowerShift;
       rel.upperSlope[j] = r.upperSlope; rel.upperShift[j] = r.upperShift;
-      applyRelaxation(s, j, n, r, layer.activation);
+      if (forward) applyRelaxation(s, j, n, r, layer.activation);
+      else {
+        s.lo[j] = activate(layer.activation, s.lo[j]);
+        s.hi[j] = activate(layer.activation, s.hi[j]);
+      }
     }
     relaxations.push(rel);
   }
   const { weights, bias } = mergeLast ? mergeRows(last, rows) : rowsAsLayer(rows);
-  s = affine(s, splitSigns(weights), bias, rows.length, n, box);
+  s = forward ? affine(s, splitSigns(weights), bias, rows.length, n, box) : intervalAffine(s, splitSigns(weights), bias, rows.length);
   // The rows, back-substituted: C = the row weights over the last hidden layer's values.
   const back = backSubstituteRows(net, hidden, weights, bias, rows.length, relaxations, box);
   const lower = new Float64Array(rows.length);
   const lowerCoeffs = new Float64Array(rows.length * n);
   const lowerConst = new Float64Array(rows.length);
   for (let k = 0; k < rows.length; k++) {
-    const useBack = back.lower[k] >= s.lo[k];
+    const useBack = !forward || back.lower[k] >= s.lo[k];
     lower[k] = Math.max(back.lower[k], s.lo[k]);
     for (let i = 0; i < n; i++) lowerCoeffs[k * n + i] = useBack ? back.coeffs[k * n + i] : s.L[i * rows.length + k];
     lowerConst[k] = useBack ? back.constant[k] : s.L[n * rows.length + k];
@@ -98,6 +106,8 @@ export function specBounds(net: Network, box: Box, rows: readonly LinearRow[]): 
 
 /** Forward bounds are as tight as back-substitution for the first layers; past them forward bounds blow up. */
 const FORWARD_LAYERS = 2;
+/** Above this many inputs, bounds are computed by intervals and back-substitution only. */
+const FORWARD_INPUT_LIMIT = 64;
 
 /** Back-substitutes the neurons whose forward bounds straddle zero: only their relaxations depend on the bounds. */
 function tightenByBackSubstitution(net: Network, k: number, s: Symbolic, relaxations: readonly LayerRelaxation[], box: Box): void {
@@ -148,8 +158,9 @@ function backSubstituteRows(
   };
 }
 
-function inputSymbolic(box: Box): Symbolic {
+function inputSymbolic(box: Box, withCoefficients: boolean): Symbolic {
   const n = box.lower.length;
+  if (!withCoefficients) return { size: n, L: new Float64Array(0), U: new Float64Array(0), lo: Float64Array.from(box.lower), hi: Float64Array.from(box.upper) };
   const L = new Float64Array((n + 1) * n);
   for (let i = 0; i < n; i++) L[i * n + i] = 1;
   return { size: n, L, U: Float64Array.from(L), lo: Float64Array.from(box.lower), hi: Float64Array.from(box.upper) };
@@ -240,6 +251,25 @@ function affine(s: Symbolic, W: SignedWeights, b: Float64Array, out: number, n: 
     hi[o] = Math.min(shi, ihi);
   }
   return { size: out, L, U, lo, hi };
+}
+
+/** Interval bounds of W a + b from the concrete bounds of a (the backward-only mode keeps no coefficients). */
+function intervalAffine(s: Symbolic, W: SignedWeights, b: Float64Array, out: number): Symbolic {
+  const m = s.size;
+  const lo = new Float64Array(out);
+  const hi = new Float64Array(out);
+  for (let o = 0; o < out; o++) {
+    let l = b[o];
+    let h = b[o];
+    const wo = o * m;
+    for (let j = 0; j < m; j++) {
+      l += W.pos[wo + j] * s.lo[j] + W.neg[wo + j] * s.hi[j];
+      h += W.pos[wo + j] * s.hi[j] + W.neg[wo + j] * s.lo[j];
+    }
+    lo[o] = l;
+    hi[o] = h;
+  }
+  return { size: out, L: new Float64Array(0), U: new Float64Array(0), lo, hi };
 }
 
 /** Applies  lowerSlope*z + lowerShift <= act(z) <= upperSlope*z + upperShift  to neuron j's symbolic bounds. */
