@@ -5,9 +5,9 @@ const model = 'examples/acasxu/ACASXU_run2a_1_9_batch_2000.onnx';
 const steps = [
   ['info', model],
   ['eval', model, '--inputs', 'examples/acasxu/inputs.json'],
-  // Property 1 holds on this network (a proof); property 3 does not (a counterexample, re-checked by ONNX Runtime).
-  ['verify', model, 'examples/acasxu/vnnlib/prop_1.vnnlib'],
-  ['verify', model, 'examples/acasxu/vnnlib/prop_3.vnnlib'],
+  ['check', 'examples/acasxu/acasxu.prop'],
+  // phi1 and phi10 hold on this network (proofs); phi3 and phi4 do not (counterexamples, re-checked by ONNX Runtime).
+  ...['phi1', 'phi10', 'phi3', 'phi4'].map((p) => ['verify', model, 'examples/acasxu/acasxu.prop', '--property', p]),
 ];
 for (const args of steps) {
   console.log(`\n$ netmend ${args.join(' ')}`);

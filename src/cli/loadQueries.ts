@@ -5,6 +5,7 @@ import type { Query } from '../core/spec/normalForm';
 import { parseVnnlib } from '../core/spec/vnnlib';
 import { checkDocument } from '../core/spec';
 import { fileHost } from '../core/spec/fileHost';
+import { formatValues, physicalValues } from '../core/spec/present';
 
 export function readText(file: string, what: string): string {
   try {
@@ -14,16 +15,29 @@ export function readText(file: string, what: string): string {
   }
 }
 
+/** A query and, for .prop files, how to show its values and clauses in the file's own terms. */
+export interface LoadedQuery {
+  readonly query: Query;
+  readonly describe?: { readonly inputs: (x: ArrayLike<number>) => string; readonly outputs: (y: ArrayLike<number>) => string; readonly clauses: readonly string[] };
+}
+
 /** The queries of a property file: a .prop file (all its properties) or a .vnnlib file (one). */
-export function loadQueries(file: string): Query[] {
+export function loadQueries(file: string): LoadedQuery[] {
   const text = readText(file, 'property file');
   const ext = extname(file).toLowerCase();
-  if (ext === '.vnnlib') return [parseVnnlib(text, file)];
+  if (ext === '.vnnlib') return [{ query: parseVnnlib(text, file) }];
   if (ext === '.prop') {
     const doc = checkDocument(text, fileHost(file));
     const error = doc.diagnostics.find((d) => d.severity === 'error');
     if (error) throw new InputError(`${error.message} (run netmend check for every problem)`, { file, line: error.range.start.line + 1, column: error.range.start.character + 1 });
-    return doc.properties.map((p) => p.query);
+    return doc.properties.map((p) => ({
+      query: p.query,
+      describe: {
+        inputs: (x) => formatValues(physicalValues(doc.symbols, 'input', x)),
+        outputs: (y) => formatValues(physicalValues(doc.symbols, 'output', y)),
+        clauses: p.clauseTexts,
+      },
+    }));
   }
   throw new InputError(`unknown property format '${ext}'; netmend reads .prop and .vnnlib files`, { file });
 }

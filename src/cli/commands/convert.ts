@@ -22,7 +22,7 @@ export const convertCommand: Command = {
       text = queryToProp(parseVnnlib(readText(file, 'VNN-LIB file'), file), basename(file));
     } else {
       const wanted = stringFlag(parsed, 'property');
-      const queries = loadQueries(file);
+      const queries = loadQueries(file).map((q) => q.query);
       const chosen = wanted ? queries.filter((q) => q.name === wanted) : queries;
       if (chosen.length !== 1) {
         throw new InputError(wanted ? `no property named '${wanted}'; the file has ${queries.map((q) => q.name).join(', ')}` : `the file has ${queries.length} properties; choose one with --property (${queries.map((q) => q.name).join(', ')})`, { file });

@@ -5,7 +5,7 @@ import { violatedClause } from '../../core/spec/normalForm';
 import { verify, type VerifyResult } from '../../core/verify';
 import { parseArgs, stringFlag } from '../args';
 import type { Command } from '../command';
-import { loadQueries } from '../loadQueries';
+import { loadQueries, type LoadedQuery } from '../loadQueries';
 
 /** VNN-COMP's tolerance for a counterexample re-checked by another runtime. */
 export const COUNTEREXAMPLE_TOLERANCE = 1e-4;
@@ -24,11 +24,12 @@ export const verifyCommand: Command = {
     if (!(timeoutSec > 0)) throw new InputError('--timeout must be a positive number of seconds');
     const net = loadModelFile(modelPath);
     const wanted = stringFlag(parsed, 'property');
-    const queries = loadQueries(specPath).filter((q) => !wanted || q.name === wanted);
+    const queries = loadQueries(specPath).filter((q) => !wanted || q.query.name === wanted);
     if (queries.length === 0) throw new InputError(`no property named '${wanted}'`, { file: specPath });
     const ort = await OrtModel.load(modelPath, net.inputShape);
     const results: { name: string; result: VerifyResult; ortOutput?: number[] }[] = [];
-    for (const query of queries) {
+    for (const loaded of queries) {
+      const { query } = loaded;
       let result = await verify(net, query, { timeoutSec });
       let ortOutput: number[] | undefined;
       if (result.status === 'violated') {
@@ -40,7 +41,7 @@ export const verifyCommand: Command = {
         }
       }
       results.push({ name: query.name, result, ortOutput });
-      if (!parsed.flags.has('json')) console.log(describe(query.name, result));
+      if (!parsed.flags.has('json')) console.log(describe(loaded, result));
     }
     await ort.release();
     if (parsed.flags.has('json')) {
@@ -57,11 +58,15 @@ export const verifyCommand: Command = {
   },
 };
 
-function describe(name: string, r: VerifyResult): string {
+function describe({ query, describe: terms }: LoadedQuery, r: VerifyResult): string {
   const time = `(${r.timeSec.toFixed(2)} s)`;
   switch (r.status) {
-    case 'holds': return `${name}: holds ${time}`;
-    case 'unknown': return `${name}: unknown ${time}: ${r.reason}`;
-    case 'violated': return `${name}: violated ${time}: input ${fmt(r.counterexample.input)} gives ${fmt(r.counterexample.output)} (clause ${r.counterexample.clause + 1})`;
+    case 'holds': return `${query.name}: holds ${time}`;
+    case 'unknown': return `${query.name}: unknown ${time}: ${r.reason}`;
+    case 'violated': {
+      const { input, output, clause } = r.counterexample;
+      if (!terms) return `${query.name}: violated ${time}: input ${fmt(input)} gives ${fmt(output)} (clause ${clause + 1})`;
+      return `${query.name}: violated ${time}\n  inputs:  ${terms.inputs(input)}\n  outputs: ${terms.outputs(output)}\n  breaks:  ${terms.clauses[clause]}`;
+    }
   }
 }

@@ -18,7 +18,7 @@ export const vnncompCommand: Command = {
     const timeoutSec = Number(timeout);
     if (!onnx || !vnnlib || !resultFile || !(timeoutSec > 0)) throw new InputError(`usage: netmend ${this.usage}`);
     const net = loadModelFile(onnx);
-    const [query] = loadQueries(vnnlib);
+    const [{ query }] = loadQueries(vnnlib);
     // Leave a little of the budget for start-up and writing the answer.
     const result = await verify(net, query, { timeoutSec: Math.max(0.1, timeoutSec - 0.5) });
     let text: string;
