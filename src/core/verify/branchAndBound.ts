@@ -56,7 +56,8 @@ export async function searchPolytope(net: Network, query: Query, polytope: Polyt
       ctx.onVolumeDone?.(doneVolume / totalVolume);
     }
     if (now - lastHeavyAttack > HEAVY_ATTACK_EVERY_MS) {
-      const cex = falsifyBox(net, query, root, { samples: 20000, starts: 100, steps: 100, deadline: ctx.deadline, signal: ctx.signal, random: ctx.random });
+      const samples = Math.max(256, Math.floor(20000 / Math.max(1, root.lower.length / 8)));
+      const cex = falsifyBox(net, query, root, { samples, starts: 100, steps: 100, deadline: ctx.deadline, signal: ctx.signal, random: ctx.random });
       if (cex) return { kind: 'violated', counterexample: cex };
       lastHeavyAttack = Date.now();
     }
