@@ -3,6 +3,7 @@
  * heavy work runs in the worker (src/worker).
  */
 import * as vscode from 'vscode';
+import { registerPropLanguage } from './language';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('NetMend', { log: true });
@@ -10,6 +11,7 @@ export function activate(context: vscode.ExtensionContext): void {
     log,
     vscode.commands.registerCommand('netmend.showLog', () => log.show()),
   );
+  registerPropLanguage(context);
   log.info(`NetMend ${context.extension.packageJSON.version} activated${vscode.workspace.isTrusted ? '' : ' (untrusted folder: models are not loaded)'}`);
 }
 
