@@ -1,0 +1,68 @@
+/**
+ * The e2e suite, run by VS Code's extension host (code-server). Mocha is driven programmatically so the whole suite is
+ * one bundle. Each test speaks to the real `vscode` API.
+ */
+import * as vscode from 'vscode';
+import Mocha from 'mocha';
+import * as assert from 'node:assert/strict';
+import { join } from 'node:path';
+
+const folder = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
+
+async function openProp(): Promise<vscode.TextEditor> {
+  const document = await vscode.workspace.openTextDocument(join(folder(), 'acasxu.prop'));
+  return vscode.window.showTextDocument(document);
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 15000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const tests: [string, () => Promise<void>][] = [
+  ['the .prop file activates NetMend and its outline lists inputs, outputs and the ten properties', async () => {
+    const editor = await openProp();
+    assert.equal(editor.document.languageId, 'prop');
+    const symbols = await waitFor('document symbols', async () => {
+      const s = await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', editor.document.uri);
+      return s && s.length > 0 ? s : undefined;
+    });
+    assert.deepEqual(symbols.filter((s) => s.kind === vscode.SymbolKind.Function).map((s) => s.name), ['phi1', 'phi2', 'phi3', 'phi4', 'phi5', 'phi6', 'phi7', 'phi8', 'phi9', 'phi10']);
+    assert.ok(symbols.some((s) => s.name === 'rho'));
+  }],
+  ['the example has no diagnostics; an unknown name gets one, at its range, while typing', async () => {
+    const editor = await openProp();
+    const uri = editor.document.uri;
+    await waitFor('a clean check', () => (vscode.languages.getDiagnostics(uri).length === 0 ? true : undefined));
+    const line = editor.document.getText().split('\n').findIndex((l) => l.includes('require argmin != COC'));
+    const column = editor.document.lineAt(line).text.indexOf('COC');
+    const started = Date.now();
+    await editor.edit((e) => e.replace(new vscode.Range(line, column, line, column + 3), 'CCO'));
+    const diagnostic = await waitFor('the unknown-name diagnostic', () => vscode.languages.getDiagnostics(uri).find((d) => d.message.includes("unknown name 'CCO'")));
+    console.log(`e2e: edit -> diagnostic in ${Date.now() - started} ms`);
+    assert.equal(diagnostic.range.start.line, line);
+    assert.equal(diagnostic.range.start.character, column);
+    await vscode.commands.executeCommand('undo');
+    await waitFor('the diagnostic to clear', () => (vscode.languages.getDiagnostics(uri).length === 0 ? true : undefined));
+  }],
+  ['hovering an input shows its unit and normalisation', async () => {
+    const editor = await openProp();
+    const line = editor.document.getText().split('\n').findIndex((l) => l.startsWith('input rho'));
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', editor.document.uri, new vscode.Position(line, 7));
+    const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+    assert.match(text, /\*\*input\*\* `rho` \(ft\)/);
+    assert.match(text, /the network sees \(rho - 19791\.09\) \/ 60261/);
+  }],
+];
+
+export function run(): Promise<void> {
+  const mocha = new Mocha({ timeout: 60000, color: false });
+  const suite = Mocha.Suite.create(mocha.suite, 'NetMend in VS Code');
+  for (const [title, fn] of tests) suite.addTest(new Mocha.Test(title, fn));
+  return new Promise((ok, fail) => mocha.run((failures) => (failures ? fail(new Error(`${failures} e2e test(s) failed`)) : ok())));
+}
