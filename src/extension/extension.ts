@@ -1,17 +1,33 @@
 /**
- * The VS Code host: thin by design. It owns the output channel and registers UI; the engine lives in src/core and
- * heavy work runs in the worker (src/worker).
+ * The VS Code host: thin by design. It owns the log, the worker client and the per-document state, and registers UI;
+ * the engine lives in src/core and heavy work runs in the worker thread (src/worker).
  */
 import * as vscode from 'vscode';
+import { WorkerClient } from '../worker/client';
+import { PropertyCodeLens } from './codeLens';
+import { convertVnnlib } from './convertCommand';
 import { registerPropLanguage } from './language';
+import { Results } from './results';
+import { Verifier } from './verifyCommand';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('NetMend', { log: true });
+  let worker: WorkerClient | undefined;
+  const getWorker = () => (worker ??= new WorkerClient({ workerPath: context.asAbsolutePath('dist/worker.js'), log: (line) => log.info(line) }));
+  const documents = registerPropLanguage(context);
+  const results = new Results();
+  const verifier = new Verifier(documents, results, getWorker, log);
+  const stale = (uri: vscode.Uri) => { results.clear(uri); verifier.clear(uri); };
   context.subscriptions.push(
-    log,
+    log, results, verifier,
+    { dispose: () => worker?.dispose() },
+    vscode.languages.registerCodeLensProvider({ language: 'prop' }, new PropertyCodeLens(documents, results)),
     vscode.commands.registerCommand('netmend.showLog', () => log.show()),
+    vscode.commands.registerCommand('netmend.verifyProperty', (uri?: vscode.Uri, name?: string) => verifier.verify(uri, name)),
+    vscode.commands.registerCommand('netmend.repairModel', () => vscode.window.showInformationMessage('NetMend: the repair methods (nRepair, I-REPAIR, REASSURE, SpecRepair, BIRDNN) are being built; Repair will run them here.')),
+    vscode.commands.registerCommand('netmend.convertVnnlib', (uri?: vscode.Uri) => convertVnnlib(uri)),
+    vscode.workspace.onDidChangeTextDocument((e) => { if (e.document.languageId === 'prop' && e.contentChanges.length > 0) stale(e.document.uri); }),
   );
-  registerPropLanguage(context);
   log.info(`NetMend ${context.extension.packageJSON.version} activated${vscode.workspace.isTrusted ? '' : ' (untrusted folder: models are not loaded)'}`);
 }
 

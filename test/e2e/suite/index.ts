@@ -6,6 +6,8 @@ import * as vscode from 'vscode';
 import Mocha from 'mocha';
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { loadModelFile } from '../../../src/core/onnx/loadModelFile';
+import { forward } from '../../../src/core/network/forward';
 
 const folder = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
 
@@ -57,6 +59,33 @@ const tests: [string, () => Promise<void>][] = [
     const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
     assert.match(text, /\*\*input\*\* `rho` \(ft\)/);
     assert.match(text, /the network sees \(rho - 19791\.09\) \/ 60261/);
+  }],
+  ['Verify on a violated property: a counterexample diagnostic on the requirement, in physical units, that the network reproduces', async () => {
+    const editor = await openProp();
+    const uri = editor.document.uri;
+    await vscode.commands.executeCommand('netmend.verifyProperty', uri, 'phi3');
+    const diagnostic = await waitFor('the counterexample', () => vscode.languages.getDiagnostics(uri).find((d) => d.code === 'counterexample'));
+    const requireLine = editor.document.getText().split('\n').findIndex((l) => l.includes('require argmin != COC'));
+    assert.equal(diagnostic.range.start.line, requireLine);
+    assert.match(diagnostic.message, /phi3 is violated\. Inputs: rho = [\d.]+ ft, theta = .* Breaks: COC <= WL and COC <= WR and COC <= SL and COC <= SR/);
+    // Re-evaluate the reported (physical) inputs: COC must be the lowest score, as the clause says.
+    const value = (name: string) => Number(new RegExp(`${name} = (-?[\\d.e-]+)`).exec(diagnostic.message)![1]);
+    const rho = value('rho');
+    assert.ok(rho >= 1500 - 1e-3 && rho <= 1800 + 1e-3, `rho ${rho} is in the region`);
+    const net = loadModelFile(join(folder(), 'ACASXU_run2a_1_9_batch_2000.onnx'));
+    const norm = [[19791.091, 60261], [0, 2 * Math.PI], [0, 2 * Math.PI], [650, 1100], [600, 1200]];
+    const x = Float64Array.from(['rho', 'theta', 'psi', 'v_own', 'v_int'].map((n, i) => (value(n) - norm[i][0]) / norm[i][1]));
+    const y = forward(net, x);
+    assert.ok(y.every((v, i) => i === 0 || y[0] <= v + 1e-6), `COC is the lowest score: ${Array.from(y)}`);
+  }],
+  ['Verify on a property that holds: a "holds" CodeLens above it', async () => {
+    const editor = await openProp();
+    await vscode.commands.executeCommand('netmend.verifyProperty', editor.document.uri, 'phi1');
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', editor.document.uri);
+    const phi1Line = editor.document.getText().split('\n').findIndex((l) => l.startsWith('property phi1'));
+    const titles = lenses.filter((l) => l.range.start.line === phi1Line).map((l) => l.command?.title);
+    assert.ok(titles.includes('Verify') && titles.includes('Repair'), JSON.stringify(titles));
+    assert.ok(titles.some((t) => /^holds \(\d+\.\d s\)$/.test(t ?? '')), JSON.stringify(titles));
   }],
 ];
 

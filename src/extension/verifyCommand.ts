@@ -1,0 +1,82 @@
+/**
+ * Verify a property in the worker: progress with Cancel, the verdict as a CodeLens, a counterexample as a diagnostic on
+ * the requirement with the inputs and outputs in the file's physical units and the clause it breaks.
+ */
+import * as vscode from 'vscode';
+import type { PropertyDecl } from '../core/spec/ast';
+import { formatValues, physicalValues } from '../core/spec/present';
+import type { WorkerClient } from '../worker/client';
+import type { CheckedDocuments } from './language/checkedDocuments';
+import { toRange } from './language/convert';
+import type { Results } from './results';
+
+export class Verifier {
+  private readonly diagnostics = vscode.languages.createDiagnosticCollection('netmend-verify');
+
+  constructor(
+    private readonly documents: CheckedDocuments,
+    private readonly results: Results,
+    private readonly worker: () => WorkerClient,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  /** Verifies the named property (or the one at the cursor) of a .prop document. */
+  async verify(uri?: vscode.Uri, name?: string): Promise<void> {
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showWarningMessage('NetMend does not load or run models in an untrusted folder. Trust the folder to verify.');
+      return;
+    }
+    const document = uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
+    if (!document || document.languageId !== 'prop') {
+      void vscode.window.showInformationMessage('Open a .prop file to verify its properties.');
+      return;
+    }
+    const doc = this.documents.get(document);
+    const cursor = vscode.window.activeTextEditor?.selection.active;
+    const decl = doc.file.decls.find((d): d is PropertyDecl => d.kind === 'property' && (name ? d.name.name === name : !!cursor && toRange(d.range).contains(cursor)));
+    const properties = decl ? doc.properties.filter((p) => p.name === decl.name.name || p.name.startsWith(`${decl.name.name}[`)) : [];
+    if (!decl || properties.length === 0 || !doc.modelPath) {
+      void vscode.window.showErrorMessage(doc.diagnostics.some((d) => d.severity === 'error') ? 'Fix the errors in this file first.' : 'Place the cursor in a property to verify it.');
+      return;
+    }
+    const timeoutSec = vscode.workspace.getConfiguration('netmend').get<number>('verify.timeoutSeconds', 60);
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `NetMend: verifying ${decl.name.name}`, cancellable: true }, async (progress, token) => {
+      for (const property of properties) {
+        const job = this.worker().start('verify', { modelPath: doc.modelPath!, query: property.query, timeoutSec }, {
+          onProgress: (p) => progress.report({ message: `${property.name}: ${p.stage}${p.fractionDone !== undefined ? ` ${(100 * p.fractionDone).toFixed(0)}%` : ''}` }),
+        });
+        const cancel = token.onCancellationRequested(() => job.cancel());
+        try {
+          const result = await job.result;
+          this.log.info(`${property.name}: ${result.status} in ${result.timeSec.toFixed(2)} s`);
+          if (result.status === 'violated') {
+            const { input, output, clause } = result.counterexample;
+            const message = `${property.name} is violated. Inputs: ${formatValues(physicalValues(doc.symbols, 'input', input))}. Outputs: ${formatValues(physicalValues(doc.symbols, 'output', output))}. Breaks: ${property.clauseTexts[clause]}.`;
+            const diagnostic = new vscode.Diagnostic(toRange(property.requireRange), message, vscode.DiagnosticSeverity.Error);
+            diagnostic.source = 'netmend';
+            diagnostic.code = 'counterexample';
+            this.diagnostics.set(document.uri, [...(this.diagnostics.get(document.uri) ?? []).filter((d) => !d.message.startsWith(`${property.name} `)), diagnostic]);
+            this.results.set(document.uri, decl.name.name, result);
+            return;
+          }
+          this.results.set(document.uri, decl.name.name, result);
+        } catch (err) {
+          this.log.error(`${property.name}: ${(err as Error).message}`);
+          void vscode.window.showErrorMessage(`NetMend: ${property.name}: ${(err as Error).message}`);
+          return;
+        } finally {
+          cancel.dispose();
+        }
+      }
+    });
+  }
+
+  /** Counterexamples are stale once the file changes. */
+  clear(uri: vscode.Uri): void {
+    this.diagnostics.delete(uri);
+  }
+
+  dispose(): void {
+    this.diagnostics.dispose();
+  }
+}
