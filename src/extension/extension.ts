@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { WorkerClient } from '../worker/client';
+import { initLp } from '../core/lp';
 import { PropertyCodeLens } from './codeLens';
 import { convertVnnlib } from './convertCommand';
 import { registerPropLanguage } from './language';
@@ -28,6 +29,8 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('netmend.convertVnnlib', (uri?: vscode.Uri) => convertVnnlib(uri)),
     vscode.workspace.onDidChangeTextDocument((e) => { if (e.document.languageId === 'prop' && e.contentChanges.length > 0) stale(e.document.uri); }),
   );
+  // The checker tests regions with linear constraints for emptiness once the LP solver is loaded.
+  void initLp().catch((err) => log.warn(`LP solver unavailable: ${(err as Error).message}`));
   log.info(`NetMend ${context.extension.packageJSON.version} activated${vscode.workspace.isTrusted ? '' : ' (untrusted folder: models are not loaded)'}`);
 }
 

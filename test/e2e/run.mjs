@@ -55,7 +55,8 @@ const payload = [['extensionDevelopmentPath', remote(root)], ['extensionTestsPat
 await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
 
 const code = await Promise.race([exitCode, new Promise((ok) => setTimeout(() => ok('timeout'), TIMEOUT_MS))]);
-const shot = join(root, 'docs', code === 0 ? 'screenshot-editor.png' : 'e2e-failure.png');
+// The workbench at the end (or at a failure), for a person to look at; docs/screenshot-editor.png is a copy of one.
+const shot = join(here, 'out', code === 0 ? 'workbench.png' : 'failure.png');
 await page.screenshot({ path: shot }).catch(() => undefined);
 console.log(`e2e: ${code === 0 ? 'passed' : `failed (${code})`}; screenshot ${shot}`);
 await context.close();

@@ -4,6 +4,7 @@ import { fileHost } from '../../core/spec/fileHost';
 import { parseArgs } from '../args';
 import type { Command } from '../command';
 import { readText } from '../loadQueries';
+import { initLp } from '../../core/lp';
 
 export const checkCommand: Command = {
   name: 'check',
@@ -13,6 +14,7 @@ export const checkCommand: Command = {
     const parsed = parseArgs(args);
     const [file] = parsed.positional;
     if (!file) throw new InputError(`usage: netmend ${this.usage}`);
+    await initLp();
     const doc = checkDocument(readText(file, '.prop file'), fileHost(file));
     if (parsed.flags.has('json')) {
       console.log(JSON.stringify({

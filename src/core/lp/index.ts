@@ -39,6 +39,9 @@ export async function initLp(): Promise<void> {
   highs ??= await loadHighs();
 }
 
+/** Whether solveLp can run in this thread (initLp has completed). */
+export const lpReady = (): boolean => highs !== undefined;
+
 const term = (c: number, name: string): string => `${c < 0 ? '-' : '+'} ${Math.abs(c)} ${name}`;
 
 function toLpText(lp: LinearProgram): string {

@@ -17,6 +17,8 @@ export interface CompileHost {
   /** Input and output sizes of the model file, or why it cannot be read. Absent in untrusted folders: no model is loaded. */
   modelShape?(path: string): ModelShape | { error: string };
   readData?(path: string): readonly DataPoint[] | { error: string };
+  /** Whether a polytope has a point (an LP), for regions that linear rows make empty; skipped when absent. */
+  isFeasible?(polytope: Polytope): boolean;
 }
 
 export interface CompiledProperty {
@@ -155,9 +157,10 @@ class Compiler {
     const n = this.symbols.size('input');
     const m = this.symbols.size('output');
     const regionDnf = this.dnf(decl.where, true, scope, 'input');
-    const region: Polytope[] = regionDnf.map((conj) => this.polytope(conj, n)).filter((p) => p.lower.every((l, i) => l <= p.upper[i]));
+    const region: Polytope[] = regionDnf.map((conj) => this.polytope(conj, n))
+      .filter((p) => p.lower.every((l, i) => l <= p.upper[i]) && (p.rows.length === 0 || this.host.isFeasible?.(p) !== false));
     if (regionDnf.length > 0 && region.length === 0) {
-      this.report(decl.where.range, `the input region of '${name}' is empty: a bound is inverted or outside the inputs' domains`, 'error', 'empty-region');
+      this.report(decl.where.range, `the input region of '${name}' is empty: a bound is inverted, outside the inputs' domains, or the constraints contradict each other`, 'error', 'empty-region');
     }
     const unbounded = region.some((p) => p.lower.some((l, i) => !Number.isFinite(l) || !Number.isFinite(p.upper[i])));
     if (unbounded) this.report(decl.where.range, `some inputs of '${name}' have no lower or upper bound: give them a domain (input x in [lo, hi]) or bound them here`, 'warning', 'unbounded');

@@ -5,6 +5,8 @@ import { InputError } from '../errors';
 import { inputSize, outputSize } from '../network/network';
 import { loadModelFile } from '../onnx/loadModelFile';
 import type { CompileHost } from './compile';
+import { lpReady, solveLp } from '../lp';
+import type { Polytope } from './normalForm';
 import type { DataPoint } from './symbols';
 
 export function fileHost(propFile: string, options: { loadModels: boolean } = { loadModels: true }): CompileHost {
@@ -19,6 +21,7 @@ export function fileHost(propFile: string, options: { loadModels: boolean } = { 
         throw err;
       }
     } : undefined,
+    isFeasible: (polytope) => (lpReady() ? polytopeFeasible(polytope) : true),
     readData: (path) => {
       try {
         return readDataFile(path);
@@ -62,4 +65,10 @@ export function readDataFile(path: string): DataPoint[] {
     if (bad >= 0) throw new InputError(`row ${k + 1}, column ${bad + 1} is not a number`, { file: path, line: k + 2 });
     return { values: cells.filter((_, i) => i !== labelColumn && !skip.has(i)), label: labelColumn >= 0 ? cells[labelColumn] : undefined };
   });
+}
+
+/** An LP feasibility test, with each row relaxed by a tolerance so that only a clear contradiction counts as empty. */
+export function polytopeFeasible(p: Polytope): boolean {
+  const rows = p.rows.map((r) => ({ coeffs: r.coeffs, lower: -Infinity, upper: r.rhs + 1e-9 * (1 + Math.abs(r.rhs)) }));
+  return solveLp({ sense: 'minimize', objective: new Float64Array(p.lower.length), rows, lower: p.lower, upper: p.upper }).status !== 'infeasible';
 }

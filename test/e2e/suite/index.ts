@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import Mocha from 'mocha';
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { loadModelFile } from '../../../src/core/onnx/loadModelFile';
 import { forward } from '../../../src/core/network/forward';
 
@@ -59,6 +60,29 @@ const tests: [string, () => Promise<void>][] = [
     const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
     assert.match(text, /\*\*input\*\* `rho` \(ft\)/);
     assert.match(text, /the network sees \(rho - 19791\.09\) \/ 60261/);
+  }],
+  ['completion after `require` offers the outputs', async () => {
+    const editor = await openProp();
+    const line = editor.document.getText().split('\n').findIndex((l) => l.includes('require COC <= 1500'));
+    const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', editor.document.uri, new vscode.Position(line, 10));
+    const labels = list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+    for (const output of ['COC', 'WL', 'WR', 'SL', 'SR']) assert.ok(labels.includes(output), `${output} offered`);
+    assert.ok(labels.includes('argmin'));
+  }],
+  ['Convert VNN-LIB to .prop writes a .prop file beside it that checks without errors', async () => {
+    const source = join(folder(), 'query.vnnlib');
+    writeFileSync(source, '(declare-const X_0 Real)\n(declare-const X_1 Real)\n(declare-const Y_0 Real)\n(declare-const Y_1 Real)\n(assert (>= X_0 -1))\n(assert (<= X_0 1))\n(assert (>= X_1 0))\n(assert (<= X_1 0.5))\n(assert (<= Y_0 Y_1))\n');
+    await vscode.commands.executeCommand('netmend.convertVnnlib', vscode.Uri.file(source));
+    const editor = await waitFor('the converted file', () => (vscode.window.activeTextEditor?.document.fileName.endsWith('query.prop') ? vscode.window.activeTextEditor : undefined));
+    assert.equal(editor.document.languageId, 'prop');
+    assert.match(editor.document.getText(), /where -1 <= X\[0\] <= 1, 0 <= X\[1\] <= 0\.5/);
+    // Checked (a VNN-LIB file names no model, which is a warning), and without errors.
+    const diagnostics = await waitFor('the check', () => {
+      const d = vscode.languages.getDiagnostics(editor.document.uri);
+      return d.length > 0 ? d : undefined;
+    });
+    assert.deepEqual(diagnostics.map((d) => [d.severity, d.code]), [[vscode.DiagnosticSeverity.Warning, 'no-model']]);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   }],
   ['Verify on a violated property: a counterexample diagnostic on the requirement, in physical units, that the network reproduces', async () => {
     const editor = await openProp();

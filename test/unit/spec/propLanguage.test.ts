@@ -138,3 +138,14 @@ test('fuzz: thousands of mutations of the examples never throw, and every diagno
     }
   }
 });
+
+test('an input region that linear constraints make empty is an error once the LP solver is loaded', async () => {
+  const { initLp } = await import('../../../src/core/lp');
+  const { polytopeFeasible } = await import('../../../src/core/spec/fileHost');
+  await initLp();
+  const text = 'input a in [0, 10]\ninput b in [0, 10]\noutput y\nproperty p {\n  where a + b <= 3, a + b >= 5\n  require y <= 1\n}\n';
+  const withLp = checkDocument(text, { ...noModel, isFeasible: polytopeFeasible });
+  assert.match(withLp.diagnostics.find((d) => d.code === 'empty-region')!.message, /the constraints contradict each other/);
+  const satisfiable = checkDocument(text.replace('a + b >= 5', 'a + b >= 2'), { ...noModel, isFeasible: polytopeFeasible });
+  assert.deepEqual(satisfiable.diagnostics.map((d) => d.code), ['no-model']);
+});
