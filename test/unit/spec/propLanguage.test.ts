@@ -4,7 +4,8 @@ import * as assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkDocument, type CompileHost } from '../../../src/core/spec';
-import { fileHost } from '../../../src/core/spec/fileHost';
+import { fileHost, polytopeFeasible } from '../../../src/core/spec/fileHost';
+import { initLp } from '../../../src/core/lp';
 import { parseVnnlib } from '../../../src/core/spec/vnnlib';
 import { queryToProp } from '../../../src/core/spec/toProp';
 import { inRegion, violationMargin, type Query } from '../../../src/core/spec/normalForm';
@@ -140,8 +141,6 @@ test('fuzz: thousands of mutations of the examples never throw, and every diagno
 });
 
 test('an input region that linear constraints make empty is an error once the LP solver is loaded', async () => {
-  const { initLp } = await import('../../../src/core/lp');
-  const { polytopeFeasible } = await import('../../../src/core/spec/fileHost');
   await initLp();
   const text = 'input a in [0, 10]\ninput b in [0, 10]\noutput y\nproperty p {\n  where a + b <= 3, a + b >= 5\n  require y <= 1\n}\n';
   const withLp = checkDocument(text, { ...noModel, isFeasible: polytopeFeasible });
