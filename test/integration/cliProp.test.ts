@@ -40,11 +40,19 @@ test('convert: VNN-LIB -> .prop -> VNN-LIB keeps the query', () => {
 
 test('convert: a .prop with several properties needs --property; verify reads .prop files', () => {
   const many = runCli(['convert', example, '--to', 'vnnlib']);
-  assert.equal(many.code, 2);
+  assert.equal(many.code, 1);
   assert.match(many.stderr, /choose one with --property \(phi1, phi2/);
   const one = runCli(['convert', example, '--to', 'vnnlib', '--property', 'phi3']);
   assert.equal(one.code, 0);
   assert.equal(parseVnnlib(one.stdout).violation[0].length, 4);
+  const missing = runCli(['check', join(tmp, 'missing.prop')]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /missing\.prop: cannot read the \.prop file: no such file/);
+  const garbage = join(tmp, 'garbage.vnnlib');
+  writeFileSync(garbage, '(assert (<= X_0');
+  const bad = runCli(['convert', garbage, '--to', 'prop']);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /garbage\.vnnlib:1:\d+: unclosed/);
   const verify = runCli(['verify', join(__dirname, '..', '..', 'examples', 'acasxu', 'ACASXU_run2a_1_9_batch_2000.onnx'), example, '--property', 'phi3', '--json']);
   assert.equal(verify.code, 1, verify.stderr);
   assert.equal(JSON.parse(verify.stdout)[0].status, 'violated');

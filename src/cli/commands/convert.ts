@@ -4,34 +4,36 @@ import { InputError } from '../../core/errors';
 import { parseVnnlib, writeVnnlib } from '../../core/spec/vnnlib';
 import { queryToProp } from '../../core/spec/toProp';
 import { parseArgs, stringFlag } from '../args';
-import type { Command } from '../command';
+import { inputProblemsExitOne, type Command } from '../command';
 import { loadQueries, readText } from '../loadQueries';
 
 export const convertCommand: Command = {
   name: 'convert',
   usage: 'convert <file.vnnlib|file.prop> --to prop|vnnlib [--property NAME] [-o OUT]',
   summary: 'convert between VNN-LIB and .prop (a .prop property becomes one VNN-LIB query)',
-  async run(args) {
-    const parsed = parseArgs(args.map((a) => (a === '-o' ? '--out' : a)), ['to', 'property', 'out']);
-    const [file] = parsed.positional;
-    const to = stringFlag(parsed, 'to');
-    if (!file || (to !== 'prop' && to !== 'vnnlib')) throw new InputError(`usage: netmend ${this.usage}`);
-    let text: string;
-    if (to === 'prop') {
-      if (extname(file).toLowerCase() !== '.vnnlib') throw new InputError('--to prop converts a .vnnlib file', { file });
-      text = queryToProp(parseVnnlib(readText(file, 'VNN-LIB file'), file), basename(file));
-    } else {
-      const wanted = stringFlag(parsed, 'property');
-      const queries = loadQueries(file).map((q) => q.query);
-      const chosen = wanted ? queries.filter((q) => q.name === wanted) : queries;
-      if (chosen.length !== 1) {
-        throw new InputError(wanted ? `no property named '${wanted}'; the file has ${queries.map((q) => q.name).join(', ')}` : `the file has ${queries.length} properties; choose one with --property (${queries.map((q) => q.name).join(', ')})`, { file });
+  run(args) {
+    return inputProblemsExitOne(this.name, async () => {
+      const parsed = parseArgs(args.map((a) => (a === '-o' ? '--out' : a)), ['to', 'property', 'out']);
+      const [file] = parsed.positional;
+      const to = stringFlag(parsed, 'to');
+      if (!file || (to !== 'prop' && to !== 'vnnlib')) throw new InputError(`usage: netmend ${this.usage}`);
+      let text: string;
+      if (to === 'prop') {
+        if (extname(file).toLowerCase() !== '.vnnlib') throw new InputError('--to prop converts a .vnnlib file', { file });
+        text = queryToProp(parseVnnlib(readText(file, 'VNN-LIB file'), file), basename(file));
+      } else {
+        const wanted = stringFlag(parsed, 'property');
+        const queries = loadQueries(file).map((q) => q.query);
+        const chosen = wanted ? queries.filter((q) => q.name === wanted) : queries;
+        if (chosen.length !== 1) {
+          throw new InputError(wanted ? `no property named '${wanted}'; the file has ${queries.map((q) => q.name).join(', ')}` : `the file has ${queries.length} properties; choose one with --property (${queries.map((q) => q.name).join(', ')})`, { file });
+        }
+        text = writeVnnlib(chosen[0]);
       }
-      text = writeVnnlib(chosen[0]);
-    }
-    const out = stringFlag(parsed, 'out');
-    if (out) writeFileSync(out, text);
-    else process.stdout.write(text);
-    return 0;
+      const out = stringFlag(parsed, 'out');
+      if (out) writeFileSync(out, text);
+      else process.stdout.write(text);
+      return 0;
+    });
   },
 };
