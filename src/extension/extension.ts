@@ -10,6 +10,8 @@ import { convertVnnlib } from './convertCommand';
 import { registerPropLanguage } from './language';
 import { Results } from './results';
 import { Verifier } from './verifyCommand';
+import { Counterexamples } from './counterexamples';
+import { LiveChecks } from './liveChecks';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('NetMend', { log: true });
@@ -17,10 +19,11 @@ export function activate(context: vscode.ExtensionContext): void {
   const getWorker = () => (worker ??= new WorkerClient({ workerPath: context.asAbsolutePath('dist/worker.js'), log: (line) => log.info(line) }));
   const documents = registerPropLanguage(context);
   const results = new Results();
-  const verifier = new Verifier(documents, results, getWorker, log);
-  const stale = (uri: vscode.Uri) => { results.clear(uri); verifier.clear(uri); };
+  const counterexamples = new Counterexamples();
+  const verifier = new Verifier(documents, counterexamples, results, getWorker, log);
+  const stale = (uri: vscode.Uri) => { results.clear(uri); counterexamples.clear(uri); };
   context.subscriptions.push(
-    log, results, verifier,
+    log, results, counterexamples,
     { dispose: () => worker?.dispose() },
     vscode.languages.registerCodeLensProvider({ language: 'prop' }, new PropertyCodeLens(documents, results)),
     vscode.commands.registerCommand('netmend.showLog', () => log.show()),
@@ -28,6 +31,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('netmend.repairModel', () => vscode.window.showInformationMessage('NetMend: the repair methods (nRepair, I-REPAIR, REASSURE, SpecRepair, BIRDNN) are being built; Repair will run them here.')),
     vscode.commands.registerCommand('netmend.convertVnnlib', (uri?: vscode.Uri) => convertVnnlib(uri)),
     vscode.workspace.onDidChangeTextDocument((e) => { if (e.document.languageId === 'prop' && e.contentChanges.length > 0) stale(e.document.uri); }),
+    new LiveChecks(documents, counterexamples, results, getWorker, log),
   );
   // The checker tests regions with linear constraints for emptiness once the LP solver is loaded.
   void initLp().catch((err) => log.warn(`LP solver unavailable: ${(err as Error).message}`));

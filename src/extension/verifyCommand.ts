@@ -1,20 +1,16 @@
-/**
- * Verify a property in the worker: progress with Cancel, the verdict as a CodeLens, a counterexample as a diagnostic on
- * the requirement with the inputs and outputs in the file's physical units and the clause it breaks.
- */
+/** Verify a property in the worker: progress with Cancel, the verdict as a CodeLens, a counterexample as a diagnostic. */
 import * as vscode from 'vscode';
 import type { PropertyDecl } from '../core/spec/ast';
-import { formatValues, physicalValues } from '../core/spec/present';
+import type { Counterexamples } from './counterexamples';
 import type { WorkerClient } from '../worker/client';
 import type { CheckedDocuments } from './language/checkedDocuments';
 import { toRange } from './language/convert';
 import type { Results } from './results';
 
 export class Verifier {
-  private readonly diagnostics = vscode.languages.createDiagnosticCollection('netmend-verify');
-
   constructor(
     private readonly documents: CheckedDocuments,
+    private readonly counterexamples: Counterexamples,
     private readonly results: Results,
     private readonly worker: () => WorkerClient,
     private readonly log: vscode.LogOutputChannel,
@@ -50,12 +46,7 @@ export class Verifier {
           const result = await job.result;
           this.log.info(`${property.name}: ${result.status} in ${result.timeSec.toFixed(2)} s`);
           if (result.status === 'violated') {
-            const { input, output, clause } = result.counterexample;
-            const message = `${property.name} is violated. Inputs: ${formatValues(physicalValues(doc.symbols, 'input', input))}. Outputs: ${formatValues(physicalValues(doc.symbols, 'output', output))}. Breaks: ${property.clauseTexts[clause]}.`;
-            const diagnostic = new vscode.Diagnostic(toRange(property.requireRange), message, vscode.DiagnosticSeverity.Error);
-            diagnostic.source = 'netmend';
-            diagnostic.code = 'counterexample';
-            this.diagnostics.set(document.uri, [...(this.diagnostics.get(document.uri) ?? []).filter((d) => !d.message.startsWith(`${property.name} `)), diagnostic]);
+            this.counterexamples.report(document.uri, doc, property, result.counterexample);
             this.results.set(document.uri, decl.name.name, result);
             return;
           }
@@ -69,14 +60,5 @@ export class Verifier {
         }
       }
     });
-  }
-
-  /** Counterexamples are stale once the file changes. */
-  clear(uri: vscode.Uri): void {
-    this.diagnostics.delete(uri);
-  }
-
-  dispose(): void {
-    this.diagnostics.dispose();
   }
 }

@@ -17,6 +17,9 @@ async function openProp(): Promise<vscode.TextEditor> {
   return vscode.window.showTextDocument(document);
 }
 
+/** Syntax and checker diagnostics (the live checks add counterexamples besides). */
+const checkerDiagnostics = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).filter((d) => d.code !== 'counterexample');
+
 async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 15000): Promise<T> {
   const started = Date.now();
   for (;;) {
@@ -38,10 +41,10 @@ const tests: [string, () => Promise<void>][] = [
     assert.deepEqual(symbols.filter((s) => s.kind === vscode.SymbolKind.Function).map((s) => s.name), ['phi1', 'phi2', 'phi3', 'phi4', 'phi5', 'phi6', 'phi7', 'phi8', 'phi9', 'phi10']);
     assert.ok(symbols.some((s) => s.name === 'rho'));
   }],
-  ['the example has no diagnostics; an unknown name gets one, at its range, while typing', async () => {
+  ['the example has no checker diagnostics; an unknown name gets one, at its range, while typing', async () => {
     const editor = await openProp();
     const uri = editor.document.uri;
-    await waitFor('a clean check', () => (vscode.languages.getDiagnostics(uri).length === 0 ? true : undefined));
+    await waitFor('a clean check', () => (checkerDiagnostics(uri).length === 0 ? true : undefined));
     const line = editor.document.getText().split('\n').findIndex((l) => l.includes('require argmin != COC'));
     const column = editor.document.lineAt(line).text.indexOf('COC');
     const started = Date.now();
@@ -51,7 +54,7 @@ const tests: [string, () => Promise<void>][] = [
     assert.equal(diagnostic.range.start.line, line);
     assert.equal(diagnostic.range.start.character, column);
     await vscode.commands.executeCommand('undo');
-    await waitFor('the diagnostic to clear', () => (vscode.languages.getDiagnostics(uri).length === 0 ? true : undefined));
+    await waitFor('the diagnostic to clear', () => (checkerDiagnostics(uri).length === 0 ? true : undefined));
   }],
   ['hovering an input shows its unit and normalisation', async () => {
     const editor = await openProp();
@@ -83,6 +86,24 @@ const tests: [string, () => Promise<void>][] = [
     });
     assert.deepEqual(diagnostics.map((d) => [d.severity, d.code]), [[vscode.DiagnosticSeverity.Warning, 'no-model']]);
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  }],
+  ['live checks: a violated property is flagged on open, and an edit that breaks one shows its counterexample at once', async () => {
+    const editor = await openProp();
+    const uri = editor.document.uri;
+    const counterexample = (name: string) => vscode.languages.getDiagnostics(uri).find((d) => d.code === 'counterexample' && d.message.startsWith(`${name} is violated`));
+    await waitFor('the live counterexample of phi3', () => counterexample('phi3'));
+    assert.equal(counterexample('phi1'), undefined, 'phi1 holds on this network');
+    const line = editor.document.getText().split('\n').findIndex((l) => l.includes('require COC <= 1500'));
+    const column = editor.document.lineAt(line).text.indexOf('1500');
+    const started = Date.now();
+    await editor.edit((e) => e.replace(new vscode.Range(line, column, line, column + 4), '-1500'));
+    const diagnostic = await waitFor('the live counterexample of phi1', () => counterexample('phi1'));
+    const elapsed = Date.now() - started;
+    console.log(`e2e: edit -> counterexample diagnostic in ${elapsed} ms (goal: under 1000 ms)`);
+    assert.match(diagnostic.message, /Breaks: COC >= -1500/);
+    assert.ok(elapsed < 5000, `took ${elapsed} ms`);
+    await vscode.commands.executeCommand('undo');
+    await waitFor('phi1 to be clean again', () => (counterexample('phi1') ? undefined : true));
   }],
   ['Verify on a violated property: a counterexample diagnostic on the requirement, in physical units, that the network reproduces', async () => {
     const editor = await openProp();
