@@ -12,6 +12,7 @@ import { Results } from './results';
 import { Verifier } from './verifyCommand';
 import { Counterexamples } from './counterexamples';
 import { LiveChecks } from './liveChecks';
+import { JobStatus } from './jobStatus';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('NetMend', { log: true });
@@ -20,14 +21,17 @@ export function activate(context: vscode.ExtensionContext): void {
   const documents = registerPropLanguage(context);
   const results = new Results();
   const counterexamples = new Counterexamples();
-  const verifier = new Verifier(documents, counterexamples, results, getWorker, log);
+  const status = new JobStatus();
+  const verifier = new Verifier(documents, counterexamples, results, getWorker, status, log);
   const stale = (uri: vscode.Uri) => { results.clear(uri); counterexamples.clear(uri); };
   context.subscriptions.push(
-    log, results, counterexamples,
+    log, results, counterexamples, status,
     { dispose: () => worker?.dispose() },
     vscode.languages.registerCodeLensProvider({ language: 'prop' }, new PropertyCodeLens(documents, results)),
     vscode.commands.registerCommand('netmend.showLog', () => log.show()),
     vscode.commands.registerCommand('netmend.verifyProperty', (uri?: vscode.Uri, name?: string) => verifier.verify(uri, name)),
+    vscode.commands.registerCommand('netmend.verifyAll', (uri?: vscode.Uri) => verifier.verifyAll(uri)),
+    vscode.commands.registerCommand('netmend.cancelJobs', () => worker?.cancelAll()),
     vscode.commands.registerCommand('netmend.repairModel', () => vscode.window.showInformationMessage('NetMend: the repair methods (nRepair, I-REPAIR, REASSURE, SpecRepair, BIRDNN) are being built; Repair will run them here.')),
     vscode.commands.registerCommand('netmend.convertVnnlib', (uri?: vscode.Uri) => convertVnnlib(uri)),
     vscode.workspace.onDidChangeTextDocument((e) => { if (e.document.languageId === 'prop' && e.contentChanges.length > 0) stale(e.document.uri); }),

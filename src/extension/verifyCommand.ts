@@ -2,7 +2,9 @@
 import * as vscode from 'vscode';
 import type { PropertyDecl } from '../core/spec/ast';
 import type { Counterexamples } from './counterexamples';
-import type { WorkerClient } from '../worker/client';
+import type { JobStatus } from './jobStatus';
+import { JobFailedError, type WorkerClient } from '../worker/client';
+import type { CheckedDocument, CompiledProperty } from '../core/spec';
 import type { CheckedDocuments } from './language/checkedDocuments';
 import { toRange } from './language/convert';
 import type { Results } from './results';
@@ -13,19 +15,29 @@ export class Verifier {
     private readonly counterexamples: Counterexamples,
     private readonly results: Results,
     private readonly worker: () => WorkerClient,
+    private readonly status: JobStatus,
     private readonly log: vscode.LogOutputChannel,
   ) {}
 
-  /** Verifies the named property (or the one at the cursor) of a .prop document. */
-  async verify(uri?: vscode.Uri, name?: string): Promise<void> {
+  /** Verifies every property of the active .prop document, one after another. */
+  async verifyAll(uri?: vscode.Uri): Promise<void> {
+    const document = uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
+    if (!document || document.languageId !== 'prop') return;
+    for (const decl of this.documents.get(document).file.decls) {
+      if (decl.kind === 'property' && !(await this.verify(document.uri, decl.name.name))) return;
+    }
+  }
+
+  /** Verifies the named property (or the one at the cursor) of a .prop document; false when stopped or impossible. */
+  async verify(uri?: vscode.Uri, name?: string): Promise<boolean> {
     if (!vscode.workspace.isTrusted) {
       void vscode.window.showWarningMessage('NetMend does not load or run models in an untrusted folder. Trust the folder to verify.');
-      return;
+      return false;
     }
     const document = uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
     if (!document || document.languageId !== 'prop') {
       void vscode.window.showInformationMessage('Open a .prop file to verify its properties.');
-      return;
+      return false;
     }
     const doc = this.documents.get(document);
     const cursor = vscode.window.activeTextEditor?.selection.active;
@@ -33,10 +45,19 @@ export class Verifier {
     const properties = decl ? doc.properties.filter((p) => p.name === decl.name.name || p.name.startsWith(`${decl.name.name}[`)) : [];
     if (!decl || properties.length === 0 || !doc.modelPath) {
       void vscode.window.showErrorMessage(doc.diagnostics.some((d) => d.severity === 'error') ? 'Fix the errors in this file first.' : 'Place the cursor in a property to verify it.');
-      return;
+      return false;
     }
     const timeoutSec = vscode.workspace.getConfiguration('netmend').get<number>('verify.timeoutSeconds', 60);
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `NetMend: verifying ${decl.name.name}`, cancellable: true }, async (progress, token) => {
+    const done = this.status.begin(decl.name.name);
+    try {
+      return await this.run(document, doc, decl, properties, timeoutSec);
+    } finally {
+      done();
+    }
+  }
+
+  private run(document: vscode.TextDocument, doc: CheckedDocument, decl: PropertyDecl, properties: readonly CompiledProperty[], timeoutSec: number): Thenable<boolean> {
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `NetMend: verifying ${decl.name.name}`, cancellable: true }, async (progress, token) => {
       for (const property of properties) {
         const job = this.worker().start('verify', { modelPath: doc.modelPath!, query: property.query, timeoutSec }, {
           onProgress: (p) => progress.report({ message: `${property.name}: ${p.stage}${p.fractionDone !== undefined ? ` ${(100 * p.fractionDone).toFixed(0)}%` : ''}` }),
@@ -45,20 +66,25 @@ export class Verifier {
         try {
           const result = await job.result;
           this.log.info(`${property.name}: ${result.status} in ${result.timeSec.toFixed(2)} s`);
+          this.results.set(document.uri, decl.name.name, result);
           if (result.status === 'violated') {
             this.counterexamples.report(document.uri, doc, property, result.counterexample);
-            this.results.set(document.uri, decl.name.name, result);
-            return;
+            return true;
           }
-          this.results.set(document.uri, decl.name.name, result);
+          if (result.status === 'unknown' && result.reason === 'cancelled') return false;
         } catch (err) {
-          this.log.error(`${property.name}: ${(err as Error).message}`);
-          void vscode.window.showErrorMessage(`NetMend: ${property.name}: ${(err as Error).message}`);
-          return;
+          const cancelled = err instanceof JobFailedError && err.reason === 'cancelled';
+          this.results.set(document.uri, decl.name.name, { status: 'unknown', timeSec: 0, reason: cancelled ? 'cancelled' : (err as Error).message });
+          if (!cancelled) {
+            this.log.error(`${property.name}: ${(err as Error).message}`);
+            void vscode.window.showErrorMessage(`NetMend: ${property.name}: ${(err as Error).message}`);
+          }
+          return false;
         } finally {
           cancel.dispose();
         }
       }
+      return true;
     });
   }
 }

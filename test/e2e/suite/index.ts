@@ -123,6 +123,18 @@ const tests: [string, () => Promise<void>][] = [
     const y = forward(net, x);
     assert.ok(y.every((v, i) => i === 0 || y[0] <= v + 1e-6), `COC is the lowest score: ${Array.from(y)}`);
   }],
+  ['Cancel Running Job stops a long verification promptly, and its CodeLens says so', async () => {
+    const editor = await openProp();
+    const verifying = vscode.commands.executeCommand('netmend.verifyProperty', editor.document.uri, 'phi7');
+    await new Promise((r) => setTimeout(r, 1500));
+    const started = Date.now();
+    await vscode.commands.executeCommand('netmend.cancelJobs');
+    await Promise.race([verifying, new Promise((_, fail) => setTimeout(() => fail(new Error('the verification did not stop within 5 s')), 5000))]);
+    console.log(`e2e: cancel -> verification stopped in ${Date.now() - started} ms`);
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', editor.document.uri);
+    const line = editor.document.getText().split('\n').findIndex((l) => l.startsWith('property phi7'));
+    assert.ok(lenses.some((l) => l.range.start.line === line && l.command?.title === 'unknown: cancelled'), JSON.stringify(lenses.filter((l) => l.range.start.line === line).map((l) => l.command?.title)));
+  }],
   ['Verify on a property that holds: a "holds" CodeLens above it', async () => {
     const editor = await openProp();
     await vscode.commands.executeCommand('netmend.verifyProperty', editor.document.uri, 'phi1');
