@@ -13,6 +13,7 @@ import { Verifier } from './verifyCommand';
 import { Counterexamples } from './counterexamples';
 import { LiveChecks } from './liveChecks';
 import { JobStatus } from './jobStatus';
+import { addCounterexample, copyCounterexample, CounterexampleActions } from './counterexampleActions';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('NetMend', { log: true });
@@ -32,6 +33,9 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('netmend.verifyProperty', (uri?: vscode.Uri, name?: string) => verifier.verify(uri, name)),
     vscode.commands.registerCommand('netmend.verifyAll', (uri?: vscode.Uri) => verifier.verifyAll(uri)),
     vscode.commands.registerCommand('netmend.cancelJobs', () => worker?.cancelAll()),
+    vscode.commands.registerCommand('netmend.copyCounterexample', copyCounterexample),
+    vscode.commands.registerCommand('netmend.addCounterexample', addCounterexample),
+    vscode.languages.registerCodeActionsProvider({ language: 'prop' }, new CounterexampleActions(counterexamples), { providedCodeActionKinds: CounterexampleActions.kinds }),
     vscode.commands.registerCommand('netmend.repairModel', () => vscode.window.showInformationMessage('NetMend: the repair methods (nRepair, I-REPAIR, REASSURE, SpecRepair, BIRDNN) are being built; Repair will run them here.')),
     vscode.commands.registerCommand('netmend.convertVnnlib', (uri?: vscode.Uri) => convertVnnlib(uri)),
     vscode.workspace.onDidChangeTextDocument((e) => { if (e.document.languageId === 'prop' && e.contentChanges.length > 0) stale(e.document.uri); }),

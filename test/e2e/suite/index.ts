@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import Mocha from 'mocha';
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { loadModelFile } from '../../../src/core/onnx/loadModelFile';
 import { forward } from '../../../src/core/network/forward';
 
@@ -122,6 +122,26 @@ const tests: [string, () => Promise<void>][] = [
     const x = Float64Array.from(['rho', 'theta', 'psi', 'v_own', 'v_int'].map((n, i) => (value(n) - norm[i][0]) / norm[i][1]));
     const y = forward(net, x);
     assert.ok(y.every((v, i) => i === 0 || y[0] <= v + 1e-6), `COC is the lowest score: ${Array.from(y)}`);
+  }],
+  ['a counterexample offers Repair, Copy as JSON and Add to a point set, and links to the inputs', async () => {
+    const editor = await openProp();
+    const uri = editor.document.uri;
+    const diagnostic = await waitFor('the counterexample of phi3', () => vscode.languages.getDiagnostics(uri).find((d) => d.code === 'counterexample' && d.message.startsWith('phi3 ')));
+    assert.deepEqual(diagnostic.relatedInformation?.map((r) => r.message.split(' = ')[0]), ['rho', 'theta', 'psi', 'v_own', 'v_int']);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diagnostic.range);
+    const titles = actions.map((a) => a.title);
+    assert.ok(titles.includes('Repair model for phi3...'), JSON.stringify(titles));
+    const copy = actions.find((a) => a.title === 'Copy counterexample as JSON')!;
+    await vscode.commands.executeCommand(copy.command!.command, ...(copy.command!.arguments ?? []));
+    const copied = JSON.parse(await vscode.env.clipboard.readText());
+    assert.equal(copied.property, 'phi3');
+    assert.ok(copied.inputs.rho >= 1500 - 1e-3 && copied.inputs.rho <= 1800 + 1e-3);
+    assert.equal(copied.networkInput.length, 5);
+    const add = actions.find((a) => a.title.startsWith('Add counterexample to a point set'))!;
+    await vscode.commands.executeCommand(add.command!.command, ...(add.command!.arguments ?? []));
+    const points = JSON.parse(readFileSync(join(folder(), 'counterexamples.json'), 'utf8'));
+    assert.equal(points.length, 1);
+    assert.equal(points[0].input.length, 5);
   }],
   ['Cancel Running Job stops a long verification promptly, and its CodeLens says so', async () => {
     const editor = await openProp();
