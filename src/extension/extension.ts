@@ -13,6 +13,7 @@ import { Verifier } from './verifyCommand';
 import { Counterexamples } from './counterexamples';
 import { LiveChecks } from './liveChecks';
 import { JobStatus } from './jobStatus';
+import { openExample } from './example';
 import { addCounterexample, copyCounterexample, CounterexampleActions } from './counterexampleActions';
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -25,6 +26,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const status = new JobStatus();
   const verifier = new Verifier(documents, counterexamples, results, getWorker, status, log);
   const stale = (uri: vscode.Uri) => { results.clear(uri); counterexamples.clear(uri); };
+  const liveChecks = new LiveChecks(documents, counterexamples, results, getWorker, log);
   context.subscriptions.push(
     log, results, counterexamples, status,
     { dispose: () => worker?.dispose() },
@@ -39,8 +41,20 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('netmend.repairModel', () => vscode.window.showInformationMessage('NetMend: the repair methods (nRepair, I-REPAIR, REASSURE, SpecRepair, BIRDNN) are being built; Repair will run them here.')),
     vscode.commands.registerCommand('netmend.convertVnnlib', (uri?: vscode.Uri) => convertVnnlib(uri)),
     vscode.workspace.onDidChangeTextDocument((e) => { if (e.document.languageId === 'prop' && e.contentChanges.length > 0) stale(e.document.uri); }),
-    new LiveChecks(documents, counterexamples, results, getWorker, log),
+    liveChecks,
+    vscode.commands.registerCommand('netmend.openExample', () => openExample(context)),
   );
+  // Verdicts and counterexamples speak of the model as it was: a model file changed on disk makes them stale.
+  const models = vscode.workspace.createFileSystemWatcher('**/*.{onnx,nnet}');
+  const modelChanged = (uri: vscode.Uri) => {
+    for (const document of vscode.workspace.textDocuments) {
+      if (document.languageId !== 'prop' || documents.get(document).modelPath !== uri.fsPath) continue;
+      documents.forget(document);
+      stale(document.uri);
+      liveChecks.recheck(document);
+    }
+  };
+  context.subscriptions.push(models, models.onDidChange(modelChanged), models.onDidCreate(modelChanged), models.onDidDelete(modelChanged));
   // The checker tests regions with linear constraints for emptiness once the LP solver is loaded.
   void initLp().catch((err) => log.warn(`LP solver unavailable: ${(err as Error).message}`));
   log.info(`NetMend ${context.extension.packageJSON.version} activated${vscode.workspace.isTrusted ? '' : ' (untrusted folder: models are not loaded)'}`);

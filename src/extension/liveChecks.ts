@@ -35,6 +35,11 @@ export class LiveChecks implements vscode.Disposable {
     vscode.workspace.textDocuments.forEach((d) => this.schedule(d, 0));
   }
 
+  /** Checks a document again now (e.g. its model file changed). */
+  recheck(document: vscode.TextDocument): void {
+    this.schedule(document, 0);
+  }
+
   private schedule(document: vscode.TextDocument, delayMs: number): void {
     if (document.languageId !== 'prop' || !vscode.workspace.isTrusted) return;
     const key = document.uri.toString();

@@ -164,6 +164,23 @@ const tests: [string, () => Promise<void>][] = [
     assert.ok(titles.includes('Verify') && titles.includes('Repair'), JSON.stringify(titles));
     assert.ok(titles.some((t) => /^holds \(\d+\.\d s\)$/.test(t ?? '')), JSON.stringify(titles));
   }],
+  ['a model file changed on disk makes its verdicts stale', async () => {
+    const editor = await openProp();
+    const uri = editor.document.uri;
+    const line = editor.document.getText().split('\n').findIndex((l) => l.startsWith('property phi1'));
+    const holds = async () => (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri))
+      .some((l) => l.range.start.line === line && /^holds/.test(l.command?.title ?? ''));
+    if (!(await holds())) await vscode.commands.executeCommand('netmend.verifyProperty', uri, 'phi1');
+    assert.ok(await holds());
+    const model = join(folder(), 'ACASXU_run2a_1_9_batch_2000.onnx');
+    writeFileSync(model, readFileSync(model));
+    await waitFor('the verdict to clear', async () => ((await holds()) ? undefined : true));
+  }],
+  ['the walkthrough opens the bundled ACAS Xu example', async () => {
+    await vscode.commands.executeCommand('netmend.openExample');
+    const editor = await waitFor('the example', () => (vscode.window.activeTextEditor?.document.fileName.endsWith(join('acasxu-example', 'acasxu.prop')) ? vscode.window.activeTextEditor : undefined));
+    assert.equal(editor.document.languageId, 'prop');
+  }],
 ];
 
 export function run(): Promise<void> {
