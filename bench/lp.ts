@@ -159,9 +159,10 @@ activations satisfies the relaxation; HiGHS finds the optimum): a verifier built
 proved. HiGHS solves them in about 0.1-0.4 s. \`src/core/lp\` keeps one small interface over it and relaxes each row by a
 tolerance before a feasibility test, so that a solver tolerance cannot turn a feasible system "infeasible".
 
-The verifier's branch and bound uses the LP only where it pays: a clause with several rows whose single-row bounds do
-not refute it. On ACAS Xu the LP did not reduce the number of subproblems (1_1/property 2: 14,481 with it, 14,497
-without), so the cheap bounds do most of the work and the LP is a second test.
+The verifier's branch and bound calls the LP only for a clause with several rows that no single row's bound refutes.
+With back-substituted bounds it halves the subproblems on some instances and costs time on others (ACAS Xu,
+2026-11-23, 60 s timeout: 1_1/property 4 687 subproblems in 3.4 s with the LP, 1,467 in 4.2 s without; 1_1/property 2
+551 in 3.7 s with it, 555 in 1.8 s without), so it stays as a second test behind the cheap bounds.
 `;
   writeFileSync(join(__dirname, '..', 'docs', 'benchmarks', 'lp.md'), doc);
   console.log(doc);

@@ -80,7 +80,7 @@ export class LiveChecks implements vscode.Disposable {
         if (document.version !== version) continue;
         if (result.status === 'violated') {
           this.counterexamples.report(document.uri, doc, property, result.counterexample);
-          this.results.set(document.uri, property.name.replace(/\[\d+\]$/, ''), result);
+          this.results.set(document.uri, property.declaration, result);
         }
       } catch (err) {
         // A Verify cancelled meanwhile may restart the worker under a live check: the next edit checks again.

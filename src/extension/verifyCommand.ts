@@ -42,7 +42,7 @@ export class Verifier {
     const doc = this.documents.get(document);
     const cursor = vscode.window.activeTextEditor?.selection.active;
     const decl = doc.file.decls.find((d): d is PropertyDecl => d.kind === 'property' && (name ? d.name.name === name : !!cursor && toRange(d.range).contains(cursor)));
-    const properties = decl ? doc.properties.filter((p) => p.name === decl.name.name || p.name.startsWith(`${decl.name.name}[`)) : [];
+    const properties = decl ? doc.properties.filter((p) => p.declaration === decl.name.name) : [];
     if (!decl || properties.length === 0 || !doc.modelPath) {
       void vscode.window.showErrorMessage(doc.diagnostics.some((d) => d.severity === 'error') ? 'Fix the errors in this file first.' : 'Place the cursor in a property to verify it.');
       return false;

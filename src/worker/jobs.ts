@@ -34,8 +34,8 @@ export const productionJobs: Omit<Handlers, 'testBusy' | 'testCrash'> = {
   async falsify({ modelPath, query, timeoutSec }, ctx) {
     return verify(cachedModel(modelPath), query, { timeoutSec, falsifyOnly: true, signal: ctx.signal, onProgress: ctx.progress });
   },
-  async verify({ modelPath, query, timeoutSec, threads }, ctx) {
-    return verify(cachedModel(modelPath), query, { timeoutSec, threads, signal: ctx.signal, onProgress: ctx.progress });
+  async verify({ modelPath, query, timeoutSec }, ctx) {
+    return verify(cachedModel(modelPath), query, { timeoutSec, signal: ctx.signal, onProgress: ctx.progress });
   },
 };
 

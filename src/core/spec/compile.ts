@@ -22,7 +22,10 @@ export interface CompileHost {
 }
 
 export interface CompiledProperty {
+  /** The property's name; `name[k]` for the k-th point of a `for each` property. */
   readonly name: string;
+  /** The name of the `property` declaration it comes from. */
+  readonly declaration: string;
   readonly description?: string;
   readonly range: Range;
   readonly requireRange: Range;
@@ -167,7 +170,7 @@ class Compiler {
     const violation = this.dnf(decl.require, false, scope, 'output').map((conj) => conj.map((a) => this.denseRow(a, m)));
     if (violation.length === 0) this.report(decl.requireRange, `the requirement of '${name}' can never be violated`, 'warning', 'trivial');
     const query: Query = { name, region: region.length ? region : [this.polytope([], n)], violation: violation.length ? violation : [[{ coeffs: new Float64Array(m), rhs: -1 }]] };
-    return { name, description: decl.description, range: decl.range, requireRange: decl.requireRange, query, clauseTexts: query.violation.map((c) => this.clauseText(c)) };
+    return { name, declaration: decl.name.name, description: decl.description, range: decl.range, requireRange: decl.requireRange, query, clauseTexts: query.violation.map((c) => this.clauseText(c)) };
   }
 
   /** The declared domains intersected with a conjunction's bounds and rows, in normalised units. */

@@ -74,7 +74,7 @@ function describeSymbol(s: SymbolInfo): string {
 export function hover(doc: CheckedDocument, text: string, position: Position): { contents: string; range: Range } | undefined {
   const token = tokenAt(text, position);
   if (!token || token.kind !== 'name') return undefined;
-  const property = doc.properties.filter((p) => p.name === token.text || p.name.startsWith(`${token.text}[`));
+  const property = doc.properties.filter((p) => p.declaration === token.text);
   const decl = doc.file.decls.find((d) => d.kind === 'property' && d.name.name === token.text && contains(d.name.range, position));
   if (decl && property.length > 0) {
     const p = property[0];

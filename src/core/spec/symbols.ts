@@ -47,14 +47,12 @@ export class SymbolTable {
   }
 
   size(kind: 'input' | 'output'): number {
-    const list = this.parent ? this.parent[kind === 'input' ? 'inputs' : 'outputs'] : this[kind === 'input' ? 'inputs' : 'outputs'];
-    return list.reduce((n, s) => n + s.length, 0);
+    return this.variables(kind).reduce((n, s) => n + s.length, 0);
   }
 
   /** Name of element i of the inputs or outputs, e.g. "rho" or "x[12]". */
   elementName(kind: 'input' | 'output', i: number): string {
-    const list = this.parent ? this.parent[kind === 'input' ? 'inputs' : 'outputs'] : this[kind === 'input' ? 'inputs' : 'outputs'];
-    const s = list.find((v) => i >= v.offset && i < v.offset + v.length);
+    const s = this.variables(kind).find((v) => i >= v.offset && i < v.offset + v.length);
     if (!s) return `${kind === 'input' ? 'X' : 'Y'}_${i}`;
     return s.vector ? `${s.name}[${i - s.offset + (s.decl.groups.find((g) => g.name.name === s.name)?.indices?.from ?? 0)}]` : s.name;
   }

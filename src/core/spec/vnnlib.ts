@@ -33,9 +33,11 @@ export function parseVnnlib(text: string, file?: string): Query {
   if (inputs === 0 || outputs === 0) throw new InputError('the file declares no X_i or no Y_i variables', { file });
   const sizes = { X: inputs, Y: outputs };
   // Asserts over one family multiply out separately (MNIST has 1568 input asserts); mixed asserts join the product last.
-  const byFamily = (family: 'X' | 'Y'): Dnf => asserts.filter((a) => familiesOf(a).size === 1 && familiesOf(a).has(family))
+  const families = asserts.map((a) => familiesOf(a));
+  const conjunction = (keep: (f: Set<string>) => boolean): Dnf => asserts.filter((_, k) => keep(families[k]))
     .reduce<Dnf>((acc, a) => andDnf(acc, formulaDnf(a, sizes, file)), [[]]);
-  const mixed = asserts.filter((a) => familiesOf(a).size !== 1).reduce<Dnf>((acc, a) => andDnf(acc, formulaDnf(a, sizes, file)), [[]]);
+  const byFamily = (family: 'X' | 'Y'): Dnf => conjunction((f) => f.size === 1 && f.has(family));
+  const mixed = conjunction((f) => f.size !== 1);
   const terms = andDnf(andDnf(byFamily('X'), byFamily('Y')), mixed);
   const { region, violation } = factor(terms, file);
   return {

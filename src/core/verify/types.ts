@@ -7,8 +7,6 @@ export interface VerifyOptions {
   readonly signal?: AbortSignal;
   /** Only run the falsification stage (the editor's live checks): the answer is `violated` or `unknown`. */
   readonly falsifyOnly?: boolean;
-  /** Sub-worker threads for branch and bound; 0 = run in this thread. */
-  readonly threads?: number;
   readonly onProgress?: (p: VerifyProgress) => void;
 }
 
