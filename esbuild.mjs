@@ -1,4 +1,4 @@
-// One esbuild context per bundle: the extension host, the worker, the CLI and the webview panel.
+// One esbuild context per bundle: the extension host, the worker, the verifier's search threads, the CLI and the webview panel.
 import * as esbuild from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 
@@ -10,6 +10,7 @@ const node = { ...common, platform: 'node', target: 'node20', format: 'cjs', ext
 const bundles = [
   { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' },
   { ...node, entryPoints: ['src/worker/worker.ts'], outfile: 'dist/worker.js' },
+  { ...node, entryPoints: ['src/core/verify/searchWorker.ts'], outfile: 'dist/searchWorker.js' },
   { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' },
   { ...common, platform: 'browser', target: 'es2022', format: 'iife', entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js' },
 ].filter((b) => existsSync(b.entryPoints[0]));

@@ -1,7 +1,8 @@
 /**
  * Runs a VNN-COMP benchmark's instances against the ground truth; every counterexample is re-checked with ONNX Runtime
  * on the original file (tolerance 1e-4, as VNN-COMP). Writes docs/benchmarks/<name>.md and <name>-cactus.svg.
- * BENCH_TIMEOUT (s, default: the benchmark's VNN-COMP timeout) and BENCH_FILTER (substring of "onnx|vnnlib") narrow a run.
+ * BENCH_TIMEOUT (s, default: the benchmark's VNN-COMP timeout) and BENCH_FILTER (substring of "onnx|vnnlib") narrow a run;
+ * BENCH_THREADS sets the search threads (default: every core).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -33,6 +34,7 @@ export interface BenchmarkSpec {
 export async function runBenchmark(spec: BenchmarkSpec): Promise<void> {
   const TIMEOUT = Number(process.env.BENCH_TIMEOUT ?? spec.defaultTimeout);
   const FILTER = process.env.BENCH_FILTER ?? '';
+  const THREADS = Number(process.env.BENCH_THREADS ?? cpus().length);
   const dir = dataPath(spec.folder);
   const instances = readInstances(dir, spec.instancesCsv).filter((i) => `${i.onnx}|${i.vnnlib}`.includes(FILTER));
   const nets = new Map<string, Network>();
@@ -41,7 +43,7 @@ export async function runBenchmark(spec: BenchmarkSpec): Promise<void> {
     const net = nets.get(inst.onnx) ?? loadModelFile(join(dir, inst.onnx));
     nets.set(inst.onnx, net);
     const query = parseVnnlib(readFileSync(join(dir, inst.vnnlib), 'utf8'), inst.vnnlib);
-    const result = await verify(net, query, { timeoutSec: TIMEOUT });
+    const result = await verify(net, query, { timeoutSec: TIMEOUT, threads: THREADS });
     let got: string = result.status;
     let note = result.status === 'unknown' ? result.reason : '';
     if (result.status === 'violated') {
@@ -81,7 +83,7 @@ export async function runBenchmark(spec: BenchmarkSpec): Promise<void> {
   const unsolved = rows.filter((r) => r.got === 'unknown').map((r) => `- ${r.onnx} / ${r.vnnlib} (expected ${r.expected}): ${r.note}`);
   const doc = `# ${spec.title} (VNN-COMP 2021, ${rows.length} instances)
 
-\`npm run bench:acasxu\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), load average at the end ${loadavg().map((v) => v.toFixed(1)).join(' ')} (the machine was shared with other jobs during the run).
+\`npm run bench:${spec.name}\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${THREADS} search thread(s), load average at the end ${loadavg().map((v) => v.toFixed(1)).join(' ')}.
 ${spec.goal} Every counterexample was re-checked with ONNX Runtime on the original file (tolerance 1e-4).
 
 ${table}

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { InputError } from '../core/errors';
 
 export interface ParsedArgs {
@@ -30,4 +31,12 @@ export function stringFlag(parsed: ParsedArgs, key: string): string | undefined 
   const v = parsed.flags.get(key);
   if (v === true) throw new InputError(`option --${key} needs a value`);
   return v;
+}
+
+/** --threads N for the complete search: every core unless told otherwise. */
+export function threadsFlag(value: string | undefined): number {
+  if (value === undefined) return availableParallelism();
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InputError('--threads must be a whole number of at least 1');
+  return n;
 }

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 /** What each job kind does inside the worker thread. */
 import { forward } from '../core/network/forward';
 import { inputSize, outputSize } from '../core/network/network';
@@ -34,8 +35,8 @@ export const productionJobs: Omit<Handlers, 'testBusy' | 'testCrash'> = {
   async falsify({ modelPath, query, timeoutSec }, ctx) {
     return verify(cachedModel(modelPath), query, { timeoutSec, falsifyOnly: true, signal: ctx.signal, onProgress: ctx.progress });
   },
-  async verify({ modelPath, query, timeoutSec }, ctx) {
-    return verify(cachedModel(modelPath), query, { timeoutSec, signal: ctx.signal, onProgress: ctx.progress });
+  async verify({ modelPath, query, timeoutSec, threads }, ctx) {
+    return verify(cachedModel(modelPath), query, { timeoutSec, threads: threads ?? availableParallelism(), signal: ctx.signal, onProgress: ctx.progress });
   },
 };
 

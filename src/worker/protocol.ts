@@ -21,7 +21,7 @@ export interface JobKinds {
   evaluate: { params: { modelPath: string; input: readonly number[] }; result: number[] };
   /** The live check: falsification only, short budget. */
   falsify: { params: { modelPath: string; query: Query; timeoutSec: number }; result: VerifyResult };
-  verify: { params: { modelPath: string; query: Query; timeoutSec: number }; result: VerifyResult };
+  verify: { params: { modelPath: string; query: Query; timeoutSec: number; threads?: number }; result: VerifyResult };
   /** Test-only: spins for `ms` without ever looking at the cancellation signal (a hang). */
   testBusy: { params: { ms: number }; result: number };
   /** Test-only: kills the worker thread mid-job (a crash). */

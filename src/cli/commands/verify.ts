@@ -3,7 +3,7 @@ import { loadModelFile } from '../../core/onnx/loadModelFile';
 import { OrtModel } from '../../core/onnx/ort';
 import { violatedClause } from '../../core/spec/normalForm';
 import { verify, type VerifyResult } from '../../core/verify';
-import { parseArgs, stringFlag } from '../args';
+import { parseArgs, stringFlag, threadsFlag } from '../args';
 import type { Command } from '../command';
 import { loadQueries, type LoadedQuery } from '../loadQueries';
 
@@ -14,14 +14,15 @@ const fmt = (v: ArrayLike<number>) => `[${Array.from(v, (x) => Number(x.toPrecis
 
 export const verifyCommand: Command = {
   name: 'verify',
-  usage: 'verify <model> <spec.prop|spec.vnnlib> [--property NAME] [--timeout SEC] [--json]',
+  usage: 'verify <model> <spec.prop|spec.vnnlib> [--property NAME] [--timeout SEC] [--threads N] [--json]',
   summary: 'prove each property or find a counterexample (exit 0 all hold, 1 some violated, 3 some unknown)',
   async run(args) {
-    const parsed = parseArgs(args, ['property', 'timeout']);
+    const parsed = parseArgs(args, ['property', 'timeout', 'threads']);
     const [modelPath, specPath] = parsed.positional;
     if (!modelPath || !specPath) throw new InputError(`usage: netmend ${this.usage}`);
     const timeoutSec = Number(stringFlag(parsed, 'timeout') ?? 60);
     if (!(timeoutSec > 0)) throw new InputError('--timeout must be a positive number of seconds');
+    const threads = threadsFlag(stringFlag(parsed, 'threads'));
     const net = loadModelFile(modelPath);
     const wanted = stringFlag(parsed, 'property');
     const queries = loadQueries(specPath).filter((q) => !wanted || q.query.name === wanted);
@@ -30,7 +31,7 @@ export const verifyCommand: Command = {
     const results: { name: string; result: VerifyResult; ortOutput?: number[] }[] = [];
     for (const loaded of queries) {
       const { query } = loaded;
-      let result = await verify(net, query, { timeoutSec });
+      let result = await verify(net, query, { timeoutSec, threads });
       let ortOutput: number[] | undefined;
       if (result.status === 'violated') {
         // Cross-check on the original file with ONNX Runtime before reporting.

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { InputError } from '../../core/errors';
 import { loadModelFile } from '../../core/onnx/loadModelFile';
@@ -20,7 +21,7 @@ export const vnncompCommand: Command = {
     const net = loadModelFile(onnx);
     const [{ query }] = loadQueries(vnnlib);
     // Leave a little of the budget for start-up and writing the answer.
-    const result = await verify(net, query, { timeoutSec: Math.max(0.1, timeoutSec - 0.5) });
+    const result = await verify(net, query, { timeoutSec: Math.max(0.1, timeoutSec - 0.5), threads: availableParallelism() });
     let text: string;
     if (result.status === 'holds') text = 'unsat\n';
     else if (result.status === 'unknown') text = result.reason === 'timeout' ? 'timeout\n' : 'unknown\n';

@@ -10,6 +10,7 @@ import type { LinearRow } from '../spec/normalForm';
 import type { Box } from './box';
 import { activate, relax, type Relaxation } from './relaxations';
 import { backSubstituteLower, type LayerRelaxation } from './backSubstitution';
+import { optimiseRowSlopes } from './alpha';
 
 /**
  * A bound must clear SOUNDNESS_MARGIN x (1 + |lower| + |upper|) before it proves anything. The float64 rounding error of
@@ -29,9 +30,18 @@ export interface SpecBounds {
   /** Number of unstable ReLU-like neurons met (a measure of how loose the bound is). */
   readonly unstable: number;
   /** Concrete pre-activation bounds of every hidden layer (for branching and localisation). */
-  readonly preActivation: readonly { readonly lo: Float64Array; readonly hi: Float64Array }[];
+  readonly preActivation: readonly LayerBounds[];
   /** The affine map from the last hidden layer's values to the rows ([rows][width]). */
   readonly rowWeights: Float64Array;
+}
+
+export interface LayerBounds { readonly lo: Float64Array; readonly hi: Float64Array }
+
+function intersect(s: Symbolic, outer: LayerBounds): void {
+  for (let j = 0; j < s.size; j++) {
+    if (outer.lo[j] > s.lo[j]) s.lo[j] = outer.lo[j];
+    if (outer.hi[j] < s.hi[j]) s.hi[j] = outer.hi[j];
+  }
 }
 
 /**
@@ -50,7 +60,7 @@ interface Symbolic {
  * Bounds on each row's value c·y - rhs over the box. Layers up to FORWARD_LAYERS are bounded by cheap forward
  * propagation; deeper layers and the rows by back-substitution, intersected with the forward bounds.
  */
-export function specBounds(net: Network, box: Box, rows: readonly LinearRow[]): SpecBounds {
+export function specBounds(net: Network, box: Box, rows: readonly LinearRow[], enclosing?: readonly LayerBounds[]): SpecBounds {
   const n = box.lower.length;
   // Forward symbolic bounds carry n+1 coefficients per neuron: cheap for ACAS Xu's 5 inputs, not for MNIST's 784.
   const forward = n <= FORWARD_INPUT_LIMIT;
@@ -61,13 +71,15 @@ export function specBounds(net: Network, box: Box, rows: readonly LinearRow[]): 
   const last = layers[layers.length - 1];
   const mergeLast = last.activation.kind === 'identity';
   const hidden = mergeLast ? layers.length - 1 : layers.length;
-  const preActivation: { lo: Float64Array; hi: Float64Array }[] = [];
+  const preActivation: LayerBounds[] = [];
   const relaxations: LayerRelaxation[] = [];
   for (let k = 0; k < hidden; k++) {
     const layer = layers[k];
     s = forward ? affine(s, splitSigns(layer.weights), layer.bias, layer.outSize, n, box) : intervalAffine(s, splitSigns(layer.weights), layer.bias, layer.outSize);
     // The first layer's interval bounds are exact; deeper ones are tightened backwards (from FORWARD_LAYERS on when the
     // forward bounds are symbolic).
+    // Bounds that hold on an enclosing box (the parent in branch and bound) hold here too.
+    if (enclosing) intersect(s, enclosing[k]);
     if (k >= (forward ? FORWARD_LAYERS : 1)) tightenByBackSubstitution(net, k, s, relaxations, box);
     preActivation.push({ lo: Float64Array.from(s.lo), hi: Float64Array.from(s.hi) });
     const rel: LayerRelaxation = {
@@ -100,6 +112,16 @@ export function specBounds(net: Network, box: Box, rows: readonly LinearRow[]): 
     for (let i = 0; i < n; i++) lowerCoeffs[k * n + i] = useBack ? back.coeffs[k * n + i] : s.L[i * rows.length + k];
     lowerConst[k] = useBack ? back.constant[k] : s.L[n * rows.length + k];
   }
+  if (!forward && lower.some((v) => v <= 0)) {
+    const minSlope = layers.slice(0, hidden).map((l) => (l.activation.kind === 'relu' ? 0 : l.activation.kind === 'leakyRelu' ? l.activation.alpha : NaN));
+    const opt = optimiseRowSlopes(net, hidden, weights, bias, rows.length, relaxations, preActivation, minSlope, box, ALPHA_ITERATIONS);
+    for (let k = 0; k < rows.length; k++) {
+      if (opt.lower[k] <= lower[k]) continue;
+      lower[k] = opt.lower[k];
+      lowerCoeffs.set(opt.coeffs.subarray(k * n, (k + 1) * n), k * n);
+      lowerConst[k] = opt.constant[k];
+    }
+  }
   const upper = Float64Array.from(s.hi, (v, k) => Math.min(v, -back.negLower[k]));
   return { lower, upper, lowerCoeffs, lowerConst, unstable, preActivation, rowWeights: weights };
 }
@@ -108,6 +130,12 @@ export function specBounds(net: Network, box: Box, rows: readonly LinearRow[]): 
 const FORWARD_LAYERS = 2;
 /** Above this many inputs, bounds are computed by intervals and back-substitution only. */
 const FORWARD_INPUT_LIMIT = 64;
+/**
+ * Wide inputs (MNIST) cannot be split down to small boxes, so each bound must be as tight as it gets: the rows' lower
+ * slopes are optimised (10 steps give nearly all of the gain: MNIST prop_0_0.03 goes from 4 unproved rows to 1). On
+ * ACAS Xu's small boxes 5 steps cut the boxes searched by under 10% for twice the cost per box, so narrow inputs skip it.
+ */
+const ALPHA_ITERATIONS = 15;
 
 /** Back-substitutes the neurons whose forward bounds straddle zero: only their relaxations depend on the bounds. */
 function tightenByBackSubstitution(net: Network, k: number, s: Symbolic, relaxations: readonly LayerRelaxation[], box: Box): void {
@@ -121,10 +149,26 @@ function tightenByBackSubstitution(net: Network, k: number, s: Symbolic, relaxat
     C[q * size + j] = 1;
     C[(open.length + q) * size + j] = -1;
   });
-  const { lower } = backSubstituteLower(net, k, C, new Float64Array(rows), rows, relaxations, box);
+  const { lower, coeffs, constant } = backSubstituteLower(net, k, C, new Float64Array(rows), rows, relaxations, box);
+  const n = box.lower.length;
+  const forward = s.L.length > 0;
   open.forEach((j, q) => {
-    s.lo[j] = Math.max(s.lo[j], lower[q]);
-    s.hi[j] = Math.min(s.hi[j], -lower[open.length + q]);
+    const up = open.length + q;
+    // The back-substituted line is tighter than the forward one here: later layers' forward bounds start from it.
+    if (lower[q] > s.lo[j]) {
+      s.lo[j] = lower[q];
+      if (forward) {
+        for (let i = 0; i < n; i++) s.L[i * size + j] = coeffs[q * n + i];
+        s.L[n * size + j] = constant[q];
+      }
+    }
+    if (-lower[up] < s.hi[j]) {
+      s.hi[j] = -lower[up];
+      if (forward) {
+        for (let i = 0; i < n; i++) s.U[i * size + j] = -coeffs[up * n + i];
+        s.U[n * size + j] = -constant[up];
+      }
+    }
   });
 }
 

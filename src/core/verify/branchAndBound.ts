@@ -10,65 +10,100 @@ import { boxCenter, splitBox, type Box } from '../bounds/box';
 import { smear } from '../bounds/smear';
 import { confirm, falsifyBox } from './falsify';
 import { solveLp } from '../lp';
-import type { SpecBounds } from '../bounds/linearBounds';
+import type { LayerBounds, SpecBounds } from '../bounds/linearBounds';
 import type { Counterexample } from './types';
 
 export type SearchOutcome =
   | { kind: 'safe' }
   | { kind: 'violated'; counterexample: Counterexample }
-  | { kind: 'stopped'; reason: string };
+  | { kind: 'stopped'; reason: string }
+  /** The pause time came first: the open boxes, to be searched later or elsewhere (other threads). */
+  | { kind: 'paused'; open: SearchEntry[] };
+
+/** An open box of the search: its depth, and the pre-activation bounds of the box it was split from. */
+export interface SearchEntry {
+  readonly box: Box;
+  readonly depth: number;
+  readonly enclosing?: readonly LayerBounds[];
+}
+
+/** When the next thorough attack on the whole region is due; shared by every search of one verification in a thread. */
+export interface AttackClock {
+  next: number;
+  gap: number;
+}
+
+export const newAttackClock = (): AttackClock => ({ next: Date.now() + HEAVY_ATTACK_EVERY_MS, gap: HEAVY_ATTACK_EVERY_MS });
 
 export interface SearchContext {
   readonly deadline: number;
   readonly signal?: AbortSignal;
-  readonly stats: { domains: number; maxDepth: number };
+  /** Boxes too small to split at float64 precision and still undecided are counted in `undecided`, not searched. */
+  readonly stats: { domains: number; maxDepth: number; undecided: number };
+  /** Called with the volume of each box decided (a fraction of the region's volume), for progress reports. */
   readonly onVolumeDone?: (fraction: number) => void;
   readonly random: () => number;
+  readonly attackClock: AttackClock;
+  /** Stop at this time (ms since the epoch) with the open boxes, if the search is still running. */
+  readonly pauseAt?: number;
+  /** Another thread ran out of work: give it some of ours (checked between subproblems). */
+  readonly donationWanted?: () => boolean;
+  readonly donate?: (entries: SearchEntry[]) => void;
 }
 
 /** Every this many levels an open box also gets a short gradient attack of its own. */
 const ATTACK_EVERY_DEPTH = 6;
-/** While a search runs this long without a verdict, a thorough attack on the whole region runs between its steps. */
+/** While a search runs this long without a verdict, a thorough attack on the whole region runs between its steps (then after 2x, 4x, ... as long). */
 const HEAVY_ATTACK_EVERY_MS = 2000;
 
 const YIELD_EVERY_MS = 40;
 const MIN_WIDTH = 1e-12;
 
-/** Proves that no point of the polytope violates the query, or finds one that does. */
-export async function searchPolytope(net: Network, query: Query, polytope: Polytope, ctx: SearchContext): Promise<SearchOutcome> {
+export const rootEntry = (polytope: Polytope): SearchEntry => ({ box: { lower: polytope.lower, upper: polytope.upper }, depth: 0 });
+
+/**
+ * Proves that no point of the polytope's boxes `entries` violates the query, or finds one that does. The boxes are
+ * searched depth first, the last entry first.
+ */
+export async function searchPolytope(net: Network, query: Query, polytope: Polytope, entries: readonly SearchEntry[], ctx: SearchContext): Promise<SearchOutcome> {
   const rows = query.violation.flat();
   const clauseOf: number[] = query.violation.flatMap((conj, k) => conj.map(() => k));
   const root: Box = { lower: polytope.lower, upper: polytope.upper };
   const totalVolume = volume(root);
   let doneVolume = 0;
-  const stack: { box: Box; depth: number }[] = [{ box: root, depth: 0 }];
+  const stack = [...entries];
   let lastYield = Date.now();
-  let lastHeavyAttack = Date.now();
-  let undecided = 0;
+  const decided = (box: Box) => { doneVolume += volume(box) / totalVolume; };
+  const report = () => { ctx.onVolumeDone?.(doneVolume); doneVolume = 0; };
   while (stack.length > 0) {
     const now = Date.now();
     if (now > ctx.deadline) return { kind: 'stopped', reason: 'timeout' };
     if (now - lastYield > YIELD_EVERY_MS) {
-      // Let the thread's event loop deliver cancellation and progress messages.
+      // Let the thread's event loop deliver cancellation, donation requests and progress messages.
       await new Promise((resolve) => setImmediate(resolve));
       lastYield = Date.now();
       if (ctx.signal?.aborted) return { kind: 'stopped', reason: 'cancelled' };
-      ctx.onVolumeDone?.(doneVolume / totalVolume);
+      report();
+      if (ctx.pauseAt !== undefined && lastYield > ctx.pauseAt) return { kind: 'paused', open: stack };
+      // The bottom of a depth-first stack holds the biggest boxes: the most work for the least traffic.
+      if (stack.length > 1 && ctx.donationWanted?.()) ctx.donate!(stack.splice(0, stack.length >> 1));
     }
-    if (now - lastHeavyAttack > HEAVY_ATTACK_EVERY_MS) {
+    if (now > ctx.attackClock.next) {
       const samples = Math.max(256, Math.floor(20000 / Math.max(1, root.lower.length / 8)));
       const cex = falsifyBox(net, query, root, { samples, starts: 100, steps: 100, deadline: ctx.deadline, signal: ctx.signal, random: ctx.random });
       if (cex) return { kind: 'violated', counterexample: cex };
-      lastHeavyAttack = Date.now();
+      // Each fruitless attack makes the next one wait longer: on a property that holds they are pure cost.
+      ctx.attackClock.gap *= 2;
+      ctx.attackClock.next = Date.now() + ctx.attackClock.gap;
     }
-    const { box, depth } = stack.pop()!;
+    const { box, depth, enclosing } = stack.pop()!;
     ctx.stats.domains++;
     ctx.stats.maxDepth = Math.max(ctx.stats.maxDepth, depth);
     if (outsideRows(box, polytope.rows)) {
-      doneVolume += volume(box);
+      decided(box);
       continue;
     }
-    const bounds = specBounds(net, box, rows);
+    const bounds = specBounds(net, box, rows, enclosing);
     const provedRow = (r: number) => bounds.lower[r] > SOUNDNESS_MARGIN * (1 + Math.abs(bounds.lower[r]) + Math.abs(bounds.upper[r]));
     // A clause is refuted on this box if one of its rows can never be <= 0 here, or (several rows) if the rows'
     // linear lower bounds cannot all be <= 0 at one point of the box (an LP).
@@ -96,10 +131,11 @@ export async function searchPolytope(net: Network, query: Query, polytope: Polyt
       }
     }
     if (open < 0) {
-      doneVolume += volume(box);
+      decided(box);
       continue;
     }
-    for (const x of [...candidates, lowerBoundMinimiser(box, bounds.lowerCoeffs, open), boxCenter(box)]) {
+    const suspect = lowerBoundMinimiser(box, bounds.lowerCoeffs, open);
+    for (const x of [...candidates, suspect, boxCenter(box)]) {
       const cex = confirm(net, query, x);
       if (cex) return { kind: 'violated', counterexample: cex };
     }
@@ -110,13 +146,17 @@ export async function searchPolytope(net: Network, query: Query, polytope: Polyt
     const dim = argmax(smear(net, box, bounds, open));
     if (box.upper[dim] - box.lower[dim] < MIN_WIDTH) {
       // Undecidable at float64 precision: set the box aside and keep looking elsewhere for a counterexample.
-      undecided++;
+      ctx.stats.undecided++;
       continue;
     }
     const [left, right] = splitBox(box, dim);
-    stack.push({ box: right, depth: depth + 1 }, { box: left, depth: depth + 1 });
+    const enclosed = bounds.preActivation;
+    // The half holding the bound's minimiser is the likelier to hold a counterexample: search it first.
+    const [first, second] = suspect[dim] <= left.upper[dim] ? [left, right] : [right, left];
+    stack.push({ box: second, depth: depth + 1, enclosing: enclosed }, { box: first, depth: depth + 1, enclosing: enclosed });
   }
-  return undecided > 0 ? { kind: 'stopped', reason: `${undecided} tiny region(s) could not be decided at float64 precision` } : { kind: 'safe' };
+  report();
+  return { kind: 'safe' };
 }
 
 function volume(box: Box): number {

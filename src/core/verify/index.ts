@@ -8,8 +8,9 @@ import { InputError } from '../errors';
 import { inputSize, outputSize, type Network } from '../network/network';
 import type { Query } from '../spec/normalForm';
 import { isBounded, isEmpty } from '../bounds/box';
-import { falsifyBox, polytopeBox, seededRandom } from './falsify';
-import { searchPolytope } from './branchAndBound';
+import { confirm, falsifyBox, polytopeBox, seededRandom } from './falsify';
+import { newAttackClock, rootEntry, searchPolytope, type SearchOutcome } from './branchAndBound';
+import { searchInParallel } from './parallel';
 import { initLp } from '../lp';
 import type { VerifyOptions, VerifyResult } from './types';
 
@@ -26,12 +27,15 @@ export function checkQueryFits(net: Network, query: Query): void {
   }
 }
 
+/** A search that takes longer than this in the calling thread continues on `threads` threads. */
+const SEQUENTIAL_MS = 300;
+
 export async function verify(net: Network, query: Query, options: VerifyOptions): Promise<VerifyResult> {
   checkQueryFits(net, query);
   const started = performance.now();
   const deadline = Date.now() + options.timeoutSec * 1000;
   const elapsed = () => (performance.now() - started) / 1000;
-  const stats = { domains: 0, maxDepth: 0, falsifySec: 0, searchSec: 0 };
+  const stats = { domains: 0, maxDepth: 0, undecided: 0, threads: 1, falsifySec: 0, searchSec: 0 };
   const random = seededRandom(0x5eed);
   const regions = query.region.filter((p) => !isEmpty(polytopeBox(p)));
 
@@ -63,19 +67,34 @@ export async function verify(net: Network, query: Query, options: VerifyOptions)
   }
   await initLp();
   options.onProgress?.({ stage: 'search', fractionDone: 0 });
-  for (let k = 0; k < regions.length; k++) {
-    const outcome = await searchPolytope(net, query, regions[k], {
-      deadline,
-      signal: options.signal,
-      stats,
-      onVolumeDone: (f) => options.onProgress?.({ stage: 'search', fractionDone: (k + f) / regions.length }),
-      random,
+  const threads = Math.max(1, Math.floor(options.threads ?? 1));
+  let done = 0;
+  const onVolumeDone = (f: number) => {
+    done += f / regions.length;
+    options.onProgress?.({ stage: 'search', fractionDone: Math.min(1, done) });
+  };
+  const attackClock = newAttackClock();
+  for (const polytope of regions) {
+    // Quick searches stay in this thread; one still open after SEQUENTIAL_MS continues on every thread.
+    let outcome: SearchOutcome = await searchPolytope(net, query, polytope, [rootEntry(polytope)], {
+      deadline, signal: options.signal, stats, onVolumeDone, random, attackClock,
+      pauseAt: threads > 1 ? Date.now() + SEQUENTIAL_MS : undefined,
     });
+    if (outcome.kind === 'paused') {
+      stats.threads = threads;
+      outcome = await searchInParallel(net, query, polytope, outcome.open, { threads, deadline, signal: options.signal, stats, onVolumeDone });
+    }
     if (outcome.kind === 'violated') {
+      // Found in this thread or another: confirmed here by our own forward pass before it is reported.
+      const cex = confirm(net, query, outcome.counterexample.input);
+      if (!cex) return { status: 'unknown', timeSec: elapsed(), reason: 'a search thread reported a counterexample that does not reproduce', stats };
       stats.searchSec = elapsed() - stats.falsifySec;
-      return { status: 'violated', timeSec: elapsed(), counterexample: outcome.counterexample, stats };
+      return { status: 'violated', timeSec: elapsed(), counterexample: cex, stats };
     }
     if (outcome.kind === 'stopped') return { status: 'unknown', timeSec: elapsed(), reason: outcome.reason, stats };
+  }
+  if (stats.undecided > 0) {
+    return { status: 'unknown', timeSec: elapsed(), reason: `${stats.undecided} tiny region(s) could not be decided at float64 precision`, stats };
   }
   stats.searchSec = elapsed() - stats.falsifySec;
   return { status: 'holds', timeSec: elapsed(), stats };

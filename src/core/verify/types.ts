@@ -8,6 +8,8 @@ export interface VerifyOptions {
   /** Only run the falsification stage (the editor's live checks): the answer is `violated` or `unknown`. */
   readonly falsifyOnly?: boolean;
   readonly onProgress?: (p: VerifyProgress) => void;
+  /** Threads for the complete search (1 by default: no threads are started). */
+  readonly threads?: number;
 }
 
 export interface VerifyProgress {

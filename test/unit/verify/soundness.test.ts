@@ -7,6 +7,7 @@ import { test, before } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { initLp, solveLp, type LpRow } from '../../../src/core/lp';
 import { verify } from '../../../src/core/verify';
+import { specBounds } from '../../../src/core/bounds/linearBounds';
 import type { DenseLayer, Network } from '../../../src/core/network/network';
 import type { Query } from '../../../src/core/spec/normalForm';
 import { seeded } from '../../onnxBuilder';
@@ -113,5 +114,22 @@ test('a conjunction of two rows and a union of two boxes agree with dense sampli
         assert.ok(!(a[0] <= a[1] && a[0] <= a[2]), `seed ${seed}: sampled violation at ${x}`);
       }
     }
+  }
+});
+
+test('wide inputs (optimised slopes): the bound never exceeds the exact minimum, and nothing below it is called violated', async () => {
+  for (let seed = 40; seed < 46; seed++) {
+    const n = 70;
+    const net = randomNetwork([n, 5, 5, 1], seed);
+    const lower = Array.from({ length: n }, (_, i) => -0.2 - 0.01 * (i % 7));
+    const upper = Array.from({ length: n }, (_, i) => 0.2 + 0.01 * (i % 5));
+    const min = exactMinimum(net, lower, upper, [1]);
+    const box = { lower: Float64Array.from(lower), upper: Float64Array.from(upper) };
+    // Row y - min: its lower bound is <= 0 exactly when the bound on y is sound; a non-positive row gets optimised slopes.
+    const gap = specBounds(net, box, [{ coeffs: Float64Array.of(1), rhs: min }]).lower[0];
+    assert.ok(gap <= 1e-9, `seed ${seed}: bound ${gap} above the exact minimum`);
+    const query: Query = { name: `seed ${seed}`, region: [{ ...box, rows: [] }], violation: [[{ coeffs: Float64Array.of(1), rhs: min - 1e-3 }]] };
+    const result = await verify(net, query, { timeoutSec: 5 });
+    assert.notEqual(result.status, 'violated', `seed ${seed}: a violation below the exact minimum`);
   }
 });
