@@ -14,6 +14,7 @@ import { Counterexamples } from './counterexamples';
 import { LiveChecks } from './liveChecks';
 import { JobStatus } from './jobStatus';
 import { openExample } from './example';
+import { RepairCommand } from './repairCommand';
 import { addCounterexample, copyCounterexample, CounterexampleActions } from './counterexampleActions';
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -27,6 +28,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const verifier = new Verifier(documents, counterexamples, results, getWorker, status, log);
   const stale = (uri: vscode.Uri) => { results.clear(uri); counterexamples.clear(uri); };
   const liveChecks = new LiveChecks(documents, counterexamples, results, getWorker, log);
+  const repairs = new RepairCommand(documents, log);
   context.subscriptions.push(
     log, results, counterexamples, status,
     { dispose: () => worker?.dispose() },
@@ -38,7 +40,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('netmend.copyCounterexample', copyCounterexample),
     vscode.commands.registerCommand('netmend.addCounterexample', addCounterexample),
     vscode.languages.registerCodeActionsProvider({ language: 'prop' }, new CounterexampleActions(counterexamples), { providedCodeActionKinds: CounterexampleActions.kinds }),
-    vscode.commands.registerCommand('netmend.repairModel', () => vscode.window.showInformationMessage('NetMend: the repair methods (nRepair, I-REPAIR, REASSURE, SpecRepair, BIRDNN) are being built; Repair will run them here.')),
+    vscode.commands.registerCommand('netmend.repairModel', (uri?: vscode.Uri, property?: string) => repairs.repair(uri, property)),
     vscode.commands.registerCommand('netmend.convertVnnlib', (uri?: vscode.Uri) => convertVnnlib(uri)),
     vscode.workspace.onDidChangeTextDocument((e) => { if (e.document.languageId === 'prop' && e.contentChanges.length > 0) stale(e.document.uri); }),
     liveChecks,

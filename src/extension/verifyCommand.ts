@@ -47,19 +47,24 @@ export class Verifier {
       void vscode.window.showErrorMessage(doc.diagnostics.some((d) => d.severity === 'error') ? 'Fix the errors in this file first.' : 'Place the cursor in a property to verify it.');
       return false;
     }
-    const timeoutSec = vscode.workspace.getConfiguration('netmend').get<number>('verify.timeoutSeconds', 60);
+    const config = vscode.workspace.getConfiguration('netmend');
+    const limits = {
+      timeoutSec: config.get<number>('verify.timeoutSeconds', 60),
+      // 0 (the default) leaves the choice to the worker: every core.
+      threads: config.get<number>('verify.threads', 0) || undefined,
+    };
     const done = this.status.begin(decl.name.name);
     try {
-      return await this.run(document, doc, decl, properties, timeoutSec);
+      return await this.run(document, doc, decl, properties, limits);
     } finally {
       done();
     }
   }
 
-  private run(document: vscode.TextDocument, doc: CheckedDocument, decl: PropertyDecl, properties: readonly CompiledProperty[], timeoutSec: number): Thenable<boolean> {
+  private run(document: vscode.TextDocument, doc: CheckedDocument, decl: PropertyDecl, properties: readonly CompiledProperty[], limits: { timeoutSec: number; threads?: number }): Thenable<boolean> {
     return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `NetMend: verifying ${decl.name.name}`, cancellable: true }, async (progress, token) => {
       for (const property of properties) {
-        const job = this.worker().start('verify', { modelPath: doc.modelPath!, query: property.query, timeoutSec }, {
+        const job = this.worker().start('verify', { modelPath: doc.modelPath!, query: property.query, ...limits }, {
           onProgress: (p) => progress.report({ message: `${property.name}: ${p.stage}${p.fractionDone !== undefined ? ` ${(100 * p.fractionDone).toFixed(0)}%` : ''}` }),
         });
         const cancel = token.onCancellationRequested(() => job.cancel());

@@ -1,5 +1,6 @@
-// Runs the e2e suite inside a real VS Code extension host: code-server 4.100.3 serves VS Code 1.100.3, headless Debian
-// chromium (driven by playwright-core) is the workbench client. Recipe: ../../../shared/docs/vscode-e2e.md.
+// Runs the e2e suites inside a real VS Code extension host: code-server 4.100.3 serves VS Code 1.100.3, headless Debian
+// chromium (driven by playwright-core) is the workbench client. Two sessions: a trusted folder (the main suite) and an
+// untrusted one (restricted mode). Recipe: ../../../shared/docs/vscode-e2e.md.
 import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -14,51 +15,67 @@ const TIMEOUT_MS = 180_000;
 
 const { chromium } = await import(join(here, 'node_modules', 'playwright-core', 'index.mjs'));
 
-// The suite runs inside the extension host: one CommonJS bundle with mocha, `vscode` left to the host.
-await esbuild.build({ entryPoints: [join(here, 'suite', 'index.ts')], outfile: join(here, 'out', 'index.js'), bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], logLevel: 'warning' });
+// The suites run inside the extension host: one CommonJS bundle each, with mocha, `vscode` left to the host.
+await esbuild.build({ entryPoints: [join(here, 'suite', 'index.ts'), join(here, 'suite', 'untrusted.ts')], outdir: join(here, 'out'), bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], logLevel: 'warning' });
 
-const scratch = mkdtempSync(join(tmpdir(), 'netmend-e2e-'));
-const workspace = join(scratch, 'workspace');
-cpSync(join(root, 'examples', 'acasxu'), workspace, { recursive: true });
-const userData = join(scratch, 'user-data');
-mkdirSync(join(userData, 'User'), { recursive: true });
-writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify({ 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', 'update.mode': 'none', 'security.workspace.trust.enabled': false }));
+const freePort = () => new Promise((ok) => { const s = createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => ok(p)); }); });
 
-const port = await new Promise((ok) => { const s = createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => ok(p)); }); });
-const env = { ...process.env, EXTENSIONS_GALLERY: '{}', TMPDIR: scratch, XDG_CONFIG_HOME: join(scratch, 'config'), XDG_DATA_HOME: join(scratch, 'data') };
-const server = spawn(process.execPath, [join(here, 'node_modules', 'code-server', 'out', 'node', 'entry.js'),
-  '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
-  '--disable-getting-started-override', '--user-data-dir', userData, '--extensions-dir', join(scratch, 'extensions'), workspace],
-{ env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-const stopServer = () => { try { process.kill(-server.pid, 'SIGKILL'); } catch { /* already gone */ } };
-process.on('exit', stopServer);
+/**
+ * One code-server + chromium session on a fresh copy of the ACAS Xu example, running one suite. `trusted: false` turns
+ * workspace trust on and never trusts the folder (restricted mode). Resolves to true when the suite passed.
+ */
+async function session(name, suite, { trusted }) {
+  const scratch = mkdtempSync(join(tmpdir(), `netmend-e2e-${name}-`));
+  const workspace = join(scratch, 'workspace');
+  cpSync(join(root, 'examples', 'acasxu'), workspace, { recursive: true });
+  const userData = join(scratch, 'user-data');
+  mkdirSync(join(userData, 'User'), { recursive: true });
+  const trust = trusted
+    ? { 'security.workspace.trust.enabled': false }
+    : { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'never', 'security.workspace.trust.untrustedFiles': 'open' };
+  writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify({ 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', 'update.mode': 'none', ...trust }));
 
-await new Promise((ok, fail) => {
-  const timer = setTimeout(() => fail(new Error('code-server did not start in 60 s')), 60_000);
-  const watch = (chunk) => { if (String(chunk).includes('HTTP server listening')) { clearTimeout(timer); ok(); } };
-  server.stdout.on('data', watch);
-  server.stderr.on('data', watch);
-  server.once('exit', (code) => fail(new Error(`code-server exited with ${code}`)));
-});
+  const port = await freePort();
+  const env = { ...process.env, EXTENSIONS_GALLERY: '{}', TMPDIR: scratch, XDG_CONFIG_HOME: join(scratch, 'config'), XDG_DATA_HOME: join(scratch, 'data') };
+  const server = spawn(process.execPath, [join(here, 'node_modules', 'code-server', 'out', 'node', 'entry.js'),
+    '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', ...(trusted ? ['--disable-workspace-trust'] : []),
+    '--disable-getting-started-override', '--user-data-dir', userData, '--extensions-dir', join(scratch, 'extensions'), workspace],
+  { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const stopServer = () => { try { process.kill(-server.pid, 'SIGKILL'); } catch { /* already gone */ } };
+  process.on('exit', stopServer);
 
-const context = await chromium.launchPersistentContext(join(scratch, 'profile'), {
-  executablePath: '/usr/bin/chromium', headless: true, viewport: { width: 1400, height: 900 },
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-});
-const page = context.pages()[0] ?? await context.newPage();
-let finish;
-const exitCode = new Promise((ok) => { finish = ok; });
-await page.exposeFunction('codeAutomationExit', (code) => finish(code));
-await page.exposeFunction('codeAutomationLog', (_type, args) => console.log(...(Array.isArray(args) ? args : [args])));
-const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
-const payload = [['extensionDevelopmentPath', remote(root)], ['extensionTestsPath', remote(join(here, 'out', 'index'))]];
-await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
+  await new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error('code-server did not start in 60 s')), 60_000);
+    const watch = (chunk) => { if (String(chunk).includes('HTTP server listening')) { clearTimeout(timer); ok(); } };
+    server.stdout.on('data', watch);
+    server.stderr.on('data', watch);
+    server.once('exit', (code) => fail(new Error(`code-server exited with ${code}`)));
+  });
 
-const code = await Promise.race([exitCode, new Promise((ok) => setTimeout(() => ok('timeout'), TIMEOUT_MS))]);
-// The workbench at the end (or at a failure), for a person to look at; docs/screenshot-editor.png is a copy of one.
-const shot = join(here, 'out', code === 0 ? 'workbench.png' : 'failure.png');
-await page.screenshot({ path: shot }).catch(() => undefined);
-console.log(`e2e: ${code === 0 ? 'passed' : `failed (${code})`}; screenshot ${shot}`);
-await context.close();
-stopServer();
-process.exit(code === 0 ? 0 : 1);
+  const context = await chromium.launchPersistentContext(join(scratch, 'profile'), {
+    executablePath: '/usr/bin/chromium', headless: true, viewport: { width: 1400, height: 900 },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+  const page = context.pages()[0] ?? await context.newPage();
+  let finish;
+  const exitCode = new Promise((ok) => { finish = ok; });
+  await page.exposeFunction('codeAutomationExit', (code) => finish(code));
+  await page.exposeFunction('codeAutomationLog', (_type, args) => console.log(...(Array.isArray(args) ? args : [args])));
+  const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
+  const payload = [['extensionDevelopmentPath', remote(root)], ['extensionTestsPath', remote(join(here, 'out', suite))]];
+  const started = Date.now();
+  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
+
+  const code = await Promise.race([exitCode, new Promise((ok) => setTimeout(() => ok('timeout'), TIMEOUT_MS))]);
+  // The workbench at the end (or at a failure), for a person to look at; docs/screenshot-editor.png is a copy of one.
+  const shot = join(here, 'out', `${name}-${code === 0 ? 'workbench' : 'failure'}.png`);
+  await page.screenshot({ path: shot }).catch(() => undefined);
+  console.log(`e2e (${name}): ${code === 0 ? 'passed' : `failed (${code})`} in ${((Date.now() - started) / 1000).toFixed(0)} s; screenshot ${shot}`);
+  await context.close();
+  stopServer();
+  return code === 0;
+}
+
+const trusted = await session('trusted', 'index', { trusted: true });
+const untrusted = await session('untrusted', 'untrusted', { trusted: false });
+process.exit(trusted && untrusted ? 0 : 1);

@@ -46,8 +46,17 @@ function marginGradient(net: Network, query: Query, x: Float64Array): { margin: 
 
 const MAX_CORNER_DIMS = 10;
 
-function sampleIn(box: Box, random: () => number): Float64Array {
-  return box.lower.map((l, i) => l + random() * (box.upper[i] - l));
+/**
+ * Uniform in the box, or (every other sample) with each input pinned to one of its bounds half of the time: safety
+ * properties are often broken where several inputs sit at their limits (ACAS Xu 1_9/prop 7: found in 0.1 s, not at
+ * all by 200,000 uniform samples and their gradient descents).
+ */
+function sampleIn(box: Box, random: () => number, k: number): Float64Array {
+  if (k % 2 === 0) return box.lower.map((l, i) => l + random() * (box.upper[i] - l));
+  return box.lower.map((l, i) => {
+    const u = random();
+    return u < 0.25 ? l : u < 0.5 ? box.upper[i] : l + random() * (box.upper[i] - l);
+  });
 }
 
 /** Searches one box of the region (a polytope's bounding box; its rows are checked on confirmation). */
@@ -58,7 +67,7 @@ export function falsifyBox(net: Network, query: Query, box: Box, opts: FalsifyOp
   const corners = n <= MAX_CORNER_DIMS ? 1 << n : 0;
   const count = opts.samples + corners;
   const xs = new Float64Array(count * n);
-  for (let k = 0; k < opts.samples; k++) xs.set(sampleIn(box, opts.random), k * n);
+  for (let k = 0; k < opts.samples; k++) xs.set(sampleIn(box, opts.random, k), k * n);
   xs.set(box.lower.map((l, i) => (l + box.upper[i]) / 2), 0);
   for (let c = 0; c < corners; c++) xs.set(box.lower.map((l, i) => ((c >> i) & 1 ? box.upper[i] : l)), (opts.samples + c) * n);
   const ys = forward(net, xs, count);
