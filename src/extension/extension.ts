@@ -15,6 +15,7 @@ import { LiveChecks } from './liveChecks';
 import { JobStatus } from './jobStatus';
 import { openExample } from './example';
 import { RepairCommand } from './repairCommand';
+import { VerdictHover } from './verdictHover';
 import { addCounterexample, copyCounterexample, CounterexampleActions } from './counterexampleActions';
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -33,6 +34,7 @@ export function activate(context: vscode.ExtensionContext): void {
     log, results, counterexamples, status,
     { dispose: () => worker?.dispose() },
     vscode.languages.registerCodeLensProvider({ language: 'prop' }, new PropertyCodeLens(documents, results)),
+    vscode.languages.registerHoverProvider({ language: 'prop' }, new VerdictHover(documents, results)),
     vscode.commands.registerCommand('netmend.showLog', () => log.show()),
     vscode.commands.registerCommand('netmend.verifyProperty', (uri?: vscode.Uri, name?: string) => verifier.verify(uri, name)),
     vscode.commands.registerCommand('netmend.verifyAll', (uri?: vscode.Uri) => verifier.verifyAll(uri)),

@@ -3,6 +3,7 @@
  * themselves arrive with their own issues; until then picking one says plainly that it is not in this build.
  */
 import * as vscode from 'vscode';
+import { trustedPropDocument } from './propDocument';
 import type { CheckedDocuments } from './language/checkedDocuments';
 
 export interface RepairMethod {
@@ -39,15 +40,8 @@ export class RepairCommand {
 
   /** From the CodeLens or a quick fix (document and property given) or the palette (the active .prop editor). */
   async repair(uri?: vscode.Uri, property?: string): Promise<{ property: string; method: string } | undefined> {
-    if (!vscode.workspace.isTrusted) {
-      void vscode.window.showWarningMessage('NetMend does not load or run models in an untrusted folder. Trust the folder to repair.');
-      return undefined;
-    }
-    const document = uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
-    if (!document || document.languageId !== 'prop') {
-      void vscode.window.showErrorMessage('Open a .prop file to repair its model.');
-      return undefined;
-    }
+    const document = await trustedPropDocument(uri, { verb: 'repair', object: 'its model' });
+    if (!document) return undefined;
     const name = property ?? (await this.pickProperty(document));
     if (!name) return undefined;
     const defaultId = vscode.workspace.getConfiguration('netmend').get<string>('repair.defaultMethod', 'reassure');

@@ -1,5 +1,6 @@
 /** Verify a property in the worker: progress with Cancel, the verdict as a CodeLens, a counterexample as a diagnostic. */
 import * as vscode from 'vscode';
+import { trustedPropDocument } from './propDocument';
 import type { PropertyDecl } from '../core/spec/ast';
 import type { Counterexamples } from './counterexamples';
 import type { JobStatus } from './jobStatus';
@@ -30,15 +31,8 @@ export class Verifier {
 
   /** Verifies the named property (or the one at the cursor) of a .prop document; false when stopped or impossible. */
   async verify(uri?: vscode.Uri, name?: string): Promise<boolean> {
-    if (!vscode.workspace.isTrusted) {
-      void vscode.window.showWarningMessage('NetMend does not load or run models in an untrusted folder. Trust the folder to verify.');
-      return false;
-    }
-    const document = uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
-    if (!document || document.languageId !== 'prop') {
-      void vscode.window.showInformationMessage('Open a .prop file to verify its properties.');
-      return false;
-    }
+    const document = await trustedPropDocument(uri, { verb: 'verify', object: 'its properties' });
+    if (!document) return false;
     const doc = this.documents.get(document);
     const cursor = vscode.window.activeTextEditor?.selection.active;
     const decl = doc.file.decls.find((d): d is PropertyDecl => d.kind === 'property' && (name ? d.name.name === name : !!cursor && toRange(d.range).contains(cursor)));

@@ -170,6 +170,10 @@ const tests: [string, () => Promise<void>][] = [
     const titles = lenses.filter((l) => l.range.start.line === phi1Line).map((l) => l.command?.title);
     assert.ok(titles.includes('Verify') && titles.includes('Repair'), JSON.stringify(titles));
     assert.ok(titles.some((t) => /^holds \(\d+\.\d s\)$/.test(t ?? '')), JSON.stringify(titles));
+    const column = editor.document.lineAt(phi1Line).text.indexOf('phi1') + 1;
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', editor.document.uri, new vscode.Position(phi1Line, column));
+    const texts = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value)));
+    assert.ok(texts.some((t) => /NetMend: holds\*\* \(proved in \d+\.\d\d s\)/.test(t)), JSON.stringify(texts));
   }],
   ['a model file changed on disk makes its verdicts stale', async () => {
     const editor = await openProp();

@@ -126,3 +126,14 @@ test('test-only job kinds are refused by a production worker', async () => {
     await client.dispose();
   }
 });
+
+test('a verify job searches on the worker\'s own search threads', async () => {
+  const client = new WorkerClient({ workerPath });
+  try {
+    const result = await client.run('verify', { modelPath: acasNet(1, 1), query: acasQuery(4), timeoutSec: 60, threads: 2 });
+    assert.equal(result.status, 'holds');
+    assert.equal(result.stats?.threads, 2);
+  } finally {
+    await client.dispose();
+  }
+});
