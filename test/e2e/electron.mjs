@@ -12,4 +12,4 @@ const root = resolve(here, '..', '..');
 await esbuild.build({ entryPoints: [join(here, 'suite', 'index.ts')], outfile: join(here, 'out', 'index.js'), bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], logLevel: 'warning' });
 const workspace = join(mkdtempSync(join(tmpdir(), 'netmend-e2e-')), 'workspace');
 cpSync(join(root, 'examples', 'acasxu'), workspace, { recursive: true });
-await runTests({ version: '1.100.3', extensionDevelopmentPath: root, extensionTestsPath: join(here, 'out', 'index'), launchArgs: [workspace, '--disable-extensions'] });
+await runTests({ version: '1.100.3', extensionDevelopmentPath: root, extensionTestsPath: join(here, 'out', 'index'), extensionTestsEnv: { NETMEND_E2E_EXTENSION_ROOT: root }, launchArgs: [workspace, '--disable-extensions'] });

@@ -1,7 +1,8 @@
 // Runs the e2e suites inside a real VS Code extension host: code-server 4.100.3 serves VS Code 1.100.3, headless Debian
 // chromium (driven by playwright-core) is the workbench client. Two sessions: a trusted folder (the main suite) and an
 // untrusted one (restricted mode). Recipe: ../../../shared/docs/vscode-e2e.md.
-import { spawn } from 'node:child_process';
+// NETMEND_E2E_VSIX=path/to/netmend-linux-x64.vsix tests that packaged build instead of the source tree.
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,8 @@ import * as esbuild from 'esbuild';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
 const TIMEOUT_MS = 180_000;
+const codeServer = join(here, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+const vsix = process.env.NETMEND_E2E_VSIX ? resolve(process.env.NETMEND_E2E_VSIX) : undefined;
 
 const { chromium } = await import(join(here, 'node_modules', 'playwright-core', 'index.mjs'));
 
@@ -36,10 +39,22 @@ async function session(name, suite, { trusted }) {
   writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify({ 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', 'update.mode': 'none', ...trust }));
 
   const port = await freePort();
-  const env = { ...process.env, EXTENSIONS_GALLERY: '{}', TMPDIR: scratch, XDG_CONFIG_HOME: join(scratch, 'config'), XDG_DATA_HOME: join(scratch, 'data') };
-  const server = spawn(process.execPath, [join(here, 'node_modules', 'code-server', 'out', 'node', 'entry.js'),
+  const extensions = join(scratch, 'extensions');
+  // The suites check that NetMend runs from here (shared.ts): the source tree, or where the .vsix was installed.
+  const env = { ...process.env, EXTENSIONS_GALLERY: '{}', TMPDIR: scratch, XDG_CONFIG_HOME: join(scratch, 'config'), XDG_DATA_HOME: join(scratch, 'data'), NETMEND_E2E_EXTENSION_ROOT: vsix ? extensions : root };
+  // VS Code runs extension tests only in extension-development mode: with a .vsix, the development extension is an
+  // empty stub, so the installed NetMend is the one that loads.
+  let development = root;
+  if (vsix) {
+    const installed = spawnSync(process.execPath, [codeServer, '--extensions-dir', extensions, '--user-data-dir', userData, '--install-extension', vsix], { env, encoding: 'utf8' });
+    if (installed.status !== 0) throw new Error(`installing ${vsix} failed: ${installed.stdout}${installed.stderr}`);
+    development = join(scratch, 'runner');
+    mkdirSync(development);
+    writeFileSync(join(development, 'package.json'), JSON.stringify({ name: 'netmend-e2e-runner', publisher: 'netmend-e2e', version: '0.0.0', engines: { vscode: '^1.100.0' } }));
+  }
+  const server = spawn(process.execPath, [codeServer,
     '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', ...(trusted ? ['--disable-workspace-trust'] : []),
-    '--disable-getting-started-override', '--user-data-dir', userData, '--extensions-dir', join(scratch, 'extensions'), workspace],
+    '--disable-getting-started-override', '--user-data-dir', userData, '--extensions-dir', extensions, workspace],
   { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const stopServer = () => { try { process.kill(-server.pid, 'SIGKILL'); } catch { /* already gone */ } };
   process.on('exit', stopServer);
@@ -62,7 +77,7 @@ async function session(name, suite, { trusted }) {
   await page.exposeFunction('codeAutomationExit', (code) => finish(code));
   await page.exposeFunction('codeAutomationLog', (_type, args) => console.log(...(Array.isArray(args) ? args : [args])));
   const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
-  const payload = [['extensionDevelopmentPath', remote(root)], ['extensionTestsPath', remote(join(here, 'out', suite))]];
+  const payload = [['extensionDevelopmentPath', remote(development)], ['extensionTestsPath', remote(join(here, 'out', suite))]];
   const started = Date.now();
   await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
 
@@ -70,7 +85,7 @@ async function session(name, suite, { trusted }) {
   // The workbench at the end (or at a failure), for a person to look at; docs/screenshot-editor.png is a copy of one.
   const shot = join(here, 'out', `${name}-${code === 0 ? 'workbench' : 'failure'}.png`);
   await page.screenshot({ path: shot }).catch(() => undefined);
-  console.log(`e2e (${name}): ${code === 0 ? 'passed' : `failed (${code})`} in ${((Date.now() - started) / 1000).toFixed(0)} s; screenshot ${shot}`);
+  console.log(`e2e (${name}${vsix ? `, ${vsix}` : ''}): ${code === 0 ? 'passed' : `failed (${code})`} in ${((Date.now() - started) / 1000).toFixed(0)} s; screenshot ${shot}`);
   await context.close();
   stopServer();
   return code === 0;

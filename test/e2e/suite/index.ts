@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { loadModelFile } from '../../../src/core/onnx/loadModelFile';
 import { forward } from '../../../src/core/network/forward';
+import { methodItems } from '../../../src/extension/repairCommand';
+import { addSixthInputAndUnknownName, checkerDiagnostics, extensionUnderTest, waitFor } from './shared';
 
 const folder = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
 
@@ -17,20 +19,25 @@ async function openProp(): Promise<vscode.TextEditor> {
   return vscode.window.showTextDocument(document);
 }
 
-/** Syntax and checker diagnostics (the live checks add counterexamples besides). */
-const checkerDiagnostics = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).filter((d) => d.code !== 'counterexample');
 
-async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 15000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+/**
+ * Runs a command that shows quick picks and answers each with `answer` (accept the selected item, or close) until the
+ * command returns. Retried because a pick opens asynchronously: an answer sent while none is open does nothing.
+ */
+async function answerQuickPicks<T>(answer: string, command: string, ...args: unknown[]): Promise<T | undefined> {
+  let done = false;
+  const result = Promise.resolve(vscode.commands.executeCommand<T>(command, ...args)).finally(() => { done = true; });
+  await waitFor(`${command} to return`, async () => {
+    if (done) return true;
+    await new Promise((r) => setTimeout(r, 300));
+    if (!done) await vscode.commands.executeCommand(answer);
+    return undefined;
+  });
+  return result;
 }
 
 const tests: [string, () => Promise<void>][] = [
+  extensionUnderTest,
   ['the .prop file activates NetMend and its outline lists inputs, outputs and the ten properties', async () => {
     const editor = await openProp();
     assert.equal(editor.document.languageId, 'prop');
@@ -55,6 +62,13 @@ const tests: [string, () => Promise<void>][] = [
     assert.equal(diagnostic.range.start.character, column);
     await vscode.commands.executeCommand('undo');
     await waitFor('the diagnostic to clear', () => (checkerDiagnostics(uri).length === 0 ? true : undefined));
+  }],
+  ['the model is read: a sixth input is an error against its five inputs (the untrusted suite expects none)', async () => {
+    const editor = await openProp();
+    const messages = await addSixthInputAndUnknownName(editor);
+    assert.ok(messages.includes('the model has 5 inputs but the file declares 6'), JSON.stringify(messages));
+    await vscode.commands.executeCommand('undo');
+    await waitFor('the diagnostics to clear', () => (checkerDiagnostics(editor.document.uri).length === 0 ? true : undefined));
   }],
   ['hovering an input shows its unit and normalisation', async () => {
     const editor = await openProp();
@@ -187,23 +201,24 @@ const tests: [string, () => Promise<void>][] = [
     writeFileSync(model, readFileSync(model));
     await waitFor('the verdict to clear', async () => ((await holds()) ? undefined : true));
   }],
-  ['Repair Model... offers the five methods, the configured default first', async () => {
+  ['Repair Model... offers the five methods, the configured default first and marked', async () => {
+    assert.deepEqual(methodItems('reassure').map((i) => [i.method.id, i.description?.endsWith('(default)')]),
+      [['reassure', true], ['nrepair', false], ['irepair', false], ['specrepair', false], ['birdnn', false]]);
     const editor = await openProp();
-    const pick = async () => {
-      const chosen = vscode.commands.executeCommand<{ property: string; method: string }>('netmend.repairModel', editor.document.uri, 'phi2');
-      // The quick pick opens with its first item selected: accept it.
-      await new Promise((r) => setTimeout(r, 1000));
-      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-      return chosen;
-    };
-    assert.deepEqual(await pick(), { property: 'phi2', method: 'reassure' });
+    const uri = editor.document.uri;
+    // The CodeLens and the quick fix pass a property: only the method pick shows, and accepting takes its first item.
+    assert.deepEqual(await answerQuickPicks('workbench.action.acceptSelectedQuickOpenItem', 'netmend.repairModel', uri, 'phi2'), { property: 'phi2', method: 'reassure' });
     const config = vscode.workspace.getConfiguration('netmend');
     await config.update('repair.defaultMethod', 'birdnn', vscode.ConfigurationTarget.Workspace);
     try {
-      assert.deepEqual(await pick(), { property: 'phi2', method: 'birdnn' });
+      assert.deepEqual(await answerQuickPicks('workbench.action.acceptSelectedQuickOpenItem', 'netmend.repairModel', uri, 'phi2'), { property: 'phi2', method: 'birdnn' });
     } finally {
       await config.update('repair.defaultMethod', undefined, vscode.ConfigurationTarget.Workspace);
     }
+    // From the palette: a property pick (the file's properties in order) comes first.
+    assert.deepEqual(await answerQuickPicks('workbench.action.acceptSelectedQuickOpenItem', 'netmend.repairModel'), { property: 'phi1', method: 'reassure' });
+    // Escape repairs nothing.
+    assert.equal(await answerQuickPicks('workbench.action.closeQuickOpen', 'netmend.repairModel', uri, 'phi2'), undefined);
   }],
   ['the walkthrough opens the bundled ACAS Xu example', async () => {
     await vscode.commands.executeCommand('netmend.openExample');

@@ -1,61 +1,61 @@
 /**
  * The e2e suite for an untrusted folder (restricted mode): the language features work, but no model is loaded or run.
- * Run by test/e2e/run.mjs in a second code-server session with workspace trust enabled.
+ * Run by test/e2e/run.mjs in a second code-server session with workspace trust enabled and the folder not trusted.
  */
 import * as vscode from 'vscode';
 import Mocha from 'mocha';
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { addSixthInputAndUnknownName, checkerDiagnostics, extensionUnderTest, waitFor } from './shared';
 
 const folder = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const counterexamples = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).filter((d) => d.code === 'counterexample');
 
-async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 15000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
+async function openProp(): Promise<vscode.TextEditor> {
+  return vscode.window.showTextDocument(await vscode.workspace.openTextDocument(join(folder(), 'acasxu.prop')));
+}
+
+/** A model command must return at once, without a quick pick or a job; a hang would mean it went on. */
+async function returnsAtOnce<T>(command: string, ...args: unknown[]): Promise<T> {
+  const timeout = new Promise<never>((_, fail) => setTimeout(() => fail(new Error(`${command} did not return within 2 s`)), 2000));
+  try {
+    return await Promise.race([vscode.commands.executeCommand<T>(command, ...args), timeout]);
+  } finally {
+    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
   }
 }
 
 const tests: [string, () => Promise<void>][] = [
+  extensionUnderTest,
   ['the folder is untrusted', async () => {
     assert.equal(vscode.workspace.isTrusted, false);
   }],
-  ['syntax and name checks work while typing; checks that need the model do not run', async () => {
-    const document = await vscode.workspace.openTextDocument(join(folder(), 'acasxu.prop'));
-    const editor = await vscode.window.showTextDocument(document);
-    assert.equal(document.languageId, 'prop');
-    const text = document.getText();
-    // An unknown name: found without the model.
-    const line = text.split('\n').findIndex((l) => l.includes('require argmin != COC'));
-    const column = document.lineAt(line).text.indexOf('COC');
-    await editor.edit((e) => e.replace(new vscode.Range(line, column, line, column + 3), 'CCO'));
-    await waitFor('the unknown-name diagnostic', () => vscode.languages.getDiagnostics(document.uri).find((d) => d.message.includes("unknown name 'CCO'")));
+  ['syntax and name checks work while typing; the check that needs the model does not run', async () => {
+    const editor = await openProp();
+    assert.equal(editor.document.languageId, 'prop');
+    // The trusted suite gets "the model has 5 inputs but the file declares 6" from the same edit.
+    assert.deepEqual(await addSixthInputAndUnknownName(editor), ["unknown name 'CCO'"]);
     await vscode.commands.executeCommand('undo');
-    // A sixth input: in a trusted folder the model's five inputs make this an error; here the model is never read.
-    const lastInput = text.split('\n').findIndex((l) => l.startsWith('input v_int'));
-    await editor.edit((e) => e.insert(new vscode.Position(lastInput + 1, 0), 'input extra in [0, 1]\n'));
-    await waitFor('the check of the edit', () => (vscode.languages.getDiagnostics(document.uri).every((d) => !d.message.includes('CCO')) ? true : undefined));
-    await sleep(1500);
-    const diagnostics = vscode.languages.getDiagnostics(document.uri);
-    assert.deepEqual(diagnostics.map((d) => d.message), [], 'no diagnostic needs the model');
-    await vscode.commands.executeCommand('undo');
-    // In a trusted folder the live checks report phi3's counterexample within a second; here nothing runs.
+    await waitFor('the diagnostics to clear', () => (checkerDiagnostics(editor.document.uri).length === 0 ? true : undefined));
+  }],
+  ['no live check runs: phi3 gets no counterexample (the trusted run flags it within a second of opening)', async () => {
+    const editor = await openProp();
     await sleep(3000);
-    assert.equal(vscode.languages.getDiagnostics(document.uri).filter((d) => d.code === 'counterexample').length, 0);
+    assert.deepEqual(counterexamples(editor.document.uri), []);
   }],
   ['Verify explains that models are not run, and gives no verdict', async () => {
-    const document = await vscode.workspace.openTextDocument(join(folder(), 'acasxu.prop'));
-    await vscode.window.showTextDocument(document);
-    const verified = await vscode.commands.executeCommand('netmend.verifyProperty', document.uri, 'phi3');
-    assert.equal(verified, false);
-    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri);
+    const editor = await openProp();
+    const uri = editor.document.uri;
+    assert.equal(await returnsAtOnce('netmend.verifyProperty', uri, 'phi3'), false);
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
     const titles = lenses.map((l) => l.command?.title ?? '');
     assert.ok(!titles.some((t) => /^(holds|violated|unknown)/.test(t)), JSON.stringify(titles));
-    assert.equal(vscode.languages.getDiagnostics(document.uri).filter((d) => d.code === 'counterexample').length, 0);
+    assert.deepEqual(counterexamples(uri), []);
+  }],
+  ['Repair explains the same, without offering a method', async () => {
+    const editor = await openProp();
+    assert.equal(await returnsAtOnce('netmend.repairModel', editor.document.uri, 'phi3'), undefined);
   }],
 ];
 

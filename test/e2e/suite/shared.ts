@@ -1,0 +1,44 @@
+/** Helpers shared by the trusted (index.ts) and untrusted (untrusted.ts) suites; bundled into each. */
+import * as vscode from 'vscode';
+import * as assert from 'node:assert/strict';
+import { sep } from 'node:path';
+
+export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 15000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Syntax and checker diagnostics (the live checks add counterexamples besides). */
+export const checkerDiagnostics = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).filter((d) => d.code !== 'counterexample');
+
+/**
+ * One edit (one undo step) with two errors: a sixth input, which only the model's five inputs make an error, and the
+ * unknown name 'CCO', which the checker finds without the model. Waiting for the latter proves this very version was
+ * checked; returns the checker's messages for it.
+ */
+export async function addSixthInputAndUnknownName(editor: vscode.TextEditor): Promise<string[]> {
+  const lines = editor.document.getText().split('\n');
+  const lastInput = lines.findIndex((l) => l.startsWith('input v_int'));
+  const requireLine = lines.findIndex((l) => l.includes('require argmin != COC'));
+  const column = lines[requireLine].indexOf('COC');
+  await editor.edit((e) => {
+    e.insert(new vscode.Position(lastInput + 1, 0), 'input extra in [0, 1]\n');
+    e.replace(new vscode.Range(requireLine, column, requireLine, column + 3), 'CCO');
+  });
+  const uri = editor.document.uri;
+  await waitFor('the unknown-name diagnostic', () => (checkerDiagnostics(uri).some((d) => d.message.includes("unknown name 'CCO'")) ? true : undefined));
+  return checkerDiagnostics(uri).map((d) => d.message);
+}
+
+/** Both suites start with this: the NetMend that runs is the build under test (run.mjs names its folder). */
+export const extensionUnderTest: [string, () => Promise<void>] = ['NetMend runs from the build under test (the source tree, or the installed .vsix)', async () => {
+  const root = process.env.NETMEND_E2E_EXTENSION_ROOT;
+  assert.ok(root, 'run.mjs sets NETMEND_E2E_EXTENSION_ROOT');
+  const path = vscode.extensions.getExtension('netmend.netmend')?.extensionPath;
+  assert.ok(path === root || path?.startsWith(root + sep), `NetMend at ${path}, expected under ${root}`);
+}];
