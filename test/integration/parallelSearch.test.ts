@@ -47,3 +47,12 @@ test('the deadline is shared by every thread', async () => {
   assert.deepEqual([result.status, result.status === 'unknown' && result.reason], ['unknown', 'timeout']);
   assert.ok(Date.now() - started < 2500, `took ${Date.now() - started} ms`);
 });
+
+test('two verifications at once: one gets the threads, the other searches in its own thread, both answer right', async () => {
+  const [a, b] = await Promise.all([
+    verify(loadModelFile(acasNet(1, 1)), property(4), { timeoutSec: 100, threads: 2 }),
+    verify(loadModelFile(acasNet(1, 8)), property(2), { timeoutSec: 100, threads: 2 }),
+  ]);
+  assert.deepEqual([a.status, b.status], [expected(1, 1, 4), expected(1, 8, 2)]);
+  assert.deepEqual([a.stats?.threads, b.stats?.threads].sort(), [1, 2]);
+});

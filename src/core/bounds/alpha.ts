@@ -7,7 +7,7 @@
  */
 import type { Network } from '../network/network';
 import type { Box } from './box';
-import type { LayerRelaxation } from './backSubstitution';
+import { multiplyRows, throughAffine, transpose, type LayerRelaxation } from './backSubstitution';
 import type { LayerBounds } from './linearBounds';
 
 export interface OptimisedRows {
@@ -101,21 +101,7 @@ function boundWithGradient(
         }
       }
     }
-    // Through z_t = W_t a_{t-1} + b_t.
-    const inSize = layer.inSize;
-    const next = new Float64Array(rows * inSize);
-    for (let r = 0; r < rows; r++) {
-      let c = 0;
-      for (let o = 0; o < width; o++) {
-        const zo = z[r * width + o];
-        if (zo === 0) continue;
-        c += zo * layer.bias[o];
-        const wo = o * inSize;
-        for (let i = 0; i < inSize; i++) next[r * inSize + i] += zo * layer.weights[wo + i];
-      }
-      constant[r] += c;
-    }
-    A = next;
+    A = throughAffine(z, rows, layer, constant);
   }
   const lower = Float64Array.from(constant);
   // d(bound)/d(input coefficient): the box corner that minimises it.
@@ -133,15 +119,10 @@ function boundWithGradient(
     const layer = net.layers[t];
     const width = layer.outSize;
     const inSize = layer.inSize;
+    // d(bound)/dz = G·W^T + b (the constant gained b through each row's coefficients on z).
     const Gz = new Float64Array(rows * width);
-    for (let r = 0; r < rows; r++) {
-      for (let o = 0; o < width; o++) {
-        let g = layer.bias[o];
-        const wo = o * inSize;
-        for (let i = 0; i < inSize; i++) g += G[r * inSize + i] * layer.weights[wo + i];
-        Gz[r * width + o] = g;
-      }
-    }
+    multiplyRows(G, rows, inSize, transpose(layer.weights, width, inSize), width, Gz);
+    for (let r = 0; r < rows; r++) for (let o = 0; o < width; o++) Gz[r * width + o] += layer.bias[o];
     const rel = relaxations[t];
     const Aa = overActivation[t];
     const grad = new Float64Array(rows * width);

@@ -4,7 +4,7 @@
  * lower or upper relaxation is made on the *combined* coefficient, so terms cancel across layers: far tighter on deep
  * networks (ACAS Xu layer 6: about 10x narrower than forward symbolic bounds).
  */
-import type { Network } from '../network/network';
+import type { DenseLayer, Network } from '../network/network';
 import type { Box } from './box';
 
 /** Relaxation lines of one hidden layer's activations: lowerSlope*z + lowerShift <= act(z) <= upperSlope*z + upperShift. */
@@ -22,23 +22,12 @@ export interface LayerRelaxation {
 export function backSubstituteLower(
   net: Network, k: number, C: Float64Array, d: Float64Array, rows: number, relaxations: readonly LayerRelaxation[], box: Box,
 ): { lower: Float64Array; coeffs: Float64Array; constant: Float64Array } {
-  let width = net.layers[k].outSize;
   let A = C;
   const cst = Float64Array.from(d);
   for (let t = k; t >= 0; t--) {
     const layer = net.layers[t];
-    // Through the affine map z_t = W_t a + b_t.
-    const inSize = layer.inSize;
-    const next = new Float64Array(rows * inSize);
-    for (let r = 0; r < rows; r++) {
-      let c = 0;
-      const ar = r * width;
-      for (let o = 0; o < width; o++) c += A[ar + o] * layer.bias[o];
-      cst[r] += c;
-    }
-    multiplyRows(A, rows, width, layer.weights, inSize, next);
-    A = next;
-    width = inSize;
+    A = throughAffine(A, rows, layer, cst);
+    const width = layer.inSize;
     if (t === 0) break;
     // Through the activations of layer t-1: a lower bound takes the lower line where the coefficient is positive.
     const rel = relaxations[t - 1];
@@ -71,10 +60,26 @@ export function backSubstituteLower(
   return { lower, coeffs: A, constant: cst };
 }
 
+/**
+ * Rows over a layer's pre-activations z = W a + b, as rows over its input a: returns A·W and adds A·b to `constant`.
+ * A is [rows][outSize].
+ */
+export function throughAffine(A: Float64Array, rows: number, layer: DenseLayer, constant: Float64Array): Float64Array {
+  const width = layer.outSize;
+  for (let r = 0; r < rows; r++) {
+    let c = 0;
+    for (let o = 0; o < width; o++) c += A[r * width + o] * layer.bias[o];
+    constant[r] += c;
+  }
+  const next = new Float64Array(rows * layer.inSize);
+  multiplyRows(A, rows, width, layer.weights, layer.inSize, next);
+  return next;
+}
+
 const transposed = new WeakMap<Float64Array, Float64Array>();
 
 /** W^T, cached per weight matrix (the network's layers are immutable). */
-function transpose(W: Float64Array, width: number, inSize: number): Float64Array {
+export function transpose(W: Float64Array, width: number, inSize: number): Float64Array {
   let t = transposed.get(W);
   if (!t) {
     t = new Float64Array(W.length);
@@ -89,16 +94,17 @@ function transpose(W: Float64Array, width: number, inSize: number): Float64Array
  * four rows by two columns at a time so that loads are shared by several multiply-adds: this product is most of a bound
  * computation's time.
  */
-function multiplyRows(A0: Float64Array, rows: number, width0: number, W: Float64Array, inSize: number, out: Float64Array): void {
+export function multiplyRows(A0: Float64Array, rows: number, width0: number, W: Float64Array, inSize: number, out: Float64Array): void {
+  // One scan of A: its non-zeros, and its non-zero columns (neurons that are off on the whole box give zero columns).
   let nonzero = 0;
-  for (let e = 0; e < rows * width0; e++) if (A0[e] !== 0) nonzero++;
-  if (nonzero * 8 < rows * width0) return multiplySparseRows(A0, rows, width0, W, inSize, out);
-  const T0 = transpose(W, width0, inSize);
-  // Neurons that are off on the whole box give all-zero columns of A: drop them from the product.
   const used: number[] = [];
   for (let o = 0; o < width0; o++) {
-    for (let r = 0; r < rows; r++) if (A0[r * width0 + o] !== 0) { used.push(o); break; }
+    const before = nonzero;
+    for (let r = 0; r < rows; r++) if (A0[r * width0 + o] !== 0) nonzero++;
+    if (nonzero > before) used.push(o);
   }
+  if (nonzero * 8 < rows * width0) return multiplySparseRows(A0, rows, width0, W, inSize, out);
+  const T0 = transpose(W, width0, inSize);
   const width = used.length;
   let A = A0;
   let T = T0;

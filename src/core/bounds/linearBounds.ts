@@ -76,10 +76,10 @@ export function specBounds(net: Network, box: Box, rows: readonly LinearRow[], e
   for (let k = 0; k < hidden; k++) {
     const layer = layers[k];
     s = forward ? affine(s, splitSigns(layer.weights), layer.bias, layer.outSize, n, box) : intervalAffine(s, splitSigns(layer.weights), layer.bias, layer.outSize);
-    // The first layer's interval bounds are exact; deeper ones are tightened backwards (from FORWARD_LAYERS on when the
-    // forward bounds are symbolic).
     // Bounds that hold on an enclosing box (the parent in branch and bound) hold here too.
     if (enclosing) intersect(s, enclosing[k]);
+    // The first layer's interval bounds are exact; deeper ones are tightened backwards (from FORWARD_LAYERS on when the
+    // forward bounds are symbolic).
     if (k >= (forward ? FORWARD_LAYERS : 1)) tightenByBackSubstitution(net, k, s, relaxations, box);
     preActivation.push({ lo: Float64Array.from(s.lo), hi: Float64Array.from(s.hi) });
     const rel: LayerRelaxation = {

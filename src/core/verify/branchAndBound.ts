@@ -53,7 +53,10 @@ export interface SearchContext {
 
 /** Every this many levels an open box also gets a short gradient attack of its own. */
 const ATTACK_EVERY_DEPTH = 6;
-/** While a search runs this long without a verdict, a thorough attack on the whole region runs between its steps (then after 2x, 4x, ... as long). */
+/**
+ * While a search runs this long without a verdict, a thorough attack on the whole region runs between its steps
+ * (then after 2x, 4x, ... as long).
+ */
 const HEAVY_ATTACK_EVERY_MS = 2000;
 
 const YIELD_EVERY_MS = 40;

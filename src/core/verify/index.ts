@@ -10,7 +10,7 @@ import type { Query } from '../spec/normalForm';
 import { isBounded, isEmpty } from '../bounds/box';
 import { confirm, falsifyBox, polytopeBox, seededRandom } from './falsify';
 import { newAttackClock, rootEntry, searchPolytope, type SearchOutcome } from './branchAndBound';
-import { searchInParallel } from './parallel';
+import { poolIsFree, searchInParallel } from './parallel';
 import { initLp } from '../lp';
 import type { VerifyOptions, VerifyResult } from './types';
 
@@ -76,13 +76,16 @@ export async function verify(net: Network, query: Query, options: VerifyOptions)
   const attackClock = newAttackClock();
   for (const polytope of regions) {
     // Quick searches stay in this thread; one still open after SEQUENTIAL_MS continues on every thread.
+    const inThread = { deadline, signal: options.signal, stats, onVolumeDone, random, attackClock };
     let outcome: SearchOutcome = await searchPolytope(net, query, polytope, [rootEntry(polytope)], {
-      deadline, signal: options.signal, stats, onVolumeDone, random, attackClock,
-      pauseAt: threads > 1 ? Date.now() + SEQUENTIAL_MS : undefined,
+      ...inThread, pauseAt: threads > 1 ? Date.now() + SEQUENTIAL_MS : undefined,
     });
-    if (outcome.kind === 'paused') {
+    if (outcome.kind === 'paused' && poolIsFree()) {
       stats.threads = threads;
       outcome = await searchInParallel(net, query, polytope, outcome.open, { threads, deadline, signal: options.signal, stats, onVolumeDone });
+    } else if (outcome.kind === 'paused') {
+      // Another verification holds the threads: finish this one here.
+      outcome = await searchPolytope(net, query, polytope, outcome.open, inThread);
     }
     if (outcome.kind === 'violated') {
       // Found in this thread or another: confirmed here by our own forward pass before it is reported.

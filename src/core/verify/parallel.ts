@@ -36,8 +36,8 @@ const threadScript = join(__dirname, fromSources ? 'searchWorker.ts' : 'searchWo
 
 class SearchThread {
   readonly worker: Worker;
-  /** Networks this thread already holds, by id (sent once, not with every box). */
-  readonly nets = new Set<number>();
+  /** The network this thread holds (sent once per network, not with every box; a thread keeps only the latest). */
+  netId = 0;
   onMessage: (m: FromSearchThread) => void = () => undefined;
   onFailure: (e: Error) => void = () => undefined;
   failed = false;
@@ -64,8 +64,13 @@ function threadsFor(count: number): SearchThread[] {
   return pool.slice(0, count);
 }
 
-/** Searches the open boxes `entries` of the polytope with `ctx.threads` threads. */
+/** The pool serves one search at a time; another verification meanwhile searches in its own thread. */
+let poolInUse = false;
+export const poolIsFree = (): boolean => !poolInUse;
+
+/** Searches the open boxes `entries` of the polytope with `ctx.threads` threads. Call only when `poolIsFree()`. */
 export function searchInParallel(net: Network, query: Query, polytope: Polytope, entries: readonly SearchEntry[], ctx: ParallelContext): Promise<SearchOutcome> {
+  poolInUse = true;
   const job = nextJob++;
   let netId = netIds.get(net);
   if (netId === undefined) netIds.set(net, (netId = nextNetId++));
@@ -79,6 +84,7 @@ export function searchInParallel(net: Network, query: Query, polytope: Polytope,
     const finish = (outcome: SearchOutcome) => {
       if (finished) return;
       finished = true;
+      poolInUse = false;
       ctx.signal?.removeEventListener('abort', onAbort);
       for (const t of threads) {
         t.onMessage = () => undefined;
@@ -96,8 +102,8 @@ export function searchInParallel(net: Network, query: Query, polytope: Polytope,
         if (busy.has(t) || queue.length === 0) continue;
         // The front of the queue holds the biggest boxes (the bottom of the stacks they came from).
         const entry = queue.shift()!;
-        const firstTime = !t.nets.has(netId!);
-        t.nets.add(netId!);
+        const firstTime = t.netId !== netId;
+        t.netId = netId!;
         busy.add(t);
         t.worker.ref();
         t.worker.postMessage({

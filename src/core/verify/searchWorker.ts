@@ -7,22 +7,25 @@ import { seededRandom } from './falsify';
 import type { FromSearchThread, ToSearchThread } from './parallel';
 
 const port = parentPort!;
-const nets = new Map<number, Network>();
+/** The latest network sent, by id: the coordinator sends a network again whenever it changes. */
+let held: { id: number; net: Network } | undefined;
 const post = (m: FromSearchThread) => port.postMessage(m);
 
 let current: { job: number; abort: AbortController; donationWanted: boolean; attackClock: AttackClock; random: () => number } | undefined;
 let running: Promise<void> = initLp();
+/** Jobs run one after another (parallel.ts lends the pool to one search at a time): a stop ends every job up to it. */
+let stoppedUpTo = 0;
 
 port.on('message', (m: ToSearchThread) => {
   if (m.type === 'stop') {
-    if (current?.job === m.job) current.abort.abort();
+    stoppedUpTo = Math.max(stoppedUpTo, m.job);
+    if (current && current.job <= stoppedUpTo) current.abort.abort();
     return;
   }
   if (m.type === 'donate') {
     if (current?.job === m.job) current.donationWanted = true;
     return;
   }
-  if (m.net) nets.set(m.netId, m.net);
   // One search at a time: a new job waits for a stopped one to return.
   running = running.then(() => search(m));
 });
@@ -34,7 +37,13 @@ async function search(m: Extract<ToSearchThread, { type: 'search' }>): Promise<v
   }
   const job = current;
   const stats = { domains: 0, maxDepth: 0, undecided: 0 };
-  const outcome = await searchPolytope(nets.get(m.netId)!, m.query, m.polytope, m.entries, {
+  if (m.net) held = { id: m.netId, net: m.net };
+  // A job stopped while this search waited in line (its coordinator has already answered): nothing to do.
+  if (m.job <= stoppedUpTo || held?.id !== m.netId) {
+    post({ type: 'done', job: m.job, outcome: { kind: 'stopped', reason: m.job <= stoppedUpTo ? 'stopped' : 'the search thread was not sent the network' }, stats });
+    return;
+  }
+  const outcome = await searchPolytope(held.net, m.query, m.polytope, m.entries, {
     deadline: m.deadline,
     signal: job.abort.signal,
     stats,
