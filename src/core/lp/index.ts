@@ -8,6 +8,17 @@ const loadHighs: () => Promise<Highs> = require('highs');
 
 interface Highs {
   solve(problem: string): { Status: string; ObjectiveValue: number; Columns: Record<string, { Primal: number }> };
+  createModel(data: object): HighsModel;
+  readonly infinity: number;
+  readonly constants: { callbackType: { mipImprovingSolution: number; mipInterrupt: number }; modelStatus: { infeasible: number; optimal: number } };
+}
+
+interface HighsModel {
+  options: { set(values: Record<string, unknown>): void };
+  run(callbacks: Record<number, (event: { data: { mip_solution?: Float64Array }; interrupt?: () => void }) => void>): unknown;
+  getModelStatus(): number;
+  getSolution(): { colValue: Float64Array };
+  dispose(): void;
 }
 
 export interface LpRow {
@@ -85,5 +96,60 @@ export function solveLp(lp: LinearProgram): LpResult {
     case 'Infeasible': return { status: 'infeasible' };
     case 'Unbounded': return { status: 'unbounded' };
     default: return { status: 'error', message: `HiGHS status ${result.Status}` };
+  }
+}
+
+/** A mixed-integer feasibility problem, its rows in compressed sparse row form (row r: entries starts[r]..starts[r+1]). */
+export interface MixedIntegerProgram {
+  /** Objective to minimise: it guides the search towards a solution; the answer is any feasible point. */
+  readonly cost: Float64Array;
+  readonly lower: Float64Array;
+  readonly upper: Float64Array;
+  /** 1 for an integer column. */
+  readonly integer: Uint8Array;
+  readonly rows: { readonly starts: Int32Array; readonly indices: Int32Array; readonly values: Float64Array; readonly lower: Float64Array; readonly upper: Float64Array };
+}
+
+export type MilpResult =
+  | { readonly status: 'infeasible' }
+  /** The first feasible point found (the solver stops there). */
+  | { readonly status: 'feasible'; readonly x: Float64Array }
+  | { readonly status: 'stopped'; readonly reason: string };
+
+/**
+ * Finds a feasible point of the MIP or proves there is none. Blocks its thread: `shouldStop` is polled at the solver's
+ * checkpoints (cancellation, deadlines), and `timeLimitSec` bounds the run.
+ */
+export function solveMilp(p: MixedIntegerProgram, timeLimitSec: number, shouldStop: () => boolean = () => false): MilpResult {
+  if (!highs) throw new Error('initLp() must be awaited before solveMilp()');
+  const h = highs;
+  const finite = (v: Float64Array) => Float64Array.from(v, (x) => (x === Infinity ? h.infinity : x === -Infinity ? -h.infinity : x));
+  const columns = p.cost.length;
+  const rows = p.rows.lower.length;
+  const model = h.createModel({
+    numCols: columns, numRows: rows, colCost: p.cost, colLower: finite(p.lower), colUpper: finite(p.upper),
+    rowLower: finite(p.rows.lower), rowUpper: finite(p.rows.upper),
+    matrix: { format: 'csr', numRows: rows, numCols: columns, starts: p.rows.starts, indices: p.rows.indices, values: p.rows.values },
+    integrality: Int32Array.from(p.integer),
+  });
+  try {
+    model.options.set({ output_flag: false, time_limit: Math.max(0.01, timeLimitSec) });
+    let found: Float64Array | undefined;
+    let stopped = false;
+    const { mipImprovingSolution, mipInterrupt } = h.constants.callbackType;
+    model.run({
+      [mipImprovingSolution]: (event) => { found ??= event.data.mip_solution; },
+      [mipInterrupt]: (event) => {
+        if (found) event.interrupt?.();
+        else if (shouldStop()) { stopped = true; event.interrupt?.(); }
+      },
+    });
+    if (found) return { status: 'feasible', x: Float64Array.from(found) };
+    const status = model.getModelStatus();
+    if (status === h.constants.modelStatus.infeasible) return { status: 'infeasible' };
+    if (status === h.constants.modelStatus.optimal) return { status: 'feasible', x: Float64Array.from(model.getSolution().colValue) };
+    return { status: 'stopped', reason: stopped ? 'stopped' : `HiGHS model status ${status}` };
+  } finally {
+    model.dispose();
   }
 }

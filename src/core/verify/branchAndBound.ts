@@ -115,7 +115,7 @@ export async function searchPolytope(net: Network, query: Query, polytope: Polyt
       decided(box);
       continue;
     }
-    const bounds = specBounds(net, box, boundedRows, enclosing);
+    const bounds = specBounds(net, box, boundedRows, { enclosing });
     const provedRow = (r: number) => bounds.lower[r] > SOUNDNESS_MARGIN * (1 + Math.abs(bounds.lower[r]) + Math.abs(bounds.upper[r]));
     const sumProved = new Set(sumClause.filter((_, q) => provedRow(rows.length + q)));
     // A clause is refuted on this box if one of its rows (or their sum) can never be <= 0 here, or (several rows) if

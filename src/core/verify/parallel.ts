@@ -2,16 +2,22 @@
  * Branch and bound over several threads. The open boxes of a search are handed out one at a time to a pool of
  * long-lived search threads (searchWorker.ts); a thread that runs dry gets half of a busy thread's stack (work
  * stealing: the busy thread gives away the biggest boxes at its next pause). The first violation found, the shared
- * deadline or a cancellation stops every thread.
+ * deadline or a cancellation stops every thread. The same threads solve a wide network's clauses as MILPs, one clause
+ * per thread at a time; a solver blocks its thread, so those are stopped through a shared flag it polls.
  */
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import type { Network } from '../network/network';
 import type { Polytope, Query } from '../spec/normalForm';
+import type { LayerBounds } from '../bounds/linearBounds';
 import type { SearchEntry, SearchOutcome } from './branchAndBound';
 
 export type ToSearchThread =
   | { type: 'search'; job: number; netId: number; net?: Network; query: Query; polytope: Polytope; deadline: number; entries: SearchEntry[] }
+  | {
+    type: 'milp'; job: number; netId: number; net?: Network; query: Query; polytope: Polytope; deadline: number;
+    preActivation: readonly LayerBounds[]; clause: number; stop: SharedArrayBuffer;
+  }
   | { type: 'donate'; job: number }
   | { type: 'stop'; job: number };
 
@@ -142,6 +148,68 @@ export function searchInParallel(net: Network, query: Query, polytope: Polytope,
             if (m.outcome.kind !== 'safe') return finish(m.outcome);
             return dispatch();
         }
+      };
+    }
+    if (ctx.signal?.aborted) return onAbort();
+    dispatch();
+  });
+}
+
+/**
+ * Decides the clauses `clauses` of the query on the polytope by one MILP each (milp.ts), `ctx.threads` at a time,
+ * with the sound pre-activation bounds `preActivation`. Safe when every clause is infeasible. Call only when
+ * `poolIsFree()`.
+ */
+export function solveClausesInParallel(
+  net: Network, query: Query, polytope: Polytope, preActivation: readonly LayerBounds[], clauses: readonly number[], ctx: ParallelContext,
+): Promise<SearchOutcome> {
+  poolInUse = true;
+  const job = nextJob++;
+  let netId = netIds.get(net);
+  if (netId === undefined) netIds.set(net, (netId = nextNetId++));
+  const threads = threadsFor(Math.min(ctx.threads, clauses.length));
+  const queue = [...clauses];
+  const busy = new Set<SearchThread>();
+  const stop = new SharedArrayBuffer(4);
+  return new Promise<SearchOutcome>((resolve) => {
+    let finished = false;
+    const finish = (outcome: SearchOutcome) => {
+      if (finished) return;
+      finished = true;
+      poolInUse = false;
+      Atomics.store(new Int32Array(stop), 0, 1);
+      ctx.signal?.removeEventListener('abort', onAbort);
+      for (const t of threads) {
+        t.onMessage = () => undefined;
+        t.onFailure = () => undefined;
+        t.worker.unref();
+      }
+      resolve(outcome);
+    };
+    const onAbort = () => finish({ kind: 'stopped', reason: 'cancelled' });
+    ctx.signal?.addEventListener('abort', onAbort);
+    const dispatch = () => {
+      for (const t of threads) {
+        if (busy.has(t) || queue.length === 0) continue;
+        const firstTime = t.netId !== netId;
+        t.netId = netId!;
+        busy.add(t);
+        t.worker.ref();
+        t.worker.postMessage({
+          type: 'milp', job, netId: netId!, net: firstTime ? net : undefined, query, polytope, deadline: ctx.deadline, preActivation, clause: queue.shift()!, stop,
+        } satisfies ToSearchThread);
+      }
+      if (busy.size === 0) finish({ kind: 'safe' });
+    };
+    for (const t of threads) {
+      t.onFailure = (e) => finish({ kind: 'stopped', reason: `a search thread failed: ${e.message}` });
+      t.onMessage = (m) => {
+        if (m.job !== job || m.type !== 'done') return;
+        busy.delete(t);
+        t.worker.unref();
+        ctx.stats.domains += m.stats.domains;
+        if (m.outcome.kind !== 'safe') return finish(m.outcome);
+        dispatch();
       };
     }
     if (ctx.signal?.aborted) return onAbort();

@@ -2,8 +2,10 @@
 import { parentPort } from 'node:worker_threads';
 import type { Network } from '../network/network';
 import { initLp } from '../lp';
-import { newAttackClock, searchPolytope, type AttackClock, type SearchEntry } from './branchAndBound';
-import { seededRandom } from './falsify';
+import { newAttackClock, searchPolytope, type AttackClock, type SearchEntry, type SearchOutcome } from './branchAndBound';
+import { confirm, seededRandom } from './falsify';
+import { clauseMilp } from './milp';
+import { solveMilp } from '../lp';
 import type { FromSearchThread, ToSearchThread } from './parallel';
 
 const port = parentPort!;
@@ -27,8 +29,33 @@ port.on('message', (m: ToSearchThread) => {
     return;
   }
   // One search at a time: a new job waits for a stopped one to return.
-  running = running.then(() => search(m));
+  running = running.then(() => (m.type === 'milp' ? decideClause(m) : search(m)));
 });
+
+/** One clause of a wide network as a MILP: infeasible (the clause holds), a confirmed counterexample, or stopped. */
+function decideClause(m: Extract<ToSearchThread, { type: 'milp' }>): void {
+  const stats = { domains: 1, maxDepth: 0, undecided: 0 };
+  if (m.net) held = { id: m.netId, net: m.net };
+  const stopFlag = new Int32Array(m.stop);
+  if (Atomics.load(stopFlag, 0) !== 0 || held?.id !== m.netId) {
+    post({ type: 'done', job: m.job, outcome: { kind: 'stopped', reason: 'stopped' }, stats });
+    return;
+  }
+  const net = held.net;
+  const milp = clauseMilp(net, m.polytope, m.preActivation, m.query.violation[m.clause]);
+  const result = solveMilp(milp, (m.deadline - Date.now()) / 1000, () => Atomics.load(stopFlag, 0) !== 0 || Date.now() > m.deadline);
+  let outcome: SearchOutcome;
+  if (result.status === 'infeasible') outcome = { kind: 'safe' };
+  else if (result.status === 'stopped') outcome = { kind: 'stopped', reason: Date.now() > m.deadline ? 'timeout' : result.reason };
+  else {
+    const { lower, upper } = m.polytope;
+    const counterexample = confirm(net, m.query, lower.map((l, i) => Math.min(upper[i], Math.max(l, result.x[i]))));
+    outcome = counterexample
+      ? { kind: 'violated', counterexample }
+      : { kind: 'stopped', reason: 'the MILP found a point within solver tolerance of a violation that does not reproduce' };
+  }
+  post({ type: 'done', job: m.job, outcome, stats });
+}
 
 async function search(m: Extract<ToSearchThread, { type: 'search' }>): Promise<void> {
   if (current?.job !== m.job) {

@@ -5,7 +5,9 @@
  */
 import { test, before } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { initLp, solveLp, type LpRow } from '../../../src/core/lp';
+import { initLp, solveLp, solveMilp, type LpRow } from '../../../src/core/lp';
+import { clauseMilp } from '../../../src/core/verify/milp';
+import { confirm } from '../../../src/core/verify/falsify';
 import { verify } from '../../../src/core/verify';
 import { specBounds } from '../../../src/core/bounds/linearBounds';
 import type { DenseLayer, Network } from '../../../src/core/network/network';
@@ -29,8 +31,11 @@ function randomNetwork(sizes: number[], seed: number): Network {
   return { layers, inputName: 'x', inputShape: [1, sizes[0]], outputName: 'y', outputShape: [1, sizes[sizes.length - 1]], notes: [] };
 }
 
-/** min over the box of c·y(x), exactly: the network is affine on each activation pattern's polytope. */
-function exactMinimum(net: Network, lower: number[], upper: number[], c: number[]): number {
+/**
+ * min over the box of c·y(x), exactly: the network is affine on each activation pattern's polytope. `fixed` keeps only
+ * the patterns where one neuron has the given sign (a split subdomain).
+ */
+function exactMinimum(net: Network, lower: number[], upper: number[], c: number[], fixed?: { layer: number; neuron: number; sign: number }): number {
   const n = lower.length;
   const hidden = net.layers.slice(0, -1);
   const neurons = hidden.reduce((s, l) => s + l.outSize, 0);
@@ -40,6 +45,10 @@ function exactMinimum(net: Network, lower: number[], upper: number[], c: number[
     let values: number[][] = Array.from({ length: n }, (_, i) => Array.from({ length: n + 1 }, (_, j) => (j === i ? 1 : 0)));
     const rows: LpRow[] = [];
     let bit = 0;
+    if (fixed) {
+      const offset = net.layers.slice(0, fixed.layer).reduce((s, l) => s + l.outSize, 0) + fixed.neuron;
+      if (((pattern >> offset) & 1) !== (fixed.sign > 0 ? 1 : 0)) continue;
+    }
     for (const layer of net.layers) {
       const z = Array.from({ length: layer.outSize }, (_, o) => {
         const e = new Array(n + 1).fill(0);
@@ -117,7 +126,7 @@ test('a conjunction of two rows and a union of two boxes agree with dense sampli
   }
 });
 
-test('wide inputs (optimised slopes): the bound never exceeds the exact minimum, and nothing below it is called violated', async () => {
+test('wide inputs (ReLU splitting): the bound never exceeds the exact minimum, and each side of it is answered right', async () => {
   for (let seed = 40; seed < 46; seed++) {
     const n = 70;
     const net = randomNetwork([n, 5, 5, 1], seed);
@@ -128,8 +137,62 @@ test('wide inputs (optimised slopes): the bound never exceeds the exact minimum,
     // Row y - min: its lower bound is <= 0 exactly when the bound on y is sound; a non-positive row gets optimised slopes.
     const gap = specBounds(net, box, [{ coeffs: Float64Array.of(1), rhs: min }]).lower[0];
     assert.ok(gap <= 1e-9, `seed ${seed}: bound ${gap} above the exact minimum`);
-    const query: Query = { name: `seed ${seed}`, region: [{ ...box, rows: [] }], violation: [[{ coeffs: Float64Array.of(1), rhs: min - 1e-3 }]] };
-    const result = await verify(net, query, { timeoutSec: 5 });
-    assert.notEqual(result.status, 'violated', `seed ${seed}: a violation below the exact minimum`);
+    for (const [offset, expected] of [[-1e-3, 'holds'], [1e-3, 'violated']] as const) {
+      const query: Query = { name: `seed ${seed}`, region: [{ ...box, rows: [] }], violation: [[{ coeffs: Float64Array.of(1), rhs: min + offset }]] };
+      const result = await verify(net, query, { timeoutSec: 20 });
+      assert.equal(result.status, expected, `seed ${seed}, rhs min${offset > 0 ? '+' : ''}${offset}: ${JSON.stringify(result)}`);
+    }
+  }
+});
+
+test('split subdomains: bounds with split constraints never exceed the exact minimum over the subdomain', () => {
+  let checked = 0;
+  for (let seed = 50; seed < 54; seed++) {
+    const n = 70;
+    const net = randomNetwork([n, 5, 5, 1], seed);
+    const lower = Array.from({ length: n }, () => -0.3);
+    const upper = Array.from({ length: n }, () => 0.3);
+    const box = { lower: Float64Array.from(lower), upper: Float64Array.from(upper) };
+    const root = specBounds(net, box, [{ coeffs: Float64Array.of(1), rhs: 0 }], { optimiseIntermediate: true });
+    // Fix the first unstable neuron of layer 1 active, then inactive; the exact minimum over each half is an LP per
+    // activation pattern with that neuron's sign.
+    const j = Array.from(root.preActivation[0].lo).findIndex((l, k) => l < 0 && root.preActivation[0].hi[k] > 0);
+    if (j < 0) continue;
+    for (const sign of [1, -1]) {
+      const splits = [new Int8Array(5), new Int8Array(5)];
+      splits[0][j] = sign;
+      const enclosing = root.preActivation.map((b) => ({ lo: Float64Array.from(b.lo), hi: Float64Array.from(b.hi) }));
+      if (sign > 0) enclosing[0].lo[j] = 0; else enclosing[0].hi[j] = 0;
+      const min = exactMinimum(net, lower, upper, [1], { layer: 0, neuron: j, sign });
+      if (!Number.isFinite(min)) continue;
+      const bound = specBounds(net, box, [{ coeffs: Float64Array.of(1), rhs: min }], { enclosing, splits }).lower[0];
+      assert.ok(bound <= 1e-9, `seed ${seed}, neuron ${j} ${sign > 0 ? 'active' : 'inactive'}: bound ${bound} above the exact minimum`);
+      checked++;
+    }
+  }
+  assert.ok(checked >= 4, `only ${checked} subdomains checked`);
+});
+
+test('the clause MILP is infeasible just below the exact minimum and finds a confirmed point just above it', () => {
+  for (let seed = 60; seed < 63; seed++) {
+    const n = 70;
+    const net = randomNetwork([n, 5, 5, 1], seed);
+    const lower = Array.from({ length: n }, () => -0.25);
+    const upper = Array.from({ length: n }, () => 0.25);
+    const min = exactMinimum(net, lower, upper, [1]);
+    const polytope = { lower: Float64Array.from(lower), upper: Float64Array.from(upper), rows: [] };
+    const bounds = specBounds(net, polytope, [{ coeffs: Float64Array.of(1), rhs: 0 }]).preActivation;
+    for (const offset of [-1e-3, 1e-3]) {
+      const clause = [{ coeffs: Float64Array.of(1), rhs: min + offset }];
+      const result = solveMilp(clauseMilp(net, polytope, bounds, clause), 20);
+      if (offset < 0) assert.equal(result.status, 'infeasible', `seed ${seed}: ${result.status} below the minimum`);
+      else {
+        assert.equal(result.status, 'feasible', `seed ${seed}: ${result.status} above the minimum`);
+        if (result.status !== 'feasible') continue;
+        const x = result.x.slice(0, n).map((v, i) => Math.min(upper[i], Math.max(lower[i], v)));
+        const query: Query = { name: 'milp', region: [polytope], violation: [clause] };
+        assert.ok(confirm(net, query, x), `seed ${seed}: the MILP's point does not violate the row`);
+      }
+    }
   }
 });
