@@ -62,6 +62,32 @@ const HEAVY_ATTACK_EVERY_MS = 2000;
 const YIELD_EVERY_MS = 40;
 const MIN_WIDTH = 1e-12;
 
+/**
+ * A search loop's turn: stopped at the deadline or on cancellation; every YIELD_EVERY_MS the thread's event loop runs
+ * first (cancellation, donation requests, progress messages). Returns the time the event loop last ran.
+ */
+export async function takeTurn(ctx: SearchContext, now: number, lastYield: number): Promise<number | Extract<SearchOutcome, { kind: 'stopped' }>> {
+  if (now > ctx.deadline) return { kind: 'stopped', reason: 'timeout' };
+  if (now - lastYield <= YIELD_EVERY_MS) return lastYield;
+  await new Promise((resolve) => setImmediate(resolve));
+  if (ctx.signal?.aborted) return { kind: 'stopped', reason: 'cancelled' };
+  return Date.now();
+}
+
+/**
+ * The thorough attack on the whole region, when the clock says it is due. Each fruitless attack makes the next wait
+ * twice as long (on a property that holds they are pure cost), and one attack takes at most a quarter of that wait.
+ */
+export function attackIfDue(net: Network, query: Query, region: Box, ctx: SearchContext, now: number): Counterexample | undefined {
+  if (now <= ctx.attackClock.next) return undefined;
+  const samples = Math.max(256, Math.floor(20000 / Math.max(1, region.lower.length / 8)));
+  const deadline = Math.min(ctx.deadline, now + ctx.attackClock.gap / 4);
+  const cex = falsifyBox(net, query, region, { samples, starts: 100, steps: 100, deadline, signal: ctx.signal, random: ctx.random });
+  ctx.attackClock.gap *= 2;
+  ctx.attackClock.next = Date.now() + ctx.attackClock.gap;
+  return cex;
+}
+
 export const rootEntry = (polytope: Polytope): SearchEntry => ({ box: { lower: polytope.lower, upper: polytope.upper }, depth: 0 });
 
 /**
@@ -89,25 +115,17 @@ export async function searchPolytope(net: Network, query: Query, polytope: Polyt
   const report = () => { ctx.onVolumeDone?.(doneVolume); doneVolume = 0; };
   while (stack.length > 0) {
     const now = Date.now();
-    if (now > ctx.deadline) return { kind: 'stopped', reason: 'timeout' };
-    if (now - lastYield > YIELD_EVERY_MS) {
-      // Let the thread's event loop deliver cancellation, donation requests and progress messages.
-      await new Promise((resolve) => setImmediate(resolve));
-      lastYield = Date.now();
-      if (ctx.signal?.aborted) return { kind: 'stopped', reason: 'cancelled' };
+    const turn = await takeTurn(ctx, now, lastYield);
+    if (typeof turn !== 'number') return turn;
+    if (turn !== lastYield) {
+      lastYield = turn;
       report();
       if (ctx.pauseAt !== undefined && lastYield > ctx.pauseAt) return { kind: 'paused', open: stack };
       // The bottom of a depth-first stack holds the biggest boxes: the most work for the least traffic.
       if (stack.length > 1 && ctx.donationWanted?.()) ctx.donate!(stack.splice(0, stack.length >> 1));
     }
-    if (now > ctx.attackClock.next) {
-      const samples = Math.max(256, Math.floor(20000 / Math.max(1, root.lower.length / 8)));
-      const cex = falsifyBox(net, query, root, { samples, starts: 100, steps: 100, deadline: ctx.deadline, signal: ctx.signal, random: ctx.random });
-      if (cex) return { kind: 'violated', counterexample: cex };
-      // Each fruitless attack makes the next one wait longer: on a property that holds they are pure cost.
-      ctx.attackClock.gap *= 2;
-      ctx.attackClock.next = Date.now() + ctx.attackClock.gap;
-    }
+    const attacked = attackIfDue(net, query, root, ctx, now);
+    if (attacked) return { kind: 'violated', counterexample: attacked };
     const { box, depth, enclosing } = stack.pop()!;
     ctx.stats.domains++;
     ctx.stats.maxDepth = Math.max(ctx.stats.maxDepth, depth);

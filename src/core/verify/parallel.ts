@@ -70,6 +70,54 @@ function threadsFor(count: number): SearchThread[] {
   return pool.slice(0, count);
 }
 
+function netIdOf(net: Network): number {
+  let id = netIds.get(net);
+  if (id === undefined) netIds.set(net, (id = nextNetId++));
+  return id;
+}
+
+/**
+ * Lends the pool to one job until the returned `finish` is called (once; a cancellation calls it too): then
+ * `beforeRelease`, the threads are handed back and the job's promise resolves.
+ */
+function lendPool(
+  threads: readonly SearchThread[], busy: ReadonlySet<SearchThread>, job: number, signal: AbortSignal | undefined,
+  resolve: (outcome: SearchOutcome) => void, beforeRelease: () => void = () => undefined,
+): (outcome: SearchOutcome) => void {
+  let finished = false;
+  const finish = (outcome: SearchOutcome) => {
+    if (finished) return;
+    finished = true;
+    poolInUse = false;
+    beforeRelease();
+    signal?.removeEventListener('abort', onAbort);
+    releaseThreads(threads, busy, job);
+    resolve(outcome);
+  };
+  const onAbort = () => finish({ kind: 'stopped', reason: 'cancelled' });
+  signal?.addEventListener('abort', onAbort);
+  return finish;
+}
+
+/** Gives a thread one piece of work, with the network if the thread does not hold it yet. */
+function hand(t: SearchThread, busy: Set<SearchThread>, net: Network, netId: number, message: (net: Network | undefined) => ToSearchThread): void {
+  const sent = t.netId !== netId ? net : undefined;
+  t.netId = netId;
+  busy.add(t);
+  t.worker.ref();
+  t.worker.postMessage(message(sent));
+}
+
+/** Hands the threads back after a job: its handlers hear nothing more, and threads still busy with it are told to stop. */
+function releaseThreads(threads: readonly SearchThread[], busy: ReadonlySet<SearchThread>, job: number): void {
+  for (const t of threads) {
+    t.onMessage = () => undefined;
+    t.onFailure = () => undefined;
+    if (busy.has(t)) t.worker.postMessage({ type: 'stop', job } satisfies ToSearchThread);
+    t.worker.unref();
+  }
+}
+
 /** The pool serves one search at a time; another verification meanwhile searches in its own thread. */
 let poolInUse = false;
 export const poolIsFree = (): boolean => !poolInUse;
@@ -78,43 +126,21 @@ export const poolIsFree = (): boolean => !poolInUse;
 export function searchInParallel(net: Network, query: Query, polytope: Polytope, entries: readonly SearchEntry[], ctx: ParallelContext): Promise<SearchOutcome> {
   poolInUse = true;
   const job = nextJob++;
-  let netId = netIds.get(net);
-  if (netId === undefined) netIds.set(net, (netId = nextNetId++));
+  const netId = netIdOf(net);
   const threads = threadsFor(ctx.threads);
   const queue = [...entries];
   const busy = new Set<SearchThread>();
   const asked = new Set<SearchThread>();
 
   return new Promise<SearchOutcome>((resolve) => {
-    let finished = false;
-    const finish = (outcome: SearchOutcome) => {
-      if (finished) return;
-      finished = true;
-      poolInUse = false;
-      ctx.signal?.removeEventListener('abort', onAbort);
-      for (const t of threads) {
-        t.onMessage = () => undefined;
-        t.onFailure = () => undefined;
-        if (busy.has(t)) t.worker.postMessage({ type: 'stop', job } satisfies ToSearchThread);
-        t.worker.unref();
-      }
-      resolve(outcome);
-    };
-    const onAbort = () => finish({ kind: 'stopped', reason: 'cancelled' });
-    ctx.signal?.addEventListener('abort', onAbort);
+    const finish = lendPool(threads, busy, job, ctx.signal, resolve);
 
     const dispatch = () => {
       for (const t of threads) {
         if (busy.has(t) || queue.length === 0) continue;
         // The front of the queue holds the biggest boxes (the bottom of the stacks they came from).
         const entry = queue.shift()!;
-        const firstTime = t.netId !== netId;
-        t.netId = netId!;
-        busy.add(t);
-        t.worker.ref();
-        t.worker.postMessage({
-          type: 'search', job, netId: netId!, net: firstTime ? net : undefined, query, polytope, deadline: ctx.deadline, entries: [entry],
-        } satisfies ToSearchThread);
+        hand(t, busy, net, netId, (sent) => ({ type: 'search', job, netId, net: sent, query, polytope, deadline: ctx.deadline, entries: [entry] }));
       }
       if (busy.size === 0) return finish({ kind: 'safe' });
       if (busy.size < threads.length) {
@@ -150,7 +176,7 @@ export function searchInParallel(net: Network, query: Query, polytope: Polytope,
         }
       };
     }
-    if (ctx.signal?.aborted) return onAbort();
+    if (ctx.signal?.aborted) return finish({ kind: 'stopped', reason: 'cancelled' });
     dispatch();
   });
 }
@@ -165,39 +191,19 @@ export function solveClausesInParallel(
 ): Promise<SearchOutcome> {
   poolInUse = true;
   const job = nextJob++;
-  let netId = netIds.get(net);
-  if (netId === undefined) netIds.set(net, (netId = nextNetId++));
+  const netId = netIdOf(net);
   const threads = threadsFor(Math.min(ctx.threads, clauses.length));
   const queue = [...clauses];
   const busy = new Set<SearchThread>();
   const stop = new SharedArrayBuffer(4);
   return new Promise<SearchOutcome>((resolve) => {
-    let finished = false;
-    const finish = (outcome: SearchOutcome) => {
-      if (finished) return;
-      finished = true;
-      poolInUse = false;
-      Atomics.store(new Int32Array(stop), 0, 1);
-      ctx.signal?.removeEventListener('abort', onAbort);
-      for (const t of threads) {
-        t.onMessage = () => undefined;
-        t.onFailure = () => undefined;
-        t.worker.unref();
-      }
-      resolve(outcome);
-    };
-    const onAbort = () => finish({ kind: 'stopped', reason: 'cancelled' });
-    ctx.signal?.addEventListener('abort', onAbort);
+    // A solver blocks its thread: it polls this flag instead of reading messages.
+    const finish = lendPool(threads, busy, job, ctx.signal, resolve, () => Atomics.store(new Int32Array(stop), 0, 1));
     const dispatch = () => {
       for (const t of threads) {
         if (busy.has(t) || queue.length === 0) continue;
-        const firstTime = t.netId !== netId;
-        t.netId = netId!;
-        busy.add(t);
-        t.worker.ref();
-        t.worker.postMessage({
-          type: 'milp', job, netId: netId!, net: firstTime ? net : undefined, query, polytope, deadline: ctx.deadline, preActivation, clause: queue.shift()!, stop,
-        } satisfies ToSearchThread);
+        const clause = queue.shift()!;
+        hand(t, busy, net, netId, (sent) => ({ type: 'milp', job, netId, net: sent, query, polytope, deadline: ctx.deadline, preActivation, clause, stop }));
       }
       if (busy.size === 0) finish({ kind: 'safe' });
     };
@@ -212,7 +218,7 @@ export function solveClausesInParallel(
         dispatch();
       };
     }
-    if (ctx.signal?.aborted) return onAbort();
+    if (ctx.signal?.aborted) return finish({ kind: 'stopped', reason: 'cancelled' });
     dispatch();
   });
 }

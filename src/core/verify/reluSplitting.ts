@@ -12,8 +12,8 @@ import type { SlopeState } from '../bounds/alpha';
 import { multiplyRows } from '../bounds/backSubstitution';
 import type { Box } from '../bounds/box';
 import { solveLp } from '../lp';
-import { confirm, falsifyBox } from './falsify';
-import type { SearchContext, SearchOutcome } from './branchAndBound';
+import { confirm } from './falsify';
+import { attackIfDue, takeTurn, type SearchContext, type SearchOutcome } from './branchAndBound';
 
 /** A subdomain: the split neurons and the pre-activation bounds known to hold on it. */
 interface Domain {
@@ -28,7 +28,6 @@ interface Domain {
   readonly depth: number;
 }
 
-const YIELD_EVERY_MS = 40;
 /** Relative slack for the exact LPs (HiGHS's feasibility and optimality tolerances are 1e-7). */
 const LP_TOLERANCE = 1e-6;
 
@@ -60,19 +59,12 @@ export async function searchReluSplits(net: Network, query: Query, polytope: Pol
   let lastYield = Date.now();
   while (stack.length > 0) {
     const now = Date.now();
-    if (now > ctx.deadline) return { kind: 'stopped', reason: 'timeout' };
-    if (now - lastYield > YIELD_EVERY_MS) {
-      await new Promise((resolve) => setImmediate(resolve));
-      lastYield = Date.now();
-      if (ctx.signal?.aborted) return { kind: 'stopped', reason: 'cancelled' };
-      if (root && ctx.pauseAt !== undefined && lastYield > ctx.pauseAt) return { kind: 'paused', ...root };
-    }
-    if (now > ctx.attackClock.next) {
-      const cex = falsifyBox(net, query, box, { samples: 256, starts: 100, steps: 100, deadline: Math.min(ctx.deadline, now + ctx.attackClock.gap / 4), signal: ctx.signal, random: ctx.random });
-      if (cex) return { kind: 'violated', counterexample: cex };
-      ctx.attackClock.gap *= 2;
-      ctx.attackClock.next = Date.now() + ctx.attackClock.gap;
-    }
+    const turn = await takeTurn(ctx, now, lastYield);
+    if (typeof turn !== 'number') return turn;
+    lastYield = turn;
+    if (root && ctx.pauseAt !== undefined && now > ctx.pauseAt) return { kind: 'paused', ...root };
+    const attacked = attackIfDue(net, query, box, ctx, now);
+    if (attacked) return { kind: 'violated', counterexample: attacked };
     const domain = stack.pop()!;
     ctx.stats.domains++;
     ctx.stats.maxDepth = Math.max(ctx.stats.maxDepth, domain.depth);
