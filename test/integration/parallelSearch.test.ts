@@ -56,3 +56,20 @@ test('two verifications at once: one gets the threads, the other searches in its
   assert.deepEqual([a.status, b.status], [expected(1, 1, 4), expected(1, 8, 2)]);
   assert.deepEqual([a.stats?.threads, b.stats?.threads].sort(), [1, 2]);
 });
+
+test('cancelling a clause MILP (a solver blocking its thread) stops it promptly, and the pool serves the next search', async () => {
+  const mnist = loadModelFile(dataPath('mnist', 'mnist-net_256x2.onnx'));
+  const hard = parseVnnlib(readFileSync(dataPath('mnist', 'prop_1_0.03.vnnlib'), 'utf8'), 'prop_1_0.03');
+  const controller = new AbortController();
+  // ReLU splitting hands prop_1_0.03 to the MILPs after 3 s; each of its clauses takes the solver 19-45 s.
+  setTimeout(() => controller.abort(), 5000);
+  const cancelled = await verify(mnist, hard, { timeoutSec: 100, threads: 1, signal: controller.signal });
+  const stoppedAt = Date.now();
+  assert.deepEqual([cancelled.status, cancelled.status === 'unknown' && cancelled.reason], ['unknown', 'cancelled']);
+  assert.ok(cancelled.timeSec < 6.5, `took ${cancelled.timeSec} s to stop`);
+  const next = await verify(loadModelFile(acasNet(1, 1)), property(4), { timeoutSec: 60, threads: 2 });
+  assert.equal(next.status, 'holds');
+  assert.equal(next.stats?.threads, 2);
+  // The interrupted solver let go of its thread: the next search did not wait behind its 19-45 s.
+  assert.ok(Date.now() - stoppedAt < 15000, `the next search took ${Date.now() - stoppedAt} ms`);
+});
