@@ -44,19 +44,13 @@ export function optimiseRowSlopes(
   const n = box.lower.length;
   // alphas[t][r * width + j]: row r's lower slope for neuron j of layer t, starting at the warm start or the CROWN
   // choice; betas likewise, starting at 0 (no split constraint used).
-  const free: Uint8Array[] = [];
+  const free = freeNeurons(preActivation, minSlope, hidden);
   const alphas: Float64Array[] = [];
   const betas: Float64Array[] = [];
   for (let t = 0; t < hidden; t++) {
     const width = net.layers[t].outSize;
-    const { lo, hi } = preActivation[t];
-    const isFree = new Uint8Array(width);
     const a = start ? Float64Array.from(start.alphas[t]) : new Float64Array(rows * width);
-    for (let j = 0; j < width; j++) {
-      isFree[j] = lo[j] < 0 && hi[j] > 0 && Number.isFinite(minSlope[t]) ? 1 : 0;
-      if (!start) for (let r = 0; r < rows; r++) a[r * width + j] = relaxations[t].lowerSlope[j];
-    }
-    free.push(isFree);
+    if (!start) for (let j = 0; j < width; j++) for (let r = 0; r < rows; r++) a[r * width + j] = relaxations[t].lowerSlope[j];
     alphas.push(a);
     betas.push(start ? Float64Array.from(start.betas[t]) : new Float64Array(rows * width));
   }
@@ -104,6 +98,11 @@ export function optimiseRowSlopes(
     }
   }
   return best;
+}
+
+/** Per hidden layer, 1 for each unstable neuron with an adjustable lower slope (ReLU, LeakyReLU). */
+function freeNeurons(preActivation: readonly LayerBounds[], minSlope: readonly number[], hidden: number): Uint8Array[] {
+  return preActivation.slice(0, hidden).map(({ lo, hi }, t) => Uint8Array.from(lo, (l, j) => (l < 0 && hi[j] > 0 && Number.isFinite(minSlope[t]) ? 1 : 0)));
 }
 
 const ALPHA_RATE = 0.2;
@@ -219,11 +218,8 @@ export function boundWithSplit(
   const slope = sign > 0 ? 1 : minSlope[layer];
   fixed.lowerSlope[neuron] = slope; fixed.upperSlope[neuron] = slope;
   fixed.lowerShift[neuron] = 0; fixed.upperShift[neuron] = 0;
-  const free = preActivation.slice(0, hidden).map(({ lo, hi }, t) => {
-    const f = new Uint8Array(lo.length);
-    for (let j = 0; j < lo.length; j++) f[j] = lo[j] < 0 && hi[j] > 0 && Number.isFinite(minSlope[t]) && !(t === layer && j === neuron) ? 1 : 0;
-    return f;
-  });
+  const free = freeNeurons(preActivation, minSlope, hidden);
+  free[layer][neuron] = 0;
   const pass = boundWithGradient(
     net, hidden, C.subarray(row * width, (row + 1) * width), d.subarray(row, row + 1), 1,
     relaxations.map((r, t) => (t === layer ? fixed : r)), slopes.alphas.map(pick), free, box, splits, slopes.betas.map(pick), false,

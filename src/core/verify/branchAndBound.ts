@@ -197,7 +197,7 @@ function volume(box: Box): number {
 }
 
 /** The corner of the box where the row's linear lower bound is smallest: the likeliest violation. */
-function lowerBoundMinimiser(box: Box, coeffs: Float64Array, row: number): Float64Array {
+export function lowerBoundMinimiser(box: Box, coeffs: Float64Array, row: number): Float64Array {
   const n = box.lower.length;
   return box.lower.map((l, i) => (coeffs[row * n + i] > 0 ? l : coeffs[row * n + i] < 0 ? box.upper[i] : (l + box.upper[i]) / 2));
 }

@@ -13,13 +13,14 @@ import { multiplyRows } from '../bounds/backSubstitution';
 import type { Box } from '../bounds/box';
 import { solveLp } from '../lp';
 import { confirm } from './falsify';
-import { attackIfDue, takeTurn, type SearchContext, type SearchOutcome } from './branchAndBound';
+import { attackIfDue, lowerBoundMinimiser, takeTurn, type SearchContext, type SearchOutcome } from './branchAndBound';
 
 /** A subdomain: the split neurons and the pre-activation bounds known to hold on it. */
 interface Domain {
   /** Per hidden layer: +1 fixed active, -1 fixed inactive, 0 free. */
   readonly splits: Int8Array[];
-  readonly bounds: readonly LayerBounds[];
+  /** Pre-activation bounds known on the subdomain (its parent's, with the split neuron clipped); none at the root. */
+  readonly bounds?: readonly LayerBounds[];
   /** Indices of the query's rows whose clauses are not yet refuted here. */
   readonly rows: readonly number[];
   readonly warmStart?: SlopeState;
@@ -49,7 +50,6 @@ export async function searchReluSplits(net: Network, query: Query, polytope: Pol
   const hidden = net.layers.length - 1;
   const stack: Domain[] = [{
     splits: net.layers.slice(0, hidden).map((l) => new Int8Array(l.outSize)),
-    bounds: [],
     rows: rows.map((_, r) => r),
     tightenFrom: 0,
     depth: 0,
@@ -69,7 +69,7 @@ export async function searchReluSplits(net: Network, query: Query, polytope: Pol
     ctx.stats.domains++;
     ctx.stats.maxDepth = Math.max(ctx.stats.maxDepth, domain.depth);
     const bounds = specBounds(net, box, domain.rows.map((r) => rows[r]), {
-      enclosing: domain.depth > 0 ? domain.bounds : undefined,
+      enclosing: domain.bounds,
       splits: domain.splits,
       warmStart: domain.warmStart,
       tightenFrom: domain.tightenFrom,
@@ -91,7 +91,7 @@ export async function searchReluSplits(net: Network, query: Query, polytope: Pol
     }
     // Each open row's bound minimiser is a likely counterexample.
     for (const { q } of open) {
-      const cex = confirm(net, query, lowerBoundMinimiser(box, bounds, q));
+      const cex = confirm(net, query, lowerBoundMinimiser(box, bounds.lowerCoeffs, q));
       if (cex) return { kind: 'violated', counterexample: cex };
     }
     const choice = chooseNeuron(net, bounds, domain.splits, worst.q);
@@ -128,15 +128,6 @@ export async function searchReluSplits(net: Network, query: Query, polytope: Pol
 /** Bounds that cross (beyond rounding) prove that no input reaches this combination of splits. */
 function emptyDomain(layers: readonly LayerBounds[]): boolean {
   return layers.some(({ lo, hi }) => lo.some((l, j) => l - hi[j] > SOUNDNESS_MARGIN * (1 + Math.abs(l) + Math.abs(hi[j]))));
-}
-
-/** The corner of the box where the row's linear lower bound is smallest. */
-function lowerBoundMinimiser(box: Box, bounds: SpecBounds, q: number): Float64Array {
-  const n = box.lower.length;
-  return box.lower.map((l, i) => {
-    const c = bounds.lowerCoeffs[q * n + i];
-    return c > 0 ? l : c < 0 ? box.upper[i] : (l + box.upper[i]) / 2;
-  });
 }
 
 /**
