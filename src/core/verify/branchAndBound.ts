@@ -10,6 +10,7 @@ import { boxCenter, splitBox, type Box } from '../bounds/box';
 import { smear } from '../bounds/smear';
 import { confirm, falsifyBox } from './falsify';
 import { solveLp } from '../lp';
+import { decideClauseByProgram } from './milp';
 import type { LayerBounds, SpecBounds } from '../bounds/linearBounds';
 import type { Counterexample } from './types';
 
@@ -20,6 +21,18 @@ export type SearchOutcome =
   /** The pause time came first: the open boxes, to be searched later or elsewhere (other threads). */
   | { kind: 'paused'; open: SearchEntry[] };
 
+export interface SearchStats {
+  domains: number;
+  maxDepth: number;
+  /** Boxes too small to split at float64 precision and still undecided: counted, not searched. */
+  undecided: number;
+  /** Exact MILPs and LP relaxations solved for boxes. */
+  milps: number;
+  lps: number;
+}
+
+export const newSearchStats = (): SearchStats => ({ domains: 0, maxDepth: 0, undecided: 0, milps: 0, lps: 0 });
+
 /** An open box of the search: its depth, and the pre-activation bounds of the box it was split from. */
 export interface SearchEntry {
   readonly box: Box;
@@ -27,23 +40,35 @@ export interface SearchEntry {
   readonly enclosing?: readonly LayerBounds[];
 }
 
-/** When the next thorough attack on the whole region is due; shared by every search of one verification in a thread. */
-export interface AttackClock {
-  next: number;
-  gap: number;
+/**
+ * What one verification learns in one thread, shared by all its searches there: when the next thorough attack on the
+ * whole region is due, and how often LP relaxations have proved a box.
+ */
+export interface Tactics {
+  attackNext: number;
+  attackGap: number;
+  relaxedTried: number;
+  relaxedProved: number;
+  relaxedSkipped: number;
+  /** Boxes with at most this many unstable neurons get exact MILPs (adapted to the MILPs' cost, see EXACT_TARGET_MS). */
+  exactMaxUnstable: number;
+  /** Moving average of the MILPs' times (ms). */
+  exactMs: number;
 }
 
-export const newAttackClock = (): AttackClock => ({ next: Date.now() + HEAVY_ATTACK_EVERY_MS, gap: HEAVY_ATTACK_EVERY_MS });
+export const newTactics = (): Tactics => ({
+  attackNext: Date.now() + HEAVY_ATTACK_EVERY_MS, attackGap: HEAVY_ATTACK_EVERY_MS, relaxedTried: 0, relaxedProved: 0, relaxedSkipped: 0,
+  exactMaxUnstable: EXACT_MAX_UNSTABLE, exactMs: EXACT_TARGET_MS,
+});
 
 export interface SearchContext {
   readonly deadline: number;
   readonly signal?: AbortSignal;
-  /** Boxes too small to split at float64 precision and still undecided are counted in `undecided`, not searched. */
-  readonly stats: { domains: number; maxDepth: number; undecided: number };
+  readonly stats: SearchStats;
   /** Called with the volume of each box decided (a fraction of the region's volume), for progress reports. */
   readonly onVolumeDone?: (fraction: number) => void;
   readonly random: () => number;
-  readonly attackClock: AttackClock;
+  readonly tactics: Tactics;
   /** Stop at this time (ms since the epoch) with the open boxes, if the search is still running. */
   readonly pauseAt?: number;
   /** Another thread ran out of work: give it some of ours (checked between subproblems). */
@@ -58,6 +83,47 @@ const ATTACK_EVERY_DEPTH = 6;
  * (then after 2x, 4x, ... as long).
  */
 const HEAVY_ATTACK_EVERY_MS = 2000;
+
+/**
+ * A box with at most this many unstable neurons is decided by one exact MILP per open clause instead of being split
+ * further (ACAS Xu 3_3/prop 2: 94k boxes become 6.5k boxes and 1.4k MILPs of 12 ms; 4_2/prop 2, unsolved in 116 s
+ * before, needs 8.7k boxes and 2.4k MILPs). Past about 30 the MILPs cost more than the boxes they save.
+ */
+const EXACT_MAX_UNSTABLE = 25;
+/**
+ * A MILP's cost grows steeply with its unstable neurons and varies by network (25 unstable: 10 ms on 3_3, 45 ms on
+ * 1_5): the limit steps down while their moving average is above twice this, and back up while it is below half.
+ */
+const EXACT_TARGET_MS = 15;
+
+function adaptExactLimit(t: Tactics, ms: number): void {
+  t.exactMs += 0.1 * (ms - t.exactMs);
+  if (t.exactMs > 2 * EXACT_TARGET_MS) t.exactMaxUnstable--;
+  else if (t.exactMs < EXACT_TARGET_MS / 2) t.exactMaxUnstable = Math.min(EXACT_MAX_UNSTABLE, t.exactMaxUnstable + 1);
+}
+/**
+ * From this depth on, an open clause of several rows gets its LP relaxation (one LP, triangle relaxation of every
+ * unstable neuron, the rows jointly): ACAS Xu 1_1/prop 3 needs 339 boxes instead of 12.6k. Single rows gain little
+ * (4_7/prop 1: 1311 -> 1271 boxes), and shallower boxes are too loose for the LP to prove anything.
+ */
+const RELAXED_MIN_DEPTH = 6;
+/**
+ * LP relaxations keep being tried while at least this fraction of them prove their box, and every RELAXED_RETRY-th
+ * eligible box otherwise: 1_1/prop 3 proves 60% of its boxes by LP, 3_3/prop 2 5% (3000 fruitless LPs, 15 s).
+ */
+const RELAXED_MIN_RATE = 0.2;
+const RELAXED_RETRY = 16;
+
+function relaxationPays(t: Tactics): boolean {
+  if ((t.relaxedProved + 1) / (t.relaxedTried + 2) >= RELAXED_MIN_RATE || ++t.relaxedSkipped >= RELAXED_RETRY) {
+    t.relaxedSkipped = 0;
+    return true;
+  }
+  return false;
+}
+
+/** A program taking longer than this is abandoned and the box split instead (the solver blocks its thread). */
+const PROGRAM_SECONDS = 1;
 
 const YIELD_EVERY_MS = 40;
 const MIN_WIDTH = 1e-12;
@@ -79,12 +145,12 @@ export async function takeTurn(ctx: SearchContext, now: number, lastYield: numbe
  * twice as long (on a property that holds they are pure cost), and one attack takes at most a quarter of that wait.
  */
 export function attackIfDue(net: Network, query: Query, region: Box, ctx: SearchContext, now: number): Counterexample | undefined {
-  if (now <= ctx.attackClock.next) return undefined;
+  if (now <= ctx.tactics.attackNext) return undefined;
   const samples = Math.max(256, Math.floor(20000 / Math.max(1, region.lower.length / 8)));
-  const deadline = Math.min(ctx.deadline, now + ctx.attackClock.gap / 4);
+  const deadline = Math.min(ctx.deadline, now + ctx.tactics.attackGap / 4);
   const cex = falsifyBox(net, query, region, { samples, starts: 100, steps: 100, deadline, signal: ctx.signal, random: ctx.random });
-  ctx.attackClock.gap *= 2;
-  ctx.attackClock.next = Date.now() + ctx.attackClock.gap;
+  ctx.tactics.attackGap *= 2;
+  ctx.tactics.attackNext = Date.now() + ctx.tactics.attackGap;
   return cex;
 }
 
@@ -137,7 +203,9 @@ export async function searchPolytope(net: Network, query: Query, polytope: Polyt
     const provedRow = (r: number) => bounds.lower[r] > SOUNDNESS_MARGIN * (1 + Math.abs(bounds.lower[r]) + Math.abs(bounds.upper[r]));
     const sumProved = new Set(sumClause.filter((_, q) => provedRow(rows.length + q)));
     // A clause is refuted on this box if one of its rows (or their sum) can never be <= 0 here, or (several rows) if
-    // the rows' linear lower bounds cannot all be <= 0 at one point of the box (an LP).
+    // the rows' linear lower bounds cannot all be <= 0 at one point of the box (an LP); failing that, by its exact
+    // MILP when few neurons are unstable, or by its LP relaxation on a deep enough box.
+    const exact = bounds.unstable <= ctx.tactics.exactMaxUnstable;
     let open = -1;
     let openScore = -Infinity;
     const candidates: Float64Array[] = [];
@@ -153,6 +221,25 @@ export async function searchPolytope(net: Network, query: Query, polytope: Polyt
         const point = jointLowerBoundPoint(box, bounds, clauseRows);
         if (point) candidates.push(point);
         else refuted = true;
+      }
+      if (!refuted && (exact || (clauseRows.length > 1 && depth >= RELAXED_MIN_DEPTH && relaxationPays(ctx.tactics)))) {
+        const started = Date.now();
+        const decision = decideClauseByProgram(net, { ...polytope, lower: box.lower, upper: box.upper }, bounds.preActivation, query.violation[k], {
+          relaxed: !exact,
+          timeLimitSec: Math.min(PROGRAM_SECONDS, (ctx.deadline - now) / 1000),
+          shouldStop: () => Date.now() > ctx.deadline,
+        });
+        if (exact) {
+          ctx.stats.milps++;
+          adaptExactLimit(ctx.tactics, Date.now() - started);
+        } else {
+          ctx.stats.lps++;
+          ctx.tactics.relaxedTried++;
+        }
+        if (decision.kind === 'infeasible') {
+          refuted = true;
+          if (!exact) ctx.tactics.relaxedProved++;
+        } else if (decision.kind === 'candidate') candidates.push(decision.input);
       }
       if (refuted) continue;
       const hardest = clauseRows.reduce((a, b) => (bounds.lower[b] > bounds.lower[a] ? b : a));

@@ -9,7 +9,7 @@ import { inputSize, outputSize, type Network } from '../network/network';
 import type { Query } from '../spec/normalForm';
 import { isBounded, isEmpty } from '../bounds/box';
 import { confirm, falsifyBox, polytopeBox, seededRandom } from './falsify';
-import { newAttackClock, rootEntry, searchPolytope, type SearchOutcome } from './branchAndBound';
+import { newSearchStats, newTactics, rootEntry, searchPolytope, type SearchOutcome } from './branchAndBound';
 import { poolIsFree, searchInParallel, solveClausesInParallel } from './parallel';
 import { searchReluSplits, splittableNetwork } from './reluSplitting';
 import { initLp } from '../lp';
@@ -45,7 +45,7 @@ export async function verify(net: Network, query: Query, options: VerifyOptions)
   const started = performance.now();
   const deadline = Date.now() + options.timeoutSec * 1000;
   const elapsed = () => (performance.now() - started) / 1000;
-  const stats = { domains: 0, maxDepth: 0, undecided: 0, threads: 1, falsifySec: 0, searchSec: 0 };
+  const stats = { ...newSearchStats(), threads: 1, falsifySec: 0, searchSec: 0 };
   const random = seededRandom(0x5eed);
   const regions = query.region.filter((p) => !isEmpty(polytopeBox(p)));
 
@@ -83,10 +83,10 @@ export async function verify(net: Network, query: Query, options: VerifyOptions)
     done += f / regions.length;
     options.onProgress?.({ stage: 'search', fractionDone: Math.min(1, done) });
   };
-  const attackClock = newAttackClock();
+  const tactics = newTactics();
   for (const polytope of regions) {
     // Quick searches stay in this thread; one still open after SEQUENTIAL_MS continues on every thread.
-    const inThread = { deadline, signal: options.signal, stats, onVolumeDone, random, attackClock };
+    const inThread = { deadline, signal: options.signal, stats, onVolumeDone, random, tactics };
     let outcome: SearchOutcome;
     if (polytope.lower.length > WIDE_INPUTS && splittableNetwork(net)) {
       // Wide inputs: ReLU splitting here for a while, then one exact MILP per open clause on the search threads.

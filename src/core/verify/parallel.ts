@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Network } from '../network/network';
 import type { Polytope, Query } from '../spec/normalForm';
 import type { LayerBounds } from '../bounds/linearBounds';
-import type { SearchEntry, SearchOutcome } from './branchAndBound';
+import type { SearchEntry, SearchOutcome, SearchStats } from './branchAndBound';
 
 export type ToSearchThread =
   | { type: 'search'; job: number; netId: number; net?: Network; query: Query; polytope: Polytope; deadline: number; entries: SearchEntry[] }
@@ -21,18 +21,17 @@ export type ToSearchThread =
   | { type: 'donate'; job: number }
   | { type: 'stop'; job: number };
 
-export interface SearchThreadStats { domains: number; maxDepth: number; undecided: number }
 
 export type FromSearchThread =
   | { type: 'progress'; job: number; volume: number }
   | { type: 'donation'; job: number; entries: SearchEntry[] }
-  | { type: 'done'; job: number; outcome: SearchOutcome; stats: SearchThreadStats };
+  | { type: 'done'; job: number; outcome: SearchOutcome; stats: SearchStats };
 
 export interface ParallelContext {
   readonly threads: number;
   readonly deadline: number;
   readonly signal?: AbortSignal;
-  readonly stats: SearchThreadStats;
+  readonly stats: SearchStats;
   readonly onVolumeDone?: (fraction: number) => void;
 }
 
@@ -171,6 +170,8 @@ export function searchInParallel(net: Network, query: Query, polytope: Polytope,
             ctx.stats.domains += m.stats.domains;
             ctx.stats.maxDepth = Math.max(ctx.stats.maxDepth, m.stats.maxDepth);
             ctx.stats.undecided += m.stats.undecided;
+            ctx.stats.milps += m.stats.milps;
+            ctx.stats.lps += m.stats.lps;
             if (m.outcome.kind !== 'safe') return finish(m.outcome);
             return dispatch();
         }
@@ -213,7 +214,7 @@ export function solveClausesInParallel(
         if (m.job !== job || m.type !== 'done') return;
         busy.delete(t);
         t.worker.unref();
-        ctx.stats.domains += m.stats.domains;
+        ctx.stats.milps += m.stats.milps;
         if (m.outcome.kind !== 'safe') return finish(m.outcome);
         dispatch();
       };

@@ -173,7 +173,7 @@ test('split subdomains: bounds with split constraints never exceed the exact min
   assert.ok(checked >= 4, `only ${checked} subdomains checked`);
 });
 
-test('the clause MILP is infeasible just below the exact minimum and finds a confirmed point just above it', () => {
+test('the clause MILP is infeasible just below the exact minimum and finds a confirmed point just above it; its LP relaxation never misses a violation', () => {
   for (let seed = 60; seed < 63; seed++) {
     const n = 70;
     const net = randomNetwork([n, 5, 5, 1], seed);
@@ -182,16 +182,23 @@ test('the clause MILP is infeasible just below the exact minimum and finds a con
     const min = exactMinimum(net, lower, upper, [1]);
     const polytope = { lower: Float64Array.from(lower), upper: Float64Array.from(upper), rows: [] };
     const bounds = specBounds(net, polytope, [{ coeffs: Float64Array.of(1), rhs: 0 }]).preActivation;
-    for (const offset of [-1e-3, 1e-3]) {
-      const clause = [{ coeffs: Float64Array.of(1), rhs: min + offset }];
-      const result = solveMilp(clauseMilp(net, polytope, bounds, clause), 20);
-      if (offset < 0) assert.equal(result.status, 'infeasible', `seed ${seed}: ${result.status} below the minimum`);
-      else {
-        assert.equal(result.status, 'feasible', `seed ${seed}: ${result.status} above the minimum`);
+    // Both encodings: stable neurons as columns, and substituted into the rows.
+    for (const substitute of [false, true]) {
+      const label = `seed ${seed}, ${substitute ? 'substituted' : 'columns'}`;
+      for (const offset of [-1e-3, 1e-3]) {
+        const clause = [{ coeffs: Float64Array.of(1), rhs: min + offset }];
+        const result = solveMilp(clauseMilp(net, polytope, bounds, clause, { substitute }), 20);
+        const relaxed = solveMilp(clauseMilp(net, polytope, bounds, clause, { substitute, relaxed: true }), 20);
+        if (offset < 0) {
+          assert.equal(result.status, 'infeasible', `${label}: ${result.status} below the minimum`);
+          continue;
+        }
+        assert.notEqual(relaxed.status, 'infeasible', `${label}: the LP relaxation is infeasible above the minimum`);
+        assert.equal(result.status, 'feasible', `${label}: ${result.status} above the minimum`);
         if (result.status !== 'feasible') continue;
         const x = result.x.slice(0, n).map((v, i) => Math.min(upper[i], Math.max(lower[i], v)));
         const query: Query = { name: 'milp', region: [polytope], violation: [clause] };
-        assert.ok(confirm(net, query, x), `seed ${seed}: the MILP's point does not violate the row`);
+        assert.ok(confirm(net, query, x), `${label}: the MILP's point does not violate the row`);
       }
     }
   }
