@@ -59,6 +59,15 @@ test('live checks (falsifyOnly) find violations and never claim a proof', async 
   assert.equal(holding.status, 'unknown');
 });
 
+test('the box search decides boxes by LP relaxations (1_1 prop_3) and exact MILPs (1_3 prop_3), and agrees with the ground truth', async () => {
+  for (const [i, j, tool] of [[1, 1, 'lps'], [1, 3, 'milps']] as const) {
+    const inst = acas(i, j, 3);
+    const result = await verify(loadModelFile(inst.model), parseVnnlib(readFileSync(inst.spec, 'utf8')), { timeoutSec: 60, threads: 1 });
+    assert.equal(result.status, inst.expected, JSON.stringify(result));
+    assert.ok((result.stats?.[tool] ?? 0) > 0, `${i}_${j}: no ${tool} solved: ${JSON.stringify(result.stats)}`);
+  }
+});
+
 test('cancellation stops a long search promptly with unknown', async () => {
   const controller = new AbortController();
   const started = Date.now();
