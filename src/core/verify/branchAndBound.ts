@@ -12,6 +12,7 @@ import { boxCenter, splitBox, type Box } from '../bounds/box';
 import { smear } from '../bounds/smear';
 import { confirm, falsifyBox } from './falsify';
 import { decideClauseByProgram, type ClauseDecision } from './milp';
+import { splittableNetwork } from './reluSplitting';
 import type { Counterexample } from './types';
 
 export type SearchOutcome =
@@ -172,6 +173,8 @@ export async function searchPolytope(net: Network, query: Query, polytope: Polyt
   }));
   const sumClause = query.violation.flatMap((conj, k) => (conj.length > 1 ? [k] : []));
   const boundedRows = [...rows, ...sums];
+  // MILPs and LP relaxations encode piecewise-linear activations only.
+  const programs = splittableNetwork(net);
   const root: Box = { lower: polytope.lower, upper: polytope.upper };
   const totalVolume = volume(root);
   let doneVolume = 0;
@@ -204,7 +207,7 @@ export async function searchPolytope(net: Network, query: Query, polytope: Polyt
     const sumProved = new Set(sumClause.filter((_, q) => provedRow(rows.length + q)));
     // A clause is refuted on this box if one of its rows (or their sum) can never be <= 0 here; failing that, by its
     // exact MILP when few neurons are unstable, or by its LP relaxation on a deep enough box.
-    const exact = bounds.unstable <= ctx.tactics.exactMaxUnstable;
+    const exact = programs && bounds.unstable <= ctx.tactics.exactMaxUnstable;
     let open = -1;
     let openScore = -Infinity;
     const candidates: Float64Array[] = [];
@@ -216,7 +219,7 @@ export async function searchPolytope(net: Network, query: Query, polytope: Polyt
         if (provedRow(r)) { refuted = true; break; }
         clauseRows.push(r);
       }
-      if (!refuted && (exact || (clauseRows.length > 1 && depth >= RELAXED_MIN_DEPTH && relaxationPays(ctx.tactics)))) {
+      if (!refuted && (exact || (programs && clauseRows.length > 1 && depth >= RELAXED_MIN_DEPTH && relaxationPays(ctx.tactics)))) {
         const decision = decideByProgram(net, query.violation[k], { ...polytope, lower: box.lower, upper: box.upper }, bounds.preActivation, exact, ctx);
         if (decision.kind === 'infeasible') refuted = true;
         else if (decision.kind === 'candidate') candidates.push(decision.input);

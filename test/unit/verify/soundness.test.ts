@@ -10,13 +10,14 @@ import { clauseMilp } from '../../../src/core/verify/milp';
 import { confirm } from '../../../src/core/verify/falsify';
 import { verify } from '../../../src/core/verify';
 import { specBounds } from '../../../src/core/bounds/linearBounds';
+import { forward } from '../../../src/core/network/forward';
 import type { DenseLayer, Network } from '../../../src/core/network/network';
 import type { Query } from '../../../src/core/spec/normalForm';
 import { seeded } from '../../onnxBuilder';
 
 before(initLp);
 
-function randomNetwork(sizes: number[], seed: number): Network {
+function randomNetwork(sizes: number[], seed: number, hidden: DenseLayer['activation'] = { kind: 'relu' }): Network {
   const layers: DenseLayer[] = [];
   for (let k = 0; k + 1 < sizes.length; k++) {
     const values = seeded(sizes[k] * sizes[k + 1] + sizes[k + 1], seed * 31 + k);
@@ -24,7 +25,7 @@ function randomNetwork(sizes: number[], seed: number): Network {
       inSize: sizes[k], outSize: sizes[k + 1],
       weights: Float64Array.from(values.slice(0, sizes[k] * sizes[k + 1])),
       bias: Float64Array.from(values.slice(sizes[k] * sizes[k + 1]), (v) => v * 0.5),
-      activation: k + 2 < sizes.length ? { kind: 'relu' } : { kind: 'identity' },
+      activation: k + 2 < sizes.length ? hidden : { kind: 'identity' },
       name: `layer${k}`,
     });
   }
@@ -201,5 +202,28 @@ test('the clause MILP is infeasible just below the exact minimum and finds a con
         assert.ok(confirm(net, query, x), `${label}: the MILP's point does not violate the row`);
       }
     }
+  }
+});
+
+test('sigmoid, tanh and LeakyReLU layers: the box search (with MILPs for LeakyReLU) answers either side of the sampled minimum', async () => {
+  for (const hidden of [{ kind: 'sigmoid' }, { kind: 'tanh' }, { kind: 'leakyRelu', alpha: 0.1 }] as const) {
+    const net = randomNetwork([2, 6, 6, 1], 70, hidden);
+    const lower = [-1, -1];
+    const upper = [1, 1];
+    // A 401 x 401 grid: its minimum is within a small Lipschitz margin of the true one.
+    let sampled = Infinity;
+    for (let a = 0; a <= 400; a++) {
+      for (let b = 0; b <= 400; b++) {
+        const x = Float64Array.of(-1 + a / 200, -1 + b / 200);
+        sampled = Math.min(sampled, forward(net, x, 1)[0]);
+      }
+    }
+    const region = [{ lower: Float64Array.from(lower), upper: Float64Array.from(upper), rows: [] }];
+    const query = (rhs: number): Query => ({ name: hidden.kind, region, violation: [[{ coeffs: Float64Array.of(1), rhs }]] });
+    const held = await verify(net, query(sampled - 0.05), { timeoutSec: 30 });
+    assert.equal(held.status, 'holds', `${hidden.kind}: ${JSON.stringify(held)}`);
+    const broken = await verify(net, query(sampled + 1e-3), { timeoutSec: 30 });
+    assert.equal(broken.status, 'violated', `${hidden.kind}: ${JSON.stringify(broken)}`);
+    if (hidden.kind === 'leakyRelu') assert.ok((held.stats?.milps ?? 0) > 0, 'the LeakyReLU network went through the MILPs');
   }
 });
