@@ -19,6 +19,9 @@ import { boundWithSplit, optimiseRowSlopes, type SlopeState } from './alpha';
  */
 export const SOUNDNESS_MARGIN = 1e-11;
 
+/** Whether a lower bound proves its row positive, clear of rounding (see SOUNDNESS_MARGIN). */
+export const provesPositive = (lower: number, upper: number): boolean => lower > SOUNDNESS_MARGIN * (1 + Math.abs(lower) + Math.abs(upper));
+
 export interface SpecBounds {
   /** Lower bound of (c·y - rhs) for each row over the box. */
   readonly lower: Float64Array;

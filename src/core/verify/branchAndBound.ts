@@ -7,7 +7,7 @@
  */
 import type { Network } from '../network/network';
 import type { LinearRow, Polytope, Query } from '../spec/normalForm';
-import { SOUNDNESS_MARGIN, specBounds, type LayerBounds } from '../bounds/linearBounds';
+import { provesPositive, specBounds, type LayerBounds } from '../bounds/linearBounds';
 import { boxCenter, splitBox, type Box } from '../bounds/box';
 import { smear } from '../bounds/smear';
 import { confirm, falsifyBox } from './falsify';
@@ -43,7 +43,7 @@ export interface SearchEntry {
 
 /**
  * What one verification learns in one thread, shared by all its searches there: when the next thorough attack on the
- * whole region is due, and how often LP relaxations have proved a box.
+ * whole region is due, how often LP relaxations have proved a box, and up to how many unstable neurons MILPs pay.
  */
 export interface Tactics {
   attackNext: number;
@@ -203,7 +203,7 @@ export async function searchPolytope(net: Network, query: Query, polytope: Polyt
       continue;
     }
     const bounds = specBounds(net, box, boundedRows, { enclosing });
-    const provedRow = (r: number) => bounds.lower[r] > SOUNDNESS_MARGIN * (1 + Math.abs(bounds.lower[r]) + Math.abs(bounds.upper[r]));
+    const provedRow = (r: number) => provesPositive(bounds.lower[r], bounds.upper[r]);
     const sumProved = new Set(sumClause.filter((_, q) => provedRow(rows.length + q)));
     // A clause is refuted on this box if one of its rows (or their sum) can never be <= 0 here; failing that, by its
     // exact MILP when few neurons are unstable, or by its LP relaxation on a deep enough box.

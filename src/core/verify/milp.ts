@@ -34,12 +34,15 @@ export function clauseMilp(
   const n = polytope.lower.length;
   const hidden = net.layers.length - 1;
   let unstable = 0;
+  let live = 0;
   for (let t = 0; t < hidden; t++) {
     const { lo, hi } = preActivation[t];
-    for (let j = 0; j < lo.length; j++) if (lo[j] < 0 && hi[j] > 0) unstable++;
+    const leaky = net.layers[t].activation.kind === 'leakyRelu';
+    for (let j = 0; j < lo.length; j++) {
+      if (lo[j] < 0 && hi[j] > 0) unstable++;
+      if (hi[j] > 0 || leaky) live++;
+    }
   }
-  let live = 0;
-  for (let t = 0; t < hidden; t++) live += preActivation[t].hi.reduce((count, h) => count + (h > 0 || net.layers[t].activation.kind === 'leakyRelu' ? 1 : 0), 0);
   const narrowest = Math.min(...net.layers.slice(0, hidden).map((l) => l.outSize));
   const substitute = options.substitute ?? n + unstable <= narrowest;
   const columns = n + (relaxed ? 1 : 2) * unstable + (substitute ? 0 : live);

@@ -21,7 +21,6 @@ export type ToSearchThread =
   | { type: 'donate'; job: number }
   | { type: 'stop'; job: number };
 
-
 export type FromSearchThread =
   | { type: 'progress'; job: number; volume: number }
   | { type: 'donation'; job: number; entries: SearchEntry[] }

@@ -7,7 +7,7 @@
  */
 import type { Network } from '../network/network';
 import type { LinearRow, Polytope, Query } from '../spec/normalForm';
-import { SOUNDNESS_MARGIN, specBounds, type LayerBounds, type SpecBounds } from '../bounds/linearBounds';
+import { SOUNDNESS_MARGIN, provesPositive, specBounds, type LayerBounds, type SpecBounds } from '../bounds/linearBounds';
 import type { SlopeState } from '../bounds/alpha';
 import { multiplyRows } from '../bounds/backSubstitution';
 import type { Box } from '../bounds/box';
@@ -78,7 +78,7 @@ export async function searchReluSplits(net: Network, query: Query, polytope: Pol
     if (emptyDomain(bounds.preActivation)) continue;
     const refuted = new Set<number>();
     domain.rows.forEach((r, q) => {
-      if (bounds.lower[q] > SOUNDNESS_MARGIN * (1 + Math.abs(bounds.lower[q]) + Math.abs(bounds.upper[q]))) refuted.add(clauseOf[r]);
+      if (provesPositive(bounds.lower[q], bounds.upper[q])) refuted.add(clauseOf[r]);
     });
     const open = domain.rows.map((r, q) => ({ r, q })).filter(({ r }) => !refuted.has(clauseOf[r]));
     if (open.length === 0) continue;
