@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { initLp, solveLp, type LinearProgram, type LpResult } from '../src/core/lp';
 import { loadModelFile } from '../src/core/onnx/loadModelFile';
-import { parseVnnlib } from '../src/core/spec/vnnlib';
+import { parseVnnlib } from '../src/core/property/vnnlib';
 import { specBounds } from '../src/core/bounds/linearBounds';
 import type { Network } from '../src/core/network/network';
 import { lpSuite } from '../test/lpSuite';

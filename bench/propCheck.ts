@@ -4,7 +4,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkDocument } from '../src/core/spec';
+import { checkDocument } from '../src/core/property';
 
 const example = readFileSync(join(__dirname, '..', 'examples', 'acasxu', 'acasxu.prop'), 'utf8').split('\n');
 const header = example.slice(0, example.findIndex((l) => l.startsWith('property')));

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { InputError } from '../core/errors';
-import type { Query } from '../core/spec/normalForm';
-import { parseVnnlib } from '../core/spec/vnnlib';
-import { checkDocument } from '../core/spec';
-import { fileHost } from '../core/spec/fileHost';
-import { formatValues, physicalValues } from '../core/spec/present';
+import type { Query } from '../core/query/normalForm';
+import { parseVnnlib } from '../core/property/vnnlib';
+import { checkDocument } from '../core/property';
+import { fileHost } from '../core/property/fileHost';
+import { formatValues, physicalValues } from '../core/property/present';
 
 export function readText(file: string, what: string): string {
   try {

@@ -2,8 +2,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { InputError } from '../core/errors';
-import { queryToProp } from '../core/spec/toProp';
-import { parseVnnlib } from '../core/spec/vnnlib';
+import { queryToProp } from '../core/property/toProp';
+import { parseVnnlib } from '../core/property/vnnlib';
 
 export async function convertVnnlib(uri?: vscode.Uri): Promise<void> {
   const source = uri ?? (vscode.window.activeTextEditor?.document.fileName.endsWith('.vnnlib') ? vscode.window.activeTextEditor.document.uri : undefined)

@@ -4,8 +4,8 @@
  * document changes. The code actions read the counterexample behind a diagnostic from here.
  */
 import * as vscode from 'vscode';
-import type { CheckedDocument, CompiledProperty } from '../core/spec';
-import { formatValues, physicalValues, type NamedValue } from '../core/spec/present';
+import type { CheckedDocument, CompiledProperty } from '../core/property';
+import { formatValues, physicalValues, type NamedValue } from '../core/property/present';
 import type { Counterexample } from '../core/verify/types';
 import { toRange } from './language/convert';
 

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { CheckedDocuments } from './language/checkedDocuments';
 import { toRange } from './language/convert';
 import type { Results } from './results';
-import type { PropertyDecl } from '../core/spec/ast';
+import type { PropertyDecl } from '../core/property/ast';
 
 export class VerdictHover implements vscode.HoverProvider {
   constructor(private readonly documents: CheckedDocuments, private readonly results: Results) {}

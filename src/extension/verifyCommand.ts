@@ -1,11 +1,11 @@
 /** Verify a property in the worker: progress with Cancel, the verdict as a CodeLens, a counterexample as a diagnostic. */
 import * as vscode from 'vscode';
 import { trustedPropDocument } from './propDocument';
-import type { PropertyDecl } from '../core/spec/ast';
+import type { PropertyDecl } from '../core/property/ast';
 import type { Counterexamples } from './counterexamples';
 import type { JobStatus } from './jobStatus';
 import { JobFailedError, type WorkerClient } from '../worker/client';
-import type { CheckedDocument, CompiledProperty } from '../core/spec';
+import type { CheckedDocument, CompiledProperty } from '../core/property';
 import type { CheckedDocuments } from './language/checkedDocuments';
 import { toRange } from './language/convert';
 import type { Results } from './results';

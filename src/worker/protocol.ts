@@ -2,7 +2,7 @@
  * The job protocol between the extension host and the worker thread. Both sides import these types, so a job kind's
  * parameters and result cannot drift apart.
  */
-import type { Query } from '../core/spec/normalForm';
+import type { Query } from '../core/query/normalForm';
 import type { VerifyProgress, VerifyResult } from '../core/verify/types';
 
 export interface ModelInfo {

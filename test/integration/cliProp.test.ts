@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseVnnlib } from '../../src/core/spec/vnnlib';
+import { parseVnnlib } from '../../src/core/property/vnnlib';
 import { dataPath, runCli } from '../helpers';
 
 const tmp = mkdtempSync(join(tmpdir(), 'netmend-prop-'));

@@ -4,8 +4,8 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { loadModelFile } from '../../src/core/onnx/loadModelFile';
 import { OrtModel } from '../../src/core/onnx/ort';
-import { parseVnnlib } from '../../src/core/spec/vnnlib';
-import { violatedClause } from '../../src/core/spec/normalForm';
+import { parseVnnlib } from '../../src/core/property/vnnlib';
+import { violatedClause } from '../../src/core/query/normalForm';
 import { verify } from '../../src/core/verify';
 import { acasNet, dataPath } from '../helpers';
 

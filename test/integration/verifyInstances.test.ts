@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadModelFile } from '../../src/core/onnx/loadModelFile';
 import { OrtModel } from '../../src/core/onnx/ort';
-import { parseVnnlib } from '../../src/core/spec/vnnlib';
-import { inRegion, violatedClause } from '../../src/core/spec/normalForm';
+import { parseVnnlib } from '../../src/core/property/vnnlib';
+import { inRegion, violatedClause } from '../../src/core/query/normalForm';
 import { verify } from '../../src/core/verify';
 import { acasNet, dataPath, runCli } from '../helpers';
 

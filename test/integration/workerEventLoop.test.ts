@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { WorkerClient } from '../../src/worker/client';
-import { parseVnnlib } from '../../src/core/spec/vnnlib';
+import { parseVnnlib } from '../../src/core/property/vnnlib';
 import { acasNet, dataPath } from '../helpers';
 
 test('a long verification in the worker leaves the host event loop free, and cancel stops it', async () => {

@@ -1,6 +1,6 @@
 import { InputError } from '../../core/errors';
-import { checkDocument, hasErrors } from '../../core/spec';
-import { fileHost } from '../../core/spec/fileHost';
+import { checkDocument, hasErrors } from '../../core/property';
+import { fileHost } from '../../core/property/fileHost';
 import { parseArgs } from '../args';
 import { inputProblemsExitOne, type Command } from '../command';
 import { readText } from '../loadQueries';

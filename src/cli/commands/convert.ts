@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { InputError } from '../../core/errors';
-import { parseVnnlib, writeVnnlib } from '../../core/spec/vnnlib';
-import { queryToProp } from '../../core/spec/toProp';
+import { parseVnnlib, writeVnnlib } from '../../core/property/vnnlib';
+import { queryToProp } from '../../core/property/toProp';
 import { parseArgs, stringFlag } from '../args';
 import { inputProblemsExitOne, type Command } from '../command';
 import { loadQueries, readText } from '../loadQueries';

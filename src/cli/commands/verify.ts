@@ -1,7 +1,7 @@
 import { InputError } from '../../core/errors';
 import { loadModelFile } from '../../core/onnx/loadModelFile';
 import { OrtModel } from '../../core/onnx/ort';
-import { violatedClause } from '../../core/spec/normalForm';
+import { violatedClause } from '../../core/query/normalForm';
 import { verify, type VerifyResult } from '../../core/verify';
 import { parseArgs, stringFlag, threadsFlag } from '../args';
 import type { Command } from '../command';

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { InputError } from '../../core/errors';
 import { loadModelFile } from '../../core/onnx/loadModelFile';
 import { OrtModel } from '../../core/onnx/ort';
-import { violatedClause } from '../../core/spec/normalForm';
+import { violatedClause } from '../../core/query/normalForm';
 import { verify } from '../../core/verify';
 import type { Command } from '../command';
 import { loadQueries } from '../loadQueries';

@@ -6,7 +6,7 @@
  * Float64 throughout; callers keep a safety margin (see SOUNDNESS_MARGIN) before calling a bound decisive.
  */
 import type { Activation, DenseLayer, Network } from '../network/network';
-import type { LinearRow } from '../spec/normalForm';
+import type { LinearRow } from '../query/normalForm';
 import type { Box } from './box';
 import { activate, relax, type Relaxation } from './relaxations';
 import { backSubstituteLower, type LayerRelaxation } from './backSubstitution';

@@ -6,7 +6,7 @@
  * row closest to a proof. Depth-first, so memory stays small.
  */
 import type { Network } from '../network/network';
-import type { LinearRow, Polytope, Query } from '../spec/normalForm';
+import type { LinearRow, Polytope, Query } from '../query/normalForm';
 import { provesPositive, specBounds, type LayerBounds } from '../bounds/linearBounds';
 import { boxCenter, splitBox, type Box } from '../bounds/box';
 import { smear } from '../bounds/smear';

@@ -4,7 +4,7 @@
  * that our float64 forward pass confirms and that lie in the input region.
  */
 import type { Network } from '../network/network';
-import { inRegion, rowSlack, violatedClause, violationMargin, type Polytope, type Query } from '../spec/normalForm';
+import { inRegion, rowSlack, violatedClause, violationMargin, type Polytope, type Query } from '../query/normalForm';
 import { forward } from '../network/forward';
 import type { Box } from '../bounds/box';
 import { evaluateWithDerivatives, inputGradient } from './gradient';

@@ -6,7 +6,7 @@
  */
 import { InputError } from '../errors';
 import { inputSize, outputSize, type Network } from '../network/network';
-import type { Query } from '../spec/normalForm';
+import type { Query } from '../query/normalForm';
 import { isBounded, isEmpty } from '../bounds/box';
 import { confirm, falsifyBox, polytopeBox, seededRandom } from './falsify';
 import { newSearchStats, newTactics, rootEntry, searchPolytope, type SearchOutcome } from './branchAndBound';

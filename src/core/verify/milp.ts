@@ -12,7 +12,7 @@
  * clause row must stay below a small positive target, so a tolerance never turns a violation into "infeasible".
  */
 import type { Network } from '../network/network';
-import type { LinearRow, Polytope } from '../spec/normalForm';
+import type { LinearRow, Polytope } from '../query/normalForm';
 import type { LayerBounds } from '../bounds/linearBounds';
 import { multiplyRows } from '../bounds/backSubstitution';
 import { solveMilp, type MixedIntegerProgram } from '../lp';

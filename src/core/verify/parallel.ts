@@ -8,7 +8,7 @@
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import type { Network } from '../network/network';
-import type { Polytope, Query } from '../spec/normalForm';
+import type { Polytope, Query } from '../query/normalForm';
 import type { LayerBounds } from '../bounds/linearBounds';
 import type { SearchEntry, SearchOutcome, SearchStats } from './branchAndBound';
 

@@ -6,7 +6,7 @@
  * where every neuron is fixed is affine: one exact LP decides it, so the search is complete.
  */
 import type { Network } from '../network/network';
-import type { LinearRow, Polytope, Query } from '../spec/normalForm';
+import type { LinearRow, Polytope, Query } from '../query/normalForm';
 import { SOUNDNESS_MARGIN, provesPositive, specBounds, type LayerBounds, type SpecBounds } from '../bounds/linearBounds';
 import type { SlopeState } from '../bounds/alpha';
 import { multiplyRows } from '../bounds/backSubstitution';

@@ -1,4 +1,4 @@
-import type { Query } from '../spec/normalForm';
+import type { Query } from '../query/normalForm';
 
 export interface VerifyOptions {
   /** Wall-clock budget in seconds; past it the answer is `unknown`. */

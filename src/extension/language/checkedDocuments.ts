@@ -4,8 +4,8 @@
  */
 import { statSync } from 'node:fs';
 import * as vscode from 'vscode';
-import { checkDocument, type CheckedDocument, type ModelShape } from '../../core/spec';
-import { fileHost } from '../../core/spec/fileHost';
+import { checkDocument, type CheckedDocument, type ModelShape } from '../../core/property';
+import { fileHost } from '../../core/property/fileHost';
 
 export class CheckedDocuments {
   private readonly cache = new Map<string, { version: number; trusted: boolean; doc: CheckedDocument }>();

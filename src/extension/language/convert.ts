@@ -1,7 +1,7 @@
 /** Converting between the core's 0-based ranges and VS Code's. */
 import * as vscode from 'vscode';
-import type { Range } from '../../core/spec/lexer';
-import type { SpecDiagnostic } from '../../core/spec';
+import type { Range } from '../../core/property/lexer';
+import type { SpecDiagnostic } from '../../core/property';
 
 export const toRange = (r: Range): vscode.Range => new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character);
 

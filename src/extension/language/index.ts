@@ -1,6 +1,6 @@
 /** Editor features for .prop files: diagnostics, hover, completion and the outline, on the core's language service. */
 import * as vscode from 'vscode';
-import { completions, hover, outline } from '../../core/spec/languageService';
+import { completions, hover, outline } from '../../core/property/languageService';
 import { CheckedDocuments } from './checkedDocuments';
 import { toRange } from './convert';
 import { registerDiagnostics } from './diagnostics';

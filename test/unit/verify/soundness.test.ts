@@ -12,7 +12,7 @@ import { verify } from '../../../src/core/verify';
 import { specBounds } from '../../../src/core/bounds/linearBounds';
 import { forward } from '../../../src/core/network/forward';
 import type { DenseLayer, Network } from '../../../src/core/network/network';
-import type { Query } from '../../../src/core/spec/normalForm';
+import type { Query } from '../../../src/core/query/normalForm';
 import { seeded } from '../../onnxBuilder';
 
 before(initLp);

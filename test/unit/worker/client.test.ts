@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { JobFailedError, WorkerClient } from '../../../src/worker/client';
 import { loadModelFile } from '../../../src/core/onnx/loadModelFile';
 import { forward } from '../../../src/core/network/forward';
-import { parseVnnlib } from '../../../src/core/spec/vnnlib';
+import { parseVnnlib } from '../../../src/core/property/vnnlib';
 import { acasNet, dataPath } from '../../helpers';
 
 const workerPath = path.resolve(__dirname, 'tsWorker.cjs');

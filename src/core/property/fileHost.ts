@@ -6,7 +6,7 @@ import { inputSize, outputSize } from '../network/network';
 import { loadModelFile } from '../onnx/loadModelFile';
 import type { CompileHost } from './compile';
 import { lpReady, solveLp } from '../lp';
-import type { Polytope } from './normalForm';
+import type { Polytope } from '../query/normalForm';
 import type { DataPoint } from './symbols';
 
 export function fileHost(propFile: string, options: { loadModels: boolean } = { loadModels: true }): CompileHost {

@@ -4,7 +4,7 @@
  * polytopes), the output asserts the violation (their DNF).
  */
 import { InputError } from '../errors';
-import { polytopeFromRows, type LinearRow, type Polytope, type Query } from './normalForm';
+import { polytopeFromRows, type LinearRow, type Polytope, type Query } from '../query/normalForm';
 import { readSExprs, type SExpr } from './sexpr';
 
 interface Linear { coeffs: Map<string, number>; constant: number }

@@ -6,7 +6,7 @@
 import type { Decl, Expr, Formula, PropertyDecl, PropFile, VarDecl } from './ast';
 import type { SpecDiagnostic } from './diagnostics';
 import type { Range } from './lexer';
-import { polytopeFromRows, type LinearRow, type Polytope, type Query } from './normalForm';
+import { polytopeFromRows, type LinearRow, type Polytope, type Query } from '../query/normalForm';
 import { SymbolTable, type DataPoint, type VarSymbol } from './symbols';
 
 export interface ModelShape { readonly inputs: number; readonly outputs: number }

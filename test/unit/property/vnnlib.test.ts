@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { parseVnnlib, writeVnnlib } from '../../../src/core/spec/vnnlib';
-import { inRegion, violationMargin, type Query } from '../../../src/core/spec/normalForm';
+import { parseVnnlib, writeVnnlib } from '../../../src/core/property/vnnlib';
+import { inRegion, violationMargin, type Query } from '../../../src/core/query/normalForm';
 import { InputError } from '../../../src/core/errors';
 import { dataPath } from '../../helpers';
 import { seeded } from '../../onnxBuilder';

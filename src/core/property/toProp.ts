@@ -1,5 +1,5 @@
 /** Writes a normal-form query as .prop text (for VNN-LIB -> .prop conversion): inputs X[..], outputs Y[..]. */
-import type { LinearRow, Polytope, Query } from './normalForm';
+import type { LinearRow, Polytope, Query } from '../query/normalForm';
 
 const num = (v: number): string => String(v);
 

@@ -3,12 +3,12 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkDocument, type CompileHost } from '../../../src/core/spec';
-import { fileHost, polytopeFeasible } from '../../../src/core/spec/fileHost';
+import { checkDocument, type CompileHost } from '../../../src/core/property';
+import { fileHost, polytopeFeasible } from '../../../src/core/property/fileHost';
 import { initLp } from '../../../src/core/lp';
-import { parseVnnlib } from '../../../src/core/spec/vnnlib';
-import { queryToProp } from '../../../src/core/spec/toProp';
-import { inRegion, violationMargin, type Query } from '../../../src/core/spec/normalForm';
+import { parseVnnlib } from '../../../src/core/property/vnnlib';
+import { queryToProp } from '../../../src/core/property/toProp';
+import { inRegion, violationMargin, type Query } from '../../../src/core/query/normalForm';
 import { dataPath } from '../../helpers';
 import { seeded } from '../../onnxBuilder';
 

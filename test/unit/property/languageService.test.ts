@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkDocument } from '../../../src/core/spec';
-import { completions, hover, outline } from '../../../src/core/spec/languageService';
+import { checkDocument } from '../../../src/core/property';
+import { completions, hover, outline } from '../../../src/core/property/languageService';
 
 const file = join(__dirname, '..', '..', '..', 'examples', 'acasxu', 'acasxu.prop');
 const text = readFileSync(file, 'utf8');

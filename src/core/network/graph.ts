@@ -1,0 +1,66 @@
+/**
+ * The general form of a network: a directed acyclic graph of nodes, each an affine map of the *sum* of some earlier
+ * nodes' outputs followed by one element-wise activation. Skip connections (y = x + f(x)), parallel branches joined by
+ * addition, a dense layer over concatenated branches (one weight block per branch) and patch networks added to a
+ * network's output (REASSURE: f(x) + h(x)) are all nodes with several sources.
+ *
+ * A plain `Network` (a sequence of dense layers) is the common case and keeps its own fast kernels; `toGraph` views it
+ * as a graph where every node reads the one before it.
+ */
+import type { Activation, Network, Normalization } from './network';
+
+/** A source id that means "the network's input". */
+export const GRAPH_INPUT = -1;
+
+export interface GraphSource {
+  /** An earlier node's index, or GRAPH_INPUT. */
+  readonly from: number;
+  /** Row-major [node.outSize][size of `from`]; absent means the identity (the sizes are equal). */
+  readonly weights?: Float64Array;
+}
+
+export interface GraphNode {
+  readonly name: string;
+  readonly outSize: number;
+  /** out = activation(bias + sum over sources of weights * value(from)). */
+  readonly sources: readonly GraphSource[];
+  readonly bias: Float64Array;
+  readonly activation: Activation;
+}
+
+export interface Graph {
+  readonly kind: 'graph';
+  readonly inputSize: number;
+  /** Topologically ordered (every source is an earlier node or the input); the last node is the output. */
+  readonly nodes: readonly GraphNode[];
+  readonly inputName: string;
+  readonly inputShape: readonly number[];
+  readonly outputName: string;
+  readonly outputShape: readonly number[];
+  readonly notes: readonly string[];
+  readonly normalization?: Normalization;
+}
+
+/** A sequence of dense layers as a graph: node k reads node k-1 (node 0 reads the input). Shares the weight arrays. */
+export function toGraph(net: Network): Graph {
+  return {
+    kind: 'graph',
+    inputSize: net.layers[0].inSize,
+    nodes: net.layers.map((l, k) => ({
+      name: l.name,
+      outSize: l.outSize,
+      sources: [{ from: k - 1, weights: l.weights }],
+      bias: l.bias,
+      activation: l.activation,
+    })),
+    inputName: net.inputName,
+    inputShape: net.inputShape,
+    outputName: net.outputName,
+    outputShape: net.outputShape,
+    notes: net.notes,
+    normalization: net.normalization,
+  };
+}
+
+export const graphOutputSize = (g: Graph): number => g.nodes[g.nodes.length - 1].outSize;
+export const sourceSize = (g: Graph, from: number): number => (from === GRAPH_INPUT ? g.inputSize : g.nodes[from].outSize);
