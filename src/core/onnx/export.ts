@@ -5,26 +5,26 @@
 import { onnx } from 'onnx-proto';
 import type { Activation, Network } from '../network/network';
 
-const OPSET = 17;
-const IR_VERSION = 8;
+export const OPSET = 17;
+export const IR_VERSION = 8;
 
 export type Precision = 'float32' | 'float64';
 
-const elemType = (p: Precision): number => (p === 'float64' ? onnx.TensorProto.DataType.DOUBLE : onnx.TensorProto.DataType.FLOAT);
+export const elemType = (p: Precision): number => (p === 'float64' ? onnx.TensorProto.DataType.DOUBLE : onnx.TensorProto.DataType.FLOAT);
 
-function weightTensor(name: string, dims: number[], data: Float64Array, precision: Precision): onnx.TensorProto {
+export function weightTensor(name: string, dims: number[], data: Float64Array, precision: Precision): onnx.TensorProto {
   const values = precision === 'float64' ? Float64Array.from(data) : Float32Array.from(data);
   return onnx.TensorProto.create({ name, dims, dataType: elemType(precision), rawData: new Uint8Array(values.buffer) });
 }
 
-function valueInfo(name: string, size: number, precision: Precision): onnx.ValueInfoProto {
+export function valueInfo(name: string, size: number, precision: Precision): onnx.ValueInfoProto {
   return onnx.ValueInfoProto.create({
     name,
     type: { tensorType: { elemType: elemType(precision), shape: { dim: [{ dimParam: 'N' }, { dimValue: size }] } } },
   });
 }
 
-function activationNode(act: Activation, input: string, output: string, name: string): onnx.NodeProto | undefined {
+export function activationNode(act: Activation, input: string, output: string, name: string): onnx.NodeProto | undefined {
   switch (act.kind) {
     case 'identity': return undefined;
     case 'relu': return onnx.NodeProto.create({ opType: 'Relu', input: [input], output: [output], name });

@@ -5,6 +5,8 @@
 import { onnx } from 'onnx-proto';
 import { InputError } from '../errors';
 import type { Activation, DenseLayer, Network } from '../network/network';
+import type { Model } from '../network/model';
+import { readGatedOnnx } from './gatedOnnx';
 import { decodeTensor, toNumber } from './tensorData';
 import { constant, identity, matrixOf, sizeOf, type AffineTensor, type SymTensor } from './symbolic';
 import { linearOps, type OpContext } from './linearOps';
@@ -31,8 +33,19 @@ export function decodeModel(bytes: Uint8Array, file?: string): onnx.ModelProto {
   }
 }
 
+/** Any model file: a gated model (nRepair) when its metadata says so, otherwise the graph lowered to a network. */
+export function loadOnnxAnyModel(bytes: Uint8Array, file?: string): Model {
+  const model = decodeModel(bytes, file);
+  return readGatedOnnx(model, file) ?? lowerModel(model, file);
+}
+
 export function loadOnnxModel(bytes: Uint8Array, file?: string): Network {
   const model = decodeModel(bytes, file);
+  if (readGatedOnnx(model, file)) throw new InputError('this is a gated model (nRepair pieces), not a plain network; this tool reads plain networks', { file });
+  return lowerModel(model, file);
+}
+
+function lowerModel(model: onnx.ModelProto, file?: string): Network {
   const graph = model.graph;
   if (!graph || !graph.node || graph.node.length === 0) throw new InputError('the ONNX file holds no graph (truncated or corrupt?)', { file });
   try {
