@@ -11,6 +11,8 @@ import { violatedClause, type Polytope, type Query } from '../query/normalForm';
 import { checkQueryFits, verify } from './index';
 import type { VerifyOptions, VerifyResult } from './types';
 
+const QUICK_ATTACK = { samples: 256, starts: 2, steps: 20 };
+
 export async function verifyGated(model: GatedModel, query: Query, options: VerifyOptions): Promise<VerifyResult> {
   checkQueryFits(model.base, query);
   const started = performance.now();
@@ -31,7 +33,8 @@ export async function verifyGated(model: GatedModel, query: Query, options: Veri
     if (part.what !== 'outside the pieces') stats.pieces++;
     const remaining = (deadline - Date.now()) / 1000;
     if (remaining <= 0) return { status: 'unknown', timeSec: elapsed(), reason: 'timeout', stats };
-    const result = await verify(part.net, { ...query, region: part.region }, { ...options, timeoutSec: remaining });
+    // Many small boxes: a light first attack on each (the complete search that follows finds any violation).
+    const result = await verify(part.net, { ...query, region: part.region }, { quickAttack: QUICK_ATTACK, ...options, timeoutSec: remaining });
     if (result.status === 'holds') {
       if (part.what !== 'outside the pieces') stats.piecesHolding++;
     } else if (result.status === 'violated') {

@@ -40,7 +40,16 @@ function derivative(kind: string, z: number, value: number, alpha: number): numb
 
 /** d(c·y)/dx at the point the derivatives were taken. */
 export function inputGradient(net: Network, point: PointEval, c: ArrayLike<number>): Float64Array {
+  return backward(net, point, c)[0];
+}
+
+/**
+ * d(c·y)/d(output of each layer) at the point: entry 0 is the input gradient, entry k + 1 the gradient with respect to
+ * layer k's outputs (the last entry is c itself).
+ */
+export function backward(net: Network, point: PointEval, c: ArrayLike<number>): Float64Array[] {
   let v = Float64Array.from(c);
+  const grads = [v];
   for (let k = net.layers.length - 1; k >= 0; k--) {
     const layer = net.layers[k];
     const d = point.derivatives[k];
@@ -52,6 +61,7 @@ export function inputGradient(net: Network, point: PointEval, c: ArrayLike<numbe
       for (let i = 0; i < layer.inSize; i++) next[i] += g * layer.weights[row + i];
     }
     v = next;
+    grads.unshift(v);
   }
-  return v;
+  return grads;
 }

@@ -56,9 +56,9 @@ export async function verify(net: Network, query: Query, options: VerifyOptions)
     const n = box.lower.length;
     // A quick attack first; the search interleaves heavier ones (branchAndBound.ts) while it runs.
     const cex = falsifyBox(net, query, box, {
-      samples: Math.max(256, 4096 / Math.max(1, n / 8) | 0),
-      starts: 10,
-      steps: 40,
+      samples: options.quickAttack?.samples ?? Math.max(256, 4096 / Math.max(1, n / 8) | 0),
+      starts: options.quickAttack?.starts ?? 10,
+      steps: options.quickAttack?.steps ?? 40,
       deadline,
       signal: options.signal,
       random,

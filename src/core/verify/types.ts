@@ -8,6 +8,12 @@ export interface VerifyOptions {
   /** Only run the falsification stage (the editor's live checks): the answer is `violated` or `unknown`. */
   readonly falsifyOnly?: boolean;
   readonly onProgress?: (p: VerifyProgress) => void;
+  /**
+   * The first, quick falsification's effort: random samples (4096 for narrow inputs by default, fewer for wide ones),
+   * then gradient descents from the best `starts` of them (10) for `steps` steps (40). Callers that verify many small
+   * boxes (nRepair's pieces) take less: the search's own candidate points and attacks still run.
+   */
+  readonly quickAttack?: { readonly samples: number; readonly starts: number; readonly steps: number };
   /** Threads for the complete search (1 by default: no threads are started). */
   readonly threads?: number;
 }

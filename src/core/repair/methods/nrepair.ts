@@ -1,0 +1,250 @@
+/**
+ * nRepair (seed 000, "Towards Repairing Neural Networks Correctly"): Algorithm 2 bisects the property's region, always
+ * on the original network, until each piece is proved by our verifier (left to the original) or is as small as the
+ * partition goes; each violated piece there gets a few neurons fixed to constants (Algorithm 3 at a counterexample, or
+ * our bound-guided choice over the whole piece), proved by the verifier. The result is a gated model: the repaired
+ * pieces as clamps over the shared original, the pieces that could not be repaired flagged (the run-time alarm).
+ * The choices the paper leaves open are options, described in docs/repair-nrepair.md.
+ */
+import { specBounds } from '../../bounds/linearBounds';
+import { smear } from '../../bounds/smear';
+import type { Box } from '../../bounds/box';
+import { InputError } from '../../errors';
+import { clampNetwork, isGated, type GatedModel, type GatedPiece } from '../../network/gated';
+import type { Model } from '../../network/model';
+import type { Network } from '../../network/network';
+import type { Query } from '../../query/normalForm';
+import { verify } from '../../verify';
+import { initLp } from '../../lp';
+import { lowerBoundMinimiser } from '../../verify/branchAndBound';
+import type { VerifyResult } from '../../verify/types';
+import { boundClamps } from '../nrepair/boundClamps';
+import { gradientClamps, type ClampSearch } from '../nrepair/gradientClamps';
+import { decisionChanges, samplesOf } from '../nrepair/pieceSamples';
+import { float32Above, float32Below, float32Middle, queryOn } from '../nrepair/pieces';
+import type { Decision, RepairMethod, RepairOutcome, RepairTask } from '../types';
+
+interface Settings {
+  readonly alpha: number;
+  readonly beta: number;
+  readonly eta: number;
+  readonly clamps: 'bounds' | 'gradient';
+  readonly counterexample: 'refresh' | 'fixed';
+  readonly depth: number;
+  readonly maxDepth: number;
+  readonly split: 'smear' | 'widest';
+  readonly changeBudget: number;
+  readonly verifyTimeoutSec: number;
+  readonly threads: number;
+}
+
+/**
+ * The verifier's first attack on a piece: pieces are small and most violated ones are broken at a sample or a corner
+ * (the search's own candidate points find the rest); on the pieces that hold, a full attack was most of the time.
+ */
+const QUICK_ATTACK = { samples: 256, starts: 2, steps: 20 };
+
+const DEFAULTS: Settings = {
+  alpha: 15, beta: 50, eta: 0.35, clamps: 'bounds', counterexample: 'refresh', depth: 6, maxDepth: 14, split: 'smear', changeBudget: 2e-5, verifyTimeoutSec: 10, threads: 1,
+};
+
+export const nrepair: RepairMethod = {
+  id: 'nrepair',
+  name: 'nRepair',
+  paper: 'Towards Repairing Neural Networks Correctly (seed 000)',
+  summary: 'Bisects the property region until each piece is proved or fixed by clamping a few neurons to constants, and joins the pieces with input gates (a gated model over the shared original).',
+  guarantee: 'provable',
+  needs: ['property'],
+  options: [
+    { name: 'alpha', default: DEFAULTS.alpha, description: 'At most this many distinct neurons clamped per piece (paper: 5% of the neurons, 15 on ACAS Xu).' },
+    { name: 'beta', default: DEFAULTS.beta, description: 'Algorithm 3: at most this many changes of one neuron (paper: 50).' },
+    { name: 'eta', default: DEFAULTS.eta, description: 'Algorithm 3: the descent step on a neuron output (paper: 0.35 ACAS Xu, 0.05 MNIST).' },
+    { name: 'clamps', default: DEFAULTS.clamps, choices: ['bounds', 'gradient'], description: 'How a piece is repaired: "gradient" is the paper\'s Algorithm 3 at a counterexample; "bounds" chooses a last-hidden-layer clamp that the piece\'s linear bounds prove, changing the fewest decisions.' },
+    { name: 'counterexample', default: DEFAULTS.counterexample, choices: ['refresh', 'fixed'], description: 'Algorithm 3 after its counterexample is fixed but the piece is not proved: ask the verifier for a new one ("refresh") or keep descending on the same one (the paper, "fixed").' },
+    { name: 'depth', default: DEFAULTS.depth, description: 'Violated pieces are bisected this many times before a repair is tried (the paper repairs where the partition stops).' },
+    { name: 'maxDepth', default: DEFAULTS.maxDepth, description: 'A piece whose repair fails is bisected again, down to this depth (equal to depth: no second try, as in the paper).' },
+    { name: 'split', default: DEFAULTS.split, choices: ['smear', 'widest'], description: 'The input bisected: the largest smear (bound derivative x width) of the row closest to a proof, or the widest relative to the region.' },
+    { name: 'changeBudget', default: DEFAULTS.changeBudget, description: 'A repaired piece may change decisions the original got right (sampled) on at most this share of the region\'s volume; one that changes more is bisected again instead, down to maxDepth (fidelity). 1 accepts every proof (the paper).' },
+    { name: 'verifyTimeoutSec', default: DEFAULTS.verifyTimeoutSec, description: 'Time limit of one verifier call on a piece.' },
+    { name: 'threads', default: DEFAULTS.threads, description: 'Threads for each verifier call.' },
+  ],
+  run,
+};
+
+function settingsOf(task: RepairTask): Settings {
+  const o = task.options;
+  const num = (name: keyof Settings, min: number) => {
+    const v = o[name] ?? DEFAULTS[name];
+    if (typeof v !== 'number' || !(v >= min)) throw new InputError(`nRepair option ${name} must be a number >= ${min}, not ${String(v)}`);
+    return v;
+  };
+  const choice = <T extends string>(name: keyof Settings, choices: readonly T[]): T => {
+    const v = o[name] ?? DEFAULTS[name];
+    if (!choices.includes(v as T)) throw new InputError(`nRepair option ${name} must be one of ${choices.join(', ')}, not ${String(v)}`);
+    return v as T;
+  };
+  const depth = num('depth', 0);
+  return {
+    alpha: num('alpha', 1), beta: num('beta', 1), eta: num('eta', 0), depth, maxDepth: Math.max(depth, num('maxDepth', 0)),
+    verifyTimeoutSec: num('verifyTimeoutSec', 0.01), threads: num('threads', 1), changeBudget: num('changeBudget', 0),
+    clamps: choice('clamps', ['bounds', 'gradient'] as const), counterexample: choice('counterexample', ['refresh', 'fixed'] as const),
+    split: choice('split', ['smear', 'widest'] as const),
+  };
+}
+
+function reluNetwork(model: Model): Network {
+  if (isGated(model) || 'kind' in model) throw new InputError('nRepair repairs a plain sequence of layers (the original network), not a graph or a gated model');
+  if (model.layers.slice(0, -1).some((l) => l.activation.kind !== 'relu')) throw new InputError('nRepair clamps ReLU neurons: every hidden layer must be ReLU');
+  return model;
+}
+
+const formatBox = (box: Box): string => `[${Array.from(box.lower, (l, i) => `${l.toPrecision(6)}..${box.upper[i].toPrecision(6)}`).join(', ')}]`;
+
+async function run(task: RepairTask): Promise<RepairOutcome> {
+  const net = reluNetwork(task.model);
+  const query = task.query;
+  if (!query) throw new InputError('nRepair repairs a property: give one');
+  const s = settingsOf(task);
+  await initLp();
+  const started = performance.now();
+  const deadline = Date.now() + task.timeoutSec * 1000;
+  const log: string[] = [];
+  const pieces: GatedPiece[] = [];
+  const counterexamples: Float64Array[] = [];
+  const stats = { verifierCalls: 0, verifySec: 0, boxesProved: 0, repairSteps: 0, repairsTooCostly: 0, maxDepth: 0 };
+  const timed = async (call: () => Promise<VerifyResult>) => {
+    const t = performance.now();
+    const r = await call();
+    stats.verifierCalls++;
+    stats.verifySec += (performance.now() - t) / 1000;
+    return r;
+  };
+  const check = (candidate: Network, q: Query) => {
+    const remaining = (deadline - Date.now()) / 1000;
+    return timed(() => verify(candidate, q, {
+      timeoutSec: Math.max(0.01, Math.min(s.verifyTimeoutSec, remaining)), threads: s.threads, signal: task.signal, quickAttack: QUICK_ATTACK,
+    }));
+  };
+  const totalVolume = query.region.reduce((sum, p) => sum + volume(p), 0);
+  let doneVolume = 0;
+  const affordable = (changed: number, box: Box) => changed * volume(box) <= s.changeBudget * totalVolume;
+  for (const polytope of query.region) {
+    if (!polytope.lower.every(Number.isFinite) || !polytope.upper.every(Number.isFinite)) throw new InputError(`property '${query.name}': nRepair bisects boxes; bound every input`);
+    // float32 edges: the exported gate compares float32 inputs with them exactly.
+    const root: Box = { lower: polytope.lower.map(float32Below), upper: polytope.upper.map(float32Above) };
+    const stack = [{ box: root, depth: 0 }];
+    while (stack.length > 0) {
+      const { box, depth } = stack.pop()!;
+      stats.maxDepth = Math.max(stats.maxDepth, depth);
+      const q = queryOn(query, box);
+      if (q.region.length === 0) continue;
+      const piece = `piece ${formatBox(box)} (depth ${depth})`;
+      if (Date.now() > deadline || task.signal?.aborted) {
+        pieces.push({ ...box, clamps: [], unrepaired: true });
+        log.push(`${piece}: not searched (${task.signal?.aborted ? 'cancelled' : 'time ran out'}); unrepaired, raises the alarm`);
+        continue;
+      }
+      const result = await check(net, q);
+      if (result.status === 'holds') {
+        stats.boxesProved++;
+        doneVolume += volume(box);
+        task.onProgress?.({ stage: 'partition', fraction: Math.min(1, doneVolume / totalVolume) });
+        continue;
+      }
+      const halves = depth < s.maxDepth ? bisect(net, q, box, root, s.split) : undefined;
+      if (depth < s.depth && halves) {
+        stack.push(...halves.map((b) => ({ box: b, depth: depth + 1 })));
+        continue;
+      }
+      const cex = result.status === 'violated' ? result.counterexample.input : likeliestViolation(net, q, box);
+      const search: ClampSearch = s.clamps === 'bounds'
+        ? await boundClamps(net, q, box, {
+          alpha: s.alpha, decision: task.decision, deadline, verifyPiece: (c) => check(c, q),
+          // Worth proving only if it would be kept: a piece that can still be split is split instead.
+          worthProving: (c) => !halves || affordable(changedFraction(net, c, q, box, task.decision), box),
+        })
+        : await gradientClamps(net, q, cex, { alpha: s.alpha, beta: s.beta, eta: s.eta, refresh: s.counterexample === 'refresh', deadline, verifyPiece: (c) => check(c, q) });
+      stats.repairSteps += search.steps;
+      const changed = search.kind === 'repaired' ? changedFraction(net, clampNetwork(net, search.clamps), q, box, task.decision) : 0;
+      if (search.kind === 'repaired' && !affordable(changed, box) && halves) {
+        // Proved, but it changes decisions the original got right: smaller pieces leave more of them alone.
+        stats.repairsTooCostly++;
+        stack.push(...halves.map((b) => ({ box: b, depth: depth + 1 })));
+      } else if (search.kind === 'repaired') {
+        pieces.push({ ...box, clamps: search.clamps, unrepaired: false });
+        if (result.status === 'violated') counterexamples.push(cex);
+        doneVolume += volume(box);
+        task.onProgress?.({ stage: 'partition', fraction: Math.min(1, doneVolume / totalVolume) });
+        log.push(`${piece}: repaired with ${search.clamps.map((c) => `layer ${c.layer} neuron ${c.neuron} = ${c.value.toPrecision(6)}`).join(', ')}${changed > 0 ? ` (changes ${(100 * changed).toFixed(1)}% of the sampled decisions)` : ''}`);
+      } else if (halves) {
+        stack.push(...halves.map((b) => ({ box: b, depth: depth + 1 })));
+      } else {
+        pieces.push({ ...box, clamps: [], unrepaired: true });
+        log.push(`${piece}: NOT repaired (${search.reason}${result.status === 'unknown' ? `; the verifier said unknown: ${result.reason}` : ''}); raises the alarm`);
+      }
+    }
+  }
+  const model: GatedModel = { kind: 'gated', base: net, pieces };
+  const repaired = pieces.filter((p) => !p.unrepaired);
+  const unrepaired = pieces.length - repaired.length;
+  const clamps = repaired.reduce((sum, p) => sum + p.clamps.length, 0);
+  log.unshift(`${repaired.length} piece(s) repaired with ${clamps} clamp(s), ${unrepaired} unrepaired, ${stats.boxesProved} box(es) proved as they were; ${stats.verifierCalls} verifier calls in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return {
+    model,
+    log,
+    stats: { pieces: pieces.length, piecesRepaired: repaired.length, piecesUnrepaired: unrepaired, clamps, ...stats },
+    counterexamples,
+    ...(unrepaired > 0 ? { caveat: `${unrepaired} piece(s) could not be repaired: the property is not proved there, and inputs in them raise the alarm (the model's second output)` } : {}),
+  };
+}
+
+/** Samples of a piece on which a repair's changes are counted. */
+const CHANGE_SAMPLES = 256;
+
+/** The share of the original's safe decisions on samples of the piece that the repaired network changes. */
+function changedFraction(net: Network, repaired: Network, query: Query, box: Box, decision: Decision): number {
+  const samples = samplesOf(net, query, box, decision, CHANGE_SAMPLES);
+  return samples.count === 0 ? 0 : decisionChanges(repaired, samples, decision) / samples.count;
+}
+
+/** A violated box's halves, at a float32 point near the middle of the chosen input; undefined when none can be split. */
+function bisect(net: Network, query: Query, box: Box, root: Box, rule: 'smear' | 'widest'): [Box, Box] | undefined {
+  const n = box.lower.length;
+  const relativeWidth = (i: number) => (box.upper[i] - box.lower[i]) / Math.max(1e-300, root.upper[i] - root.lower[i]);
+  let order = Array.from({ length: n }, (_, i) => i).sort((a, b) => relativeWidth(b) - relativeWidth(a));
+  if (rule === 'smear') {
+    const { bounds, row } = hardestRow(net, query, box);
+    const weight = smear(net, box, bounds, row);
+    order = order.sort((a, b) => weight[b] - weight[a]);
+  }
+  for (const dim of order) {
+    const mid = float32Middle(box.lower[dim], box.upper[dim]);
+    if (mid === undefined) continue;
+    const leftUpper = Float64Array.from(box.upper);
+    leftUpper[dim] = mid;
+    const rightLower = Float64Array.from(box.lower);
+    rightLower[dim] = mid;
+    return [{ lower: box.lower, upper: leftUpper }, { lower: rightLower, upper: box.upper }];
+  }
+  return undefined;
+}
+
+/** Where the verifier gave no counterexample (a timeout): the box corner where the violation's bound is weakest. */
+function likeliestViolation(net: Network, query: Query, box: Box): Float64Array {
+  const { bounds, row } = hardestRow(net, query, box);
+  return lowerBoundMinimiser(box, bounds.lowerCoeffs, row);
+}
+
+/** The violation row with the largest lower bound on the box: the one closest to a proof, as the verifier's search. */
+function hardestRow(net: Network, query: Query, box: Box) {
+  const bounds = specBounds(net, box, query.violation.flat());
+  let row = 0;
+  for (let r = 1; r < bounds.lower.length; r++) if (bounds.lower[r] > bounds.lower[row]) row = r;
+  return { bounds, row };
+}
+
+function volume(box: Box): number {
+  let v = 1;
+  for (let i = 0; i < box.lower.length; i++) v *= Math.max(0, box.upper[i] - box.lower[i]) || 1;
+  return v;
+}
