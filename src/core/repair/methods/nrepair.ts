@@ -45,7 +45,7 @@ interface Settings {
 const QUICK_ATTACK = { samples: 256, starts: 2, steps: 20 };
 
 const DEFAULTS: Settings = {
-  alpha: 15, beta: 50, eta: 0.35, clamps: 'bounds', counterexample: 'refresh', depth: 6, maxDepth: 14, split: 'smear', changeBudget: 2e-5, verifyTimeoutSec: 10, threads: 1,
+  alpha: 15, beta: 50, eta: 0.35, clamps: 'bounds', counterexample: 'refresh', depth: 8, maxDepth: 14, split: 'smear', changeBudget: 2e-5, verifyTimeoutSec: 10, threads: 1,
 };
 
 export const nrepair: RepairMethod = {

@@ -1,0 +1,143 @@
+/**
+ * nRepair end to end on a small network and on ACAS Xu: the method's gated model, written to ONNX and read back, is
+ * proved by our verifier piece by piece, ONNX Runtime runs the file as our forward pass does, a piece's clamps fix its
+ * counterexample, and a piece the method could not repair is flagged by the file's alarm output.
+ */
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as ort from 'onnxruntime-node';
+import type { Network } from '../../src/core/network/network';
+import type { Query } from '../../src/core/query/normalForm';
+import { violationMargin } from '../../src/core/query/normalForm';
+import { forward } from '../../src/core/network/forward';
+import { clampNetwork, gatedForward, isGated, pieceIndex, type GatedModel } from '../../src/core/network/gated';
+import { exportGatedOnnx } from '../../src/core/onnx/gatedOnnx';
+import { loadOnnxAnyModel } from '../../src/core/onnx/import';
+import { loadModelFile } from '../../src/core/onnx/loadModelFile';
+import { parseVnnlib } from '../../src/core/property/vnnlib';
+import { nrepair } from '../../src/core/repair/methods/nrepair';
+import { gradientClamps } from '../../src/core/repair/nrepair/gradientClamps';
+import type { RepairTask } from '../../src/core/repair/types';
+import { verify } from '../../src/core/verify';
+import { seededRandom } from '../../src/core/verify/falsify';
+import { verifyGated } from '../../src/core/verify/gated';
+import { acasNet, dataPath } from '../helpers';
+
+/** 2 -> 8 -> 8 -> 3 ReLU network, float32 weights; with seed 11, output 0 is the largest on about 8% of [-1, 1]^2. */
+function smallNet(seed: number): Network {
+  const r = seededRandom(seed);
+  const sizes = [2, 8, 8, 3];
+  const layers = sizes.slice(1).map((out, k) => ({
+    inSize: sizes[k], outSize: out, name: `layer${k}`,
+    weights: Float64Array.from({ length: out * sizes[k] }, () => Math.fround(r() * 2 - 1)),
+    bias: Float64Array.from({ length: out }, () => Math.fround(r() * 0.4 - 0.2)),
+    activation: { kind: k === 2 ? 'identity' : 'relu' } as const,
+  }));
+  return { layers, inputName: 'input', inputShape: [1, 2], outputName: 'output', outputShape: [1, 3], notes: [] };
+}
+
+/** Violated when output 0 is the largest. */
+const notFirst: Query = {
+  name: 'output 0 is never the largest',
+  region: [{ lower: Float64Array.of(-1, -1), upper: Float64Array.of(1, 1), rows: [] }],
+  violation: [[{ coeffs: Float64Array.of(-1, 1, 0), rhs: 0 }, { coeffs: Float64Array.of(-1, 0, 1), rhs: 0 }]],
+};
+
+const task = (model: Network, query: Query, options: RepairTask['options'], timeoutSec = 60): RepairTask => ({
+  model, query, options, timeoutSec, repairSet: [], keepSet: [], decision: 'argmax',
+  domain: { lower: query.region[0].lower, upper: query.region[0].upper },
+});
+
+function grid(n: number, lower: Float64Array, upper: Float64Array, count: number, seed: number): Float64Array {
+  const r = seededRandom(seed);
+  return Float64Array.from({ length: count * n }, (_, k) => Math.fround(lower[k % n] + r() * (upper[k % n] - lower[k % n])));
+}
+
+async function runFile(bytes: Uint8Array, xs: Float64Array, batch: number, n: number) {
+  const session = await ort.InferenceSession.create(bytes);
+  const result = await session.run({ input: new ort.Tensor('float32', Float32Array.from(xs), [batch, n]) });
+  await session.release();
+  return { output: result.output.data as Float32Array, alarm: result.alarm.data as Uint8Array };
+}
+
+/** The written file read back, verified piece by piece, and run by ONNX Runtime as by our forward pass. */
+async function checkWrittenFile(model: GatedModel, query: Query, n: number) {
+  const bytes = exportGatedOnnx(model);
+  const back = loadOnnxAnyModel(bytes, 'repaired.onnx');
+  assert.ok(isGated(back));
+  const proof = await verifyGated(back, query, { timeoutSec: 120 });
+  assert.equal(proof.status, 'holds', proof.status === 'unknown' ? proof.reason : 'a counterexample on the written file');
+  const batch = 500;
+  const xs = grid(n, query.region[0].lower, query.region[0].upper, batch, 5);
+  const { output, alarm } = await runFile(bytes, xs, batch, n);
+  const ours = gatedForward(back, xs, batch);
+  const m = ours.length / batch;
+  ours.forEach((v, i) => assert.ok(Math.abs(v - output[i]) <= 1e-4 * Math.max(1, Math.abs(v)), `output ${i}: ONNX Runtime ${output[i]}, ours ${v}`));
+  assert.ok(alarm.every((a) => a === 0));
+  // Outside every piece the original answers, unchanged.
+  const original = forward(back.base, xs, batch);
+  for (let b = 0; b < batch; b++) {
+    if (pieceIndex(back, xs.subarray(b * n, (b + 1) * n)) >= 0) continue;
+    for (let o = 0; o < m; o++) assert.equal(ours[b * m + o], original[b * m + o]);
+  }
+}
+
+for (const clamps of ['bounds', 'gradient'] as const) {
+  test(`nRepair (${clamps} clamps) repairs a small network: the written file is proved and runs in ONNX Runtime`, async () => {
+    const net = smallNet(11);
+    assert.equal((await verify(net, notFirst, { timeoutSec: 10 })).status, 'violated');
+    const outcome = await nrepair.run(task(net, notFirst, { clamps, depth: 4, maxDepth: 10 }));
+    assert.ok(isGated(outcome.model));
+    assert.equal(outcome.stats.piecesUnrepaired, 0, outcome.log.join('\n'));
+    assert.ok(outcome.stats.piecesRepaired > 0 && outcome.stats.clamps > 0);
+    assert.equal(outcome.model.base, net, 'the pieces share the original network');
+    await checkWrittenFile(outcome.model, notFirst, 2);
+  });
+}
+
+test("Algorithm 3: a piece's clamps fix its counterexample and the piece is proved", async () => {
+  const net = smallNet(11);
+  // A small box around a violating point.
+  const xs = grid(2, notFirst.region[0].lower, notFirst.region[0].upper, 2000, 9);
+  const ys = forward(net, xs, 2000);
+  const k = Array.from({ length: 2000 }, (_, i) => i).find((i) => violationMargin(notFirst.violation, ys.subarray(i * 3, i * 3 + 3)) < -0.05)!;
+  const x = xs.slice(k * 2, k * 2 + 2);
+  const piece: Query = { ...notFirst, region: [{ lower: x.map((v) => v - 0.02), upper: x.map((v) => v + 0.02), rows: [] }] };
+  const found = await verify(net, piece, { timeoutSec: 10 });
+  assert.equal(found.status, 'violated');
+  const cex = found.status === 'violated' ? found.counterexample.input : x;
+  for (const refresh of [true, false]) {
+    const result = await gradientClamps(net, piece, cex, {
+      alpha: 15, beta: 50, eta: 0.35, refresh, deadline: Date.now() + 30_000, verifyPiece: (c) => verify(c, piece, { timeoutSec: 10 }),
+    });
+    assert.equal(result.kind, 'repaired', result.kind === 'failed' ? result.reason : '');
+    if (result.kind !== 'repaired') continue;
+    assert.ok(violationMargin(piece.violation, forward(clampNetwork(net, result.clamps), cex)) > 0, 'the counterexample is fixed');
+    assert.equal((await verify(clampNetwork(net, result.clamps), piece, { timeoutSec: 10 })).status, 'holds');
+  }
+});
+
+test('a region nRepair could not repair in time is flagged: the file raises the alarm there and does not verify', async () => {
+  const net = smallNet(11);
+  const outcome = await nrepair.run(task(net, notFirst, {}, 0));
+  assert.ok(isGated(outcome.model));
+  assert.ok(outcome.stats.piecesUnrepaired >= 1);
+  assert.match(outcome.caveat ?? '', /could not be repaired/);
+  const bytes = exportGatedOnnx(outcome.model);
+  const inside = Float64Array.of(0.5, -0.25, 0, 0);
+  const outside = Float64Array.of(1.5, 0);
+  const { alarm } = await runFile(bytes, Float64Array.from([...inside, ...outside]), 3, 2);
+  assert.deepEqual(Array.from(alarm), [1, 1, 0]);
+  const proof = await verifyGated(loadOnnxAnyModel(bytes) as GatedModel, notFirst, { timeoutSec: 30 });
+  assert.equal(proof.status, 'violated');
+});
+
+test('nRepair on ACAS Xu 3_2 / property 2: proved on the written file, decisions outside the pieces unchanged', async () => {
+  const net = loadModelFile(acasNet(3, 2));
+  const query = parseVnnlib(readFileSync(dataPath('acasxu', 'prop_2.vnnlib'), 'utf8'));
+  const outcome = await nrepair.run({ ...task(net, query, {}, 300), decision: 'argmin' });
+  assert.ok(isGated(outcome.model));
+  assert.equal(outcome.stats.piecesUnrepaired, 0, outcome.log.join('\n'));
+  await checkWrittenFile(outcome.model, query, 5);
+});
