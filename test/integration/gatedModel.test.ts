@@ -12,7 +12,10 @@ import { exportGatedOnnx } from '../../src/core/onnx/gatedOnnx';
 import { forward } from '../../src/core/network/forward';
 import { clampNetwork, gatedAlarm, gatedForward, isGated, pieceIndex, type GatedModel } from '../../src/core/network/gated';
 import { InputError } from '../../src/core/errors';
-import { acasNet } from '../helpers';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { acasNet, runCli } from '../helpers';
 
 const box = (lower: number[], upper: number[]) => ({ lower: Float64Array.from(lower), upper: Float64Array.from(upper) });
 
@@ -92,4 +95,17 @@ test('our importer reads the exported file back as the same gated model; plain-n
     a.forEach((v, i) => assert.ok(Math.abs(v - b[i]) <= (precision === 'float64' ? 0 : 1e-4) * Math.max(1, Math.abs(b[i]))));
     assert.throws(() => loadOnnxModel(bytes, 'gated.onnx'), (e: unknown) => e instanceof InputError && /gated model/.test(e.message));
   }
+});
+
+test('netmend info shows a gated model\'s pieces, and which raise the alarm', () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'netmend-gated-')), 'gated.onnx');
+  writeFileSync(file, exportGatedOnnx(sampleModel()));
+  const { code, stdout } = runCli(['info', file]);
+  assert.equal(code, 0);
+  assert.match(stdout, /gated +3 pieces over the layers above \(1 unrepaired/);
+  assert.match(stdout, /piece 0: \[0, 0\.5\] x \[-0\.5, 0\] .* layer 0 neuron 3 = 1\.5, layer 5 neuron 7 = 0/);
+  assert.match(stdout, /piece 1: .*UNREPAIRED \(alarm\)/);
+  const json = JSON.parse(runCli(['info', file, '--json']).stdout);
+  assert.equal(json.gated.pieces.length, 3);
+  assert.equal(json.layers.length, 7);
 });

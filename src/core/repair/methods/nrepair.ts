@@ -35,6 +35,7 @@ interface Settings {
   readonly split: 'smear' | 'widest';
   readonly changeBudget: number;
   readonly verifyTimeoutSec: number;
+  readonly partitionTimeoutSec: number;
   readonly threads: number;
 }
 
@@ -45,7 +46,7 @@ interface Settings {
 const QUICK_ATTACK = { samples: 256, starts: 2, steps: 20 };
 
 const DEFAULTS: Settings = {
-  alpha: 15, beta: 50, eta: 0.35, clamps: 'bounds', counterexample: 'refresh', depth: 8, maxDepth: 14, split: 'smear', changeBudget: 2e-5, verifyTimeoutSec: 10, threads: 1,
+  alpha: 15, beta: 50, eta: 0.35, clamps: 'bounds', counterexample: 'refresh', depth: 8, maxDepth: 14, split: 'smear', changeBudget: 2e-5, verifyTimeoutSec: 10, partitionTimeoutSec: 1, threads: 1,
 };
 
 export const nrepair: RepairMethod = {
@@ -66,6 +67,7 @@ export const nrepair: RepairMethod = {
     { name: 'split', default: DEFAULTS.split, choices: ['smear', 'widest'], description: 'The input bisected: the largest smear (bound derivative x width) of the row closest to a proof, or the widest relative to the region.' },
     { name: 'changeBudget', default: DEFAULTS.changeBudget, description: 'A repaired piece may change decisions the original got right (sampled) on at most this share of the region\'s volume; one that changes more is bisected again instead, down to maxDepth (fidelity). 1 accepts every proof (the paper).' },
     { name: 'verifyTimeoutSec', default: DEFAULTS.verifyTimeoutSec, description: 'Time limit of one verifier call on a piece.' },
+    { name: 'partitionTimeoutSec', default: DEFAULTS.partitionTimeoutSec, description: 'Time limit of the verifier on the original network for a box above the repair depth: one it cannot decide by then is bisected (smaller boxes are quicker to prove).' },
     { name: 'threads', default: DEFAULTS.threads, description: 'Threads for each verifier call.' },
   ],
   run,
@@ -86,7 +88,7 @@ function settingsOf(task: RepairTask): Settings {
   const depth = num('depth', 0);
   return {
     alpha: num('alpha', 1), beta: num('beta', 1), eta: num('eta', 0), depth, maxDepth: Math.max(depth, num('maxDepth', 0)),
-    verifyTimeoutSec: num('verifyTimeoutSec', 0.01), threads: num('threads', 1), changeBudget: num('changeBudget', 0),
+    verifyTimeoutSec: num('verifyTimeoutSec', 0.01), partitionTimeoutSec: num('partitionTimeoutSec', 0.01), threads: num('threads', 1), changeBudget: num('changeBudget', 0),
     clamps: choice('clamps', ['bounds', 'gradient'] as const), counterexample: choice('counterexample', ['refresh', 'fixed'] as const),
     split: choice('split', ['smear', 'widest'] as const),
   };
@@ -119,10 +121,10 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
     stats.verifySec += (performance.now() - t) / 1000;
     return r;
   };
-  const check = (candidate: Network, q: Query) => {
+  const check = (candidate: Network, q: Query, limitSec = s.verifyTimeoutSec) => {
     const remaining = (deadline - Date.now()) / 1000;
     return timed(() => verify(candidate, q, {
-      timeoutSec: Math.max(0.01, Math.min(s.verifyTimeoutSec, remaining)), threads: s.threads, signal: task.signal, quickAttack: QUICK_ATTACK,
+      timeoutSec: Math.max(0.01, Math.min(limitSec, remaining)), threads: s.threads, signal: task.signal, quickAttack: QUICK_ATTACK,
     }));
   };
   const totalVolume = query.region.reduce((sum, p) => sum + volume(p), 0);
@@ -144,7 +146,7 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
         log.push(`${piece}: not searched (${task.signal?.aborted ? 'cancelled' : 'time ran out'}); unrepaired, raises the alarm`);
         continue;
       }
-      const result = await check(net, q);
+      const result = await check(net, q, depth < s.depth ? s.partitionTimeoutSec : s.verifyTimeoutSec);
       if (result.status === 'holds') {
         stats.boxesProved++;
         doneVolume += volume(box);
