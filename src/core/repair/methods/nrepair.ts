@@ -154,7 +154,9 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
         continue;
       }
       const halves = depth < s.maxDepth ? bisect(net, q, box, root, s.split) : undefined;
-      if (depth < s.depth && halves) {
+      // Above the repair depth, and wherever the verifier found no counterexample, smaller pieces come first: they
+      // may be proved as they are.
+      if ((depth < s.depth || result.status === 'unknown') && halves) {
         stack.push(...halves.map((b) => ({ box: b, depth: depth + 1 })));
         continue;
       }
