@@ -133,10 +133,13 @@ test('a region nRepair could not repair in time is flagged: the file raises the 
   assert.equal(proof.status, 'violated');
 });
 
-test('nRepair on ACAS Xu 3_2 / property 2: proved on the written file, decisions outside the pieces unchanged', async () => {
+test('nRepair on ACAS Xu 3_2 / property 2 (a part of its region that holds violations): proved on the written file', async () => {
   const net = loadModelFile(acasNet(3, 2));
-  const query = parseVnnlib(readFileSync(dataPath('acasxu', 'prop_2.vnnlib'), 'utf8'));
-  const outcome = await nrepair.run({ ...task(net, query, {}, 300), decision: 'argmin' });
+  const prop2 = parseVnnlib(readFileSync(dataPath('acasxu', 'prop_2.vnnlib'), 'utf8'));
+  // Distance and speeds as in property 2, the two angles narrowed to where 3_2's violations are (1/16 of the region).
+  const query: Query = { ...prop2, region: [{ ...prop2.region[0], lower: Float64Array.of(0.6, -0.0625, 0.375, 0.45, -0.5), upper: Float64Array.of(0.679857769, 0, 0.5, 0.5, -0.45) }] };
+  assert.equal((await verify(net, query, { timeoutSec: 30 })).status, 'violated');
+  const outcome = await nrepair.run({ ...task(net, query, { depth: 4 }, 600), decision: 'argmin' });
   assert.ok(isGated(outcome.model));
   assert.equal(outcome.stats.piecesUnrepaired, 0, outcome.log.join('\n'));
   await checkWrittenFile(outcome.model, query, 5);

@@ -51,6 +51,25 @@ export function violationMargin(violation: OutputDnf, y: ArrayLike<number>): num
   return best;
 }
 
+/**
+ * The row that decides violationMargin at y (the worst row of the closest conjunction): raising its slack is the
+ * steepest way out of the violation, lowering it the steepest way in.
+ */
+export function decidingRow(violation: OutputDnf, y: ArrayLike<number>): { margin: number; row: LinearRow } {
+  let best = Infinity;
+  let bestRow = violation[0][0];
+  for (const conj of violation) {
+    let worst = -Infinity;
+    let worstRow = conj[0];
+    for (const row of conj) {
+      const s = rowSlack(row, y);
+      if (s > worst) { worst = s; worstRow = row; }
+    }
+    if (worst < best) { best = worst; bestRow = worstRow; }
+  }
+  return { margin: best, row: bestRow };
+}
+
 /** Index of the first conjunction that y satisfies (within tolerance), or -1: "the clause it breaks". */
 export function violatedClause(violation: OutputDnf, y: ArrayLike<number>, tolerance = 0): number {
   return violation.findIndex((conj) => conj.every((row) => rowSlack(row, y) <= tolerance));
@@ -61,6 +80,13 @@ export function inRegion(region: readonly Polytope[], x: ArrayLike<number>, tole
     for (let i = 0; i < p.lower.length; i++) if (x[i] < p.lower[i] - tolerance || x[i] > p.upper[i] + tolerance) return false;
     return p.rows.every((row) => rowSlack(row, x) <= tolerance);
   });
+}
+
+/** The polytope cut to a box, or undefined when they do not meet. */
+export function cutToBox(p: Polytope, box: { readonly lower: ArrayLike<number>; readonly upper: ArrayLike<number> }): Polytope | undefined {
+  const lower = p.lower.map((l, i) => Math.max(l, box.lower[i]));
+  const upper = p.upper.map((u, i) => Math.min(u, box.upper[i]));
+  return lower.some((l, i) => l > upper[i]) ? undefined : { lower, upper, rows: p.rows };
 }
 
 /** Single-variable rows become box bounds (intersected with any given box); the rest stay rows. */

@@ -4,7 +4,7 @@
  * that our float64 forward pass confirms and that lie in the input region.
  */
 import type { Network } from '../network/network';
-import { inRegion, rowSlack, violatedClause, violationMargin, type Polytope, type Query } from '../query/normalForm';
+import { decidingRow, inRegion, violatedClause, violationMargin, type Polytope, type Query } from '../query/normalForm';
 import { forward } from '../network/forward';
 import type { Box } from '../bounds/box';
 import { evaluateWithDerivatives, inputGradient } from './gradient';
@@ -30,18 +30,8 @@ export function confirm(net: Network, query: Query, x: Float64Array): Counterexa
 /** The gradient of the margin at x: of the row that decides it (the worst row of the closest conjunction). */
 function marginGradient(net: Network, query: Query, x: Float64Array): { margin: number; gradient: Float64Array } {
   const point = evaluateWithDerivatives(net, x);
-  let best = Infinity;
-  let bestRow = query.violation[0][0];
-  for (const conj of query.violation) {
-    let worst = -Infinity;
-    let worstRow = conj[0];
-    for (const row of conj) {
-      const s = rowSlack(row, point.output);
-      if (s > worst) { worst = s; worstRow = row; }
-    }
-    if (worst < best) { best = worst; bestRow = worstRow; }
-  }
-  return { margin: best, gradient: inputGradient(net, point, bestRow.coeffs) };
+  const { margin, row } = decidingRow(query.violation, point.output);
+  return { margin, gradient: inputGradient(net, point, row.coeffs) };
 }
 
 const MAX_CORNER_DIMS = 10;

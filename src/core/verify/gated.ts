@@ -5,9 +5,8 @@
  * box that holds it, whichever piece the gate picks there.
  */
 import type { Box } from '../bounds/box';
-import { isEmpty } from '../bounds/box';
 import { gatedForward, pieceNetwork, type GatedModel } from '../network/gated';
-import { violatedClause, type Polytope, type Query } from '../query/normalForm';
+import { cutToBox, violatedClause, type Polytope, type Query } from '../query/normalForm';
 import { checkQueryFits, verify } from './index';
 import type { VerifyOptions, VerifyResult } from './types';
 
@@ -22,7 +21,7 @@ export async function verifyGated(model: GatedModel, query: Query, options: Veri
   const unknown: string[] = [];
   const parts: { net: typeof model.base; region: Polytope[]; what: string }[] = model.pieces.map((piece, k) => ({
     net: pieceNetwork(model, piece),
-    region: query.region.flatMap((p) => intersect(p, piece)),
+    region: query.region.flatMap((p) => cutToBox(p, piece) ?? []),
     what: `piece ${k}`,
   }));
   const outside = query.region.flatMap((p) => boxesOutside(p, model.pieces).map((b) => ({ ...p, lower: b.lower, upper: b.upper })));
@@ -50,13 +49,6 @@ export async function verifyGated(model: GatedModel, query: Query, options: Veri
   }
   if (unknown.length > 0) return { status: 'unknown', timeSec: elapsed(), reason: unknown.join('; '), stats };
   return { status: 'holds', timeSec: elapsed(), stats };
-}
-
-/** The polytope cut to a box (empty list when they do not meet). */
-function intersect(p: Polytope, box: Box): Polytope[] {
-  const lower = p.lower.map((l, i) => Math.max(l, box.lower[i]));
-  const upper = p.upper.map((u, i) => Math.min(u, box.upper[i]));
-  return isEmpty({ lower, upper }) ? [] : [{ lower, upper, rows: p.rows }];
 }
 
 /** Whether two closed boxes share more than a face (a box flat in some input overlaps wherever it touches). */

@@ -8,9 +8,8 @@
 import type { Network } from '../../network/network';
 import { clampNetwork, type Clamp } from '../../network/gated';
 import { backward, evaluateWithDerivatives } from '../../verify/gradient';
-import type { Query } from '../../query/normalForm';
+import { decidingRow, type Query } from '../../query/normalForm';
 import type { VerifyResult } from '../../verify/types';
-import { decidingRow } from './pieces';
 
 export interface GradientOptions {
   readonly alpha: number;
@@ -37,7 +36,8 @@ export async function gradientClamps(net: Network, query: Query, counterexample:
     const current = clampNetwork(net, [...clamps.values()]);
     const point = evaluateWithDerivatives(current, cex);
     const { row } = decidingRow(query.violation, point.output);
-    // Loss = -margin: its gradient is minus the deciding row's, with respect to each hidden layer's outputs.
+    // The loss is the violation margin negated (<= 0 iff violated; the generic form of the paper's Eq. 6 for any
+    // VNN-LIB property): its gradient is minus the deciding row's, with respect to each hidden layer's outputs.
     const grads = backward(current, point, row.coeffs);
     const pick = selectNeuron(grads, current, changed, opts.beta);
     if (!pick) return { kind: 'failed', reason: 'every neuron was changed beta times', steps };

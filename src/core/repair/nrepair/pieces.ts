@@ -1,35 +1,10 @@
-/** What nRepair's steps share: the query on a piece, the violation loss's deciding row, float32 box edges. */
-import { isEmpty, type Box } from '../../bounds/box';
-import { rowSlack, type LinearRow, type OutputDnf, type Query } from '../../query/normalForm';
+/** What nRepair's steps share: the query on a piece, float32 box edges. */
+import type { Box } from '../../bounds/box';
+import { cutToBox, type Query } from '../../query/normalForm';
 
 /** The query on one box: every region polytope cut to it (the piece's network answers all of the box). */
 export function queryOn(query: Query, box: Box): Query {
-  const region = query.region.flatMap((p) => {
-    const lower = p.lower.map((l, i) => Math.max(l, box.lower[i]));
-    const upper = p.upper.map((u, i) => Math.min(u, box.upper[i]));
-    return isEmpty({ lower, upper }) ? [] : [{ lower, upper, rows: p.rows }];
-  });
-  return { ...query, region };
-}
-
-/**
- * The row that decides the violation margin at y (the worst row of the closest conjunction): raising its slack is
- * the steepest way out of the violation. The margin (<= 0 iff violated) is nRepair's loss, negated: the generic form of
- * the paper's Eq. 6 for any VNN-LIB property (for ACAS Xu property 2 both push COC's score below another's).
- */
-export function decidingRow(violation: OutputDnf, y: ArrayLike<number>): { margin: number; row: LinearRow } {
-  let best = Infinity;
-  let bestRow = violation[0][0];
-  for (const conj of violation) {
-    let worst = -Infinity;
-    let worstRow = conj[0];
-    for (const row of conj) {
-      const s = rowSlack(row, y);
-      if (s > worst) { worst = s; worstRow = row; }
-    }
-    if (worst < best) { best = worst; bestRow = worstRow; }
-  }
-  return { margin: best, row: bestRow };
+  return { ...query, region: query.region.flatMap((p) => cutToBox(p, box) ?? []) };
 }
 
 const bits = new Float32Array(1);
