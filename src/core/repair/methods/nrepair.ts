@@ -10,7 +10,7 @@ import { specBounds } from '../../bounds/linearBounds';
 import { smear } from '../../bounds/smear';
 import type { Box } from '../../bounds/box';
 import { InputError } from '../../errors';
-import { clampNetwork, isGated, type GatedModel, type GatedPiece } from '../../network/gated';
+import { clampNetwork, type GatedModel, type GatedPiece } from '../../network/gated';
 import type { Model } from '../../network/model';
 import type { Network } from '../../network/network';
 import type { Query } from '../../query/normalForm';
@@ -95,7 +95,8 @@ function settingsOf(task: RepairTask): Settings {
 }
 
 function reluNetwork(model: Model): Network {
-  if (isGated(model) || 'kind' in model) throw new InputError('nRepair repairs a plain sequence of layers (the original network), not a graph or a gated model');
+  // Graphs and gated models carry a kind; the plain sequence of layers does not.
+  if ('kind' in model) throw new InputError('nRepair repairs a plain sequence of layers (the original network), not a graph or a gated model');
   if (model.layers.slice(0, -1).some((l) => l.activation.kind !== 'relu')) throw new InputError('nRepair clamps ReLU neurons: every hidden layer must be ReLU');
   return model;
 }
