@@ -108,9 +108,10 @@ async function main(): Promise<void> {
       verifySec: proof.timeSec,
     };
     rows.push(row);
+    // Written after every task, so that a run stopped early still leaves its rows.
+    writeFileSync('docs/benchmarks/repair-nrepair.md', report(rows, load));
     console.log(`${name.padEnd(12)} proven ${row.proven.padEnd(14)} ${seconds.toFixed(1).padStart(6)} s  pieces ${row.repaired}/${row.pieces} clamps ${row.clamps} size ${row.size.toFixed(3)}x (${row.bytes.toFixed(2)}x bytes) fidelity ${(100 * row.regionFidelity).toFixed(2)}% / ${(100 * row.domainFidelity).toFixed(3)}%  re-verified in ${row.verifySec.toFixed(1)} s`);
   }
-  writeFileSync('docs/benchmarks/repair-nrepair.md', report(rows, load));
 }
 
 function report(rows: Row[], load: number): string {

@@ -1,6 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import type { Network } from '../src/core/network/network';
+import type { Query } from '../src/core/query/normalForm';
+import { seededRandom } from '../src/core/verify/falsify';
 
 /** The shared data folder beside the project (`../shared/data`), overridable for unusual checkouts. */
 export const SHARED_DATA = process.env.NETMEND_SHARED_DATA ?? path.resolve(__dirname, '..', '..', 'shared', 'data');
@@ -21,3 +24,23 @@ export function runCli(args: string[], cwd = path.resolve(__dirname, '..')): { c
   const run = spawnSync(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '..', 'src', 'cli', 'main.ts'), ...args], { cwd, encoding: 'utf8' });
   return { code: run.status ?? -1, stdout: run.stdout, stderr: run.stderr };
 }
+
+/** A 2 -> 8 -> 8 -> 3 ReLU network with seeded float32 weights (seed 11: output 0 is the largest on about 8% of [-1, 1]^2). */
+export function smallNet(seed: number): Network {
+  const r = seededRandom(seed);
+  const sizes = [2, 8, 8, 3];
+  const layers = sizes.slice(1).map((out, k) => ({
+    inSize: sizes[k], outSize: out, name: `layer${k}`,
+    weights: Float64Array.from({ length: out * sizes[k] }, () => Math.fround(r() * 2 - 1)),
+    bias: Float64Array.from({ length: out }, () => Math.fround(r() * 0.4 - 0.2)),
+    activation: { kind: k === 2 ? 'identity' : 'relu' } as const,
+  }));
+  return { layers, inputName: 'input', inputShape: [1, 2], outputName: 'output', outputShape: [1, 3], notes: [] };
+}
+
+/** For smallNet: violated where output 0 is the largest, on [-1, 1]^2. */
+export const notFirst: Query = {
+  name: 'output 0 is never the largest',
+  region: [{ lower: Float64Array.of(-1, -1), upper: Float64Array.of(1, 1), rows: [] }],
+  violation: [[{ coeffs: Float64Array.of(-1, 1, 0), rhs: 0 }, { coeffs: Float64Array.of(-1, 0, 1), rhs: 0 }]],
+};

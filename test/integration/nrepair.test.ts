@@ -22,27 +22,7 @@ import type { RepairTask } from '../../src/core/repair/types';
 import { verify } from '../../src/core/verify';
 import { seededRandom } from '../../src/core/verify/falsify';
 import { verifyGated } from '../../src/core/verify/gated';
-import { acasNet, dataPath } from '../helpers';
-
-/** 2 -> 8 -> 8 -> 3 ReLU network, float32 weights; with seed 11, output 0 is the largest on about 8% of [-1, 1]^2. */
-function smallNet(seed: number): Network {
-  const r = seededRandom(seed);
-  const sizes = [2, 8, 8, 3];
-  const layers = sizes.slice(1).map((out, k) => ({
-    inSize: sizes[k], outSize: out, name: `layer${k}`,
-    weights: Float64Array.from({ length: out * sizes[k] }, () => Math.fround(r() * 2 - 1)),
-    bias: Float64Array.from({ length: out }, () => Math.fround(r() * 0.4 - 0.2)),
-    activation: { kind: k === 2 ? 'identity' : 'relu' } as const,
-  }));
-  return { layers, inputName: 'input', inputShape: [1, 2], outputName: 'output', outputShape: [1, 3], notes: [] };
-}
-
-/** Violated when output 0 is the largest. */
-const notFirst: Query = {
-  name: 'output 0 is never the largest',
-  region: [{ lower: Float64Array.of(-1, -1), upper: Float64Array.of(1, 1), rows: [] }],
-  violation: [[{ coeffs: Float64Array.of(-1, 1, 0), rhs: 0 }, { coeffs: Float64Array.of(-1, 0, 1), rhs: 0 }]],
-};
+import { acasNet, dataPath, notFirst, smallNet } from '../helpers';
 
 const task = (model: Network, query: Query, options: RepairTask['options'], timeoutSec = 60): RepairTask => ({
   model, query, options, timeoutSec, repairSet: [], keepSet: [], decision: 'argmax',
