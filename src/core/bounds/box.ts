@@ -18,3 +18,10 @@ export const boxCenter = (box: Box): Float64Array => box.lower.map((l, i) => (l 
 export const isBounded = (box: Box): boolean => box.lower.every(Number.isFinite) && box.upper.every(Number.isFinite);
 
 export const isEmpty = (box: Box): boolean => box.lower.some((l, i) => l > box.upper[i]);
+
+/** The box's volume, flat inputs counting as width 1 (a region fixing an input still has a size to share out). */
+export function boxVolume(box: Box): number {
+  let v = 1;
+  for (let i = 0; i < box.lower.length; i++) v *= Math.max(0, box.upper[i] - box.lower[i]) || 1;
+  return v;
+}

@@ -8,7 +8,7 @@
 import type { Network } from '../network/network';
 import type { LinearRow, Polytope, Query } from '../query/normalForm';
 import { provesPositive, specBounds, type LayerBounds } from '../bounds/linearBounds';
-import { boxCenter, splitBox, type Box } from '../bounds/box';
+import { boxCenter, boxVolume as volume, splitBox, type Box } from '../bounds/box';
 import { smear } from '../bounds/smear';
 import { confirm, falsifyBox } from './falsify';
 import { decideClauseByProgram, type ClauseDecision } from './milp';
@@ -275,12 +275,6 @@ function decideByProgram(
     if (decision.kind === 'infeasible') ctx.tactics.relaxedProved++;
   }
   return decision;
-}
-
-function volume(box: Box): number {
-  let v = 1;
-  for (let i = 0; i < box.lower.length; i++) v *= Math.max(0, box.upper[i] - box.lower[i]) || 1;
-  return v;
 }
 
 /** The corner of the box where the row's linear lower bound is smallest: the likeliest violation. */

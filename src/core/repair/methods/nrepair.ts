@@ -8,7 +8,7 @@
  */
 import { specBounds } from '../../bounds/linearBounds';
 import { smear } from '../../bounds/smear';
-import type { Box } from '../../bounds/box';
+import { boxVolume as volume, type Box } from '../../bounds/box';
 import { InputError } from '../../errors';
 import { clampNetwork, type GatedModel, type GatedPiece } from '../../network/gated';
 import type { Model } from '../../network/model';
@@ -246,10 +246,4 @@ function hardestRow(net: Network, query: Query, box: Box) {
   let row = 0;
   for (let r = 1; r < bounds.lower.length; r++) if (bounds.lower[r] > bounds.lower[row]) row = r;
   return { bounds, row };
-}
-
-function volume(box: Box): number {
-  let v = 1;
-  for (let i = 0; i < box.lower.length; i++) v *= Math.max(0, box.upper[i] - box.lower[i]) || 1;
-  return v;
 }
