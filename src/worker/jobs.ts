@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 /** What each job kind does inside the worker thread. */
-import { forward } from '../core/network/forward';
-import { inputSize, outputSize } from '../core/network/network';
+import { forwardModel } from '../core/network/forward';
+import { isGraph, modelInputSize, modelOutputSize } from '../core/network/model';
 import { InputError } from '../core/errors';
 import { verify } from '../core/verify';
 import { cachedModel } from './models';
@@ -21,16 +21,16 @@ export const productionJobs: Omit<Handlers, 'testBusy' | 'testCrash'> = {
       path: modelPath,
       inputName: net.inputName,
       outputName: net.outputName,
-      inputSize: inputSize(net),
-      outputSize: outputSize(net),
-      layerCount: net.layers.length,
+      inputSize: modelInputSize(net),
+      outputSize: modelOutputSize(net),
+      layerCount: isGraph(net) ? net.nodes.length : net.layers.length,
       notes: net.notes,
     };
   },
   async evaluate({ modelPath, input }) {
     const net = cachedModel(modelPath);
-    if (input.length !== inputSize(net)) throw new InputError(`the model takes ${inputSize(net)} inputs, got ${input.length}`, { file: modelPath });
-    return Array.from(forward(net, Float64Array.from(input)));
+    if (input.length !== modelInputSize(net)) throw new InputError(`the model takes ${modelInputSize(net)} inputs, got ${input.length}`, { file: modelPath });
+    return Array.from(forwardModel(net, Float64Array.from(input)));
   },
   async falsify({ modelPath, query, timeoutSec }, ctx) {
     return verify(cachedModel(modelPath), query, { timeoutSec, falsifyOnly: true, signal: ctx.signal, onProgress: ctx.progress });

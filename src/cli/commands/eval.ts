@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { InputError } from '../../core/errors';
-import { forward } from '../../core/network/forward';
-import { inputSize } from '../../core/network/network';
+import { forwardModel } from '../../core/network/forward';
+import { modelInputSize } from '../../core/network/model';
 import { loadModelFile } from '../../core/onnx/loadModelFile';
 import { parseArgs, stringFlag } from '../args';
 import type { Command } from '../command';
@@ -33,11 +33,11 @@ export const evalCommand: Command = {
     const inputsFile = stringFlag(parsed, 'inputs');
     if (!path || !inputsFile) throw new InputError('usage: netmend eval <model> --inputs <file.json>');
     const net = loadModelFile(path);
-    const n = inputSize(net);
+    const n = modelInputSize(net);
     const inputs = readInputVectors(inputsFile, n);
     const batch = new Float64Array(inputs.length * n);
     inputs.forEach((x, k) => batch.set(x, k * n));
-    const out = forward(net, batch, inputs.length);
+    const out = forwardModel(net, batch, inputs.length);
     const m = out.length / Math.max(1, inputs.length);
     console.log(JSON.stringify(inputs.map((_, k) => Array.from(out.subarray(k * m, (k + 1) * m)))));
     return 0;

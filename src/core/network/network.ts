@@ -36,6 +36,11 @@ export interface Network {
   readonly notes: readonly string[];
   /** Present for .nnet models: how physical inputs/outputs map to the network's normalised space. */
   readonly normalization?: Normalization;
+  /**
+   * The name of a final Softmax the importer dropped. Softmax keeps the order of the outputs, so dropping it is sound
+   * for order properties (comparisons between outputs) only; the verifier refuses other properties on such a model.
+   */
+  readonly droppedSoftmax?: string;
 }
 
 /**

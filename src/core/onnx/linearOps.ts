@@ -3,7 +3,7 @@ import { onnx } from 'onnx-proto';
 import { InputError } from '../errors';
 import { decodeTensor, toNumber, type ConstTensor } from './tensorData';
 import {
-  addAffine, broadcastDims, broadcastIndex, combineRows, constant, reshaped, scaleShift, sizeOf,
+  addAffine, broadcastDims, broadcastIndex, combineRows, concatTensors, constant, reshaped, scaleShift, sizeOf,
   type AffineTensor, type SymTensor,
 } from './symbolic';
 
@@ -51,7 +51,6 @@ function elementwise(ctx: OpContext, op: 'Add' | 'Sub' | 'Mul' | 'Div'): SymTens
   if (x.kind === 'affine' && y.kind === 'affine') {
     if (op === 'Mul' || op === 'Div') fail(ctx, 'multiplying two values that depend on the input is not linear; only products with constants are supported');
     if (sizeOf(x.dims) !== sizeOf(y.dims) || sizeOf(dims) !== sizeOf(x.dims)) fail(ctx, 'adding two input-dependent values of different shapes is not supported');
-    if (x.live !== y.live) fail(ctx, 'this node adds values from before and after an activation (a skip connection); only plain layer sequences are supported');
     return addAffine(x, y, op === 'Add' ? 1 : -1, dims);
   }
   const [a, c, affineFirst] = x.kind === 'affine' ? [x, y as ConstTensor, true] : [y as AffineTensor, x as ConstTensor, false];
@@ -255,6 +254,19 @@ const conv: Lowering = (ctx) => {
 
 const passThrough: Lowering = (ctx) => ctx.get(0);
 
+/** Branches side by side (the input of a dense map over both, for instance). */
+const concat: Lowering = (ctx) => {
+  const parts = Array.from({ length: ctx.arity }, (_, i) => ctx.get(i));
+  const rank = parts[0].dims.length;
+  const axis = axisOf(intAttr(ctx, 'axis', 0), rank);
+  if (axis < 0 || axis >= rank) fail(ctx, `axis ${intAttr(ctx, 'axis', 0)} is out of range for rank ${rank}`);
+  const agrees = (p: SymTensor): boolean => p.dims.length === rank && p.dims.every((d, i) => i === axis || d === parts[0].dims[i]);
+  const bad = parts.find((p) => !agrees(p));
+  if (bad) fail(ctx, `shapes [${parts[0].dims.join(', ')}] and [${bad.dims.join(', ')}] differ outside axis ${axis}`);
+  const dims = parts[0].dims.map((d, i) => (i === axis ? parts.reduce((a, p) => a + p.dims[axis], 0) : d));
+  return concatTensors(parts, axis, dims);
+};
+
 export const linearOps: Record<string, Lowering> = {
   Add: (ctx) => elementwise(ctx, 'Add'),
   Sub: (ctx) => elementwise(ctx, 'Sub'),
@@ -266,6 +278,7 @@ export const linearOps: Record<string, Lowering> = {
   Reshape: reshape,
   Squeeze: squeeze,
   Unsqueeze: unsqueeze,
+  Concat: concat,
   Identity: passThrough,
   Dropout: passThrough,
   Constant: constantNode,

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { InputError } from '../errors';
-import type { Network } from '../network/network';
+import type { Model } from '../network/model';
 import { loadNnet } from '../nnet/import';
 import { loadOnnxModel } from './import';
 
-/** Reads a model file (.onnx or .nnet) into the analysable form. */
-export function loadModelFile(path: string): Network {
+/** Reads a model file (.onnx or .nnet) into the analysable form: a Network when it is a plain layer sequence. */
+export function loadModelFile(path: string): Model {
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(path);

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InputError } from '../errors';
-import { inputSize, outputSize } from '../network/network';
+import { modelInputSize, modelOutputSize } from '../network/model';
 import { loadModelFile } from '../onnx/loadModelFile';
 import type { CompileHost } from './compile';
 import { lpReady, solveLp } from '../lp';
@@ -15,7 +15,7 @@ export function fileHost(propFile: string, options: { loadModels: boolean } = { 
     modelShape: options.loadModels ? (path) => {
       try {
         const net = loadModelFile(path);
-        return { inputs: inputSize(net), outputs: outputSize(net) };
+        return { inputs: modelInputSize(net), outputs: modelOutputSize(net) };
       } catch (err) {
         if (err instanceof InputError) return { error: err.describe() };
         throw err;

@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { loadModelFile } from '../../../src/core/onnx/loadModelFile';
-import { forward } from '../../../src/core/network/forward';
+import { forwardModel } from '../../../src/core/network/forward';
 import { methodItems } from '../../../src/extension/repairCommand';
 import { addSixthInputAndUnknownName, checkerDiagnostics, extensionUnderTest, waitFor } from './shared';
 
@@ -134,7 +134,7 @@ const tests: [string, () => Promise<void>][] = [
     const net = loadModelFile(join(folder(), 'ACASXU_run2a_1_9_batch_2000.onnx'));
     const norm = [[19791.091, 60261], [0, 2 * Math.PI], [0, 2 * Math.PI], [650, 1100], [600, 1200]];
     const x = Float64Array.from(['rho', 'theta', 'psi', 'v_own', 'v_int'].map((n, i) => (value(n) - norm[i][0]) / norm[i][1]));
-    const y = forward(net, x);
+    const y = forwardModel(net, x);
     assert.ok(y.every((v, i) => i === 0 || y[0] <= v + 1e-6), `COC is the lowest score: ${Array.from(y)}`);
   }],
   ['a counterexample offers Repair, Copy as JSON and Add to a point set, and links to the inputs', async () => {
