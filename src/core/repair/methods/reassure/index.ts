@@ -12,6 +12,8 @@ import { initLp } from '../../../lp';
 import { verify } from '../../../verify';
 import { seededRandom } from '../../../verify/falsify';
 import type { RepairMethod, RepairOutcome, RepairTask } from '../../types';
+import { labelViolation } from '../../labels';
+import { parameterCount } from '../../size';
 import { solveAffinePatch, type AffinePatch, type SafeSet } from './affinePatch';
 import { activationPattern, linearizeAt, preActivations, regionConstraints, type RegionConstraints } from './linearRegion';
 import { addPatch, patchBound, regionDistance } from './patchNetwork';
@@ -173,21 +175,6 @@ function outputSpread(refs: References): number {
 
 const outputCount = (g: Graph) => g.nodes[g.nodes.length - 1].outSize;
 
-/** The violation of "the decision is `label`": some other output wins (ties count as violations). */
-export function labelViolation(label: number | undefined, decision: 'argmax' | 'argmin', outputs: number): OutputDnf {
-  if (label === undefined || !(label >= 0 && label < outputs)) throw new InputError(`a repair point needs a label between 0 and ${outputs - 1}`);
-  const clauses: { coeffs: Float64Array; rhs: number }[][] = [];
-  for (let j = 0; j < outputs; j++) {
-    if (j === label) continue;
-    // argmax: violated when y_j >= y_label, i.e. y_label - y_j <= 0; argmin: y_j - y_label <= 0.
-    const coeffs = new Float64Array(outputs);
-    coeffs[label] = decision === 'argmax' ? 1 : -1;
-    coeffs[j] = decision === 'argmax' ? -1 : 1;
-    clauses.push([{ coeffs, rhs: 0 }]);
-  }
-  return clauses;
-}
-
 /**
  * Convex safe sets inside "no clause of the violation holds": one row negated per clause (its complement, pushed in by
  * the margin), every combination up to MAX_SAFE_SETS. The patch LP picks the one with the smallest patch.
@@ -231,13 +218,4 @@ function boxDistance(box: { lower: Float64Array; upper: Float64Array }, x: Array
 function inPolytope(p: Polytope, x: Float64Array): boolean {
   for (let j = 0; j < x.length; j++) if (x[j] < p.lower[j] - 1e-9 || x[j] > p.upper[j] + 1e-9) return false;
   return true;
-}
-
-function parameterCount(g: Graph): number {
-  let n = 0;
-  for (const node of g.nodes) {
-    n += node.bias.length;
-    for (const s of node.sources) n += s.weights?.length ?? 0;
-  }
-  return n;
 }
