@@ -1,7 +1,7 @@
 /** A CompileHost on the file system: resolves paths beside the .prop file, reads model shapes and data sets. */
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InputError } from '../errors';
+import { FILE_LIMITS, readRegularText } from '../files';
 import { inputSize, outputSize } from '../network/network';
 import { loadModelFile } from '../onnx/loadModelFile';
 import type { CompileHost } from './compile';
@@ -38,12 +38,7 @@ export function fileHost(propFile: string, options: { loadModels: boolean } = { 
  * or JSON (an array of {input: number[], label?: number}).
  */
 export function readDataFile(path: string): DataPoint[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new InputError('cannot read the data file', { file: path });
-  }
+  const text = readRegularText(path, 'data file', FILE_LIMITS.data);
   if (path.toLowerCase().endsWith('.json')) {
     let data: unknown;
     try { data = JSON.parse(text); } catch (err) { throw new InputError(`invalid JSON: ${(err as Error).message}`, { file: path }); }

@@ -40,8 +40,29 @@ const RELU_SPLITTING_MS = 3000;
 /** A search that takes longer than this in the calling thread continues on `threads` threads. */
 const SEQUENTIAL_MS = 300;
 
-export async function verify(net: Network, query: Query, options: VerifyOptions): Promise<VerifyResult> {
-  checkQueryFits(net, query);
+const withHidden = new WeakMap<Network, Network>();
+
+/**
+ * The bounds and the searches reason through at least one hidden layer. A network that is one affine map (no hidden
+ * activation) gets an identity hidden layer in front: the same function, and its relaxation is exact.
+ */
+function withHiddenLayer(net: Network): Network {
+  if (net.layers.length > 1 || net.layers[0].activation.kind !== 'identity') return net;
+  let wrapped = withHidden.get(net);
+  if (!wrapped) {
+    const n = inputSize(net);
+    const weights = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) weights[i * n + i] = 1;
+    const front = { inSize: n, outSize: n, weights, bias: new Float64Array(n), activation: { kind: 'identity' } as const, name: 'input' };
+    wrapped = { ...net, layers: [front, net.layers[0]] };
+    withHidden.set(net, wrapped);
+  }
+  return wrapped;
+}
+
+export async function verify(original: Network, query: Query, options: VerifyOptions): Promise<VerifyResult> {
+  checkQueryFits(original, query);
+  const net = withHiddenLayer(original);
   const started = performance.now();
   const deadline = Date.now() + options.timeoutSec * 1000;
   const elapsed = () => (performance.now() - started) / 1000;
