@@ -6,7 +6,7 @@
 import type { Decl, Expr, Formula, PropertyDecl, PropFile, VarDecl } from './ast';
 import type { SpecDiagnostic } from './diagnostics';
 import type { Range } from './lexer';
-import { polytopeFromRows, type LinearRow, type Polytope, type Query } from '../query/normalForm';
+import { MAX_CLAUSES, polytopeFromRows, type LinearRow, type Polytope, type Query } from '../query/normalForm';
 import { SymbolTable, type DataPoint, type VarSymbol } from './symbols';
 
 export interface ModelShape { readonly inputs: number; readonly outputs: number }
@@ -49,10 +49,14 @@ const isBound = (a: Atom): a is Extract<Atom, { index: number }> => 'index' in a
 /** Linear function of the network's (normalised) inputs or outputs (physical values already mapped through). */
 interface Lin { family?: 'input' | 'output'; coeffs: Map<number, number>; constant: number }
 
-const MAX_CLAUSES = 4096;
-
 class CompileError extends Error {
   constructor(readonly range: Range, message: string, readonly code = 'semantic') { super(message); }
+}
+
+/** Every number the compiler writes is a finite float64: an overflow (1e999, 1e308 * 10) is the user's to fix. */
+function finite(value: number, range: Range, what = 'this value'): number {
+  if (!Number.isFinite(value)) throw new CompileError(range, `${what} is ${Number.isNaN(value) ? 'not a number' : 'infinite'} in float64 arithmetic (a constant too large, or a division by a tiny one)`, 'non-finite');
+  return value;
 }
 
 export function compile(file: PropFile, host: CompileHost): CompileResult {
@@ -121,12 +125,19 @@ class Compiler {
   }
 
   private declareVars(decl: VarDecl): void {
-    const mean = decl.normalize ? this.constant(decl.normalize.mean, this.symbols) : 0;
-    const divisor = decl.normalize ? this.constant(decl.normalize.divisor, this.symbols) : 1;
+    // A bad constant is reported and the variables are declared all the same, so their uses are still checked.
+    const mean = decl.normalize ? this.guarded(() => this.constant(decl.normalize!.mean, this.symbols), 0) : 0;
+    const divisor = decl.normalize ? this.guarded(() => this.constant(decl.normalize!.divisor, this.symbols), 1) : 1;
     if (decl.normalize && !(divisor > 0)) this.report(decl.normalize.divisor.range, `the ${decl.normalize.divisorKind} must be positive`, 'error', 'normalization');
     let domain: VarSymbol['domain'];
     if (decl.domain) {
-      domain = { lower: this.constant(decl.domain.lower, this.symbols), upper: this.constant(decl.domain.upper, this.symbols) };
+      // The region is stated in the network's units: (value - mean) / divisor must stay finite too.
+      const bound = (e: Expr, fallback: number, what: string) => this.guarded(() => {
+        const value = this.constant(e, this.symbols);
+        finite((value - mean) / (divisor > 0 ? divisor : 1), e.range, what);
+        return value;
+      }, fallback);
+      domain = { lower: bound(decl.domain.lower, -Infinity, 'the normalised lower bound'), upper: bound(decl.domain.upper, Infinity, 'the normalised upper bound') };
       if (domain.lower > domain.upper) this.report(decl.domain.lower.range, `the domain [${domain.lower}, ${domain.upper}] is inverted`, 'error', 'empty-region');
     }
     for (const g of decl.groups) {
@@ -229,7 +240,7 @@ class Compiler {
           if (op === '==' && (family === 'output' || !positive)) {
             throw new CompileError(f.range, 'an equality between real values cannot be required; use <= and >=', 'equality');
           }
-          const le = (x: Lin, y: Lin) => this.row(x, y, family);
+          const le = (x: Lin, y: Lin) => this.row(x, y, family, f.range);
           // Strict and non-strict comparisons compile to their closure, as in VNN-LIB.
           const holds = op === '<=' || op === '<' ? [le(a, b)] : op === '>=' || op === '>' ? [le(b, a)] : [le(a, b), le(b, a)];
           const broken = op === '<=' || op === '<' ? [le(b, a)] : [le(a, b)];
@@ -275,8 +286,8 @@ class Compiler {
     const center = this.point(f.center, scope);
     if (center.values.length !== v.length) throw new CompileError(f.center.range, `the center has ${center.values.length} values but '${v.name}' has ${v.length}`, 'dimension');
     return center.values.flatMap((c, k): Atom[] => [
-      { index: v.offset + k, side: 'upper', value: (c + radius - v.mean) / v.divisor },
-      { index: v.offset + k, side: 'lower', value: (c - radius - v.mean) / v.divisor },
+      { index: v.offset + k, side: 'upper', value: finite((c + radius - v.mean) / v.divisor, f.range, `the ball's upper bound on ${v.name}[${k}]`) },
+      { index: v.offset + k, side: 'lower', value: finite((c - radius - v.mean) / v.divisor, f.range, `the ball's lower bound on ${v.name}[${k}]`) },
     ]);
   }
 
@@ -317,18 +328,19 @@ class Compiler {
   }
 
   /** a <= b over the family's normalised variables: a bound when one variable remains, else a row. */
-  private row(a: Lin, b: Lin, family: 'input' | 'output'): Atom {
+  private row(a: Lin, b: Lin, family: 'input' | 'output', range: Range): Atom {
     const combined = new Map(a.coeffs);
-    b.coeffs.forEach((c, i) => combined.set(i, (combined.get(i) ?? 0) - c));
+    b.coeffs.forEach((c, i) => combined.set(i, (combined.get(i) ?? 0) - finite(c, range)));
     const nonzero = [...combined].filter(([, c]) => c !== 0);
     if (nonzero.length === 1) {
       const [[index, c]] = nonzero;
-      return { index, side: c > 0 ? 'upper' : 'lower', value: (b.constant - a.constant) / c };
+      return { index, side: c > 0 ? 'upper' : 'lower', value: finite((b.constant - a.constant) / c, range, 'the bound of this comparison') };
     }
     const coeffs = new Float64Array(this.symbols.size(family));
     a.coeffs.forEach((c, i) => { coeffs[i] += c; });
     b.coeffs.forEach((c, i) => { coeffs[i] -= c; });
-    return { coeffs, rhs: b.constant - a.constant };
+    coeffs.forEach((c) => finite(c, range, 'a coefficient of this comparison'));
+    return { coeffs, rhs: finite(b.constant - a.constant, range, 'the constant of this comparison') };
   }
 
   private checkFamily(lins: Lin[], family: 'input' | 'output', range: Range): void {
@@ -358,8 +370,17 @@ class Compiler {
   }
 
   private linear(e: Expr, scope: SymbolTable): Lin {
+    const v = this.linearTerm(e, scope);
+    if (e.kind === 'binary') {
+      finite(v.constant, e.range, 'this expression');
+      v.coeffs.forEach((c) => finite(c, e.range, 'a coefficient of this expression'));
+    }
+    return v;
+  }
+
+  private linearTerm(e: Expr, scope: SymbolTable): Lin {
     switch (e.kind) {
-      case 'number': return { coeffs: new Map(), constant: e.value };
+      case 'number': return { coeffs: new Map(), constant: finite(e.value, e.range, 'this number') };
       case 'neg': {
         const v = this.linear(e.operand, scope);
         return { family: v.family, coeffs: new Map([...v.coeffs].map(([i, c]) => [i, -c])), constant: -v.constant };
@@ -438,6 +459,13 @@ class Compiler {
       const lhs = terms.map((k) => `${row.coeffs[k] < 0 ? '- ' : '+ '}${fmt(Math.abs(row.coeffs[k]))} ${name(k)}`).join(' ').replace(/^\+ /, '');
       return `${lhs} <= ${fmt(row.rhs)} (normalised outputs)`;
     }).join(' and ');
+  }
+
+  /** The value fn computes, or (its error reported) the fallback. */
+  private guarded<T>(fn: () => T, fallback: T): T {
+    let value = fallback;
+    this.guard(() => { value = fn(); });
+    return value;
   }
 
   private guard(fn: () => void): void {
