@@ -86,7 +86,8 @@ class Compiler {
       if (decl.kind !== 'property') continue;
       if (names.has(decl.name.name)) this.report(decl.name.range, `a property named '${decl.name.name}' exists already`, 'error', 'duplicate-name');
       names.add(decl.name.name);
-      this.guard(() => properties.push(...this.property(decl)));
+      // One by one: a `for each` over 130,000 points is too many arguments for a spread push.
+      this.guard(() => { for (const p of this.property(decl)) properties.push(p); });
     }
     return { properties, diagnostics: this.diagnostics, symbols: this.symbols, modelPath };
   }
@@ -370,36 +371,48 @@ class Compiler {
   }
 
   private linear(e: Expr, scope: SymbolTable): Lin {
-    const v = this.linearTerm(e, scope);
-    if (e.kind === 'binary') {
-      finite(v.constant, e.range, 'this expression');
-      v.coeffs.forEach((c) => finite(c, e.range, 'a coefficient of this expression'));
+    if (e.kind !== 'binary') return this.linearTerm(e, scope);
+    // The parser builds a + b + ... + z as a left-deep chain: folded in a loop, so a sum of 10,000 terms cannot
+    // overflow the stack.
+    const chain: Extract<Expr, { kind: 'binary' }>[] = [];
+    let leftmost: Expr = e;
+    while (leftmost.kind === 'binary') {
+      chain.push(leftmost);
+      leftmost = leftmost.left;
     }
-    return v;
+    let value = this.linearTerm(leftmost, scope);
+    for (let k = chain.length - 1; k >= 0; k--) {
+      const node = chain[k];
+      value = this.binary(node, value, this.linear(node.right, scope));
+      finite(value.constant, node.range, 'this expression');
+      value.coeffs.forEach((c) => finite(c, node.range, 'a coefficient of this expression'));
+    }
+    return value;
   }
 
-  private linearTerm(e: Expr, scope: SymbolTable): Lin {
+  private binary(e: Extract<Expr, { kind: 'binary' }>, l: Lin, r: Lin): Lin {
+    if (e.op === '+' || e.op === '-') {
+      if (l.family && r.family && l.family !== r.family) throw new CompileError(e.range, 'inputs and outputs cannot be mixed in one expression', 'family');
+      const s = e.op === '+' ? 1 : -1;
+      const coeffs = new Map(l.coeffs);
+      r.coeffs.forEach((c, i) => coeffs.set(i, (coeffs.get(i) ?? 0) + s * c));
+      return { family: l.family ?? r.family, coeffs, constant: l.constant + s * r.constant };
+    }
+    if (r.coeffs.size === 0 && (e.op === '/' ? r.constant !== 0 : true)) {
+      const f = e.op === '*' ? r.constant : 1 / r.constant;
+      return { family: l.family, coeffs: new Map([...l.coeffs].map(([i, c]) => [i, c * f])), constant: l.constant * f };
+    }
+    if (e.op === '*' && l.coeffs.size === 0) return { family: r.family, coeffs: new Map([...r.coeffs].map(([i, c]) => [i, c * l.constant])), constant: r.constant * l.constant };
+    throw new CompileError(e.range, e.op === '/' && r.coeffs.size === 0 ? 'division by zero' : 'a product or quotient of two variables is not linear', 'nonlinear');
+  }
+
+  /** The linear form of anything but a binary operation. */
+  private linearTerm(e: Exclude<Expr, { kind: 'binary' }>, scope: SymbolTable): Lin {
     switch (e.kind) {
       case 'number': return { coeffs: new Map(), constant: finite(e.value, e.range, 'this number') };
       case 'neg': {
         const v = this.linear(e.operand, scope);
         return { family: v.family, coeffs: new Map([...v.coeffs].map(([i, c]) => [i, -c])), constant: -v.constant };
-      }
-      case 'binary': {
-        const [l, r] = [this.linear(e.left, scope), this.linear(e.right, scope)];
-        if (e.op === '+' || e.op === '-') {
-          if (l.family && r.family && l.family !== r.family) throw new CompileError(e.range, 'inputs and outputs cannot be mixed in one expression', 'family');
-          const s = e.op === '+' ? 1 : -1;
-          const coeffs = new Map(l.coeffs);
-          r.coeffs.forEach((c, i) => coeffs.set(i, (coeffs.get(i) ?? 0) + s * c));
-          return { family: l.family ?? r.family, coeffs, constant: l.constant + s * r.constant };
-        }
-        if (r.coeffs.size === 0 && (e.op === '/' ? r.constant !== 0 : true)) {
-          const f = e.op === '*' ? r.constant : 1 / r.constant;
-          return { family: l.family, coeffs: new Map([...l.coeffs].map(([i, c]) => [i, c * f])), constant: l.constant * f };
-        }
-        if (e.op === '*' && l.coeffs.size === 0) return { family: r.family, coeffs: new Map([...r.coeffs].map(([i, c]) => [i, c * l.constant])), constant: r.constant * l.constant };
-        throw new CompileError(e.range, e.op === '/' && r.coeffs.size === 0 ? 'division by zero' : 'a product or quotient of two variables is not linear', 'nonlinear');
       }
       case 'ref': return this.reference(e, scope);
     }
