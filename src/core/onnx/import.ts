@@ -4,7 +4,7 @@
  */
 import { onnx } from 'onnx-proto';
 import { InputError } from '../errors';
-import type { Activation, DenseLayer, Network } from '../network/network';
+import { MAX_DENSE_VALUES, type Activation, type DenseLayer, type Network } from '../network/network';
 import { decodeTensor, toNumber } from './tensorData';
 import { constant, identity, matrixOf, sizeOf, type AffineTensor, type SymTensor } from './symbolic';
 import { linearOps, type OpContext } from './linearOps';
@@ -59,6 +59,9 @@ function lowerGraph(graph: onnx.IGraphProto): Network {
   if (outputs.length !== 1) throw new InputError(`the graph has ${outputs.length} outputs; NetMend analyses networks with exactly one output`);
   const input = inputs[0];
   const inputShape = shapeOf(input);
+  if (!(sizeOf(inputShape) <= MAX_DENSE_VALUES)) {
+    throw new InputError(`the input '${input.name}' is declared with shape [${inputShape.join(', ')}], ${sizeOf(inputShape)} values; NetMend analyses inputs of at most ${MAX_DENSE_VALUES} values`);
+  }
   values.set(input.name ?? '', identity(inputShape, 0));
 
   const layers: DenseLayer[] = [];

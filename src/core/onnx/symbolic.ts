@@ -3,6 +3,8 @@
  * the "live" vector v (the graph input, or the output of the last activation). Linear operators compose into A and b;
  * an activation turns the pending affine map into a DenseLayer and starts a new live vector.
  */
+import { InputError } from '../errors';
+import { MAX_DENSE_VALUES } from '../network/network';
 import type { ConstTensor } from './tensorData';
 
 export type SymTensor = ConstTensor & { readonly kind: 'const' } | AffineTensor;
@@ -20,18 +22,32 @@ export interface AffineTensor {
 
 export const sizeOf = (dims: readonly number[]): number => dims.reduce((a, d) => a * d, 1);
 
+/** Refuses (before anything is allocated) a tensor or matrix of rows x columns values past MAX_DENSE_VALUES. */
+export function checkDenseSize(rows: number, columns = 1): void {
+  const count = rows * columns;
+  if (count <= MAX_DENSE_VALUES) return;
+  const shape = columns === 1 ? `a tensor of ${rows} values` : `a dense ${rows} x ${columns} matrix (${count.toExponential(2)} values)`;
+  throw new InputError(`lowering the graph needs ${shape}; NetMend handles at most ${MAX_DENSE_VALUES} values (512 MB) per layer`);
+}
+
+/** A zeroed array of rows x columns values, refused past MAX_DENSE_VALUES. */
+export function denseArray(rows: number, columns = 1): Float64Array {
+  checkDenseSize(rows, columns);
+  return new Float64Array(rows * columns);
+}
+
 export const constant = (dims: readonly number[], data: Float64Array): SymTensor => ({ kind: 'const', dims, data });
 
 export function identity(dims: readonly number[], live: number): AffineTensor {
   const n = sizeOf(dims);
-  return { kind: 'affine', dims, A: null, b: new Float64Array(n), live, liveSize: n };
+  return { kind: 'affine', dims, A: null, b: denseArray(n), live, liveSize: n };
 }
 
 /** The matrix of an affine tensor, materialising the identity. */
 export function matrixOf(t: AffineTensor): Float64Array {
   if (t.A) return t.A;
   const n = t.liveSize;
-  const A = new Float64Array(n * n);
+  const A = denseArray(n, n);
   for (let i = 0; i < n; i++) A[i * n + i] = 1;
   return A;
 }
@@ -54,6 +70,7 @@ export function broadcastDims(a: readonly number[], b: readonly number[]): numbe
 /** For each flat index of `outDims`, the flat index of the element of a tensor of `dims` that broadcasts to it. */
 export function broadcastIndex(dims: readonly number[], outDims: readonly number[]): Int32Array {
   const size = sizeOf(outDims);
+  checkDenseSize(size);
   const index = new Int32Array(size);
   const offset = outDims.length - dims.length;
   const strides = new Array<number>(dims.length);
@@ -84,8 +101,8 @@ export function combineRows(
 ): AffineTensor {
   const size = sizeOf(dims);
   const n = t.liveSize;
-  const A = new Float64Array(size * n);
-  const b = new Float64Array(size);
+  const A = denseArray(size, n);
+  const b = denseArray(size);
   for (let r = 0; r < size; r++) {
     const base = r * n;
     let bias = 0;
@@ -111,10 +128,10 @@ export function scaleShift(t: AffineTensor, outDims: readonly number[], scale: C
   const si = scale && broadcastIndex(scale.dims, outDims);
   const hi = shift && broadcastIndex(shift.dims, outDims);
   const n = t.liveSize;
-  const b = new Float64Array(size);
+  const b = denseArray(size);
   let A: Float64Array | null = null;
   if (scale || t.A) {
-    A = new Float64Array(size * n);
+    A = denseArray(size, n);
     const M = t.A;
     for (let r = 0; r < size; r++) {
       const s = si ? scale.data[si[r]] : 1;
