@@ -45,7 +45,7 @@ export const info: Command = {
   usage: 'info <model> [--json]',
   summary: 'inputs, outputs, layers and parameter count of an ONNX or .nnet model',
   async run(args) {
-    const parsed = parseArgs(args);
+    const parsed = parseArgs(args, { switches: ['json'], positionals: 1 });
     const [path] = parsed.positional;
     if (!path) throw new InputError('usage: netmend info <model> [--json]');
     const desc = describeModel(loadModelFile(path));

@@ -56,5 +56,11 @@ export interface Normalization {
   readonly outputRange: number;
 }
 
+/**
+ * The most values one dense layer (or one lowered tensor) may hold: 2^26 float64 values, 512 MB. A declared input of
+ * 4e9 values, or a Conv on 3x224x224 lowered to a dense matrix, is refused with its size before anything is allocated.
+ */
+export const MAX_DENSE_VALUES = 2 ** 26;
+
 export const inputSize = (net: Network): number => net.layers[0].inSize;
 export const outputSize = (net: Network): number => net.layers[net.layers.length - 1].outSize;

@@ -5,7 +5,7 @@
  */
 import { onnx } from 'onnx-proto';
 import { InputError } from '../errors';
-import type { Activation } from '../network/network';
+import { MAX_DENSE_VALUES, type Activation } from '../network/network';
 import { asSequence, GRAPH_INPUT, type Graph, type GraphNode } from '../network/graph';
 import type { Model } from '../network/model';
 import { decodeTensor, toNumber } from './tensorData';
@@ -66,6 +66,9 @@ function lowerGraph(graph: onnx.IGraphProto): Model {
   if (outputs.length !== 1) throw new InputError(`the graph has ${outputs.length} outputs; NetMend analyses networks with exactly one output`);
   const input = inputs[0];
   const inputShape = shapeOf(input);
+  if (!(sizeOf(inputShape) <= MAX_DENSE_VALUES)) {
+    throw new InputError(`the input '${input.name}' is declared with shape [${inputShape.join(', ')}], ${sizeOf(inputShape)} values; NetMend analyses inputs of at most ${MAX_DENSE_VALUES} values`);
+  }
   values.set(input.name ?? '', identity(inputShape, GRAPH_INPUT));
 
   const nodes: GraphNode[] = [];

@@ -1,9 +1,10 @@
 /** The linear ONNX operators, each lowered onto symbolic tensors (constant folding or composing the affine map). */
 import { onnx } from 'onnx-proto';
 import { InputError } from '../errors';
+import { MAX_DENSE_VALUES } from '../network/network';
 import { decodeTensor, toNumber, type ConstTensor } from './tensorData';
 import {
-  addAffine, broadcastDims, broadcastIndex, combineRows, concatTensors, constant, reshaped, scaleShift, sizeOf,
+  addAffine, broadcastDims, broadcastIndex, combineRows, concatTensors, constant, denseArray, reshaped, scaleShift, sizeOf,
   type AffineTensor, type SymTensor,
 } from './symbolic';
 
@@ -81,7 +82,7 @@ function matmul(ctx: OpContext, x: SymTensor, y: SymTensor): SymTensor {
   if (k !== k2) fail(ctx, `inner dimensions differ: [${x.dims.join(', ')}] x [${y.dims.join(', ')}]`);
   const dims = [...(leadX.length > leadY.length ? leadX : leadY), ...(x.dims.length > 1 ? [m] : []), ...(y.dims.length > 1 ? [n] : [])];
   if (x.kind === 'const' && y.kind === 'const') {
-    const out = new Float64Array(m * n);
+    const out = denseArray(m, n);
     for (let i = 0; i < m; i++) for (let kk = 0; kk < k; kk++) for (let j = 0; j < n; j++) out[i * n + j] += x.data[i * k + kk] * y.data[kk * n + j];
     return constant(dims, out);
   }
@@ -231,6 +232,10 @@ const conv: Lowering = (ctx) => {
   const oW = Math.floor((W + pL + pR - dW * (kW - 1) - 1) / sW) + 1;
   if (oH <= 0 || oW <= 0) fail(ctx, 'the kernel is larger than the padded input');
   const mPerGroup = M / group;
+  const liveSize = x.terms.reduce((s, t) => s + t.liveSize, 0);
+  if (M * oH * oW * liveSize > MAX_DENSE_VALUES) {
+    fail(ctx, `on input [${x.dims.join(', ')}] it lowers to a dense ${M * oH * oW} x ${liveSize} matrix (${(M * oH * oW * liveSize).toExponential(2)} values); NetMend handles at most ${MAX_DENSE_VALUES} values (512 MB) per layer`);
+  }
   return combineRows(x, [1, M, oH, oW], (r, add) => {
     const m = Math.floor(r / (oH * oW));
     const oy = Math.floor(r / oW) % oH;

@@ -4,6 +4,8 @@
  * compose into the A_k and b; an activation turns the pending affine map into a graph node that reads every v_k it
  * sums (one source per term) and starts a new live vector. A plain layer sequence has one term throughout.
  */
+import { InputError } from '../errors';
+import { MAX_DENSE_VALUES } from '../network/network';
 import type { ConstTensor } from './tensorData';
 
 export type SymTensor = ConstTensor & { readonly kind: 'const' } | AffineTensor;
@@ -26,18 +28,32 @@ export interface AffineTensor {
 
 export const sizeOf = (dims: readonly number[]): number => dims.reduce((a, d) => a * d, 1);
 
+/** Refuses (before anything is allocated) a tensor or matrix of rows x columns values past MAX_DENSE_VALUES. */
+export function checkDenseSize(rows: number, columns = 1): void {
+  const count = rows * columns;
+  if (count <= MAX_DENSE_VALUES) return;
+  const shape = columns === 1 ? `a tensor of ${rows} values` : `a dense ${rows} x ${columns} matrix (${count.toExponential(2)} values)`;
+  throw new InputError(`lowering the graph needs ${shape}; NetMend handles at most ${MAX_DENSE_VALUES} values (512 MB) per layer`);
+}
+
+/** A zeroed array of rows x columns values, refused past MAX_DENSE_VALUES. */
+export function denseArray(rows: number, columns = 1): Float64Array {
+  checkDenseSize(rows, columns);
+  return new Float64Array(rows * columns);
+}
+
 export const constant = (dims: readonly number[], data: Float64Array): SymTensor => ({ kind: 'const', dims, data });
 
 export function identity(dims: readonly number[], live: number): AffineTensor {
   const n = sizeOf(dims);
-  return { kind: 'affine', dims, terms: [{ live, A: null, liveSize: n }], b: new Float64Array(n) };
+  return { kind: 'affine', dims, terms: [{ live, A: null, liveSize: n }], b: denseArray(n) };
 }
 
 /** The matrix of a term, materialising the identity. */
 export function matrixOf(t: AffineTerm): Float64Array {
   if (t.A) return t.A;
   const n = t.liveSize;
-  const A = new Float64Array(n * n);
+  const A = denseArray(n, n);
   for (let i = 0; i < n; i++) A[i * n + i] = 1;
   return A;
 }
@@ -60,6 +76,7 @@ export function broadcastDims(a: readonly number[], b: readonly number[]): numbe
 /** For each flat index of `outDims`, the flat index of the element of a tensor of `dims` that broadcasts to it. */
 export function broadcastIndex(dims: readonly number[], outDims: readonly number[]): Int32Array {
   const size = sizeOf(outDims);
+  checkDenseSize(size);
   const index = new Int32Array(size);
   const offset = outDims.length - dims.length;
   const strides = new Array<number>(dims.length);
@@ -89,8 +106,8 @@ export function combineRows(
   rowTerms: (r: number, add: (srcRow: number, coeff: number) => void) => number,
 ): AffineTensor {
   const size = sizeOf(dims);
-  const matrices = t.terms.map((term) => new Float64Array(size * term.liveSize));
-  const b = new Float64Array(size);
+  const matrices = t.terms.map((term) => denseArray(size, term.liveSize));
+  const b = denseArray(size);
   for (let r = 0; r < size; r++) {
     let bias = 0;
     const add = (src: number, c: number): void => {
@@ -122,7 +139,7 @@ export function scaleShift(t: AffineTensor, outDims: readonly number[], scale: C
   const terms = t.terms.map((term): AffineTerm => {
     if (!scale && !term.A) return term;
     const n = term.liveSize;
-    const A = new Float64Array(size * n);
+    const A = denseArray(size, n);
     const M = term.A;
     for (let r = 0; r < size; r++) {
       const s = si ? scale.data[si[r]] : 1;

@@ -5,7 +5,7 @@
  * our forward pass) or `unknown` (timeout, cancellation, unbounded region), never a guess.
  */
 import { InputError } from '../errors';
-import type { Network } from '../network/network';
+import { inputSize, type Network } from '../network/network';
 import { asSequence, type Graph } from '../network/graph';
 import { isGraph, modelInputSize, modelOutputSize, type Model } from '../network/model';
 import type { Query } from '../query/normalForm';
@@ -42,6 +42,26 @@ const RELU_SPLITTING_MS = 3000;
 
 /** A search that takes longer than this in the calling thread continues on `threads` threads. */
 const SEQUENTIAL_MS = 300;
+
+const withHidden = new WeakMap<Network, Network>();
+
+/**
+ * The bounds and the searches reason through at least one hidden layer. A network that is one affine map (no hidden
+ * activation) gets an identity hidden layer in front: the same function, and its relaxation is exact.
+ */
+function withHiddenLayer(net: Network): Network {
+  if (net.layers.length > 1 || net.layers[0].activation.kind !== 'identity') return net;
+  let wrapped = withHidden.get(net);
+  if (!wrapped) {
+    const n = inputSize(net);
+    const weights = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) weights[i * n + i] = 1;
+    const front = { inSize: n, outSize: n, weights, bias: new Float64Array(n), activation: { kind: 'identity' } as const, name: 'input' };
+    wrapped = { ...net, layers: [front, net.layers[0]] };
+    withHidden.set(net, wrapped);
+  }
+  return wrapped;
+}
 
 /**
  * Verifies any model: a plain sequence directly; a graph region by region, each on the layer sequence that equals it on
@@ -100,7 +120,8 @@ async function verifyGraph(g: Graph, query: Query, options: VerifyOptions): Prom
   return open ? { ...open, timeSec: elapsed() } : { status: 'holds', timeSec: elapsed() };
 }
 
-async function verifyNetwork(net: Network, query: Query, options: VerifyOptions): Promise<VerifyResult> {
+async function verifyNetwork(original: Network, query: Query, options: VerifyOptions): Promise<VerifyResult> {
+  const net = withHiddenLayer(original);
   const started = performance.now();
   const deadline = Date.now() + options.timeoutSec * 1000;
   const elapsed = () => (performance.now() - started) / 1000;
