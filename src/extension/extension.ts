@@ -29,7 +29,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const verifier = new Verifier(documents, counterexamples, results, getWorker, status, log);
   const stale = (uri: vscode.Uri) => { results.clear(uri); counterexamples.clear(uri); };
   const liveChecks = new LiveChecks(documents, counterexamples, results, getWorker, log);
-  const repairs = new RepairCommand(documents, log);
+  const repairs = new RepairCommand(documents, getWorker, status, log);
   context.subscriptions.push(
     log, results, counterexamples, status,
     { dispose: () => worker?.dispose() },

@@ -1,9 +1,12 @@
-import { availableParallelism } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { basename, extname, join } from 'node:path';
 /** What each job kind does inside the worker thread. */
 import { forwardModel } from '../core/network/forward';
 import { isGraph, modelInputSize, modelOutputSize } from '../core/network/model';
 import { InputError } from '../core/errors';
 import { verify } from '../core/verify';
+import { runRepair } from '../core/repair/driver';
 import { cachedModel } from './models';
 import type { JobKind, JobKinds, JobProgress } from './protocol';
 
@@ -37,6 +40,20 @@ export const productionJobs: Omit<Handlers, 'testBusy' | 'testCrash'> = {
   },
   async verify({ modelPath, query, timeoutSec, threads }, ctx) {
     return verify(cachedModel(modelPath), query, { timeoutSec, threads: threads ?? availableParallelism(), signal: ctx.signal, onProgress: ctx.progress });
+  },
+  async repair(params, ctx) {
+    const { report, bytes } = await runRepair({
+      ...params,
+      model: cachedModel(params.modelPath),
+      signal: ctx.signal,
+      onProgress: (p) => ctx.progress({ stage: p.message ? `${p.stage}: ${p.message}` : p.stage, fractionDone: p.fraction }),
+    });
+    if (!bytes) return { report };
+    const folder = join(tmpdir(), 'netmend-repairs');
+    mkdirSync(folder, { recursive: true });
+    const repairedPath = join(folder, `${basename(params.modelPath, extname(params.modelPath))}.${params.method}.${Date.now()}.onnx`);
+    writeFileSync(repairedPath, bytes);
+    return { report, repairedPath };
   },
 };
 

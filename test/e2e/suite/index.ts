@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import Mocha from 'mocha';
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadModelFile } from '../../../src/core/onnx/loadModelFile';
 import { forwardModel } from '../../../src/core/network/forward';
 import { methodItems } from '../../../src/extension/repairCommand';
@@ -201,22 +201,30 @@ const tests: [string, () => Promise<void>][] = [
     writeFileSync(model, readFileSync(model));
     await waitFor('the verdict to clear', async () => ((await holds()) ? undefined : true));
   }],
-  ['Repair Model... offers the five methods, the configured default first and marked', async () => {
+  ['Repair Model... offers the methods, the configured default first and marked, and runs the pick in the worker', async () => {
     assert.deepEqual(methodItems('reassure').map((i) => [i.method.id, i.description?.endsWith('(default)')]),
-      [['reassure', true], ['nrepair', false], ['irepair', false], ['specrepair', false], ['birdnn', false]]);
+      [['reassure', true], ['nrepair', false], ['irepair', false], ['specrepair', false], ['birdnn-ft', false], ['birdnn-rt', false]]);
     const editor = await openProp();
     const uri = editor.document.uri;
-    // The CodeLens and the quick fix pass a property: only the method pick shows, and accepting takes its first item.
-    assert.deepEqual(await answerQuickPicks('workbench.action.acceptSelectedQuickOpenItem', 'netmend.repairModel', uri, 'phi2'), { property: 'phi2', method: 'reassure' });
     const config = vscode.workspace.getConfiguration('netmend');
-    await config.update('repair.defaultMethod', 'birdnn', vscode.ConfigurationTarget.Workspace);
+    // Re-verifying the file's nine other properties would take minutes: this test is about the command.
+    await config.update('repair.recheckOtherProperties', false, vscode.ConfigurationTarget.Workspace);
+    const picked = (r: unknown) => r && { property: (r as { property: string }).property, method: (r as { method: string }).method };
     try {
-      assert.deepEqual(await answerQuickPicks('workbench.action.acceptSelectedQuickOpenItem', 'netmend.repairModel', uri, 'phi2'), { property: 'phi2', method: 'birdnn' });
+      // The CodeLens and the quick fix pass a property: only the method pick shows, and accepting takes its first item.
+      // phi1 holds on this network: REASSURE patches nothing and the driver proves it on the written model.
+      const result = await answerQuickPicks('workbench.action.acceptSelectedQuickOpenItem', 'netmend.repairModel', uri, 'phi1') as { verdict?: string; repairedPath?: string };
+      assert.deepEqual(picked(result), { property: 'phi1', method: 'reassure' });
+      assert.equal(result.verdict, 'repaired');
+      assert.ok(result.repairedPath && existsSync(result.repairedPath) && !result.repairedPath.startsWith(folder()), 'the repaired model waits outside the workspace');
+      await config.update('repair.defaultMethod', 'birdnn-ft', vscode.ConfigurationTarget.Workspace);
+      const pick = await answerQuickPicks('workbench.action.closeQuickOpen', 'netmend.repairModel', uri, 'phi2');
+      assert.equal(pick, undefined);
+      assert.equal(methodItems(config.get<string>('repair.defaultMethod')!)[0].method.id, 'birdnn-ft');
     } finally {
       await config.update('repair.defaultMethod', undefined, vscode.ConfigurationTarget.Workspace);
+      await config.update('repair.recheckOtherProperties', undefined, vscode.ConfigurationTarget.Workspace);
     }
-    // From the palette: a property pick (the file's properties in order) comes first.
-    assert.deepEqual(await answerQuickPicks('workbench.action.acceptSelectedQuickOpenItem', 'netmend.repairModel'), { property: 'phi1', method: 'reassure' });
     // Escape repairs nothing.
     assert.equal(await answerQuickPicks('workbench.action.closeQuickOpen', 'netmend.repairModel', uri, 'phi2'), undefined);
   }],

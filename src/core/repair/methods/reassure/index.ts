@@ -13,6 +13,7 @@ import { verify } from '../../../verify';
 import { seededRandom } from '../../../verify/falsify';
 import type { RepairMethod, RepairOutcome, RepairTask } from '../../types';
 import { labelViolation } from '../../labels';
+import { catalogEntry } from '../../catalog';
 import { parameterCount } from '../../size';
 import { solveAffinePatch, type AffinePatch, type SafeSet } from './affinePatch';
 import { activationPattern, linearizeAt, preActivations, regionConstraints, type RegionConstraints } from './linearRegion';
@@ -24,12 +25,7 @@ const REFERENCE_SAMPLES = 1000;
 const MAX_SAFE_SETS = 64;
 
 export const reassure: RepairMethod = {
-  id: 'reassure',
-  name: 'REASSURE',
-  paper: 'Fu & Li, "Sound and Complete Neural Network Repair with Minimality and Locality Guarantees", ICLR 2022',
-  summary: 'Adds a small patch network per buggy linear region: the minimal affine correction there, zero away from it; the original weights are untouched.',
-  guarantee: 'provable',
-  needs: ['property', 'repairSet'],
+  ...catalogEntry('reassure'),
   options: [
     { name: 'form', default: 'auto', choices: ['auto', 'affine', 'constant'], description: 'The patch on a region: affine (the paper\'s c x + d), constant (d only: smaller, for wide inputs), or auto (affine up to 64 inputs).' },
     { name: 'margin', default: 1e-3, description: 'How far inside the safe set the patched outputs must be on the region, as a fraction of the typical spread of the outputs (so float32 rounding cannot undo the repair).' },
