@@ -16,11 +16,13 @@ import { labelViolation } from '../../labels';
 import { catalogEntry } from '../../catalog';
 import { parameterCount } from '../../size';
 import { solveAffinePatch, type AffinePatch, type SafeSet } from './affinePatch';
-import { activationPattern, linearizeAt, preActivations, regionConstraints, type RegionConstraints } from './linearRegion';
+import { activationPattern, boundingBox, linearizeAt, preActivations, regionConstraints, type RegionConstraints } from './linearRegion';
 import { addPatch, patchBound, regionDistance } from './patchNetwork';
 import { violationMargin, type OutputDnf, type Polytope } from '../../../query/normalForm';
 
 const REFERENCE_SAMPLES = 1000;
+/** Up to this many inputs a region's bounding box and the affine patch are cheap LPs. */
+const NARROW_INPUTS = 64;
 /** Choose of the clauses' rows at most this many combinations (the safe set must be one convex polytope). */
 const MAX_SAFE_SETS = 64;
 
@@ -29,8 +31,8 @@ export const reassure: RepairMethod = {
   options: [
     { name: 'form', default: 'auto', choices: ['auto', 'affine', 'constant'], description: 'The patch on a region: affine (the paper\'s c x + d), constant (d only: smaller, for wide inputs), or auto (affine up to 64 inputs).' },
     { name: 'margin', default: 1e-3, description: 'How far inside the safe set the patched outputs must be on the region, as a fraction of the typical spread of the outputs (so float32 rounding cannot undo the repair).' },
-    { name: 'gammaMin', default: 1, description: 'The smallest support slope gamma; gamma grows until no keep-set point or domain sample outside the region is touched.' },
-    { name: 'radius', default: 0, description: 'Point-wise repair: patch only the part of each linear region within this L-infinity distance of the point (network input units); 0 patches the whole region, as the paper does.' },
+    { name: 'gammaMin', default: 1e4, description: 'The smallest support slope gamma: the patch fades out within a distance 2 / gamma of its region (in pre-activation and input units); gamma grows further until no keep-set point or domain sample outside the region is touched.' },
+    { name: 'radius', default: 1e-4, description: 'Point-wise repair: patch only the part of each linear region within this L-infinity distance of the point, as a fraction of the domain\'s width; 0 patches the whole linear region, as the paper does (it then also changes other inputs of that region).' },
     { name: 'maxRegions', default: 500, description: 'Area repair: stop after patching this many regions.' },
   ],
   run: runReassure,
@@ -49,12 +51,12 @@ function settings(task: RepairTask): Settings {
   const form = String(o.form ?? 'auto');
   if (!['auto', 'affine', 'constant'].includes(form)) throw new InputError(`REASSURE: form must be auto, affine or constant, not '${form}'`);
   const margin = Number(o.margin ?? 1e-3);
-  const gammaMin = Number(o.gammaMin ?? 1);
+  const gammaMin = Number(o.gammaMin ?? 1e4);
   const maxRegions = Number(o.maxRegions ?? 500);
-  const radius = Number(o.radius ?? 0);
+  const radius = Number(o.radius ?? 1e-4);
   if (!(margin >= 0) || !(gammaMin > 0) || !(maxRegions >= 1) || !(radius >= 0)) throw new InputError('REASSURE: margin must be >= 0, gammaMin > 0, maxRegions >= 1 and radius >= 0');
   return {
-    form: form === 'auto' ? (task.domain.lower.length <= 64 ? 'affine' : 'constant') : (form as 'affine' | 'constant'),
+    form: form === 'auto' ? (task.domain.lower.length <= NARROW_INPUTS ? 'affine' : 'constant') : (form as 'affine' | 'constant'),
     margin, gammaMin, maxRegions, radius,
   };
 }
@@ -82,17 +84,35 @@ async function runReassure(task: RepairTask): Promise<RepairOutcome> {
   const margin = options.margin * outputSpread(refs);
   const log: string[] = [`margin ${margin.toPrecision(3)} (output units)`];
   const state = { graph: base, regions: 0, added: 0, largestPatch: 0, largestGamma: 0 };
+  /** Each patch's nodes and where it can act: its region's box widened by its fade-out 2 / gamma. */
+  const patches: { nodes: number[]; lower: Float64Array; upper: Float64Array; reach: number }[] = [];
+  /** Nodes of the patches that cannot act on [lower, upper]: constant there, so left out of a new region. */
+  const inactiveOn = (lower: Float64Array, upper: Float64Array): Set<number> => {
+    const nodes = new Set<number>();
+    for (const p of patches) {
+      let gap = 0;
+      for (let j = 0; j < lower.length; j++) gap = Math.max(gap, p.lower[j] - upper[j], lower[j] - p.upper[j]);
+      if (gap > 1.01 * p.reach) p.nodes.forEach((k) => nodes.add(k));
+    }
+    return nodes;
+  };
   const deadline = Date.now() + task.timeoutSec * 1000;
   const counterexamples: Float64Array[] = [];
 
   /** Patches the region of x (within `within`, else the domain) so the outputs there satisfy one of the safe sets. */
   const patchAt = (x: Float64Array, safeSets: readonly SafeSet[], within?: Polytope, radius = 0): string | undefined => {
     const lin = linearizeAt(state.graph, x);
-    const pattern = activationPattern(state.graph, lin);
-    const box = radius > 0 ? { lower: x.map((v) => v - radius), upper: x.map((v) => v + radius) } : undefined;
-    const lower = Float64Array.from(task.domain.lower, (lo, j) => Math.max(lo, within?.lower[j] ?? -Infinity, box?.lower[j] ?? -Infinity));
-    const upper = Float64Array.from(task.domain.upper, (hi, j) => Math.min(hi, within?.upper[j] ?? Infinity, box?.upper[j] ?? Infinity));
-    const region = withRows(regionConstraints(state.graph, lin, lower, upper), within, x.length);
+    const width = (j: number) => task.domain.upper[j] - task.domain.lower[j];
+    const near = radius > 0 ? { lower: x.map((v, j) => v - radius * width(j)), upper: x.map((v, j) => v + radius * width(j)) } : undefined;
+    const outerLower = Float64Array.from(task.domain.lower, (lo, j) => Math.max(lo, within?.lower[j] ?? -Infinity, near?.lower[j] ?? -Infinity));
+    const outerUpper = Float64Array.from(task.domain.upper, (hi, j) => Math.min(hi, within?.upper[j] ?? Infinity, near?.upper[j] ?? Infinity));
+    const inactive = inactiveOn(outerLower, outerUpper);
+    const described = regionConstraints(state.graph, lin, activationPattern(state.graph, lin).map((p, k) => (inactive.has(k) ? undefined : p)), outerLower, outerUpper);
+    const pattern = described.pattern;
+    const region = withRows(described.constraints, within, x.length);
+    // Narrow inputs: the region's own bounding box (2m small LPs); wide inputs: the outer box.
+    const box = x.length <= NARROW_INPUTS ? boundingBox(region, outerLower, outerUpper, 5) : { lower: outerLower, upper: outerUpper };
+    const { lower, upper } = box;
     let best: AffinePatch | undefined;
     let failure = 'no safe set';
     for (const safe of safeSets) {
@@ -107,13 +127,15 @@ async function runReassure(task: RepairTask): Promise<RepairOutcome> {
     // The support must leave every reference point outside the region untouched.
     let nearest = Infinity;
     refs.zs.forEach((zs, r) => {
-      const v = regionDistance(pattern, zs) + (box ? boxDistance(box, refs.points[r]) : 0);
+      const v = regionDistance(pattern, zs) + boxDistance(box, refs.points[r]);
       if (v > 0) nearest = Math.min(nearest, v);
     });
     const gamma = Math.max(options.gammaMin, Number.isFinite(nearest) ? (2 * 2) / nearest : options.gammaMin);
     const K = patchBound(best, task.domain.lower, task.domain.upper);
     const before = parameterCount(state.graph);
+    const first = state.graph.nodes.length;
     state.graph = addPatch(state.graph, pattern, best, K, gamma, `reassure${state.regions}`, box);
+    patches.push({ nodes: Array.from({ length: state.graph.nodes.length - first }, (_, i) => first + i), ...box, reach: 2 / gamma });
     state.added += parameterCount(state.graph) - before;
     state.regions++;
     state.largestPatch = Math.max(state.largestPatch, best.size);

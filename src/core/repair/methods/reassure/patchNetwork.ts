@@ -15,6 +15,7 @@
  */
 import { GRAPH_INPUT, sourceSize, type Graph, type GraphNode, type GraphSource } from '../../../network/graph';
 import type { AffinePatch } from './affinePatch';
+import type { Pattern } from './linearRegion';
 
 const TAU = 1;
 
@@ -40,20 +41,20 @@ export function patchBound(patch: AffinePatch, lower: Float64Array, upper: Float
  * The distance v(x) of a point from the region (0 inside) from its pre-activations, over the nodes given (a prefix of
  * the graph: leaving later ReLU nodes out only lowers v, so a gamma chosen from it errs towards a smaller support).
  */
-export function regionDistance(pattern: readonly (Uint8Array | undefined)[], zs: readonly Float64Array[]): number {
+export function regionDistance(pattern: Pattern, zs: readonly Float64Array[]): number {
   let v = 0;
   zs.forEach((z, k) => {
     const s = pattern[k];
     if (!s) return;
-    for (let i = 0; i < z.length; i++) v += s[i] ? Math.max(0, -z[i]) : Math.max(0, z[i]);
+    for (let i = 0; i < z.length; i++) if (s[i] >= 0) v += s[i] ? Math.max(0, -z[i]) : Math.max(0, z[i]);
   });
   return v;
 }
 
 /** The support's two neurons' input: 1 + tau - gamma v(x) and tau - gamma v(x), as one node reading the network's values. */
-function supportNode(
-  graph: Graph, pattern: readonly (Uint8Array | undefined)[], gamma: number, name: string, neighbourhood?: { first: number; box: NeighbourhoodBox },
-): GraphNode {
+function supportNodes(
+  graph: Graph, pattern: Pattern, gamma: number, name: string, neighbourhood?: { first: number; box: NeighbourhoodBox },
+): [GraphNode, GraphNode] {
   const rows = new Map<number, Float64Array>();
   const row = (from: number) => {
     let r = rows.get(from);
@@ -63,20 +64,20 @@ function supportNode(
   let constant = 0;
   graph.nodes.forEach((node, k) => {
     const s = pattern[k];
-    if (!s) return;
+    if (!s || s.every((v) => v < 0)) return;
     // v += sum_i a_i - sum_{i active} z_i, with z = sum_src W_src value(src) + bias.
     const own = row(k);
-    for (let i = 0; i < node.outSize; i++) own[i] += 1;
+    for (let i = 0; i < node.outSize; i++) if (s[i] >= 0) own[i] += 1;
     for (const src of node.sources) {
       const r = row(src.from);
       const width = r.length;
       for (let i = 0; i < node.outSize; i++) {
-        if (!s[i]) continue;
+        if (s[i] !== 1) continue;
         if (src.weights) for (let j = 0; j < width; j++) r[j] -= src.weights[i * width + j];
         else r[i] -= 1;
       }
     }
-    for (let i = 0; i < node.outSize; i++) if (s[i]) constant -= node.bias[i];
+    for (let i = 0; i < node.outSize; i++) if (s[i] === 1) constant -= node.bias[i];
   });
   if (neighbourhood) {
     const { first, box } = neighbourhood;
@@ -86,12 +87,12 @@ function supportNode(
     const input = row(GRAPH_INPUT);
     for (let j = 0; j < m; j++) { input[j] -= 1; constant += box.lower[j]; }
   }
-  const sources: GraphSource[] = [...rows.entries()].map(([from, r]) => {
-    const w = new Float64Array(2 * r.length);
-    for (let j = 0; j < r.length; j++) w[j] = w[r.length + j] = -gamma * r[j];
-    return { from, weights: w };
-  });
-  return { name, outSize: 2, sources, bias: Float64Array.of(1 + TAU - gamma * constant, TAU - gamma * constant), activation: { kind: 'relu' } };
+  // gamma v as one linear neuron, then the support's two ramps read it.
+  const sources: GraphSource[] = [...rows.entries()].map(([from, r]) => ({ from, weights: r.map((c) => gamma * c) }));
+  const distance: GraphNode = { name: `${name}_distance`, outSize: 1, sources, bias: Float64Array.of(gamma * constant), activation: { kind: 'identity' } };
+  const at = (neighbourhood ? neighbourhood.first + 2 : graph.nodes.length);
+  const support: GraphNode = { name, outSize: 2, sources: [{ from: at, weights: Float64Array.of(-1, -1) }], bias: Float64Array.of(1 + TAU, TAU), activation: { kind: 'relu' } };
+  return [distance, support];
 }
 
 /**
@@ -100,9 +101,9 @@ function supportNode(
  */
 export interface NeighbourhoodBox { readonly lower: Float64Array; readonly upper: Float64Array }
 
-/** The graph with one more region patched: its support (2 neurons), the two halves of h (n each) and a new output node. */
+/** The graph with one more region patched: its distance (1 linear neuron) and support (2 ReLUs), the two halves of h (n each) and a new output node. */
 export function addPatch(
-  graph: Graph, pattern: readonly (Uint8Array | undefined)[], patch: AffinePatch, K: Float64Array, gamma: number, label: string,
+  graph: Graph, pattern: Pattern, patch: AffinePatch, K: Float64Array, gamma: number, label: string,
   box?: NeighbourhoodBox,
 ): Graph {
   const n = patch.d.length;
@@ -111,8 +112,8 @@ export function addPatch(
     { name: `${label}_box_upper`, outSize: box.upper.length, sources: [{ from: GRAPH_INPUT }], bias: box.upper.map((v) => -v), activation: { kind: 'relu' } },
     { name: `${label}_box_lower`, outSize: box.lower.length, sources: [{ from: GRAPH_INPUT }], bias: box.lower.map((v) => -v), activation: { kind: 'relu' } },
   ] : [];
-  const supportIndex = graph.nodes.length + boxNodes.length;
-  const support = supportNode(graph, pattern, gamma, `${label}_support`, box && { first: graph.nodes.length, box });
+  const supportIndex = graph.nodes.length + boxNodes.length + 1;
+  const [distance, support] = supportNodes(graph, pattern, gamma, `${label}_support`, box && { first: graph.nodes.length, box });
   // g = relu(1 + tau - gamma v) - relu(tau - gamma v): weights K and -K on the support's two neurons.
   const kOnSupport = (sign: number) => {
     const w = new Float64Array(n * 2);
@@ -137,5 +138,5 @@ export function addPatch(
     bias: new Float64Array(n),
     activation: { kind: 'identity' },
   };
-  return { ...graph, nodes: [...graph.nodes, ...boxNodes, support, half(1, 'patch_pos'), half(-1, 'patch_neg'), output] };
+  return { ...graph, nodes: [...graph.nodes, ...boxNodes, distance, support, half(1, 'patch_pos'), half(-1, 'patch_neg'), output] };
 }
