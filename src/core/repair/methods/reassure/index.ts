@@ -17,10 +17,12 @@ import { catalogEntry } from '../../catalog';
 import { parameterCount } from '../../size';
 import { solveAffinePatch, type AffinePatch, type SafeSet } from './affinePatch';
 import { activationPattern, boundingBox, linearizeAt, preActivations, regionConstraints, type RegionConstraints } from './linearRegion';
-import { addPatch, patchBound, regionDistance } from './patchNetwork';
+import { regionDistance, stitchPatches, type PatchEntry } from './patchNetwork';
 import { violationMargin, type OutputDnf, type Polytope } from '../../../query/normalForm';
 
 const REFERENCE_SAMPLES = 1000;
+/** Area repair: how often the supports may be made steeper where a counterexample falls in a patched region. */
+const MAX_STEEPENINGS = 8;
 /** Up to this many inputs a region's bounding box and the affine patch are cheap LPs. */
 const NARROW_INPUTS = 64;
 /** Choose of the clauses' rows at most this many combinations (the safe set must be one convex polytope). */
@@ -83,42 +85,29 @@ async function runReassure(task: RepairTask): Promise<RepairOutcome> {
   const refs = references(base, task);
   const margin = options.margin * outputSpread(refs);
   const log: string[] = [`margin ${margin.toPrecision(3)} (output units)`];
-  const state = { graph: base, regions: 0, added: 0, largestPatch: 0, largestGamma: 0 };
-  /** Each patch's nodes and where it can act: its region's box widened by its fade-out 2 / gamma. */
-  const patches: { nodes: number[]; lower: Float64Array; upper: Float64Array; reach: number }[] = [];
-  /** Nodes of the patches that cannot act on [lower, upper]: constant there, so left out of a new region. */
-  const inactiveOn = (lower: Float64Array, upper: Float64Array): Set<number> => {
-    const nodes = new Set<number>();
-    for (const p of patches) {
-      let gap = 0;
-      for (let j = 0; j < lower.length; j++) gap = Math.max(gap, p.lower[j] - upper[j], lower[j] - p.upper[j]);
-      if (gap > 1.01 * p.reach) p.nodes.forEach((k) => nodes.add(k));
-    }
-    return nodes;
-  };
+  const entries: PatchEntry[] = [];
+  let current = base;
+  const rebuild = () => { current = stitchPatches(base, entries, task.domain.lower, task.domain.upper); };
   const deadline = Date.now() + task.timeoutSec * 1000;
   const counterexamples: Float64Array[] = [];
 
-  /** Patches the region of x (within `within`, else the domain) so the outputs there satisfy one of the safe sets. */
+  /** Patches the original network's linear region at x (within `within`, else the domain) into one of the safe sets. */
   const patchAt = (x: Float64Array, safeSets: readonly SafeSet[], within?: Polytope, radius = 0): string | undefined => {
-    const lin = linearizeAt(state.graph, x);
+    const lin = linearizeAt(base, x);
     const width = (j: number) => task.domain.upper[j] - task.domain.lower[j];
     const near = radius > 0 ? { lower: x.map((v, j) => v - radius * width(j)), upper: x.map((v, j) => v + radius * width(j)) } : undefined;
     const outerLower = Float64Array.from(task.domain.lower, (lo, j) => Math.max(lo, within?.lower[j] ?? -Infinity, near?.lower[j] ?? -Infinity));
     const outerUpper = Float64Array.from(task.domain.upper, (hi, j) => Math.min(hi, within?.upper[j] ?? Infinity, near?.upper[j] ?? Infinity));
-    const inactive = inactiveOn(outerLower, outerUpper);
-    const described = regionConstraints(state.graph, lin, activationPattern(state.graph, lin).map((p, k) => (inactive.has(k) ? undefined : p)), outerLower, outerUpper);
-    const pattern = described.pattern;
+    const described = regionConstraints(base, lin, activationPattern(base, lin), outerLower, outerUpper);
     const region = withRows(described.constraints, within, x.length);
     // Narrow inputs: the region's own bounding box (2m small LPs); wide inputs: the outer box.
     const box = x.length <= NARROW_INPUTS ? boundingBox(region, outerLower, outerUpper, 5) : { lower: outerLower, upper: outerUpper };
-    const { lower, upper } = box;
     let best: AffinePatch | undefined;
     let failure = 'no safe set';
     for (const safe of safeSets) {
       const remaining = Math.max(0.5, (deadline - Date.now()) / 1000);
       const patch = solveAffinePatch({
-        region, lower, upper, jacobian: lin.outJacobian, offset: lin.outOffset, outputs: lin.output.length, safe, form: options.form,
+        region, ...box, jacobian: lin.outJacobian, offset: lin.outOffset, outputs: lin.output.length, safe, form: options.form,
       }, remaining);
       if ('failure' in patch) failure = patch.failure;
       else if (!best || patch.size < best.size) best = patch;
@@ -127,28 +116,26 @@ async function runReassure(task: RepairTask): Promise<RepairOutcome> {
     // The support must leave every reference point outside the region untouched.
     let nearest = Infinity;
     refs.zs.forEach((zs, r) => {
-      const v = regionDistance(pattern, zs) + boxDistance(box, refs.points[r]);
+      const v = regionDistance(described.pattern, zs) + boxDistance(box, refs.points[r]);
       if (v > 0) nearest = Math.min(nearest, v);
     });
     const gamma = Math.max(options.gammaMin, Number.isFinite(nearest) ? (2 * 2) / nearest : options.gammaMin);
-    const K = patchBound(best, task.domain.lower, task.domain.upper);
-    const before = parameterCount(state.graph);
-    const first = state.graph.nodes.length;
-    state.graph = addPatch(state.graph, pattern, best, K, gamma, `reassure${state.regions}`, box);
-    patches.push({ nodes: Array.from({ length: state.graph.nodes.length - first }, (_, i) => first + i), ...box, reach: 2 / gamma });
-    state.added += parameterCount(state.graph) - before;
-    state.regions++;
-    state.largestPatch = Math.max(state.largestPatch, best.size);
-    state.largestGamma = Math.max(state.largestGamma, gamma);
-    log.push(`region ${state.regions}: ${region.count} constraints, patch size ${best.size.toPrecision(4)}, gamma ${gamma.toPrecision(3)}`);
+    entries.push({ pattern: described.pattern, box, patch: best, gamma });
+    rebuild();
+    log.push(`region ${entries.length}: ${region.count} constraints, patch size ${best.size.toPrecision(4)}, gamma ${gamma.toPrecision(3)}`);
     return undefined;
+  };
+  /** The entries whose region holds x: a counterexample there lies where supports blend, and steeper supports help. */
+  const holding = (x: Float64Array): number[] => {
+    const zs = preActivations(base, x);
+    return entries.flatMap((e, k) => (boxDistance(e.box, x) === 0 && regionDistance(e.pattern, zs) === 0 ? [k] : []));
   };
 
   const unfixed: number[] = [];
   task.repairSet.forEach((point, k) => {
     if (task.signal?.aborted || Date.now() > deadline) { unfixed.push(k); return; }
-    const violation = point.violation ?? labelViolation(point.label, task.decision, outputCount(state.graph));
-    const y = linearizeAt(state.graph, point.input).output;
+    const violation = point.violation ?? labelViolation(point.label, task.decision, outputCount(current));
+    const y = linearizeAt(current, point.input).output;
     if (violationMargin(violation, y) > margin / 2) return; // Already right (or fixed by an earlier region's patch).
     task.onProgress?.({ stage: 'patch', message: `repair point ${k + 1} of ${task.repairSet.length}`, fraction: k / task.repairSet.length });
     const failure = patchAt(point.input, safeSets(violation, margin), undefined, options.radius);
@@ -160,24 +147,38 @@ async function runReassure(task: RepairTask): Promise<RepairOutcome> {
     const query = task.query;
     const sets = safeSets(query.violation, margin);
     areaStatus = 'timeout';
-    while (Date.now() < deadline && !task.signal?.aborted && state.regions < options.maxRegions) {
-      task.onProgress?.({ stage: 'verify', message: `${state.regions} regions patched` });
-      const result = await verify(state.graph, query, { timeoutSec: (deadline - Date.now()) / 1000, signal: task.signal, threads: 1 });
+    let steepenings = 0;
+    while (Date.now() < deadline && !task.signal?.aborted && entries.length < options.maxRegions) {
+      task.onProgress?.({ stage: 'verify', message: `${entries.length} regions patched` });
+      const result = await verify(current, query, { timeoutSec: (deadline - Date.now()) / 1000, signal: task.signal, threads: 1 });
       if (result.status === 'holds') { areaStatus = 'proved'; break; }
       if (result.status === 'unknown') { areaStatus = `verifier: ${result.reason}`; break; }
       const x = result.counterexample.input;
       counterexamples.push(x);
+      const patched = holding(x);
+      if (patched.length > 0) {
+        // Its region is patched already: the counterexample sits where a later region's support fades out.
+        if (++steepenings > MAX_STEEPENINGS) { areaStatus = 'counterexamples remain where patched regions meet'; break; }
+        for (let k = Math.min(...patched) + 1; k < entries.length; k++) entries[k] = { ...entries[k], gamma: entries[k].gamma * 16 };
+        rebuild();
+        log.push(`a counterexample in patched region ${Math.min(...patched) + 1}: the later supports made 16x steeper`);
+        continue;
+      }
       const within = query.region.find((p) => inPolytope(p, x)) ?? query.region[0];
       const failure = patchAt(x, sets, within);
       if (failure) { areaStatus = `region at a counterexample: ${failure}`; break; }
     }
-    log.push(`area repair: ${areaStatus} after ${state.regions} region(s)`);
+    log.push(`area repair: ${areaStatus} after ${entries.length} region(s)`);
   }
   if (unfixed.length > 0) log.push(`repair points not patched: ${unfixed.map((k) => k + 1).join(', ')}`);
+  const largest = (f: (e: PatchEntry) => number) => entries.reduce((m, e) => Math.max(m, f(e)), 0);
   return {
-    model: state.graph,
+    model: current,
     log,
-    stats: { regionsPatched: state.regions, parametersAdded: state.added, largestPatch: state.largestPatch, largestGamma: state.largestGamma, pointsNotPatched: unfixed.length },
+    stats: {
+      regionsPatched: entries.length, parametersAdded: parameterCount(current) - parameterCount(base),
+      largestPatch: largest((e) => e.patch.size), largestGamma: largest((e) => e.gamma), pointsNotPatched: unfixed.length,
+    },
     counterexamples,
   };
 }
