@@ -12,7 +12,7 @@ import { modelInputSize, modelOutputSize, type Model } from '../network/model';
 import { inRegion, violationMargin, type Query } from '../query/normalForm';
 import { verify, type VerifyResult } from '../verify';
 import { seededRandom } from '../verify/falsify';
-import { measureSize } from './size';
+import { measureSize, parameterCount } from './size';
 import type { Fidelity, Regression, RepairReport, RepairVerdict } from './report';
 import type { Decision, KeepPoint, RepairMethod, RepairPoint, RepairProgress } from './types';
 import { labelViolation } from './labels';
@@ -99,7 +99,10 @@ export async function runRepair(req: RepairRequest): Promise<RepairRun> {
 
   req.onProgress?.({ stage: 'measuring fidelity' });
   const fidelity = await timed('measure fidelity', () => measureFidelity(req, reread));
-  const { size, layerChanges } = measureSize(req.model, reread);
+  // Which weights changed is read off the method's model, whose nodes keep the original's order (the importer may fold
+  // linear nodes of the written file together); the parameter count is the written file's.
+  const { size: changes, layerChanges } = measureSize(req.model, outcome.model);
+  const size = { ...changes, paramsAfter: parameterCount(reread), added: Math.max(0, parameterCount(reread) - changes.paramsBefore) };
   return {
     bytes,
     report: {
