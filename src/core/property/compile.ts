@@ -161,7 +161,7 @@ class Compiler {
     if (!decl.forEach) return [this.query(decl, decl.name.name, this.symbols)];
     const dataset = this.symbols.get(decl.forEach.dataset.name);
     if (!dataset || dataset.kind !== 'data') throw new CompileError(decl.forEach.dataset.range, `'${decl.forEach.dataset.name}' is not a data set (declare it with data ${decl.forEach.dataset.name} = "file.csv")`, 'unknown-name');
-    if (dataset.points.length === 0) this.report(decl.forEach.dataset.range, `the data set '${dataset.name}' has no points: '${decl.name.name}' states nothing`, 'warning', 'empty-data');
+    if (dataset.points.length === 0 && this.host.readData) this.report(decl.forEach.dataset.range, `the data set '${dataset.name}' has no points: '${decl.name.name}' states nothing`, 'warning', 'empty-data');
     return dataset.points.map((point, k) => {
       const scope = new SymbolTable(this.symbols);
       scope.add({ kind: 'point', name: decl.forEach!.variable.name, point, range: decl.forEach!.variable.range });
