@@ -76,6 +76,8 @@ function termCount(e: SExpr | undefined): number {
 
 /** Writes a DNF whose terms are (input part) AND (output part) as region x violation; it must be such a product. */
 function factor(terms: Dnf, file?: string): { region: TaggedRow[][]; violation: TaggedRow[][] } {
+  // One conjunction (a box and one output condition, the common case) is trivially a product.
+  if (terms.length === 1) return { region: [terms[0].filter((r) => r.family === 'X')], violation: [terms[0].filter((r) => r.family === 'Y')] };
   const rowKey = (r: TaggedRow) => `${r.family}${r.row.coeffs.reduce((k, c, i) => (c !== 0 ? `${k} ${i}:${c}` : k), '')}<=${r.row.rhs}`;
   const key = (conj: TaggedRow[]) => conj.map(rowKey).sort().join(';');
   const parts = (family: 'X' | 'Y') => {
