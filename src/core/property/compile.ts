@@ -19,6 +19,8 @@ export interface CompileHost {
   readData?(path: string): readonly DataPoint[] | { error: string };
   /** Whether a polytope has a point (an LP), for regions that linear rows make empty; skipped when absent. */
   isFeasible?(polytope: Polytope): boolean;
+  /** Whether a resolved path lies outside the user's workspace (the editor): such model and data paths are warned about. */
+  outsideWorkspace?(path: string): boolean;
 }
 
 export interface CompiledProperty {
@@ -93,6 +95,7 @@ class Compiler {
   }
 
   private checkModel(range: Range, path: string): void {
+    this.checkInsideWorkspace(range, path, 'model');
     const shape = this.host.modelShape?.(path);
     if (!shape) return;
     if ('error' in shape) return this.report(range, shape.error, 'error', 'model');
@@ -115,6 +118,7 @@ class Compiler {
         return;
       }
       case 'data': {
+        this.checkInsideWorkspace(decl.range, this.host.resolve(decl.path), 'data file');
         const loaded = this.host.readData?.(this.host.resolve(decl.path));
         if (loaded && 'error' in loaded) this.report(decl.range, loaded.error, 'error', 'data');
         const points = loaded && !('error' in loaded) ? loaded : [];
@@ -123,6 +127,10 @@ class Compiler {
       }
       case 'input': case 'output': return this.declareVars(decl);
     }
+  }
+
+  private checkInsideWorkspace(range: Range, path: string, what: string): void {
+    if (this.host.outsideWorkspace?.(path)) this.report(range, `the ${what} ${path} is outside the workspace: check that this file should be read`, 'warning', 'outside-workspace');
   }
 
   private declareVars(decl: VarDecl): void {

@@ -4,6 +4,7 @@
  * Answers are `holds` (proved with float64 bounds and a safety margin), `violated` (with a counterexample confirmed by
  * our forward pass) or `unknown` (timeout, cancellation, unbounded region), never a guess.
  */
+import { availableParallelism } from 'node:os';
 import { InputError } from '../errors';
 import { inputSize, outputSize, type Network } from '../network/network';
 import type { Query } from '../query/normalForm';
@@ -98,7 +99,8 @@ export async function verify(original: Network, query: Query, options: VerifyOpt
   }
   await initLp();
   options.onProgress?.({ stage: 'search', fractionDone: 0 });
-  const threads = Math.max(1, Math.floor(options.threads ?? 1));
+  // More threads than cores only slow the search down (and each holds the network): never more than the cores.
+  const threads = Math.min(availableParallelism(), Math.max(1, Math.floor(options.threads ?? 1)));
   let done = 0;
   const onVolumeDone = (f: number) => {
     done += f / regions.length;
