@@ -51,26 +51,26 @@ function truncations(model: Uint8Array, count: number, random: () => number): Mu
 /** Structural mutations: the model decoded, one field changed or two swapped, and encoded again. */
 function fieldMutations(model: Uint8Array, count: number, random: () => number): Mutation[] {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)];
-  const edits: ((m: onnx.ModelProto) => void)[] = [
+  const edits: ((m: { graph: onnx.GraphProto } & onnx.ModelProto) => void)[] = [
     (m) => { const n = m.graph.node; const [i, j] = [Math.floor(random() * n.length), Math.floor(random() * n.length)]; [n[i], n[j]] = [n[j], n[i]]; },
     (m) => { const n = pick(m.graph.node); const o = pick(m.graph.node); [n.input, o.input] = [o.input, n.input]; },
     (m) => { const n = pick(m.graph.node); const o = pick(m.graph.node); [n.opType, o.opType] = [o.opType, n.opType]; },
     (m) => { const t = pick(m.graph.initializer); const u = pick(m.graph.initializer); [t.dims, u.dims] = [u.dims, t.dims]; },
     (m) => { const t = pick(m.graph.initializer); const u = pick(m.graph.initializer); [t.rawData, u.rawData] = [u.rawData, t.rawData]; },
-    (m) => { const t = pick(m.graph.initializer); t.dims = t.dims.map(() => pick([0, 1, 3, 4e9, -1, 2 ** 31])); },
+    (m) => { const t = pick(m.graph.initializer); t.dims = (t.dims ?? []).map(() => pick([0, 1, 3, 4e9, -1, 2 ** 31])); },
     (m) => { const t = pick(m.graph.initializer); t.dataType = pick([0, 2, 3, 6, 7, 8, 10, 11, 16, 99]); },
     (m) => { m.graph.initializer.splice(Math.floor(random() * m.graph.initializer.length), 1); },
     (m) => { m.graph.node.splice(Math.floor(random() * m.graph.node.length), 1); },
     (m) => { const d = m.graph.input[0]?.type?.tensorType?.shape?.dim; if (d?.length) pick(d).dimValue = pick([0, -5, 4e9, 7, 2 ** 40]); },
     (m) => { const d = m.graph.output[0]?.type?.tensorType?.shape?.dim; if (d?.length) pick(d).dimValue = pick([0, 4e9, 7]); },
     (m) => { [m.graph.input, m.graph.output] = [m.graph.output, m.graph.input]; },
-    (m) => { const n = pick(m.graph.node); n.output = [pick(m.graph.node).output[0] ?? 'x']; },
+    (m) => { const n = pick(m.graph.node); n.output = [pick(m.graph.node).output?.[0] ?? 'x']; },
     (m) => { const n = pick(m.graph.node); n.attribute = [{ name: pick(['transB', 'alpha', 'axis', 'group', 'pads', 'strides']), type: 2, i: pick([0, 1, -1, 1e9]) }]; },
     (m) => { m.graph.input.push(onnx.ValueInfoProto.create({ name: 'extra' })); },
     (m) => { m.opsetImport = []; },
   ];
   return Array.from({ length: count }, (_, k) => {
-    const m = onnx.ModelProto.decode(model);
+    const m = onnx.ModelProto.decode(model) as { graph: onnx.GraphProto } & onnx.ModelProto;
     const edit = edits[k % edits.length];
     edit(m);
     if (k % 3 === 0) pick(edits)(m);
