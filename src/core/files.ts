@@ -13,13 +13,13 @@ export const FILE_LIMITS = {
   model: 1024 * MB,
   /** .nnet models (text). */
   nnet: 256 * MB,
-  /** .prop and VNN-LIB files. */
-  property: 16 * MB,
+  /** .prop and VNN-LIB files (VNN-COMP's MNIST and CIFAR queries are 60-250 KB). */
+  property: 8 * MB,
   /** Data sets and input vectors (CSV, JSON). */
   data: 64 * MB,
 } as const;
 
-const describeSize = (bytes: number): string => (bytes >= MB ? `${(bytes / MB).toFixed(bytes >= 10 * MB ? 0 : 1)} MB` : `${bytes} bytes`);
+const describeSize = (bytes: number): string => (bytes >= MB ? `${Number((bytes / MB).toFixed(1))} MB` : `${bytes} bytes`);
 
 /** Opens `path` (symlinks followed) and checks it is a regular file of at most `maxBytes`. */
 function openRegular(path: string, what: string, maxBytes: number): { fd: number; size: number } {

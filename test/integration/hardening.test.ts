@@ -225,7 +225,7 @@ test('oversized property files are refused by their size before reading; a form 
   truncateSync(big, 100 << 20);
   const run = await cli('verify', write('m2.onnx', affineModel(3).bytes), big);
   assert.equal(run.code, 2);
-  assert.equal(run.stderr, `netmend verify: ${big}: the property file is 100 MB; NetMend reads property files of at most 16 MB`);
+  assert.equal(run.stderr, `netmend verify: ${big}: the property file is 100 MB; NetMend reads property files of at most 8 MB`);
   // Atoms are separated by any whitespace (a form feed once made the reader loop forever).
   const query = parseVnnlib(`(declare-const X_0 Real)\f(declare-const Y_0 Real)\v(assert (<= X_0 1))\u00a0(assert (>= X_0 0))\f(assert (>= Y_0 0))`, 'ff.vnnlib');
   assert.deepEqual([query.region[0].lower[0] + 0, query.region[0].upper[0]], [0, 1]);
