@@ -127,6 +127,11 @@ test('deep nesting is refused at the level past the limit; long flat sums and la
   const head = 'input x in [0, 1]\noutput y\n';
   assert.deepEqual(propErrors(`${head}property p { where ${'('.repeat(10_000)}x <= 1${')'.repeat(10_000)} require y <= 1 }`), ['3:275 nested more than 256 levels deep (parentheses, not, unary minus)']);
   assert.deepEqual(propErrors(`${head}property p { where x <= 1 require ${'not '.repeat(20_000)}y <= 1 }`), ['3:1059 nested more than 256 levels deep (parentheses, not, unary minus)']);
+  // The editor hands over whatever text is open: a megabyte of '(' is read up to the token limit only.
+  assert.deepEqual(propErrors('('.repeat(300_000)), [
+    "1:1 expected a declaration (model, input, output, const, data, property), found '('",
+    '1:200001 the file has more than 200000 tokens; the rest is not checked',
+  ]);
   // A sum of 10,000 terms is legal: y + ... + y <= 10000 is the bound y <= 1, whose violation is y >= 1.
   const sum = checkDocument(`${head}property p { where x <= 1 require ${Array(10_000).fill('y').join(' + ')} <= 10000 }`, { resolve: (p) => p });
   assert.deepEqual(sum.diagnostics.filter((d) => d.severity === 'error'), []);
