@@ -51,6 +51,9 @@ const isBound = (a: Atom): a is Extract<Atom, { index: number }> => 'index' in a
 /** Linear function of the network's (normalised) inputs or outputs (physical values already mapped through). */
 interface Lin { family?: 'input' | 'output'; coeffs: Map<number, number>; constant: number }
 
+/** The most inputs (or outputs) a file may declare: 2^20, seven times ImageNet's 3x224x224. */
+const MAX_VARIABLES = 2 ** 20;
+
 class CompileError extends Error {
   constructor(readonly range: Range, message: string, readonly code = 'semantic') { super(message); }
 }
@@ -150,8 +153,12 @@ class Compiler {
       if (domain.lower > domain.upper) this.report(decl.domain.lower.range, `the domain [${domain.lower}, ${domain.upper}] is inverted`, 'error', 'empty-region');
     }
     for (const g of decl.groups) {
-      const length = g.indices ? g.indices.to - g.indices.from + 1 : 1;
+      let length = g.indices ? g.indices.to - g.indices.from + 1 : 1;
       if (length <= 0) this.report(g.name.range, `the index range ${g.indices!.from}..${g.indices!.to} is empty`, 'error', 'dimension');
+      if (this.symbols.size(decl.kind) + length > MAX_VARIABLES) {
+        this.report(g.name.range, `${g.name.name}[${g.indices!.from}..${g.indices!.to}] makes more than ${MAX_VARIABLES} ${decl.kind}s, more than NetMend analyses`, 'error', 'dimension');
+        length = 1;
+      }
       const symbol: VarSymbol = {
         kind: decl.kind, name: g.name.name, offset: this.symbols.size(decl.kind), length: Math.max(1, length), vector: !!g.indices,
         mean, divisor: divisor > 0 ? divisor : 1, domain, unit: decl.unit?.name, decl, range: g.name.range,
@@ -232,6 +239,11 @@ class Compiler {
         const parts = f.operands.map((g) => this.dnf(g, positive, scope, family));
         if ((f.kind === 'and') === positive) {
           return parts.reduce<Atom[][]>((acc, part) => {
+            // One conjunction and one more (a long where of bounds) extends in place: no quadratic copying.
+            if (acc.length === 1 && part.length === 1) {
+              for (const atom of part[0]) acc[0].push(atom);
+              return acc;
+            }
             const out: Atom[][] = [];
             for (const a of acc) for (const b of part) out.push([...a, ...b]);
             if (out.length > MAX_CLAUSES) throw new CompileError(f.range, `this formula expands to more than ${MAX_CLAUSES} cases; simplify it`, 'too-complex');
@@ -367,7 +379,7 @@ class Compiler {
     for (const [variable, constant, expr] of pairs) {
       if (variable.coeffs.size !== 1 || constant.coeffs.size !== 0 || variable.family !== 'input') continue;
       const [index] = [...variable.coeffs.keys()];
-      const v = this.symbols.variables('input').find((s) => index >= s.offset && index < s.offset + s.length);
+      const v = this.symbols.variableAt('input', index);
       if (!v) continue;
       const value = constant.constant;
       const scale = v.domain ? v.domain.upper - v.domain.lower : 10 * v.divisor;
@@ -459,8 +471,7 @@ class Compiler {
 
   /** A violation clause as a person reads it, in the outputs' physical units: "SL <= COC and SL <= WL". */
   private clauseText(conj: readonly LinearRow[]): string {
-    const outputs = this.symbols.variables('output');
-    const physical = (i: number) => outputs.find((v) => i >= v.offset && i < v.offset + v.length);
+    const physical = (i: number) => this.symbols.variableAt('output', i);
     const fmt = (v: number) => String(Number(v.toPrecision(6)));
     return conj.map((row) => {
       const terms = [...row.coeffs.keys()].filter((i) => row.coeffs[i] !== 0);
