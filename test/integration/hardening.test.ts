@@ -145,6 +145,17 @@ test('deep nesting is refused at the level past the limit; long flat sums and la
   assert.equal(many.properties[129_999].name, 'p[129999]');
 });
 
+test('huge declarations are refused; many names and bounds are checked in linear time', LIMIT, () => {
+  assert.deepEqual(propErrors('input x[0..1000000000] in [0, 1]\noutput y\n'), ['1:7 x[0..1000000000] makes more than 1048576 inputs, more than NetMend analyses']);
+  const n = 20_000;
+  const names = Array.from({ length: n }, (_, i) => `a${i}`);
+  const doc = checkDocument(`input ${names.join(', ')} in [0, 1]\noutput y\nproperty p { where ${names.map((a) => `${a} <= 0.5`).join(', ')} require y <= 1 }\n`, { resolve: (p) => p });
+  assert.deepEqual(doc.diagnostics.filter((d) => d.severity === 'error'), []);
+  const [region] = doc.properties[0].query.region;
+  assert.equal(region.upper.length, n);
+  assert.ok(region.upper.every((u) => u === 0.5));
+});
+
 test('output paths are checked before any work: a folder as the result file, a missing output folder (exit 2)', LIMIT, async () => {
   const { bytes } = affineModel(3);
   const model = write('out.onnx', bytes);
