@@ -147,6 +147,7 @@ test('deep nesting is refused at the level past the limit; long flat sums and la
 
 test('huge declarations are refused; many names and bounds are checked in linear time', LIMIT, () => {
   assert.deepEqual(propErrors('input x[0..1000000000] in [0, 1]\noutput y\n'), ['1:7 x[0..1000000000] makes more than 1048576 inputs, more than NetMend analyses']);
+  throwsInputError(() => parseVnnlib('(declare-const X_4000000000 Real)\n(declare-const Y_0 Real)', 'wide.vnnlib'), /^wide\.vnnlib:1:1: X_4000000000: NetMend analyses at most 1048576 inputs and outputs$/);
   const n = 20_000;
   const names = Array.from({ length: n }, (_, i) => `a${i}`);
   const doc = checkDocument(`input ${names.join(', ')} in [0, 1]\noutput y\nproperty p { where ${names.map((a) => `${a} <= 0.5`).join(', ')} require y <= 1 }\n`, { resolve: (p) => p });

@@ -6,7 +6,7 @@
 import type { Decl, Expr, Formula, PropertyDecl, PropFile, VarDecl } from './ast';
 import type { SpecDiagnostic } from './diagnostics';
 import type { Range } from './lexer';
-import { MAX_CLAUSES, polytopeFromRows, type LinearRow, type Polytope, type Query } from '../query/normalForm';
+import { MAX_CLAUSES, MAX_VARIABLES, polytopeFromRows, type LinearRow, type Polytope, type Query } from '../query/normalForm';
 import { SymbolTable, type DataPoint, type VarSymbol } from './symbols';
 
 export interface ModelShape { readonly inputs: number; readonly outputs: number }
@@ -50,9 +50,6 @@ const isBound = (a: Atom): a is Extract<Atom, { index: number }> => 'index' in a
 
 /** Linear function of the network's (normalised) inputs or outputs (physical values already mapped through). */
 interface Lin { family?: 'input' | 'output'; coeffs: Map<number, number>; constant: number }
-
-/** The most inputs (or outputs) a file may declare: 2^20, seven times ImageNet's 3x224x224. */
-const MAX_VARIABLES = 2 ** 20;
 
 class CompileError extends Error {
   constructor(readonly range: Range, message: string, readonly code = 'semantic') { super(message); }

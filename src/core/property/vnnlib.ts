@@ -4,7 +4,7 @@
  * polytopes), the output asserts the violation (their DNF).
  */
 import { InputError } from '../errors';
-import { MAX_CLAUSES, polytopeFromRows, type LinearRow, type Polytope, type Query } from '../query/normalForm';
+import { MAX_CLAUSES, MAX_VARIABLES, polytopeFromRows, type LinearRow, type Polytope, type Query } from '../query/normalForm';
 import { readSExprs, type SExpr } from './sexpr';
 
 interface Linear { coeffs: Map<string, number>; constant: number }
@@ -22,6 +22,7 @@ export function parseVnnlib(text: string, file?: string): Query {
       const name = e.items[1]?.kind === 'atom' ? e.items[1].text : '';
       const m = /^([XY])_(\d+)$/.exec(name);
       if (!m) throw new InputError(`variables must be named X_i or Y_i, got '${name}'`, where(e));
+      if (Number(m[2]) >= MAX_VARIABLES) throw new InputError(`${name}: NetMend analyses at most ${MAX_VARIABLES} inputs and outputs`, where(e));
       if (m[1] === 'X') inputs = Math.max(inputs, Number(m[2]) + 1);
       else outputs = Math.max(outputs, Number(m[2]) + 1);
     } else if (head === 'assert') {

@@ -36,6 +36,9 @@ export interface Query {
  */
 export const MAX_CLAUSES = 4096;
 
+/** The most inputs (or outputs) a property may speak of: 2^20, seven times ImageNet's 3x224x224. */
+export const MAX_VARIABLES = 2 ** 20;
+
 /** c.v - rhs: <= 0 iff the row holds at v. */
 export function rowSlack(row: LinearRow, v: ArrayLike<number>): number {
   let s = -row.rhs;
