@@ -70,33 +70,34 @@ const vnnlibHead = (inputs: number, outputs: number): string =>
 const boxAsserts = (inputs: number, lo: number, hi: number): string =>
   Array.from({ length: inputs }, (_, i) => `(assert (>= X_${i} ${lo}))\n(assert (<= X_${i} ${hi}))`).join('\n');
 
-/** One affine layer y = W x + b with W 2 x n (seeded) and b = [0.1, -0.2]; its exact maximum of y_0 over [-1, 1]^n. */
-function affineModel(n: number): { bytes: Uint8Array; maxY0: number } {
-  const w = seeded(2 * n, 7);
+/** One affine layer y = W x + b with W m x n (seeded) and b = [0.1, -0.2, 0, ...]; its exact maximum of y_0 on [-1, 1]^n. */
+function affineModel(n: number, m = 2): { bytes: Uint8Array; maxY0: number } {
+  const w = seeded(m * n, 7);
   const bytes = buildModel({
-    input: ['x', [1, n]], output: ['y', [1, 2]],
+    input: ['x', [1, n]], output: ['y', [1, m]],
     nodes: [{ op: 'Gemm', inputs: ['x', 'W', 'b'], output: 'y', attrs: { transB: 1 } }],
-    initializers: [tensor('W', [2, n], w), tensor('b', [2], [0.1, -0.2])],
+    initializers: [tensor('W', [m, n], w), tensor('b', [m], [0.1, -0.2, ...Array<number>(m - 2).fill(0)])],
   });
   // The file stores float32 weights: the maximum is computed from what it stores.
   const stored = Float32Array.from(w);
   return { bytes, maxY0: stored.slice(0, n).reduce((s, v) => s + Math.abs(v), 0) + Math.fround(0.1) };
 }
 
-const y0AtLeast = (n: number, t: number): Query => ({
+const y0AtLeast = (n: number, m: number, t: number): Query => ({
   name: 'y0',
   region: [{ lower: new Float64Array(n).fill(-1), upper: new Float64Array(n).fill(1), rows: [] }],
-  violation: [[{ coeffs: Float64Array.of(-1, 0), rhs: -t }]],
+  violation: [[{ coeffs: Float64Array.from({ length: m }, (_, i) => (i === 0 ? -1 : 0)), rhs: -t }]],
 });
 
 test('a network without a hidden activation is verified: holds above its exact maximum, violated below', LIMIT, async () => {
-  for (const n of [3, 100]) {
-    const { bytes, maxY0 } = affineModel(n);
+  // Narrow outputs (3 -> 2, 100 -> 2) and wide ones (2 -> 6).
+  for (const [n, m] of [[3, 2], [100, 2], [2, 6]]) {
+    const { bytes, maxY0 } = affineModel(n, m);
     const net = loadOnnxModel(bytes, 'affine.onnx');
     assert.equal(net.layers.length, 1);
-    assert.equal((await verify(net, y0AtLeast(n, maxY0 + 1e-3), { timeoutSec: 20 })).status, 'holds', `n=${n}`);
-    const below = await verify(net, y0AtLeast(n, maxY0 - 1e-3), { timeoutSec: 20 });
-    assert.equal(below.status, 'violated', `n=${n}`);
+    assert.equal((await verify(net, y0AtLeast(n, m, maxY0 + 1e-3), { timeoutSec: 20 })).status, 'holds', `${n} -> ${m}`);
+    const below = await verify(net, y0AtLeast(n, m, maxY0 - 1e-3), { timeoutSec: 20 });
+    assert.equal(below.status, 'violated', `${n} -> ${m}`);
   }
   // The CLI end to end: a .nnet of one layer (affine), cross-checked by ONNX Runtime on its export.
   const model = write('affine.nnet', ['1,2,1,', '2,1,', '0,', '-1,-1,', '1,1,', '0,0,0,', '1,1,1,', '2,-3,', '0.5,'].join('\n'));

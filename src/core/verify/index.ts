@@ -45,17 +45,18 @@ const withHidden = new WeakMap<Network, Network>();
 
 /**
  * The bounds and the searches reason through at least one hidden layer. A network that is one affine map (no hidden
- * activation) gets an identity hidden layer in front: the same function, and its relaxation is exact.
+ * activation) gets an identity layer before or after it, on its narrower side: the same function, its relaxation exact.
  */
 function withHiddenLayer(net: Network): Network {
   if (net.layers.length > 1 || net.layers[0].activation.kind !== 'identity') return net;
   let wrapped = withHidden.get(net);
   if (!wrapped) {
-    const n = inputSize(net);
-    const weights = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) weights[i * n + i] = 1;
-    const front = { inSize: n, outSize: n, weights, bias: new Float64Array(n), activation: { kind: 'identity' } as const, name: 'input' };
-    wrapped = { ...net, layers: [front, net.layers[0]] };
+    const [n, m] = [inputSize(net), outputSize(net)];
+    const size = Math.min(n, m);
+    const weights = new Float64Array(size * size);
+    for (let i = 0; i < size; i++) weights[i * size + i] = 1;
+    const identity = { inSize: size, outSize: size, weights, bias: new Float64Array(size), activation: { kind: 'identity' } as const, name: 'identity' };
+    wrapped = { ...net, layers: m <= n ? [net.layers[0], identity] : [identity, net.layers[0]] };
     withHidden.set(net, wrapped);
   }
   return wrapped;
