@@ -111,20 +111,21 @@ function fuzz(file: string, cases: Mutation[]): { loaded: number; refused: numbe
   return { loaded, refused };
 }
 
-test('fuzzing the ONNX reader on ACAS Xu: 1,000 mutated files load consistently or are refused with the file named', () => {
+test('fuzzing the ONNX reader on ACAS Xu: 600 mutated files load consistently or are refused with the file named', () => {
   const model = new Uint8Array(readFileSync(acasNet(1, 1)));
   const random = rng(11);
-  const cases = [...flips(model, 500, random), ...truncations(model, 200, random), ...fieldMutations(model, 300, random)];
+  const cases = [...flips(model, 300, random), ...truncations(model, 120, random), ...fieldMutations(model, 180, random)];
   const { loaded, refused } = fuzz('acas.onnx', cases);
-  assert.equal(loaded + refused, 1000);
+  assert.equal(loaded + refused, 600);
   // Both outcomes occur: flipped weight bytes load, broken structure is refused.
-  assert.ok(loaded > 50 && refused > 50, `${loaded} loaded, ${refused} refused`);
+  assert.ok(loaded > 30 && refused > 30, `${loaded} loaded, ${refused} refused`);
 });
 
-test('fuzzing the ONNX reader on MNIST 256x2: 120 mutated files', () => {
+test('fuzzing the ONNX reader on MNIST 256x2: 48 mutated files', () => {
   const model = new Uint8Array(readFileSync(dataPath('mnist', 'mnist-net_256x2.onnx')));
   const random = rng(12);
-  const cases = [...flips(model, 40, random), ...truncations(model, 40, random), ...fieldMutations(model, 40, random)];
+  // Field edits cycle through all 16 kinds: 16 cases cover each once.
+  const cases = [...flips(model, 16, random), ...truncations(model, 16, random), ...fieldMutations(model, 16, random)];
   const { loaded, refused } = fuzz('mnist.onnx', cases);
-  assert.equal(loaded + refused, 120);
+  assert.equal(loaded + refused, 48);
 });
