@@ -218,11 +218,15 @@ test('devices, pipes and symlinks to them are refused without reading; a non-mod
   assert.deepEqual(propErrors('input x in [0, 1]\noutput y\ndata d = "points.fifo.csv"\n'), [`3:1 ${dataFifo}: cannot read the data file: it is a pipe (FIFO); NetMend reads regular files only`]);
 });
 
-test('VNN-LIB asserts that expand past the clause limit are refused with their count, before expanding', LIMIT, () => {
+test('VNN-LIB asserts that expand past the clause or row limits are refused with their count, before expanding', LIMIT, () => {
   for (const k of [16, 20]) {
     const asserts = Array.from({ length: k }, (_, i) => `(assert (or (<= X_0 ${i}) (>= X_0 ${i + 0.5})))`).join('\n');
     throwsInputError(() => parseVnnlib(`${vnnlibHead(1, 1)}\n${asserts}\n(assert (>= Y_0 0))`, 'many.vnnlib'), new RegExp(`^many\\.vnnlib: the asserts expand to ${2 ** k} cases \\(input polytopes times output clauses\\); NetMend handles at most 4096$`));
   }
+  // 2^10 output clauses of 10 comparisons each: within the case limit, but their bounds would outlast a timeout.
+  const outputs = (k: number) => Array.from({ length: k }, (_, i) => `(assert (or (>= Y_${i % 2} ${100 + i}) (<= Y_${(i + 1) % 2} ${-100 - i})))`).join('\n');
+  throwsInputError(() => parseVnnlib(`${vnnlibHead(1, 2)}\n${boxAsserts(1, 0, 1)}\n${outputs(10)}`, 'rows.vnnlib'), /^rows\.vnnlib: the output conditions expand to 10240 comparisons in all their clauses; NetMend handles at most 4096$/);
+  assert.equal(parseVnnlib(`${vnnlibHead(1, 2)}\n${boxAsserts(1, 0, 1)}\n${outputs(8)}`, 'fits.vnnlib').violation.length, 256);
 });
 
 test('--threads beyond the cores is capped at the cores, and said', LIMIT, () => {

@@ -6,7 +6,7 @@
 import type { Decl, Expr, Formula, PropertyDecl, PropFile, VarDecl } from './ast';
 import type { SpecDiagnostic } from './diagnostics';
 import type { Range } from './lexer';
-import { MAX_CLAUSES, MAX_VARIABLES, polytopeFromRows, type LinearRow, type Polytope, type Query } from '../query/normalForm';
+import { MAX_CLAUSES, MAX_VARIABLES, MAX_VIOLATION_ROWS, polytopeFromRows, type LinearRow, type Polytope, type Query } from '../query/normalForm';
 import { SymbolTable, type DataPoint, type VarSymbol } from './symbols';
 
 export interface ModelShape { readonly inputs: number; readonly outputs: number }
@@ -193,6 +193,8 @@ class Compiler {
     const unbounded = region.some((p) => p.lower.some((l, i) => !Number.isFinite(l) || !Number.isFinite(p.upper[i])));
     if (unbounded) this.report(decl.where.range, `some inputs of '${name}' have no lower or upper bound: give them a domain (input x in [lo, hi]) or bound them here`, 'warning', 'unbounded');
     const violation = this.dnf(decl.require, false, scope, 'output').map((conj) => conj.map((a) => this.denseRow(a, m)));
+    const rows = violation.reduce((n, conj) => n + conj.length, 0);
+    if (rows > MAX_VIOLATION_ROWS) throw new CompileError(decl.requireRange, `the violation of this requirement expands to ${rows} comparisons in all its clauses; NetMend handles at most ${MAX_VIOLATION_ROWS}`, 'too-complex');
     if (violation.length === 0) this.report(decl.requireRange, `the requirement of '${name}' can never be violated`, 'warning', 'trivial');
     const query: Query = { name, region: region.length ? region : [this.polytope([], n)], violation: violation.length ? violation : [[{ coeffs: new Float64Array(m), rhs: -1 }]] };
     return { name, declaration: decl.name.name, description: decl.description, range: decl.range, requireRange: decl.requireRange, query, clauseTexts: query.violation.map((c) => this.clauseText(c)) };
