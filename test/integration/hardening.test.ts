@@ -3,10 +3,10 @@
  * outcome (the right verdict, or exit 2 with a located message) within a generous time limit. Commands run in this
  * process (`main`), not as child processes, to keep the suite cheap.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main';
@@ -24,6 +24,7 @@ import { dataPath } from '../helpers';
 import { buildModel, seeded, tensor } from '../onnxBuilder';
 
 const tmp = mkdtempSync(join(tmpdir(), 'netmend-hardening-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
 const LIMIT = { timeout: 60_000 };
 
 /** Runs `netmend ...` in this process: the exit code and what it printed. */
