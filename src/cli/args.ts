@@ -59,7 +59,8 @@ function suggestion(written: string, known: readonly string[], short: ArgSpec['s
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const flag of known) {
-    const d = name.length === 1 ? (flag.startsWith(name) ? 0 : Infinity) : editDistance(name, flag);
+    // One letter (-t) suggests a flag it begins; a longer name, the flag it begins, extends or nearly spells.
+    const d = name.length === 1 ? (flag.startsWith(name) ? 0 : Infinity) : flag.startsWith(name) || name.startsWith(flag) ? 1 : editDistance(name, flag);
     if (d < bestDistance) [best, bestDistance] = [flag, d];
   }
   const shortOf = (flag: string) => Object.keys(short ?? {}).find((k) => short![k] === flag);

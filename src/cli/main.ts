@@ -21,7 +21,8 @@ function usage(): string {
   return ['usage: netmend <command> [options]', '', ...commands.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`)].join('\n');
 }
 
-async function main(argv: string[]): Promise<number> {
+/** Runs one command line; returns the exit code (exported so tests run commands in-process). */
+export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h') {
     console.log(usage());
@@ -44,4 +45,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then((code) => process.exit(code));
+if (require.main === module) main(process.argv.slice(2)).then((code) => process.exit(code));

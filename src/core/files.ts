@@ -2,7 +2,7 @@
  * Reading user-named files safely: only regular files (a device such as /dev/zero, a FIFO or a symlink to one would
  * hang or never end), and never more than a stated number of bytes, so a wrong path cannot exhaust memory.
  */
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { InputError } from './errors';
 
 const MB = 1024 * 1024;
@@ -13,36 +13,52 @@ export const FILE_LIMITS = {
   model: 1024 * MB,
   /** .nnet models (text). */
   nnet: 256 * MB,
-  /** .prop and VNN-LIB files. */
-  property: 16 * MB,
+  /** .prop and VNN-LIB files (VNN-COMP's MNIST and CIFAR queries are 60-250 KB). */
+  property: 8 * MB,
   /** Data sets and input vectors (CSV, JSON). */
   data: 64 * MB,
 } as const;
 
-const describeSize = (bytes: number): string => (bytes >= MB ? `${(bytes / MB).toFixed(bytes >= 10 * MB ? 0 : 1)} MB` : `${bytes} bytes`);
+const describeSize = (bytes: number): string => (bytes >= MB ? `${Number((bytes / MB).toFixed(1))} MB` : `${bytes} bytes`);
 
 /** Opens `path` (symlinks followed) and checks it is a regular file of at most `maxBytes`. */
 function openRegular(path: string, what: string, maxBytes: number): { fd: number; size: number } {
+  const problem = (err: unknown): InputError => {
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : (err as Error).message;
+    return new InputError(`cannot read the ${what}: ${reason}`, { file: path });
+  };
+  // Stat first, so a device is never even opened; then check the opened file again (it may have been swapped).
+  try {
+    checkRegular(statSync(path), path, what, maxBytes);
+  } catch (err) {
+    throw err instanceof InputError ? err : problem(err);
+  }
   let fd: number;
   try {
     // O_NONBLOCK: opening a FIFO for reading must not wait for a writer.
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : (err as Error).message;
-    throw new InputError(`cannot read the ${what}: ${reason}`, { file: path });
+    throw problem(err);
   }
-  const stat = fstatSync(fd);
-  if (!stat.isFile()) {
+  try {
+    return { fd, size: checkRegular(fstatSync(fd), path, what, maxBytes) };
+  } catch (err) {
     closeSync(fd);
+    throw err;
+  }
+}
+
+/** The file's size, if it is a regular file of at most `maxBytes`. */
+function checkRegular(stat: Stats, path: string, what: string, maxBytes: number): number {
+  if (!stat.isFile()) {
     const kind = stat.isDirectory() ? 'a folder' : stat.isFIFO() ? 'a pipe (FIFO)' : stat.isCharacterDevice() || stat.isBlockDevice() ? 'a device' : 'not a regular file';
     throw new InputError(`cannot read the ${what}: it is ${kind}; NetMend reads regular files only`, { file: path });
   }
   if (stat.size > maxBytes) {
-    closeSync(fd);
     throw new InputError(`the ${what} is ${describeSize(stat.size)}; NetMend reads ${what}s of at most ${describeSize(maxBytes)}`, { file: path });
   }
-  return { fd, size: stat.size };
+  return stat.size;
 }
 
 /** The bytes of a regular file of at most `maxBytes` (as long as it was when opened). */

@@ -17,14 +17,16 @@ export const vnncompCommand: Command = {
   usage: 'vnncomp <onnx> <vnnlib> <result_file> <timeout_s>',
   summary: 'VNN-COMP runner interface: writes unsat, sat (+ the counterexample), timeout or unknown',
   async run(args) {
+    const started = Date.now();
     const [onnx, vnnlib, resultFile, timeout] = parseArgs(args, { positionals: 4 }).positional;
     const timeoutSec = Number(timeout);
     if (!onnx || !vnnlib || !resultFile || !(timeoutSec > 0)) throw new InputError(`usage: netmend ${this.usage}`);
     assertWritable(resultFile, 'result file');
     const net = loadModelFile(onnx);
     const [{ query }] = loadQueries(vnnlib);
-    // Leave a little of the budget for start-up and writing the answer.
-    const result = await verify(net, query, { timeoutSec: Math.max(0.1, timeoutSec - 0.5), threads: availableParallelism() });
+    // The budget covers reading the files too; leave a little of it for writing the answer.
+    const remaining = timeoutSec - (Date.now() - started) / 1000 - 0.5;
+    const result = await verify(net, query, { timeoutSec: Math.max(0.1, remaining), threads: availableParallelism() });
     let text: string;
     if (result.status === 'holds') text = 'unsat\n';
     else if (result.status === 'unknown') text = result.reason === 'timeout' ? 'timeout\n' : 'unknown\n';

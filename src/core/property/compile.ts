@@ -6,7 +6,7 @@
 import type { Decl, Expr, Formula, PropertyDecl, PropFile, VarDecl } from './ast';
 import type { SpecDiagnostic } from './diagnostics';
 import type { Range } from './lexer';
-import { MAX_CLAUSES, polytopeFromRows, type LinearRow, type Polytope, type Query } from '../query/normalForm';
+import { MAX_CLAUSES, MAX_VARIABLES, MAX_VIOLATION_ROWS, polytopeFromRows, type LinearRow, type Polytope, type Query } from '../query/normalForm';
 import { SymbolTable, type DataPoint, type VarSymbol } from './symbols';
 
 export interface ModelShape { readonly inputs: number; readonly outputs: number }
@@ -19,6 +19,8 @@ export interface CompileHost {
   readData?(path: string): readonly DataPoint[] | { error: string };
   /** Whether a polytope has a point (an LP), for regions that linear rows make empty; skipped when absent. */
   isFeasible?(polytope: Polytope): boolean;
+  /** Whether a resolved path lies outside the user's workspace (the editor): such model and data paths are warned about. */
+  outsideWorkspace?(path: string): boolean;
 }
 
 export interface CompiledProperty {
@@ -93,6 +95,7 @@ class Compiler {
   }
 
   private checkModel(range: Range, path: string): void {
+    this.checkInsideWorkspace(range, path, 'model');
     const shape = this.host.modelShape?.(path);
     if (!shape) return;
     if ('error' in shape) return this.report(range, shape.error, 'error', 'model');
@@ -115,6 +118,7 @@ class Compiler {
         return;
       }
       case 'data': {
+        this.checkInsideWorkspace(decl.range, this.host.resolve(decl.path), 'data file');
         const loaded = this.host.readData?.(this.host.resolve(decl.path));
         if (loaded && 'error' in loaded) this.report(decl.range, loaded.error, 'error', 'data');
         const points = loaded && !('error' in loaded) ? loaded : [];
@@ -123,6 +127,10 @@ class Compiler {
       }
       case 'input': case 'output': return this.declareVars(decl);
     }
+  }
+
+  private checkInsideWorkspace(range: Range, path: string, what: string): void {
+    if (this.host.outsideWorkspace?.(path)) this.report(range, `the ${what} ${path} is outside the workspace: check that this file should be read`, 'warning', 'outside-workspace');
   }
 
   private declareVars(decl: VarDecl): void {
@@ -142,8 +150,12 @@ class Compiler {
       if (domain.lower > domain.upper) this.report(decl.domain.lower.range, `the domain [${domain.lower}, ${domain.upper}] is inverted`, 'error', 'empty-region');
     }
     for (const g of decl.groups) {
-      const length = g.indices ? g.indices.to - g.indices.from + 1 : 1;
+      let length = g.indices ? g.indices.to - g.indices.from + 1 : 1;
       if (length <= 0) this.report(g.name.range, `the index range ${g.indices!.from}..${g.indices!.to} is empty`, 'error', 'dimension');
+      if (this.symbols.size(decl.kind) + length > MAX_VARIABLES) {
+        this.report(g.name.range, `${g.name.name}[${g.indices!.from}..${g.indices!.to}] makes more than ${MAX_VARIABLES} ${decl.kind}s, more than NetMend analyses`, 'error', 'dimension');
+        length = 1;
+      }
       const symbol: VarSymbol = {
         kind: decl.kind, name: g.name.name, offset: this.symbols.size(decl.kind), length: Math.max(1, length), vector: !!g.indices,
         mean, divisor: divisor > 0 ? divisor : 1, domain, unit: decl.unit?.name, decl, range: g.name.range,
@@ -161,7 +173,7 @@ class Compiler {
     if (!decl.forEach) return [this.query(decl, decl.name.name, this.symbols)];
     const dataset = this.symbols.get(decl.forEach.dataset.name);
     if (!dataset || dataset.kind !== 'data') throw new CompileError(decl.forEach.dataset.range, `'${decl.forEach.dataset.name}' is not a data set (declare it with data ${decl.forEach.dataset.name} = "file.csv")`, 'unknown-name');
-    if (dataset.points.length === 0) this.report(decl.forEach.dataset.range, `the data set '${dataset.name}' has no points: '${decl.name.name}' states nothing`, 'warning', 'empty-data');
+    if (dataset.points.length === 0 && this.host.readData) this.report(decl.forEach.dataset.range, `the data set '${dataset.name}' has no points: '${decl.name.name}' states nothing`, 'warning', 'empty-data');
     return dataset.points.map((point, k) => {
       const scope = new SymbolTable(this.symbols);
       scope.add({ kind: 'point', name: decl.forEach!.variable.name, point, range: decl.forEach!.variable.range });
@@ -181,6 +193,8 @@ class Compiler {
     const unbounded = region.some((p) => p.lower.some((l, i) => !Number.isFinite(l) || !Number.isFinite(p.upper[i])));
     if (unbounded) this.report(decl.where.range, `some inputs of '${name}' have no lower or upper bound: give them a domain (input x in [lo, hi]) or bound them here`, 'warning', 'unbounded');
     const violation = this.dnf(decl.require, false, scope, 'output').map((conj) => conj.map((a) => this.denseRow(a, m)));
+    const rows = violation.reduce((n, conj) => n + conj.length, 0);
+    if (rows > MAX_VIOLATION_ROWS) throw new CompileError(decl.requireRange, `the violation of this requirement expands to ${rows} comparisons in all its clauses; NetMend handles at most ${MAX_VIOLATION_ROWS}`, 'too-complex');
     if (violation.length === 0) this.report(decl.requireRange, `the requirement of '${name}' can never be violated`, 'warning', 'trivial');
     const query: Query = { name, region: region.length ? region : [this.polytope([], n)], violation: violation.length ? violation : [[{ coeffs: new Float64Array(m), rhs: -1 }]] };
     return { name, declaration: decl.name.name, description: decl.description, range: decl.range, requireRange: decl.requireRange, query, clauseTexts: query.violation.map((c) => this.clauseText(c)) };
@@ -224,6 +238,11 @@ class Compiler {
         const parts = f.operands.map((g) => this.dnf(g, positive, scope, family));
         if ((f.kind === 'and') === positive) {
           return parts.reduce<Atom[][]>((acc, part) => {
+            // One conjunction and one more (a long where of bounds) extends in place: no quadratic copying.
+            if (acc.length === 1 && part.length === 1) {
+              for (const atom of part[0]) acc[0].push(atom);
+              return acc;
+            }
             const out: Atom[][] = [];
             for (const a of acc) for (const b of part) out.push([...a, ...b]);
             if (out.length > MAX_CLAUSES) throw new CompileError(f.range, `this formula expands to more than ${MAX_CLAUSES} cases; simplify it`, 'too-complex');
@@ -359,7 +378,7 @@ class Compiler {
     for (const [variable, constant, expr] of pairs) {
       if (variable.coeffs.size !== 1 || constant.coeffs.size !== 0 || variable.family !== 'input') continue;
       const [index] = [...variable.coeffs.keys()];
-      const v = this.symbols.variables('input').find((s) => index >= s.offset && index < s.offset + s.length);
+      const v = this.symbols.variableAt('input', index);
       if (!v) continue;
       const value = constant.constant;
       const scale = v.domain ? v.domain.upper - v.domain.lower : 10 * v.divisor;
@@ -451,8 +470,7 @@ class Compiler {
 
   /** A violation clause as a person reads it, in the outputs' physical units: "SL <= COC and SL <= WL". */
   private clauseText(conj: readonly LinearRow[]): string {
-    const outputs = this.symbols.variables('output');
-    const physical = (i: number) => outputs.find((v) => i >= v.offset && i < v.offset + v.length);
+    const physical = (i: number) => this.symbols.variableAt('output', i);
     const fmt = (v: number) => String(Number(v.toPrecision(6)));
     return conj.map((row) => {
       const terms = [...row.coeffs.keys()].filter((i) => row.coeffs[i] !== 0);

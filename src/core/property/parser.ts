@@ -4,7 +4,7 @@
  */
 import type { CompareOp, ConstDecl, DataDecl, Decl, Expr, Formula, Ident, ModelDecl, PropertyDecl, PropFile, VarDecl, VarGroup } from './ast';
 import { rangeOf, type SpecDiagnostic } from './diagnostics';
-import { tokenize, type Range, type Token } from './lexer';
+import { MAX_TOKENS, tokenize, type Range, type Token } from './lexer';
 
 export const DECLARATION_KEYWORDS = ['model', 'input', 'output', 'const', 'data', 'property'] as const;
 export const RESERVED = new Set<string>([...DECLARATION_KEYWORDS, 'where', 'require', 'and', 'or', 'not', 'in', 'argmax', 'argmin', 'within', 'of', 'for', 'each']);
@@ -41,7 +41,11 @@ class Parser {
         this.skipTo((t) => t.kind === 'name' && (DECLARATION_KEYWORDS as readonly string[]).includes(t.text));
       }
     }
-    for (const t of this.tokens) if (t.kind === 'bad') this.error(t.range, t.text.startsWith('"') ? 'unterminated string' : `unexpected character '${t.text}'`);
+    for (const t of this.tokens) {
+      if (t.kind !== 'bad') continue;
+      const message = t.text === '' ? `the file has more than ${MAX_TOKENS} tokens; the rest is not checked` : t.text.startsWith('"') ? 'unterminated string' : `unexpected character '${t.text}'`;
+      this.error(t.range, message);
+    }
     return { file: { decls }, diagnostics: this.diagnostics };
   }
 

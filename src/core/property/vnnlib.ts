@@ -4,7 +4,7 @@
  * polytopes), the output asserts the violation (their DNF).
  */
 import { InputError } from '../errors';
-import { MAX_CLAUSES, polytopeFromRows, type LinearRow, type Polytope, type Query } from '../query/normalForm';
+import { MAX_CLAUSES, MAX_VARIABLES, MAX_VIOLATION_ROWS, polytopeFromRows, type LinearRow, type Polytope, type Query } from '../query/normalForm';
 import { readSExprs, type SExpr } from './sexpr';
 
 interface Linear { coeffs: Map<string, number>; constant: number }
@@ -22,6 +22,7 @@ export function parseVnnlib(text: string, file?: string): Query {
       const name = e.items[1]?.kind === 'atom' ? e.items[1].text : '';
       const m = /^([XY])_(\d+)$/.exec(name);
       if (!m) throw new InputError(`variables must be named X_i or Y_i, got '${name}'`, where(e));
+      if (Number(m[2]) >= MAX_VARIABLES) throw new InputError(`${name}: NetMend analyses at most ${MAX_VARIABLES} inputs and outputs`, where(e));
       if (m[1] === 'X') inputs = Math.max(inputs, Number(m[2]) + 1);
       else outputs = Math.max(outputs, Number(m[2]) + 1);
     } else if (head === 'assert') {
@@ -34,9 +35,15 @@ export function parseVnnlib(text: string, file?: string): Query {
   const sizes = { X: inputs, Y: outputs };
   // Asserts over one family multiply out separately (MNIST has 1568 input asserts); mixed asserts join the product last.
   const families = asserts.map((a) => familiesOf(a));
-  const count = asserts.reduce((product, a) => product * termCount(a), 1);
+  const sized = (keep: (f: Set<string>) => boolean) => asserts.filter((_, k) => keep(families[k])).map(dnfSize).reduce(andSize, { terms: 1, rows: 0 });
+  const count = sized(() => true).terms;
+  const big = (n: number) => (n > 1e15 ? n.toExponential(2) : String(n));
   if (count > MAX_CLAUSES) {
-    throw new InputError(`the asserts expand to ${count > 1e15 ? count.toExponential(2) : count} cases (input polytopes times output clauses); NetMend handles at most ${MAX_CLAUSES}`, { file });
+    throw new InputError(`the asserts expand to ${big(count)} cases (input polytopes times output clauses); NetMend handles at most ${MAX_CLAUSES}`, { file });
+  }
+  const outputRows = sized((f) => f.has('Y')).rows;
+  if (outputRows > MAX_VIOLATION_ROWS) {
+    throw new InputError(`the output conditions expand to ${big(outputRows)} comparisons in all their clauses; NetMend handles at most ${MAX_VIOLATION_ROWS}`, { file });
   }
   const conjunction = (keep: (f: Set<string>) => boolean): Dnf => asserts.filter((_, k) => keep(families[k]))
     .reduce<Dnf>((acc, a) => andDnf(acc, formulaDnf(a, sizes, file)), [[]]);
@@ -63,19 +70,27 @@ function emptyRegion(conj: readonly TaggedRow[], p: Polytope, file?: string): In
   return new InputError(`the input region is empty: X_${i} must be at least ${p.lower[i]} and at most ${p.upper[i]}`, { file, line: bounding?.line, column: bounding?.column });
 }
 
-/** How many conjunctions a formula's DNF has, without building it. */
-function termCount(e: SExpr | undefined): number {
-  if (!e || e.kind !== 'list' || e.items[0]?.kind !== 'atom') return 1;
+interface DnfSize { readonly terms: number; readonly rows: number }
+
+/** The conjunction of two DNFs' sizes: every term of one with every term of the other. */
+const andSize = (a: DnfSize, b: DnfSize): DnfSize => ({ terms: a.terms * b.terms, rows: a.rows * b.terms + b.rows * a.terms });
+
+/** How many conjunctions a formula's DNF has, and rows in all of them, without building it. */
+function dnfSize(e: SExpr | undefined): DnfSize {
+  if (!e || e.kind !== 'list' || e.items[0]?.kind !== 'atom') return { terms: 1, rows: 1 };
   const args = e.items.slice(1);
   switch (e.items[0].text) {
-    case 'and': return args.reduce((product, a) => product * termCount(a), 1);
-    case 'or': return args.reduce((sum, a) => sum + termCount(a), 0);
-    default: return 1;
+    case 'and': return args.map(dnfSize).reduce(andSize, { terms: 1, rows: 0 });
+    case 'or': return args.map(dnfSize).reduce((sum, s) => ({ terms: sum.terms + s.terms, rows: sum.rows + s.rows }), { terms: 0, rows: 0 });
+    case '=': return { terms: 1, rows: 2 };
+    default: return { terms: 1, rows: 1 };
   }
 }
 
 /** Writes a DNF whose terms are (input part) AND (output part) as region x violation; it must be such a product. */
 function factor(terms: Dnf, file?: string): { region: TaggedRow[][]; violation: TaggedRow[][] } {
+  // One conjunction (a box and one output condition, the common case) is trivially a product.
+  if (terms.length === 1) return { region: [terms[0].filter((r) => r.family === 'X')], violation: [terms[0].filter((r) => r.family === 'Y')] };
   const rowKey = (r: TaggedRow) => `${r.family}${r.row.coeffs.reduce((k, c, i) => (c !== 0 ? `${k} ${i}:${c}` : k), '')}<=${r.row.rhs}`;
   const key = (conj: TaggedRow[]) => conj.map(rowKey).sort().join(';');
   const parts = (family: 'X' | 'Y') => {

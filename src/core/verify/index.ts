@@ -4,6 +4,7 @@
  * Answers are `holds` (proved with float64 bounds and a safety margin), `violated` (with a counterexample confirmed by
  * our forward pass) or `unknown` (timeout, cancellation, unbounded region), never a guess.
  */
+import { availableParallelism } from 'node:os';
 import { InputError } from '../errors';
 import { inputSize, type Network } from '../network/network';
 import { asSequence, type Graph } from '../network/graph';
@@ -47,17 +48,18 @@ const withHidden = new WeakMap<Network, Network>();
 
 /**
  * The bounds and the searches reason through at least one hidden layer. A network that is one affine map (no hidden
- * activation) gets an identity hidden layer in front: the same function, and its relaxation is exact.
+ * activation) gets an identity layer before or after it, on its narrower side: the same function, its relaxation exact.
  */
 function withHiddenLayer(net: Network): Network {
   if (net.layers.length > 1 || net.layers[0].activation.kind !== 'identity') return net;
   let wrapped = withHidden.get(net);
   if (!wrapped) {
-    const n = inputSize(net);
-    const weights = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) weights[i * n + i] = 1;
-    const front = { inSize: n, outSize: n, weights, bias: new Float64Array(n), activation: { kind: 'identity' } as const, name: 'input' };
-    wrapped = { ...net, layers: [front, net.layers[0]] };
+    const [n, m] = [inputSize(net), outputSize(net)];
+    const size = Math.min(n, m);
+    const weights = new Float64Array(size * size);
+    for (let i = 0; i < size; i++) weights[i * size + i] = 1;
+    const identity = { inSize: size, outSize: size, weights, bias: new Float64Array(size), activation: { kind: 'identity' } as const, name: 'identity' };
+    wrapped = { ...net, layers: m <= n ? [net.layers[0], identity] : [identity, net.layers[0]] };
     withHidden.set(net, wrapped);
   }
   return wrapped;
@@ -157,7 +159,8 @@ async function verifyNetwork(original: Network, query: Query, options: VerifyOpt
   }
   await initLp();
   options.onProgress?.({ stage: 'search', fractionDone: 0 });
-  const threads = Math.max(1, Math.floor(options.threads ?? 1));
+  // More threads than cores only slow the search down (and each holds the network): never more than the cores.
+  const threads = Math.min(availableParallelism(), Math.max(1, Math.floor(options.threads ?? 1)));
   let done = 0;
   const onVolumeDone = (f: number) => {
     done += f / regions.length;
