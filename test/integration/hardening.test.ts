@@ -95,7 +95,7 @@ test('a network without a hidden activation is verified: holds above its exact m
   for (const [n, m] of [[3, 2], [100, 2], [2, 6]]) {
     const { bytes, maxY0 } = affineModel(n, m);
     const net = loadOnnxModel(bytes, 'affine.onnx');
-    assert.equal(net.layers.length, 1);
+    assert.ok('layers' in net && net.layers.length === 1);
     assert.equal((await verify(net, y0AtLeast(n, m, maxY0 + 1e-3), { timeoutSec: 20 })).status, 'holds', `${n} -> ${m}`);
     const below = await verify(net, y0AtLeast(n, m, maxY0 - 1e-3), { timeoutSec: 20 });
     assert.equal(below.status, 'violated', `${n} -> ${m}`);

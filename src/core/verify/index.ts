@@ -6,7 +6,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { InputError } from '../errors';
-import { inputSize, type Network } from '../network/network';
+import { inputSize, outputSize, type Network } from '../network/network';
 import { asSequence, type Graph } from '../network/graph';
 import { isGraph, modelInputSize, modelOutputSize, type Model } from '../network/model';
 import type { Query } from '../query/normalForm';

@@ -9,8 +9,9 @@ import { readFileSync } from 'node:fs';
 import { onnx } from 'onnx-proto';
 import { InputError } from '../../../src/core/errors';
 import { loadOnnxModel } from '../../../src/core/onnx/import';
-import { forward } from '../../../src/core/network/forward';
-import { inputSize, type Network } from '../../../src/core/network/network';
+import { forwardModel } from '../../../src/core/network/forward';
+import { isGraph, modelInputSize, type Model } from '../../../src/core/network/model';
+import { sourceSize, toGraph } from '../../../src/core/network/graph';
 import { acasNet, dataPath } from '../../helpers';
 
 /** Deterministic generator (mulberry32). */
@@ -79,15 +80,20 @@ function fieldMutations(model: Uint8Array, count: number, random: () => number):
 }
 
 /** A loaded network must be usable: consistent sizes, finite weights, finite outputs at a finite input. */
-function assertConsistent(net: Network, name: string): void {
-  assert.ok(net.layers.length > 0, name);
-  net.layers.forEach((l, k) => {
-    assert.equal(l.weights.length, l.inSize * l.outSize, `${name}: layer ${k}`);
-    assert.equal(l.bias.length, l.outSize, `${name}: layer ${k}`);
-    if (k > 0) assert.equal(l.inSize, net.layers[k - 1].outSize, `${name}: layer ${k}`);
-    assert.ok(l.weights.every(Number.isFinite) && l.bias.every(Number.isFinite), `${name}: layer ${k}`);
+function assertConsistent(model: Model, name: string): void {
+  const g = isGraph(model) ? model : toGraph(model);
+  assert.ok(g.nodes.length > 0, name);
+  g.nodes.forEach((node, k) => {
+    assert.equal(node.bias.length, node.outSize, `${name}: node ${k}`);
+    for (const s of node.sources) {
+      assert.ok(s.from < k, `${name}: node ${k} reads a later node`);
+      if (s.weights) assert.equal(s.weights.length, node.outSize * sourceSize(g, s.from), `${name}: node ${k}`);
+      else assert.equal(sourceSize(g, s.from), node.outSize, `${name}: node ${k}`);
+      if (s.weights) assert.ok(s.weights.every(Number.isFinite), `${name}: node ${k}`);
+    }
+    assert.ok(node.bias.every(Number.isFinite), `${name}: node ${k}`);
   });
-  const y = forward(net, new Float64Array(inputSize(net)).fill(0.1), 1);
+  const y = forwardModel(model, new Float64Array(modelInputSize(model)).fill(0.1), 1);
   assert.ok(y.every((v) => !Number.isNaN(v)), name);
 }
 

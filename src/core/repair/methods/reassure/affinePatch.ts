@@ -53,6 +53,7 @@ class SparseRows {
 }
 
 export function solveAffinePatch(p: PatchProblem, timeLimitSec: number): AffinePatch | { readonly failure: string } {
+  if (p.form === 'constant') return solveConstantPatch(p, timeLimitSec);
   const m = p.lower.length;
   const n = p.outputs;
   const q = p.region.count;
@@ -124,4 +125,68 @@ export function solveAffinePatch(p: PatchProblem, timeLimitSec: number): AffineP
     return { failure: result.status === 'infeasible' ? 'no affine patch puts this region into the safe set' : `the patch LP failed (${result.status === 'error' ? result.message : result.status})` };
   }
   return { c: affine ? result.x.slice(0, cCount) : new Float64Array(n * m), d: result.x.slice(dStart, dStart + n), size: result.x[hIndex] };
+}
+
+/**
+ * A constant patch d: with c = 0 the functions to bound over the region no longer depend on the patch, so each safe
+ * row's largest value over the region is one LP of its own (or, when the box alone describes the region, a closed
+ * form), and d is the smallest vector in the largest |d_i| that leaves every row its room: a tiny LP.
+ */
+function solveConstantPatch(p: PatchProblem, timeLimitSec: number): AffinePatch | { readonly failure: string } {
+  const m = p.lower.length;
+  const n = p.outputs;
+  const room: number[] = [];
+  for (let k = 0; k < p.safe.count; k++) {
+    const u = new Float64Array(m);
+    let fixed = 0;
+    for (let i = 0; i < n; i++) {
+      const a = p.safe.rows[k * n + i];
+      if (a === 0) continue;
+      fixed += a * p.offset[i];
+      for (let j = 0; j < m; j++) u[j] += a * p.jacobian[i * m + j];
+    }
+    const largest = maxOverRegion(u, p, timeLimitSec);
+    if (largest === undefined) return { failure: 'the LP over the region failed' };
+    room.push(p.safe.rhs[k] - fixed - largest);
+  }
+  // Variables d (n) and H: minimise H, -H <= d_i <= H, safe_k . d <= room_k.
+  const rows = new SparseRows();
+  for (let i = 0; i < n; i++) {
+    rows.add([[i, 1], [n, -1]], -Infinity, 0);
+    rows.add([[i, -1], [n, -1]], -Infinity, 0);
+  }
+  for (let k = 0; k < p.safe.count; k++) {
+    const entries: [number, number][] = [];
+    for (let i = 0; i < n; i++) entries.push([i, p.safe.rows[k * n + i]]);
+    rows.add(entries, -Infinity, room[k]);
+  }
+  const cost = new Float64Array(n + 1);
+  cost[n] = 1;
+  const result = solveSparseLp({
+    cost, lower: new Float64Array(n + 1).fill(-Infinity).fill(0, n), upper: new Float64Array(n + 1).fill(Infinity),
+    rows: {
+      starts: Int32Array.from(rows.starts), indices: Int32Array.from(rows.indices), values: Float64Array.from(rows.values),
+      lower: Float64Array.from(rows.lower), upper: Float64Array.from(rows.upper),
+    },
+  }, timeLimitSec);
+  if (result.status !== 'optimal') return { failure: result.status === 'infeasible' ? 'no constant patch puts this region into the safe set' : 'the patch LP failed' };
+  return { c: new Float64Array(n * m), d: result.x.slice(0, n), size: result.x[n] };
+}
+
+/** max u.x over the region: the box's closed form when no half-space cuts it, else one LP. */
+function maxOverRegion(u: Float64Array, p: PatchProblem, timeLimitSec: number): number | undefined {
+  const m = u.length;
+  if (p.region.count === 0) {
+    let v = 0;
+    for (let j = 0; j < m; j++) v += u[j] > 0 ? u[j] * p.upper[j] : u[j] * p.lower[j];
+    return v;
+  }
+  const starts = Int32Array.from({ length: p.region.count + 1 }, (_, r) => r * m);
+  const indices = Int32Array.from({ length: p.region.count * m }, (_, k) => k % m);
+  const result = solveSparseLp({
+    cost: u.map((v) => -v), lower: p.lower, upper: p.upper,
+    rows: { starts, indices, values: p.region.rows, lower: new Float64Array(p.region.count).fill(-Infinity), upper: p.region.rhs },
+  }, timeLimitSec);
+  // The LP's optimum is exact up to the solver's tolerance; the margin of the safe set absorbs it.
+  return result.status === 'optimal' ? -result.value : undefined;
 }
