@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { InputError } from '../../core/errors';
 import { forwardModel } from '../../core/network/forward';
 import { modelInputSize } from '../../core/network/model';
-import { loadModelFile } from '../../core/onnx/loadModelFile';
+import { loadCheckedModel } from '../../core/onnx/loadModelFile';
 import { parseArgs, stringFlag } from '../args';
 import type { Command } from '../command';
 
@@ -32,7 +32,7 @@ export const evalCommand: Command = {
     const [path] = parsed.positional;
     const inputsFile = stringFlag(parsed, 'inputs');
     if (!path || !inputsFile) throw new InputError('usage: netmend eval <model> --inputs <file.json>');
-    const net = loadModelFile(path);
+    const net = await loadCheckedModel(path);
     const n = modelInputSize(net);
     const inputs = readInputVectors(inputsFile, n);
     const batch = new Float64Array(inputs.length * n);

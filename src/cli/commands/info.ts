@@ -1,4 +1,4 @@
-import { loadModelFile } from '../../core/onnx/loadModelFile';
+import { loadCheckedModel } from '../../core/onnx/loadModelFile';
 import type { Normalization } from '../../core/network/network';
 import { GRAPH_INPUT, sourceSize } from '../../core/network/graph';
 import { isGraph, modelInputSize, modelOutputSize, type Model } from '../../core/network/model';
@@ -48,7 +48,7 @@ export const info: Command = {
     const parsed = parseArgs(args);
     const [path] = parsed.positional;
     if (!path) throw new InputError('usage: netmend info <model> [--json]');
-    const desc = describeModel(loadModelFile(path));
+    const desc = describeModel(await loadCheckedModel(path));
     if (parsed.flags.has('json')) {
       console.log(JSON.stringify(desc, null, 2));
       return 0;

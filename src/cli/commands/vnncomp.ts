@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { InputError } from '../../core/errors';
-import { loadModelFile } from '../../core/onnx/loadModelFile';
+import { loadCheckedModel } from '../../core/onnx/loadModelFile';
 import { OrtModel } from '../../core/onnx/ort';
 import { violatedClause } from '../../core/query/normalForm';
 import { verify } from '../../core/verify';
@@ -18,7 +18,7 @@ export const vnncompCommand: Command = {
     const [onnx, vnnlib, resultFile, timeout] = args;
     const timeoutSec = Number(timeout);
     if (!onnx || !vnnlib || !resultFile || !(timeoutSec > 0)) throw new InputError(`usage: netmend ${this.usage}`);
-    const net = loadModelFile(onnx);
+    const net = await loadCheckedModel(onnx);
     const [{ query }] = loadQueries(vnnlib);
     // Leave a little of the budget for start-up and writing the answer.
     const result = await verify(net, query, { timeoutSec: Math.max(0.1, timeoutSec - 0.5), threads: availableParallelism() });
