@@ -5,8 +5,7 @@
  */
 import { GRAPH_INPUT, sourceSize, type Graph } from '../network/graph';
 import { activate } from './relaxations';
-import type { Box } from './box';
-import type { LayerBounds } from './linearBounds';
+import type { Box, LayerBounds } from './box';
 
 /** Rounding allowance per bound: far above float64's error on these sums, far below any useful bound's width. */
 const MARGIN = 1e-9;

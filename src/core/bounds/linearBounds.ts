@@ -7,7 +7,7 @@
  */
 import type { Activation, DenseLayer, Network } from '../network/network';
 import type { LinearRow } from '../query/normalForm';
-import type { Box } from './box';
+import type { Box, LayerBounds } from './box';
 import { activate, relax, type Relaxation } from './relaxations';
 import { backSubstituteLower, type LayerRelaxation } from './backSubstitution';
 import { boundWithSplit, optimiseRowSlopes, type SlopeState } from './alpha';
@@ -62,7 +62,6 @@ export interface BoundOptions {
   readonly optimiseIntermediate?: boolean;
 }
 
-export interface LayerBounds { readonly lo: Float64Array; readonly hi: Float64Array }
 
 function intersect(s: Symbolic, outer: LayerBounds): void {
   for (let j = 0; j < s.size; j++) {

@@ -11,9 +11,10 @@ import { isGraph, modelInputSize, modelOutputSize, type Model } from '../network
 import type { Query } from '../query/normalForm';
 import { isBounded, isEmpty } from '../bounds/box';
 import { confirm, falsifyBox, polytopeBox, seededRandom } from './falsify';
-import { newSearchStats, newTactics, rootEntry, searchPolytope, type SearchOutcome } from './branchAndBound';
+import { searchPolytope } from './branchAndBound';
+import { newSearchStats, newTactics, rootEntry, splittableNetwork, type SearchOutcome } from './searchKernel';
 import { poolIsFree, searchInParallel, solveClausesInParallel } from './parallel';
-import { searchReluSplits, splittableNetwork } from './reluSplitting';
+import { searchReluSplits } from './reluSplitting';
 import { initLp } from '../lp';
 import { lowerOnBox } from './graphLowering';
 import type { VerifyOptions, VerifyResult } from './types';

@@ -13,7 +13,7 @@
  */
 import type { Network } from '../network/network';
 import type { LinearRow, Polytope } from '../query/normalForm';
-import type { LayerBounds } from '../bounds/linearBounds';
+import type { LayerBounds } from '../bounds/box';
 import { multiplyRows } from '../bounds/backSubstitution';
 import { solveMilp, type MixedIntegerProgram } from '../lp';
 

@@ -9,8 +9,8 @@ import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import type { Network } from '../network/network';
 import type { Polytope, Query } from '../query/normalForm';
-import type { LayerBounds } from '../bounds/linearBounds';
-import type { SearchEntry, SearchOutcome, SearchStats } from './branchAndBound';
+import type { LayerBounds } from '../bounds/box';
+import type { SearchEntry, SearchOutcome, SearchStats } from './searchKernel';
 
 export type ToSearchThread =
   | { type: 'search'; job: number; netId: number; net?: Network; query: Query; polytope: Polytope; deadline: number; entries: SearchEntry[] }

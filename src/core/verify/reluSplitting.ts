@@ -7,13 +7,13 @@
  */
 import type { Network } from '../network/network';
 import type { LinearRow, Polytope, Query } from '../query/normalForm';
-import { SOUNDNESS_MARGIN, provesPositive, specBounds, type LayerBounds, type SpecBounds } from '../bounds/linearBounds';
+import { SOUNDNESS_MARGIN, provesPositive, specBounds, type SpecBounds } from '../bounds/linearBounds';
 import type { SlopeState } from '../bounds/alpha';
 import { multiplyRows } from '../bounds/backSubstitution';
-import type { Box } from '../bounds/box';
+import type { Box, LayerBounds } from '../bounds/box';
 import { solveLp } from '../lp';
 import { confirm } from './falsify';
-import { attackIfDue, lowerBoundMinimiser, takeTurn, type SearchContext, type SearchOutcome } from './branchAndBound';
+import { attackIfDue, lowerBoundMinimiser, takeTurn, type SearchContext, type SearchOutcome } from './searchKernel';
 
 /** A subdomain: the split neurons and the pre-activation bounds known to hold on it. */
 interface Domain {
@@ -31,12 +31,6 @@ interface Domain {
 
 /** Relative slack for the exact LPs (HiGHS's feasibility and optimality tolerances are 1e-7). */
 const LP_TOLERANCE = 1e-6;
-
-/** Whether ReLU splitting applies: every hidden activation is piecewise linear (ReLU or LeakyReLU). */
-export function splittableNetwork(net: Network): boolean {
-  return net.layers.slice(0, -1).every((l) => l.activation.kind === 'relu' || l.activation.kind === 'leakyRelu')
-    && net.layers[net.layers.length - 1].activation.kind === 'identity';
-}
 
 export type ReluSearchOutcome =
   | Exclude<SearchOutcome, { kind: 'paused' }>
