@@ -6,6 +6,7 @@
  * Float64 throughout; callers keep a safety margin (see SOUNDNESS_MARGIN) before calling a bound decisive.
  */
 import type { Activation, DenseLayer, Network } from '../network/network';
+import { DerivedCache } from '../network/derived';
 import type { LinearRow } from '../query/normalForm';
 import type { Box, LayerBounds } from './box';
 import { activate, relax, type Relaxation } from './relaxations';
@@ -281,16 +282,11 @@ function inputSymbolic(box: Box, withCoefficients: boolean): Symbolic {
 }
 
 interface SignedWeights { readonly pos: Float64Array; readonly neg: Float64Array }
-const signedCache = new WeakMap<Float64Array, SignedWeights>();
+const signedCache = new DerivedCache<Float64Array, SignedWeights>((W) => [W]);
 
-/** W = W+ + W-, cached per weight matrix (the network's layers are immutable). */
+/** W = W+ + W-, cached per weight matrix. */
 function splitSigns(W: Float64Array): SignedWeights {
-  let split = signedCache.get(W);
-  if (!split) {
-    split = { pos: W.map((w) => (w > 0 ? w : 0)), neg: W.map((w) => (w < 0 ? w : 0)) };
-    signedCache.set(W, split);
-  }
-  return split;
+  return signedCache.get(W, () => ({ pos: W.map((w) => (w > 0 ? w : 0)), neg: W.map((w) => (w < 0 ? w : 0)) }));
 }
 
 /** (c·(W a + b) - rhs) for each row: one affine map from the last hidden layer straight to the rows. */

@@ -6,6 +6,7 @@
 import type { Activation, DenseLayer, Network } from './network';
 import { GRAPH_INPUT, type Graph, type GraphNode } from './graph';
 import { isGraph, type Model } from './model';
+import { DerivedCache } from './derived';
 
 type Vec = Float64Array | Float32Array;
 
@@ -31,16 +32,10 @@ interface NodeParams { readonly weights: readonly (Vec | undefined)[]; readonly 
 
 const float64Node = (node: GraphNode): NodeParams => ({ weights: node.sources.map((s) => s.weights), bias: node.bias });
 
-const float32Nodes = new WeakMap<GraphNode, NodeParams>();
+const float32Nodes = new DerivedCache<GraphNode, NodeParams>((node) => [node.bias, ...node.sources.flatMap((s) => (s.weights ? [s.weights] : []))]);
 
-function float32Node(node: GraphNode): NodeParams {
-  let params = float32Nodes.get(node);
-  if (!params) {
-    params = { weights: node.sources.map((s) => s.weights && Float32Array.from(s.weights)), bias: Float32Array.from(node.bias) };
-    float32Nodes.set(node, params);
-  }
-  return params;
-}
+const float32Node = (node: GraphNode): NodeParams =>
+  float32Nodes.get(node, () => ({ weights: node.sources.map((s) => s.weights && Float32Array.from(s.weights)), bias: Float32Array.from(node.bias) }));
 
 /**
  * Node by node: the first source's product takes the bias, every further source's product (or the source itself, for
@@ -80,16 +75,12 @@ function forwardGraph(g: Graph, inputs: Vec, batch: number, paramsOf: (node: Gra
   return out;
 }
 
-const float32Layers = new WeakMap<DenseLayer, { weights: Float32Array; bias: Float32Array }>();
+const float32Layers = new DerivedCache<DenseLayer, { weights: Float32Array; bias: Float32Array }>((layer) => [layer.weights, layer.bias]);
 
 export function forward32(net: Network, inputs: ArrayLike<number>, batch = 1): Float32Array {
   let x = Float32Array.from(inputs);
   for (const layer of net.layers) {
-    let params = float32Layers.get(layer);
-    if (!params) {
-      params = { weights: Float32Array.from(layer.weights), bias: Float32Array.from(layer.bias) };
-      float32Layers.set(layer, params);
-    }
+    const params = float32Layers.get(layer, () => ({ weights: Float32Array.from(layer.weights), bias: Float32Array.from(layer.bias) }));
     x = denseLayer(layer, params.weights, params.bias, x, batch, new Float32Array(batch * layer.outSize));
   }
   return x;
