@@ -13,7 +13,7 @@ import { smear } from '../bounds/smear';
 import { confirm } from './falsify';
 import { decideClauseByProgram, type ClauseDecision } from './milp';
 import {
-  EXACT_MAX_UNSTABLE, EXACT_TARGET_MS, attackIfDue, lowerBoundMinimiser, splittableNetwork, takeTurn,
+  EXACT_MAX_UNSTABLE, EXACT_TARGET_MS, PROGRAM_SECONDS, attackIfDue, lowerBoundMinimiser, splittableNetwork, takeTurn,
   type SearchContext, type SearchEntry, type SearchOutcome, type Tactics,
 } from './searchKernel';
 
@@ -46,8 +46,6 @@ function relaxationPays(t: Tactics): boolean {
 
 const MIN_WIDTH = 1e-12;
 
-/** A program taking longer than this is abandoned and the box split instead (the solver blocks its thread). */
-const PROGRAM_SECONDS = 1;
 
 /**
  * Proves that no point of the polytope's boxes `entries` violates the query, or finds one that does. The boxes are

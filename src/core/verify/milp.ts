@@ -25,12 +25,17 @@ export interface EncodingOptions {
   readonly relaxed?: boolean;
   /** Substitute stable neurons' pre-activations (default: when the inputs plus unstable neurons fit in a layer's width). */
   readonly substitute?: boolean;
+  /**
+   * Every neuron, inactive ones included, keeps a pre-activation column bounded by `preActivation` (no substitution):
+   * bounds that encode split sides (z >= 0, z <= 0) then hold exactly, as settling a fully split subdomain needs.
+   */
+  readonly everyNeuron?: boolean;
 }
 
 export function clauseMilp(
   net: Network, polytope: Polytope, preActivation: readonly LayerBounds[], clause: readonly LinearRow[], options: EncodingOptions = {},
 ): MixedIntegerProgram {
-  const { relaxed = false } = options;
+  const { relaxed = false, everyNeuron = false } = options;
   const n = polytope.lower.length;
   const hidden = net.layers.length - 1;
   let unstable = 0;
@@ -40,11 +45,11 @@ export function clauseMilp(
     const leaky = net.layers[t].activation.kind === 'leakyRelu';
     for (let j = 0; j < lo.length; j++) {
       if (lo[j] < 0 && hi[j] > 0) unstable++;
-      if (hi[j] > 0 || leaky) live++;
+      if (hi[j] > 0 || leaky || everyNeuron) live++;
     }
   }
   const narrowest = Math.min(...net.layers.slice(0, hidden).map((l) => l.outSize));
-  const substitute = options.substitute ?? n + unstable <= narrowest;
+  const substitute = !everyNeuron && (options.substitute ?? n + unstable <= narrowest);
   const columns = n + (relaxed ? 1 : 2) * unstable + (substitute ? 0 : live);
   // An affine expression over the columns is a row of `stride` numbers: the coefficients, then the constant.
   const stride = columns + 1;
@@ -89,7 +94,7 @@ export function clauseMilp(
     const next = new Float64Array(layer.outSize * stride);
     for (let j = 0; j < layer.outSize; j++) {
       const at = j * stride;
-      if (hi[j] <= 0 && alpha === 0) continue;
+      if (hi[j] <= 0 && alpha === 0 && !everyNeuron) continue;
       if (!substitute) {
         const zc = used++;
         lower[zc] = lo[j];
@@ -168,9 +173,9 @@ export type ClauseDecision = { kind: 'infeasible' } | { kind: 'candidate'; input
  */
 export function decideClauseByProgram(
   net: Network, polytope: Polytope, preActivation: readonly LayerBounds[], clause: readonly LinearRow[],
-  options: { relaxed?: boolean; timeLimitSec: number; shouldStop?: () => boolean },
+  options: EncodingOptions & { timeLimitSec: number; shouldStop?: () => boolean },
 ): ClauseDecision {
-  const program = clauseMilp(net, polytope, preActivation, clause, { relaxed: options.relaxed });
+  const program = clauseMilp(net, polytope, preActivation, clause, options);
   const result = solveMilp(program, options.timeLimitSec, options.shouldStop);
   if (result.status === 'infeasible') return { kind: 'infeasible' };
   if (result.status === 'stopped') return { kind: 'stopped', reason: result.reason };

@@ -89,6 +89,9 @@ export const EXACT_MAX_UNSTABLE = 25;
  */
 export const EXACT_TARGET_MS = 15;
 
+/** A program taking longer than this is abandoned and the box split instead (the solver blocks its thread). */
+export const PROGRAM_SECONDS = 1;
+
 const YIELD_EVERY_MS = 40;
 
 /**

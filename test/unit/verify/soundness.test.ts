@@ -10,6 +10,7 @@ import { exactMinimum } from '../../exactMinimum';
 import { clauseMilp } from '../../../src/core/verify/milp';
 import { confirm } from '../../../src/core/verify/falsify';
 import { verify } from '../../../src/core/verify';
+import { settleClauses } from '../../../src/core/verify/reluSplitting';
 import { specBounds } from '../../../src/core/bounds/linearBounds';
 import { forward } from '../../../src/core/network/forward';
 import type { DenseLayer, Network } from '../../../src/core/network/network';
@@ -184,4 +185,27 @@ test('sigmoid, tanh and LeakyReLU layers: the box search (with MILPs for LeakyRe
     assert.equal(broken.status, 'violated', `${hidden.kind}: ${JSON.stringify(broken)}`);
     if (hidden.kind === 'leakyRelu') assert.ok((held.stats?.milps ?? 0) > 0, 'the LeakyReLU network went through the MILPs');
   }
+});
+
+test('a fully split subdomain is settled per clause: a clause with one row positive everywhere is refuted', async () => {
+  // y = (a, -a), a = relu(x), x in [-1, 1], the neuron split active (x >= 0). Clause: y1 <= -2 (never: y1 >= -1) and
+  // y0 <= 0.5 (true for x <= 0.5). Row by row, the second row's minimiser x = 0 is no counterexample: "undecided".
+  const net: Network = {
+    inputName: 'x', inputShape: [1, 1], outputName: 'y', outputShape: [1, 2], notes: [],
+    layers: [
+      { name: 'h', inSize: 1, outSize: 1, weights: Float64Array.of(1), bias: Float64Array.of(0), activation: { kind: 'relu' } },
+      { name: 'y', inSize: 1, outSize: 2, weights: Float64Array.of(1, -1), bias: Float64Array.of(0, 0), activation: { kind: 'identity' } },
+    ],
+  };
+  const polytope = { lower: Float64Array.of(-1), upper: Float64Array.of(1), rows: [] };
+  const clause = [{ coeffs: Float64Array.of(0, 1), rhs: -2 }, { coeffs: Float64Array.of(1, 0), rhs: 0.5 }];
+  const query: Query = { name: 'q', region: [polytope], violation: [clause] };
+  const settled = settleClauses(net, query, polytope, [Int8Array.of(1)], [{ lo: Float64Array.of(-1), hi: Float64Array.of(1) }], [0]);
+  assert.equal(settled.kind, 'safe');
+  // Without the first row the clause is violated on the subdomain (x in [0, 0.5]), and the point is confirmed.
+  const violated = settleClauses(net, { ...query, violation: [[clause[1]]] }, polytope, [Int8Array.of(1)], [{ lo: Float64Array.of(-1), hi: Float64Array.of(1) }], [0]);
+  assert.equal(violated.kind, 'violated');
+  // Split inactive (x <= 0): y0 = 0 <= 0.5 everywhere there, so y0 <= 0.5 with y1 <= -0.5 (y1 = 0) is refuted too.
+  const inactive = settleClauses(net, { ...query, violation: [[clause[1], { coeffs: Float64Array.of(0, 1), rhs: -0.5 }]] }, polytope, [Int8Array.of(-1)], [{ lo: Float64Array.of(-1), hi: Float64Array.of(1) }], [0]);
+  assert.equal(inactive.kind, 'safe');
 });
