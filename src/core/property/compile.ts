@@ -162,14 +162,15 @@ class Compiler {
     const regionDnf = this.dnf(decl.where, true, scope, 'input');
     const region: Polytope[] = regionDnf.map((conj) => this.polytope(conj, n))
       .filter((p) => p.lower.every((l, i) => l <= p.upper[i]) && (p.rows.length === 0 || this.host.isFeasible?.(p) !== false));
-    if (regionDnf.length > 0 && region.length === 0) {
+    // An empty region is an error, and it compiles to no region at all: never to the whole domain.
+    if (region.length === 0) {
       this.report(decl.where.range, `the input region of '${name}' is empty: a bound is inverted, outside the inputs' domains, or the constraints contradict each other`, 'error', 'empty-region');
     }
     const unbounded = region.some((p) => p.lower.some((l, i) => !Number.isFinite(l) || !Number.isFinite(p.upper[i])));
     if (unbounded) this.report(decl.where.range, `some inputs of '${name}' have no lower or upper bound: give them a domain (input x in [lo, hi]) or bound them here`, 'warning', 'unbounded');
     const violation = this.dnf(decl.require, false, scope, 'output').map((conj) => conj.map((a) => this.denseRow(a, m)));
     if (violation.length === 0) this.report(decl.requireRange, `the requirement of '${name}' can never be violated`, 'warning', 'trivial');
-    const query: Query = { name, region: region.length ? region : [this.polytope([], n)], violation: violation.length ? violation : [[{ coeffs: new Float64Array(m), rhs: -1 }]] };
+    const query: Query = { name, region, violation: violation.length ? violation : [[{ coeffs: new Float64Array(m), rhs: -1 }]] };
     return { name, declaration: decl.name.name, description: decl.description, range: decl.range, requireRange: decl.requireRange, query, clauseTexts: query.violation.map((c) => this.clauseText(c)) };
   }
 

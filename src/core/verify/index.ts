@@ -50,6 +50,9 @@ const SEQUENTIAL_MS = 300;
  */
 export async function verify(model: Model, query: Query, options: VerifyOptions): Promise<VerifyResult> {
   checkQueryFits(model, query);
+  if (query.region.every((p) => isEmpty(polytopeBox(p)))) {
+    return { status: 'unknown', timeSec: 0, reason: `the input region of '${query.name}' is empty: there is nothing to verify (check its bounds)` };
+  }
   if (model.droppedSoftmax && !isOrderQuery(query)) {
     return {
       status: 'unknown', timeSec: 0,
