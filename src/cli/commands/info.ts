@@ -61,6 +61,7 @@ export const info: Command = {
     if (norm) {
       norm.inputMin.forEach((lo, i) => console.log(`  input ${i}: physical range [${lo}, ${norm.inputMax[i]}], normalised as (x - ${norm.inputMean[i]}) / ${norm.inputRange[i]}`));
       console.log(`  outputs: physical = y * ${norm.outputRange} + ${norm.outputMean}`);
+      console.log(`  netmend eval ${path} --inputs <file.json> takes and prints physical units; add --normalised for the network's own space`);
     }
     for (const note of desc.notes) console.log(`note: ${note}`);
     return 0;
