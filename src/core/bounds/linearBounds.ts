@@ -5,11 +5,11 @@
  * The property's rows are merged into the last affine map, so no precision is lost splitting W into W+ and W-.
  * Float64 throughout; callers keep a safety margin (see SOUNDNESS_MARGIN) before calling a bound decisive.
  */
-import type { Activation, DenseLayer, Network } from '../network/network';
+import type { DenseLayer, Network } from '../network/network';
 import { DerivedCache } from '../network/derived';
 import type { LinearRow } from '../query/normalForm';
 import type { Box, LayerBounds } from './box';
-import { activate, relax, type Relaxation } from './relaxations';
+import { activationOf, type ActivationModule, type Relaxation } from '../network/activations';
 import { backSubstituteLower, type LayerRelaxation } from './backSubstitution';
 import { boundWithSplit, optimiseRowSlopes, type SlopeState } from './alpha';
 
@@ -101,7 +101,7 @@ export function specBounds(net: Network, box: Box, rows: readonly LinearRow[], o
   const hidden = mergeLast ? layers.length - 1 : layers.length;
   const preActivation: LayerBounds[] = [];
   const relaxations: LayerRelaxation[] = [];
-  const minSlope = layers.map((l) => (l.activation.kind === 'relu' ? 0 : l.activation.kind === 'leakyRelu' ? l.activation.alpha : NaN));
+  const minSlope = layers.map((l) => activationOf(l.activation).piecewise?.below ?? NaN);
   for (let k = 0; k < hidden; k++) {
     const layer = layers[k];
     s = forward ? affine(s, splitSigns(layer.weights), layer.bias, layer.outSize, n, box) : intervalAffine(s, splitSigns(layer.weights), layer.bias, layer.outSize);
@@ -118,15 +118,16 @@ export function specBounds(net: Network, box: Box, rows: readonly LinearRow[], o
       lowerSlope: new Float64Array(s.size), lowerShift: new Float64Array(s.size),
       upperSlope: new Float64Array(s.size), upperShift: new Float64Array(s.size),
     };
+    const act = activationOf(layer.activation);
     for (let j = 0; j < s.size; j++) {
-      relax(layer.activation, s.lo[j], s.hi[j], r);
+      act.relax(s.lo[j], s.hi[j], r);
       if (r.lowerSlope !== r.upperSlope || r.lowerShift !== r.upperShift) unstable++;
       rel.lowerSlope[j] = r.lowerSlope; rel.lowerShift[j] = r.lowerShift;
       rel.upperSlope[j] = r.upperSlope; rel.upperShift[j] = r.upperShift;
-      if (forward) applyRelaxation(s, j, n, r, layer.activation);
+      if (forward) applyRelaxation(s, j, n, r, act);
       else {
-        s.lo[j] = activate(layer.activation, s.lo[j]);
-        s.hi[j] = activate(layer.activation, s.hi[j]);
+        s.lo[j] = act.value(s.lo[j]);
+        s.hi[j] = act.value(s.hi[j]);
       }
     }
     relaxations.push(rel);
@@ -383,7 +384,7 @@ function intervalAffine(s: Symbolic, W: SignedWeights, b: Float64Array, out: num
 }
 
 /** Applies  lowerSlope*z + lowerShift <= act(z) <= upperSlope*z + upperShift  to neuron j's symbolic bounds. */
-function applyRelaxation(s: Symbolic, j: number, n: number, r: Relaxation, act: Activation): void {
+function applyRelaxation(s: Symbolic, j: number, n: number, r: Relaxation, act: ActivationModule): void {
   const m = s.size;
   for (let i = 0; i < n; i++) {
     s.L[i * m + j] *= r.lowerSlope;
@@ -392,6 +393,6 @@ function applyRelaxation(s: Symbolic, j: number, n: number, r: Relaxation, act: 
   s.L[n * m + j] = r.lowerSlope * s.L[n * m + j] + r.lowerShift;
   s.U[n * m + j] = r.upperSlope * s.U[n * m + j] + r.upperShift;
   // Every supported activation is monotone: its concrete range over [lo, hi] is [act(lo), act(hi)].
-  s.lo[j] = activate(act, s.lo[j]);
-  s.hi[j] = activate(act, s.hi[j]);
+  s.lo[j] = act.value(s.lo[j]);
+  s.hi[j] = act.value(s.hi[j]);
 }

@@ -3,7 +3,8 @@
  * value to float32 as a deployed runtime does, so its outputs match ONNX Runtime's.
  * Inputs and outputs are row-major [batch][size].
  */
-import type { Activation, DenseLayer, Network } from './network';
+import type { DenseLayer, Network } from './network';
+import { activationOf } from './activations';
 import { GRAPH_INPUT, type Graph, type GraphNode } from './graph';
 import { isGraph, type Model } from './model';
 import { DerivedCache } from './derived';
@@ -68,7 +69,7 @@ function forwardGraph(g: Graph, inputs: Vec, batch: number, paramsOf: (node: Gra
       const term = affine(sizeOf(s.from), m, W, zero, x, batch, alloc(batch * m));
       for (let i = 0; i < out.length; i++) out[i] += term[i];
     });
-    applyActivation(node.activation, out);
+    activationOf(node.activation).apply(out);
     values[k] = out;
     node.sources.forEach((s) => { if (s.from !== GRAPH_INPUT && lastUse[s.from] === k) values[s.from] = undefined; });
   });
@@ -89,7 +90,7 @@ export function forward32(net: Network, inputs: ArrayLike<number>, batch = 1): F
 /** out[b][o] = act(sum_i W[o][i] x[b][i] + bias[o]). */
 function denseLayer<T extends Vec>(layer: DenseLayer, W: Vec, bias: Vec, x: Vec, batch: number, out: T): T {
   affine(layer.inSize, layer.outSize, W, bias, x, batch, out);
-  applyActivation(layer.activation, out);
+  activationOf(layer.activation).apply(out);
   return out;
 }
 
@@ -136,15 +137,5 @@ function dotRange(W: Vec, bias: Vec, x: Vec, row: number, n: number, m: number, 
     let a = 0;
     for (let i = 0; i < n; i++) a += W[w0 + i] * x[xr + i];
     out[row * m + o] = a + bias[o];
-  }
-}
-
-export function applyActivation(act: Activation, v: Vec): void {
-  switch (act.kind) {
-    case 'identity': return;
-    case 'relu': for (let i = 0; i < v.length; i++) if (v[i] < 0) v[i] = 0; return;
-    case 'leakyRelu': for (let i = 0; i < v.length; i++) if (v[i] < 0) v[i] *= act.alpha; return;
-    case 'sigmoid': for (let i = 0; i < v.length; i++) v[i] = 1 / (1 + Math.exp(-v[i])); return;
-    case 'tanh': for (let i = 0; i < v.length; i++) v[i] = Math.tanh(v[i]); return;
   }
 }

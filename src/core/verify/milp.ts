@@ -12,6 +12,7 @@
  * clause row must stay below a small positive target, so a tolerance never turns a violation into "infeasible".
  */
 import type { Network } from '../network/network';
+import { activationOf } from '../network/activations';
 import type { LinearRow, Polytope } from '../query/normalForm';
 import type { LayerBounds } from '../bounds/box';
 import { multiplyRows } from '../bounds/backSubstitution';
@@ -42,7 +43,7 @@ export function clauseMilp(
   let live = 0;
   for (let t = 0; t < hidden; t++) {
     const { lo, hi } = preActivation[t];
-    const leaky = net.layers[t].activation.kind === 'leakyRelu';
+    const leaky = (activationOf(net.layers[t].activation).piecewise?.below ?? 0) > 0;
     for (let j = 0; j < lo.length; j++) {
       if (lo[j] < 0 && hi[j] > 0) unstable++;
       if (hi[j] > 0 || leaky || everyNeuron) live++;
@@ -83,9 +84,9 @@ export function clauseMilp(
   const scratch = new Float64Array(stride);
   for (let t = 0; t < hidden; t++) {
     const layer = net.layers[t];
-    const act = layer.activation;
-    if (act.kind !== 'relu' && act.kind !== 'leakyRelu') throw new Error(`layer ${t + 1}: a MILP encodes ReLU and LeakyReLU only, not ${act.kind}`);
-    const alpha = act.kind === 'leakyRelu' ? act.alpha : 0;
+    const pieces = activationOf(layer.activation).piecewise;
+    if (!pieces) throw new Error(`layer ${t + 1}: a MILP encodes piecewise linear activations only, not ${layer.activation.kind}`);
+    const alpha = pieces.below;
     const { lo, hi } = preActivation[t];
     // z = W post + b, every neuron's pre-activation as an expression over the columns.
     const z = new Float64Array(layer.outSize * stride);

@@ -4,6 +4,7 @@
  * between steps, and the corner that minimises a linear bound.
  */
 import type { Network } from '../network/network';
+import { activationOf } from '../network/activations';
 import type { Polytope, Query } from '../query/normalForm';
 import type { Box, LayerBounds } from '../bounds/box';
 import { falsifyBox } from './falsify';
@@ -131,6 +132,6 @@ export function lowerBoundMinimiser(box: Box, coeffs: Float64Array, row: number)
 
 /** Whether ReLU splitting applies: every hidden activation is piecewise linear (ReLU or LeakyReLU). */
 export function splittableNetwork(net: Network): boolean {
-  return net.layers.slice(0, -1).every((l) => l.activation.kind === 'relu' || l.activation.kind === 'leakyRelu')
+  return net.layers.slice(0, -1).every((l) => activationOf(l.activation).piecewise !== undefined)
     && net.layers[net.layers.length - 1].activation.kind === 'identity';
 }
