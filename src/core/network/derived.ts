@@ -6,7 +6,8 @@
  * below the cost of what is derived from them).
  */
 export class DerivedCache<K extends object, T> {
-  private readonly entries = new WeakMap<K, { readonly snapshot: readonly Buffer[]; readonly value: T }>();
+  /** Per key: its arrays, byte views of them (no copy), the bytes they held when `value` was derived, and the value. */
+  private readonly entries = new WeakMap<K, { readonly arrays: readonly ArrayBufferView[]; readonly views: readonly Buffer[]; readonly snapshot: readonly Buffer[]; readonly value: T }>();
 
   /** `sources`: the arrays of `key` the derived value depends on. */
   constructor(private readonly sources: (key: K) => readonly ArrayBufferView[]) {}
@@ -14,11 +15,17 @@ export class DerivedCache<K extends object, T> {
   get(key: K, derive: (key: K) => T): T {
     const arrays = this.sources(key);
     const hit = this.entries.get(key);
-    if (hit && hit.snapshot.length === arrays.length && arrays.every((a, i) => bytesOf(a).equals(hit.snapshot[i]))) return hit.value;
+    if (hit && sameArrays(arrays, hit.arrays) && unchanged(hit.views, hit.snapshot)) return hit.value;
+    const views = arrays.map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength));
     const value = derive(key);
-    this.entries.set(key, { snapshot: arrays.map((a) => Buffer.from(bytesOf(a))), value });
+    this.entries.set(key, { arrays, views, snapshot: views.map((v) => Buffer.from(v)), value });
     return value;
   }
 }
 
-const bytesOf = (a: ArrayBufferView): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+const sameArrays = (a: readonly ArrayBufferView[], b: readonly ArrayBufferView[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+
+function unchanged(views: readonly Buffer[], snapshot: readonly Buffer[]): boolean {
+  for (let i = 0; i < views.length; i++) if (!views[i].equals(snapshot[i])) return false;
+  return true;
+}
