@@ -2,7 +2,7 @@
  * CROWN/DeepPoly back-substitution: bounds on C·z for a layer's pre-activations z, obtained by substituting each
  * earlier layer's linear relaxation backwards down to the input box. Unlike forward propagation, the choice of the
  * lower or upper relaxation is made on the *combined* coefficient, so terms cancel across layers: far tighter on deep
- * networks (ACAS Xu layer 6: about 10x narrower than forward symbolic bounds).
+ * networks (docs/benchmarks/tuning.md).
  */
 import type { DenseLayer, Network } from '../network/network';
 import { DerivedCache } from '../network/derived';

@@ -57,8 +57,8 @@ export interface BoundOptions {
   readonly tightenFrom?: number;
   /**
    * Optimise the slopes for every hidden neuron's bounds too, not only for the rows' (alpha-CROWN on intermediate
-   * layers): far costlier (two rows per unstable neuron), worth it once at the root of a ReLU-splitting search (MNIST
-   * prop_1_0.03: 132 -> 102 unstable neurons in layer 2, row bounds about halved, 0.5 s).
+   * layers): far costlier (two rows per unstable neuron), worth it once at the root of a ReLU-splitting search
+   * (measurements: docs/benchmarks/tuning.md).
    */
   readonly optimiseIntermediate?: boolean;
 }
@@ -172,11 +172,11 @@ const FORWARD_LAYERS = 2;
 const FORWARD_INPUT_LIMIT = 64;
 /**
  * Wide inputs (MNIST) cannot be split down to small boxes, so each bound must be as tight as it gets: the rows' lower
- * slopes are optimised (10 steps give nearly all of the gain: MNIST prop_0_0.03 goes from 4 unproved rows to 1). On
- * ACAS Xu's small boxes 5 steps cut the boxes searched by under 10% for twice the cost per box, so narrow inputs skip it.
+ * slopes are optimised; on small boxes of few inputs (ACAS Xu) the optimisation does not pay for its cost per box, so
+ * narrow inputs skip it (docs/benchmarks/tuning.md).
  */
 const ALPHA_ITERATIONS = 15;
-/** Started from the parent's slopes, 5 steps do as well per subdomain (MNIST prop_5_0.03: 105 vs 99 subdomains) at a third of the cost. */
+/** Started from the parent's slopes, fewer steps do as well per subdomain at a third of the cost (docs/benchmarks/tuning.md). */
 const WARM_ALPHA_ITERATIONS = 5;
 
 /** Tightens layer k's unstable neurons' bounds by optimising the slopes of the layers below (see optimiseIntermediate). */

@@ -24,14 +24,14 @@ function adaptExactLimit(t: Tactics, ms: number): void {
 }
 /**
  * From this depth on, an open clause of several rows gets its LP relaxation (one LP, triangle relaxation of every
- * unstable neuron, the rows jointly): ACAS Xu 1_1/prop 3 needs 339 boxes instead of 12.6k. Single rows gain little
- * (4_7/prop 1: 1311 -> 1271 boxes), and shallower boxes are too loose for the LP to prove anything.
+ * unstable neuron, the rows jointly). Single rows gain little, and shallower boxes are too loose for the LP to prove
+ * anything (docs/benchmarks/tuning.md).
  */
 const RELAXED_MIN_DEPTH = 6;
 /**
  * LP relaxations keep being tried while at least this fraction of them prove their box, and every RELAXED_RETRY-th
- * eligible box otherwise: 1_1/prop 3 proves 60% of its boxes by LP (4 s instead of 15 s); on 1_8/prop 2 the LPs
- * prove boxes that were one split from a proof anyway (at 20%: 8.6 s, at 50%: 3.9 s), and 3_3/prop 2 proves 5%.
+ * eligible box otherwise: where LPs prove most boxes they save most of the search, where they rarely do they only
+ * prove boxes one split from a proof anyway (docs/benchmarks/tuning.md).
  */
 const RELAXED_MIN_RATE = 0.5;
 const RELAXED_RETRY = 16;

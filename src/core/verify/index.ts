@@ -36,8 +36,8 @@ export function checkQueryFits(net: Model, query: Query): void {
 const WIDE_INPUTS = 64;
 
 /**
- * ReLU splitting answers most wide instances within this long (MNIST: 1.5 s; prop_5_0.03 4 s); past it, the open
- * clauses go to exact MILPs (5-9 s per clause on MNIST 256x2, while ReLU splitting had 2% of prop_3_0.03 done in 30 s).
+ * ReLU splitting answers most wide instances within this long; past it, the open clauses go to exact MILPs, which win
+ * where splitting stalls (docs/benchmarks/tuning.md).
  */
 const RELU_SPLITTING_MS = 3000;
 

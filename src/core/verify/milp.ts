@@ -3,9 +3,8 @@
  * layers, and its LP relaxation. Columns: the inputs; per unstable neuron its activation a and (exact encoding) a
  * binary d; and, unless substituted, each live neuron's pre-activation z. Substituting writes a neuron's z as an
  * expression over the other columns: on few inputs and few unstable neurons that keeps rows short and the program's size
- * follows the unstable neurons, not the network (ACAS Xu boxes deep in a search: 30-60 columns instead of 300, LPs
- * 2-3x faster); with many inputs (MNIST) the expressions would be 784 long where a row over the previous layer is 256,
- * and the MILPs 2-3x slower, so z keeps its column there.
+ * follows the unstable neurons, not the network; with many inputs (MNIST) the expressions would be longer than a row
+ * over the previous layer, so z keeps its column there (docs/benchmarks/tuning.md).
  * Each unstable neuron's big-M constraints take its sound pre-activation bounds as M's; with d relaxed to [0, 1] they
  * are the triangle relaxation. Infeasible means the clause holds on the region; a feasible point is a candidate
  * counterexample, checked concretely by the caller. The solver's tolerances only enlarge the feasible set, and each

@@ -154,7 +154,7 @@ function chooseNeuron(net: Network, bounds: SpecBounds, splits: readonly Int8Arr
   return best;
 }
 
-/** Estimating 8 candidates' children costs about one bound computation and halves the subdomains (MNIST prop_5_0.03). */
+/** Estimating this many candidates' children costs about one bound computation and halves the subdomains (docs/benchmarks/tuning.md). */
 const SHORTLIST = 8;
 
 /** The slopes of the rows `keep` (indices into a state of `rows` rows). */

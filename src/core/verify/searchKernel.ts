@@ -80,13 +80,12 @@ const HEAVY_ATTACK_EVERY_MS = 2000;
 
 /**
  * A box with at most this many unstable neurons is decided by one exact MILP per open clause instead of being split
- * further (ACAS Xu 3_3/prop 2: 94k boxes become 6.5k boxes and 1.4k MILPs of 12 ms; 4_2/prop 2, unsolved in 116 s
- * before, needs 8.7k boxes and 2.4k MILPs). Past about 30 the MILPs cost more than the boxes they save.
+ * further; with many more the MILPs cost more than the boxes they save (docs/benchmarks/tuning.md).
  */
 export const EXACT_MAX_UNSTABLE = 25;
 /**
- * A MILP's cost grows steeply with its unstable neurons and varies by network (25 unstable: 10 ms on 3_3, 45 ms on
- * 1_5): the limit steps down while their moving average is above twice this, and back up while it is below half.
+ * A MILP's cost grows steeply with its unstable neurons and varies by network: the limit steps down while their moving
+ * average is above twice this, and back up while it is below half (docs/benchmarks/tuning.md).
  */
 export const EXACT_TARGET_MS = 15;
 
@@ -109,8 +108,8 @@ export async function takeTurn(ctx: SearchContext, now: number, lastYield: numbe
 
 /**
  * The thorough attack on the whole region, when the clock says it is due. Each fruitless attack makes the next wait
- * twice as long (on a property that holds they are pure cost), and one attack takes at most an eighth of that wait
- * (a quarter cost ACAS Xu 4_2/prop 2 3.5 s of 19 s; the box search's own candidate points find what the attacks did).
+ * twice as long (on a property that holds they are pure cost), and one attack takes at most an eighth of that wait:
+ * the box search's own candidate points find what longer attacks did (docs/benchmarks/tuning.md).
  */
 export function attackIfDue(net: Network, query: Query, region: Box, ctx: SearchContext, now: number): Counterexample | undefined {
   if (now <= ctx.tactics.attackNext) return undefined;
