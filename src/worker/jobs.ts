@@ -20,7 +20,7 @@ type Handlers = { [K in JobKind]: (params: JobKinds[K]['params'], ctx: JobContex
 
 export const productionJobs: Omit<Handlers, 'testBusy' | 'testCrash'> = {
   async loadModel({ modelPath }) {
-    const net = cachedModel(modelPath);
+    const net = await cachedModel(modelPath);
     return {
       path: modelPath,
       inputName: net.inputName,
@@ -32,21 +32,21 @@ export const productionJobs: Omit<Handlers, 'testBusy' | 'testCrash'> = {
     };
   },
   async evaluate({ modelPath, input }) {
-    const net = cachedModel(modelPath);
+    const net = await cachedModel(modelPath);
     if (input.length !== modelInputSize(net)) throw new InputError(`the model takes ${modelInputSize(net)} inputs, got ${input.length}`, { file: modelPath });
     return Array.from(forwardModel(net, Float64Array.from(input)));
   },
   async falsify({ modelPath, query, timeoutSec }, ctx) {
-    return verify(cachedModel(modelPath), query, { timeoutSec, falsifyOnly: true, signal: ctx.signal, onProgress: ctx.progress });
+    return verify(await cachedModel(modelPath), query, { timeoutSec, falsifyOnly: true, signal: ctx.signal, onProgress: ctx.progress });
   },
   async verify({ modelPath, query, timeoutSec, threads }, ctx) {
-    return verify(cachedModel(modelPath), query, { timeoutSec, threads: threads ?? availableParallelism(), signal: ctx.signal, onProgress: ctx.progress });
+    return verify(await cachedModel(modelPath), query, { timeoutSec, threads: threads ?? availableParallelism(), signal: ctx.signal, onProgress: ctx.progress });
   },
   async repair(params, ctx) {
     const { report, bytes } = await runRepair({
       ...params,
       method: repairMethod(params.method),
-      model: cachedModel(params.modelPath),
+      model: await cachedModel(params.modelPath),
       signal: ctx.signal,
       onProgress: (p) => ctx.progress({ stage: p.message ? `${p.stage}: ${p.message}` : p.stage, fractionDone: p.fraction }),
     });

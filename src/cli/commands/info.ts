@@ -1,4 +1,4 @@
-import { loadModelFile } from '../../core/onnx/loadModelFile';
+import { loadCheckedModel } from '../../core/onnx/loadModelFile';
 import type { Normalization } from '../../core/network/network';
 import { GRAPH_INPUT, sourceSize } from '../../core/network/graph';
 import { isGraph, modelInputSize, modelOutputSize, type Model } from '../../core/network/model';
@@ -48,7 +48,7 @@ export const info: Command = {
     const parsed = parseArgs(args, { switches: ['json'], positionals: 1 });
     const [path] = parsed.positional;
     if (!path) throw new InputError('usage: netmend info <model> [--json]');
-    const desc = describeModel(loadModelFile(path));
+    const desc = describeModel(await loadCheckedModel(path));
     if (parsed.flags.has('json')) {
       console.log(JSON.stringify(desc, null, 2));
       return 0;
@@ -61,6 +61,7 @@ export const info: Command = {
     if (norm) {
       norm.inputMin.forEach((lo, i) => console.log(`  input ${i}: physical range [${lo}, ${norm.inputMax[i]}], normalised as (x - ${norm.inputMean[i]}) / ${norm.inputRange[i]}`));
       console.log(`  outputs: physical = y * ${norm.outputRange} + ${norm.outputMean}`);
+      console.log(`  netmend eval ${path} --inputs <file.json> takes and prints physical units; add --normalised for the network's own space`);
     }
     for (const note of desc.notes) console.log(`note: ${note}`);
     return 0;

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { InputError } from '../../core/errors';
 import { FILE_LIMITS, readRegularText } from '../../core/files';
 import { modelInputSize } from '../../core/network/model';
-import { loadModelFile } from '../../core/onnx/loadModelFile';
+import { loadCheckedModel } from '../../core/onnx/loadModelFile';
 import { polytopeBox } from '../../core/verify/falsify';
 import { runRepair, type NamedQuery } from '../../core/repair/driver';
 import { REPAIR_METHODS, repairMethod } from '../../core/repair/registry';
@@ -39,7 +39,7 @@ export const repairCommand: Command = {
     const verifyTimeoutSec = positive(stringFlag(parsed, 'verify-timeout') ?? '60', '--verify-timeout');
     const threads = threadsFlag(stringFlag(parsed, 'threads'));
 
-    const model = loadModelFile(modelPath);
+    const model = await loadCheckedModel(modelPath);
     const inputs = modelInputSize(model);
     const loaded: LoadedQuery[] = specPath ? loadQueries(specPath) : [];
     const wanted = stringFlag(parsed, 'property');

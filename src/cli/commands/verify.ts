@@ -1,7 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InputError } from '../../core/errors';
-import { loadModelFile } from '../../core/onnx/loadModelFile';
+import { loadCheckedModel } from '../../core/onnx/loadModelFile';
 import { OrtModel } from '../../core/onnx/ort';
 import { violatedClause } from '../../core/query/normalForm';
 import { verify, type VerifyResult } from '../../core/verify';
@@ -25,7 +25,7 @@ export const verifyCommand: Command = {
     const timeoutSec = Number(stringFlag(parsed, 'timeout') ?? 60);
     if (!(timeoutSec > 0)) throw new InputError('--timeout must be a positive number of seconds');
     const threads = threadsFlag(stringFlag(parsed, 'threads'));
-    const net = loadModelFile(modelPath);
+    const net = await loadCheckedModel(modelPath);
     const wanted = stringFlag(parsed, 'property');
     const all = loadQueries(specPath);
     if (all.length === 0) throw new InputError('the file states no property to verify (a `for each` over an empty data set?)', { file: specPath });
@@ -47,7 +47,7 @@ export const verifyCommand: Command = {
         }
       }
       results.push({ name: query.name, result, ortOutput });
-      if (!parsed.flags.has('json')) console.log(describe(loaded, result));
+      if (!parsed.flags.has('json')) console.log(describe(loaded, result) + (result.note ? `\n  note: ${result.note}` : ''));
     }
     await ort.release();
     if (parsed.flags.has('json')) {
@@ -57,6 +57,7 @@ export const verifyCommand: Command = {
         timeSec: result.timeSec,
         ...(result.status === 'violated' ? { counterexample: { input: Array.from(result.counterexample.input), output: Array.from(result.counterexample.output), ortOutput, clause: result.counterexample.clause } } : {}),
         ...(result.status === 'unknown' ? { reason: result.reason } : {}),
+        ...(result.note ? { note: result.note } : {}),
       })), null, 2));
     }
     const statuses = results.map((r) => r.result.status);

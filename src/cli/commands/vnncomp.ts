@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { InputError } from '../../core/errors';
-import { loadModelFile } from '../../core/onnx/loadModelFile';
+import { loadCheckedModel } from '../../core/onnx/loadModelFile';
 import { OrtModel } from '../../core/onnx/ort';
 import { violatedClause } from '../../core/query/normalForm';
 import { verify } from '../../core/verify';
@@ -22,7 +22,7 @@ export const vnncompCommand: Command = {
     const timeoutSec = Number(timeout);
     if (!onnx || !vnnlib || !resultFile || !(timeoutSec > 0)) throw new InputError(`usage: netmend ${this.usage}`);
     assertWritable(resultFile, 'result file');
-    const net = loadModelFile(onnx);
+    const net = await loadCheckedModel(onnx);
     const [{ query }] = loadQueries(vnnlib);
     // The budget covers reading the files too; leave a little of it for writing the answer.
     const remaining = timeoutSec - (Date.now() - started) / 1000 - 0.5;

@@ -4,9 +4,8 @@
  * [act(lo), act(hi)]. Computed in float64 and widened by a relative margin, so each bound holds despite rounding.
  */
 import { GRAPH_INPUT, sourceSize, type Graph } from '../network/graph';
-import { activate } from './relaxations';
-import type { Box } from './box';
-import type { LayerBounds } from './linearBounds';
+import { activationOf } from '../network/activations';
+import type { Box, LayerBounds } from './box';
 
 /** Rounding allowance per bound: far above float64's error on these sums, far below any useful bound's width. */
 const MARGIN = 1e-9;
@@ -44,10 +43,11 @@ export function graphIntervals(g: Graph, box: Box): LayerBounds[] {
     }
     const lo = new Float64Array(m);
     const hi = new Float64Array(m);
+    const act = activationOf(node.activation);
     for (let o = 0; o < m; o++) {
       const slack = rad[o] + MARGIN * (1 + Math.abs(mid[o]) + rad[o]);
-      lo[o] = activate(node.activation, mid[o] - slack);
-      hi[o] = activate(node.activation, mid[o] + slack);
+      lo[o] = act.value(mid[o] - slack);
+      hi[o] = act.value(mid[o] + slack);
     }
     bounds.push({ lo, hi });
   }

@@ -3,9 +3,11 @@
  * value to float32 as a deployed runtime does, so its outputs match ONNX Runtime's.
  * Inputs and outputs are row-major [batch][size].
  */
-import type { Activation, DenseLayer, Network } from './network';
+import type { DenseLayer, Network } from './network';
+import { activationOf } from './activations';
 import { GRAPH_INPUT, type Graph, type GraphNode } from './graph';
 import { isGraph, type Model } from './model';
+import { DerivedCache } from './derived';
 
 type Vec = Float64Array | Float32Array;
 
@@ -31,16 +33,10 @@ interface NodeParams { readonly weights: readonly (Vec | undefined)[]; readonly 
 
 const float64Node = (node: GraphNode): NodeParams => ({ weights: node.sources.map((s) => s.weights), bias: node.bias });
 
-const float32Nodes = new WeakMap<GraphNode, NodeParams>();
+const float32Nodes = new DerivedCache<GraphNode, NodeParams>((node) => [node.bias, ...node.sources.flatMap((s) => (s.weights ? [s.weights] : []))]);
 
-function float32Node(node: GraphNode): NodeParams {
-  let params = float32Nodes.get(node);
-  if (!params) {
-    params = { weights: node.sources.map((s) => s.weights && Float32Array.from(s.weights)), bias: Float32Array.from(node.bias) };
-    float32Nodes.set(node, params);
-  }
-  return params;
-}
+const float32Node = (node: GraphNode): NodeParams =>
+  float32Nodes.get(node, () => ({ weights: node.sources.map((s) => s.weights && Float32Array.from(s.weights)), bias: Float32Array.from(node.bias) }));
 
 /**
  * Node by node: the first source's product takes the bias, every further source's product (or the source itself, for
@@ -73,23 +69,19 @@ function forwardGraph(g: Graph, inputs: Vec, batch: number, paramsOf: (node: Gra
       const term = affine(sizeOf(s.from), m, W, zero, x, batch, alloc(batch * m));
       for (let i = 0; i < out.length; i++) out[i] += term[i];
     });
-    applyActivation(node.activation, out);
+    activationOf(node.activation).apply(out);
     values[k] = out;
     node.sources.forEach((s) => { if (s.from !== GRAPH_INPUT && lastUse[s.from] === k) values[s.from] = undefined; });
   });
   return out;
 }
 
-const float32Layers = new WeakMap<DenseLayer, { weights: Float32Array; bias: Float32Array }>();
+const float32Layers = new DerivedCache<DenseLayer, { weights: Float32Array; bias: Float32Array }>((layer) => [layer.weights, layer.bias]);
 
 export function forward32(net: Network, inputs: ArrayLike<number>, batch = 1): Float32Array {
   let x = Float32Array.from(inputs);
   for (const layer of net.layers) {
-    let params = float32Layers.get(layer);
-    if (!params) {
-      params = { weights: Float32Array.from(layer.weights), bias: Float32Array.from(layer.bias) };
-      float32Layers.set(layer, params);
-    }
+    const params = float32Layers.get(layer, () => ({ weights: Float32Array.from(layer.weights), bias: Float32Array.from(layer.bias) }));
     x = denseLayer(layer, params.weights, params.bias, x, batch, new Float32Array(batch * layer.outSize));
   }
   return x;
@@ -98,7 +90,7 @@ export function forward32(net: Network, inputs: ArrayLike<number>, batch = 1): F
 /** out[b][o] = act(sum_i W[o][i] x[b][i] + bias[o]). */
 function denseLayer<T extends Vec>(layer: DenseLayer, W: Vec, bias: Vec, x: Vec, batch: number, out: T): T {
   affine(layer.inSize, layer.outSize, W, bias, x, batch, out);
-  applyActivation(layer.activation, out);
+  activationOf(layer.activation).apply(out);
   return out;
 }
 
@@ -145,15 +137,5 @@ function dotRange(W: Vec, bias: Vec, x: Vec, row: number, n: number, m: number, 
     let a = 0;
     for (let i = 0; i < n; i++) a += W[w0 + i] * x[xr + i];
     out[row * m + o] = a + bias[o];
-  }
-}
-
-export function applyActivation(act: Activation, v: Vec): void {
-  switch (act.kind) {
-    case 'identity': return;
-    case 'relu': for (let i = 0; i < v.length; i++) if (v[i] < 0) v[i] = 0; return;
-    case 'leakyRelu': for (let i = 0; i < v.length; i++) if (v[i] < 0) v[i] *= act.alpha; return;
-    case 'sigmoid': for (let i = 0; i < v.length; i++) v[i] = 1 / (1 + Math.exp(-v[i])); return;
-    case 'tanh': for (let i = 0; i < v.length; i++) v[i] = Math.tanh(v[i]); return;
   }
 }

@@ -1,11 +1,10 @@
 /**
- * The analysable form of a network: a plain sequence of dense affine layers, each followed by one element-wise
- * activation. Verification, training and repair all work on this form; ONNX import lowers every supported graph to it
- * (Conv and BatchNormalization become dense affine maps) and export writes it back.
+ * The common form of a network: a plain sequence of dense affine layers, each followed by one element-wise activation.
+ * ONNX import lowers every plain sequence to this form (Conv and BatchNormalization become dense affine maps); networks
+ * with skip connections or branches are Graphs (graph.ts), and `Model` (model.ts) is either.
  *
- * Repairs that add structure stay inside this form: a parallel patch branch is a block-diagonal widening of the layers
- * (values are carried through ReLU layers as relu(v) - relu(-v)), and a gate that chooses between networks is a ReLU
- * big-M construction. So every tool that handles a Network handles a repaired one.
+ * Networks are values: training and repair build new ones and never write into an existing network's arrays. Caches
+ * derived from weights check them anyway (derived.ts), so a stray write can never leave an analysis on stale weights.
  */
 export type Activation =
   | { readonly kind: 'identity' }

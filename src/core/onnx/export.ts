@@ -4,7 +4,7 @@
  * dimension 'N' on the input and output so any runtime can batch. Our importer reads it back to the same model.
  */
 import { onnx } from 'onnx-proto';
-import type { Activation } from '../network/network';
+import { activationOf } from '../network/activations';
 import { GRAPH_INPUT, graphOutputSize, sourceSize, toGraph } from '../network/graph';
 import { isGraph, type Model } from '../network/model';
 
@@ -27,19 +27,6 @@ function valueInfo(name: string, size: number, precision: Precision): onnx.Value
   });
 }
 
-function activationNode(act: Activation, input: string, output: string, name: string): onnx.NodeProto | undefined {
-  switch (act.kind) {
-    case 'identity': return undefined;
-    case 'relu': return onnx.NodeProto.create({ opType: 'Relu', input: [input], output: [output], name });
-    case 'sigmoid': return onnx.NodeProto.create({ opType: 'Sigmoid', input: [input], output: [output], name });
-    case 'tanh': return onnx.NodeProto.create({ opType: 'Tanh', input: [input], output: [output], name });
-    case 'leakyRelu':
-      return onnx.NodeProto.create({
-        opType: 'LeakyRelu', input: [input], output: [output], name,
-        attribute: [{ name: 'alpha', type: onnx.AttributeProto.AttributeType.FLOAT, f: act.alpha }],
-      });
-  }
-}
 
 export interface ExportOptions {
   readonly inputName?: string;
@@ -85,7 +72,7 @@ export function exportOnnx(model: Model, options: ExportOptions = {}): Uint8Arra
         return out;
       });
     }
-    const act = activationNode(node.activation, sumOut, last ? outputName : valueName(k), `layer${k}_${node.activation.kind}`);
+    const act = activationOf(node.activation).onnxNode(sumOut, last ? outputName : valueName(k), `layer${k}_${node.activation.kind}`);
     if (act) nodes.push(act);
     else if (!last) nodes.push(onnx.NodeProto.create({ opType: 'Identity', input: [sumOut], output: [valueName(k)], name: `layer${k}_identity` }));
   });

@@ -169,7 +169,7 @@ function lastLinearName(nodes: readonly onnx.INodeProto[], output: string): stri
   return producer?.name || producer?.opType || output;
 }
 
-function shapeOf(info: onnx.IValueInfoProto): number[] {
+export function shapeOf(info: onnx.IValueInfoProto): number[] {
   const dims = info.type?.tensorType?.shape?.dim ?? [];
   // Symbolic dimensions (a batch 'N') are analysed as 1.
   return dims.map((d) => (d.dimValue !== undefined && d.dimValue !== null && toNumber(d.dimValue) > 0 ? toNumber(d.dimValue) : 1));

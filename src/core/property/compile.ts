@@ -187,7 +187,8 @@ class Compiler {
     const regionDnf = this.dnf(decl.where, true, scope, 'input');
     const region: Polytope[] = regionDnf.map((conj) => this.polytope(conj, n))
       .filter((p) => p.lower.every((l, i) => l <= p.upper[i]) && (p.rows.length === 0 || this.host.isFeasible?.(p) !== false));
-    if (regionDnf.length > 0 && region.length === 0) {
+    // An empty region is an error, and it compiles to no region at all: never to the whole domain.
+    if (region.length === 0) {
       this.report(decl.where.range, `the input region of '${name}' is empty: a bound is inverted, outside the inputs' domains, or the constraints contradict each other`, 'error', 'empty-region');
     }
     const unbounded = region.some((p) => p.lower.some((l, i) => !Number.isFinite(l) || !Number.isFinite(p.upper[i])));
@@ -196,7 +197,7 @@ class Compiler {
     const rows = violation.reduce((n, conj) => n + conj.length, 0);
     if (rows > MAX_VIOLATION_ROWS) throw new CompileError(decl.requireRange, `the violation of this requirement expands to ${rows} comparisons in all its clauses; NetMend handles at most ${MAX_VIOLATION_ROWS}`, 'too-complex');
     if (violation.length === 0) this.report(decl.requireRange, `the requirement of '${name}' can never be violated`, 'warning', 'trivial');
-    const query: Query = { name, region: region.length ? region : [this.polytope([], n)], violation: violation.length ? violation : [[{ coeffs: new Float64Array(m), rhs: -1 }]] };
+    const query: Query = { name, region, violation: violation.length ? violation : [[{ coeffs: new Float64Array(m), rhs: -1 }]] };
     return { name, declaration: decl.name.name, description: decl.description, range: decl.range, requireRange: decl.requireRange, query, clauseTexts: query.violation.map((c) => this.clauseText(c)) };
   }
 

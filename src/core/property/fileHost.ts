@@ -2,8 +2,7 @@
 import { dirname, resolve } from 'node:path';
 import { InputError } from '../errors';
 import { FILE_LIMITS, readRegularText } from '../files';
-import { modelInputSize, modelOutputSize } from '../network/model';
-import { loadModelFile } from '../onnx/loadModelFile';
+import { readModelShape } from '../onnx/loadModelFile';
 import type { CompileHost } from './compile';
 import { lpReady, solveLp } from '../lp';
 import type { Polytope } from '../query/normalForm';
@@ -14,8 +13,7 @@ export function fileHost(propFile: string, options: { loadModels: boolean } = { 
     resolve: (path) => resolve(dirname(propFile), path),
     modelShape: options.loadModels ? (path) => {
       try {
-        const net = loadModelFile(path);
-        return { inputs: modelInputSize(net), outputs: modelOutputSize(net) };
+        return readModelShape(path);
       } catch (err) {
         if (err instanceof InputError) return { error: err.describe() };
         throw err;

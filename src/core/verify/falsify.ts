@@ -49,8 +49,8 @@ const MAX_CORNER_DIMS = 10;
 
 /**
  * Uniform in the box, or (every other sample) with each input pinned to one of its bounds half of the time: safety
- * properties are often broken where several inputs sit at their limits (ACAS Xu 1_9/prop 7: found in 0.1 s, not at
- * all by 200,000 uniform samples and their gradient descents).
+ * properties are often broken where several inputs sit at their limits, which uniform samples almost never reach
+ * (docs/benchmarks/tuning.md).
  */
 function sampleIn(box: Box, random: () => number, k: number): Float64Array {
   if (k % 2 === 0) return box.lower.map((l, i) => l + random() * (box.upper[i] - l));

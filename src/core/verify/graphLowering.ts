@@ -13,6 +13,7 @@ import { InputError } from '../errors';
 import { GRAPH_INPUT, type Graph } from '../network/graph';
 import type { Activation, DenseLayer, Network } from '../network/network';
 import { graphIntervals } from '../bounds/graphIntervals';
+import { activationOf } from '../network/activations';
 import type { Box } from '../bounds/box';
 
 /** Below the interval bound, so rounding in the verifier's own bounds never makes a carrying neuron unstable. */
@@ -56,7 +57,8 @@ export function lowerOnBox(g: Graph, box: Box): Network {
       width += g.nodes[k].outSize;
     }
     const carried = [...previous.keys()].filter((v) => lastRead[slot(v)] > L);
-    if (carried.length > 0 && activation.kind !== 'relu' && activation.kind !== 'leakyRelu' && activation.kind !== 'identity') {
+    // act(v - l) = v - l for v >= l needs slope 1 above 0: the piecewise linear activations (and the identity).
+    if (carried.length > 0 && activation.kind !== 'identity' && !activationOf(activation).piecewise) {
       throw new InputError(`the graph carries a value past the ${activation.kind} node '${g.nodes[group[0]].name}' (a skip connection or a branch around it); NetMend verifies such graphs only when the skipped nodes are ReLU, LeakyReLU or linear`);
     }
     for (const v of carried) {

@@ -12,9 +12,10 @@ import { isGraph, modelInputSize, modelOutputSize, type Model } from '../network
 import type { Query } from '../query/normalForm';
 import { isBounded, isEmpty } from '../bounds/box';
 import { confirm, falsifyBox, polytopeBox, seededRandom } from './falsify';
-import { newSearchStats, newTactics, rootEntry, searchPolytope, type SearchOutcome } from './branchAndBound';
+import { searchPolytope } from './branchAndBound';
+import { newSearchStats, newTactics, rootEntry, splittableNetwork, type SearchOutcome } from './searchKernel';
 import { poolIsFree, searchInParallel, solveClausesInParallel } from './parallel';
-import { searchReluSplits, splittableNetwork } from './reluSplitting';
+import { searchReluSplits } from './reluSplitting';
 import { initLp } from '../lp';
 import { lowerOnBox } from './graphLowering';
 import type { VerifyOptions, VerifyResult } from './types';
@@ -36,8 +37,8 @@ export function checkQueryFits(net: Model, query: Query): void {
 const WIDE_INPUTS = 64;
 
 /**
- * ReLU splitting answers most wide instances within this long (MNIST: 1.5 s; prop_5_0.03 4 s); past it, the open
- * clauses go to exact MILPs (5-9 s per clause on MNIST 256x2, while ReLU splitting had 2% of prop_3_0.03 done in 30 s).
+ * ReLU splitting answers most wide instances within this long; past it, the open clauses go to exact MILPs, which win
+ * where splitting stalls (docs/benchmarks/tuning.md).
  */
 const RELU_SPLITTING_MS = 3000;
 
@@ -71,6 +72,9 @@ function withHiddenLayer(net: Network): Network {
  */
 export async function verify(model: Model, query: Query, options: VerifyOptions): Promise<VerifyResult> {
   checkQueryFits(model, query);
+  if (query.region.every((p) => isEmpty(polytopeBox(p)))) {
+    return { status: 'unknown', timeSec: 0, reason: `the input region of '${query.name}' is empty: there is nothing to verify (check its bounds)` };
+  }
   if (model.droppedSoftmax && !isOrderQuery(query)) {
     return {
       status: 'unknown', timeSec: 0,

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { normalisedInput, physicalOutput } from '../../../src/core/network/normalization';
 import { loadNnet } from '../../../src/core/nnet/import';
 import { forward } from '../../../src/core/network/forward';
 import { OrtModel } from '../../../src/core/onnx/ort';
@@ -19,8 +20,7 @@ test('.nnet evaluated the reference way equals its ONNX twin (normalisation fold
   for (let k = 0; k < 50; k++) {
     // Physical inputs inside the bounds.
     const x = norm.inputMin.map((lo, i) => lo + ((random[k * 5 + i] + 1) / 2) * (norm.inputMax[i] - lo));
-    const normalised = Float64Array.from(x, (v, i) => (v - norm.inputMean[i]) / norm.inputRange[i]);
-    const physicalOut = Array.from(forward(nnet, normalised), (y) => y * norm.outputRange + norm.outputMean);
+    const physicalOut = physicalOutput(norm, forward(nnet, normalisedInput(norm, x)));
     const [twin] = await reference.run([x]);
     physicalOut.forEach((y, i) => assert.ok(Math.abs(y - twin[i]) <= 1e-4 * Math.max(1, Math.abs(twin[i])), `output ${i}: ${y} vs ${twin[i]}`));
   }
