@@ -2,7 +2,11 @@
  * The repair methods as users choose them: ids, the papers' names, what each changes and guarantees. Pure data, so the
  * extension host can offer the methods without loading the engine; `registry.ts` joins each entry to its code.
  */
-import type { RepairMethodId, RepairNeed } from './types';
+
+export type RepairMethodId = 'reassure' | 'nrepair' | 'irepair' | 'specrepair' | 'birdnn-ft' | 'birdnn-rt';
+
+/** What a method needs: at least one of `property` / `repairSet` must be satisfiable by the task. */
+export type RepairNeed = 'property' | 'repairSet' | 'keepSet' | 'data';
 
 export interface RepairMethodInfo {
   readonly id: RepairMethodId;

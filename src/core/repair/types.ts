@@ -7,7 +7,8 @@ import type { Model } from '../network/model';
 import type { OutputDnf, Query } from '../query/normalForm';
 import type { RepairMethodInfo } from './catalog';
 
-export type RepairMethodId = 'reassure' | 'nrepair' | 'irepair' | 'specrepair' | 'birdnn-ft' | 'birdnn-rt';
+export type { RepairMethodId, RepairNeed } from './catalog';
+
 
 /** How a label is read from the outputs: the largest (classifiers) or the smallest (ACAS Xu advisories) output. */
 export type Decision = 'argmax' | 'argmin';
@@ -70,7 +71,6 @@ export interface RepairOption {
   readonly choices?: readonly string[];
 }
 
-export type RepairNeed = 'property' | 'repairSet' | 'keepSet' | 'data';
 
 /** A method: its catalogue entry (catalog.ts), its options, and the code that proposes a repaired model. */
 export interface RepairMethod extends RepairMethodInfo {

@@ -9,6 +9,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 
 const LAYERS: readonly (readonly string[])[] = [
   ['core/errors.ts', 'core/query'],
+  ['core/files.ts'],
   ['core/lp', 'core/network'],
   ['core/nnet', 'core/bounds'],
   ['core/onnx'],
