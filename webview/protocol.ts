@@ -61,7 +61,7 @@ const optional = <T>(guard: Guard<T>): Guard<T | undefined> => (v): v is T | und
 const oneOf = <T extends string>(...values: T[]): Guard<T> => (v): v is T => values.includes(v as T);
 
 /** An object with (at least) these fields; extra fields are allowed, so a contract can grow without breaking the panel. */
-function shape<T>(fields: Record<string, Guard<unknown>>): Guard<T> {
+function shape<T>(fields: Record<string, (v: unknown) => boolean>): Guard<T> {
   return (v): v is T => isRecord(v) && Object.entries(fields).every(([key, guard]) => guard(v[key]));
 }
 

@@ -17,6 +17,7 @@ import { openExample } from './example';
 import { RepairCommand } from './repairCommand';
 import { VerdictHover } from './verdictHover';
 import { addCounterexample, copyCounterexample, CounterexampleActions } from './counterexampleActions';
+import { NetMendPanel } from './panel/panel';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('NetMend', { log: true });
@@ -30,6 +31,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const stale = (uri: vscode.Uri) => { results.clear(uri); counterexamples.clear(uri); };
   const liveChecks = new LiveChecks(documents, counterexamples, results, getWorker, log);
   const repairs = new RepairCommand(documents, log);
+  // The side panel (heatmap, repair review, comparison); registered now so a panel left open survives a reload.
+  const panel = new NetMendPanel(context, { log, recheck: (document) => liveChecks.recheck(document) });
   context.subscriptions.push(
     log, results, counterexamples, status,
     { dispose: () => worker?.dispose() },
@@ -46,6 +49,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('netmend.convertVnnlib', (uri?: vscode.Uri) => convertVnnlib(uri)),
     vscode.workspace.onDidChangeTextDocument((e) => { if (e.document.languageId === 'prop' && e.contentChanges.length > 0) stale(e.document.uri); }),
     liveChecks,
+    panel,
     vscode.commands.registerCommand('netmend.openExample', () => openExample(context)),
   );
   // Verdicts and counterexamples speak of the model as it was: a model file changed on disk makes them stale.
