@@ -14,8 +14,12 @@ const LABEL_WIDTH = 120;
 const GAP = 1;
 const LAYER_GAP = 10;
 const BASE_CELL = 12;
+/** A layer's block is at least as tall as its two-line label. */
+const LABEL_HEIGHT = 30;
 /** Never fewer cells per row than this: a narrow panel scrolls rather than turning a layer into a tall column. */
 const MIN_COLUMNS = 16;
+/** Colour levels of the scale: finer than the eye tells apart on a cell; the details give the exact score. */
+const LEVELS = 64;
 
 export interface LayerBlock { readonly layer: number; readonly top: number; readonly rows: number }
 
@@ -34,7 +38,7 @@ export function layoutHeatmap(sizes: readonly number[], width: number, cell: num
   const blocks = sizes.map((n, layer) => {
     const rows = Math.max(1, Math.ceil(n / columns));
     const block = { layer, top, rows };
-    top += rows * (cell + GAP) + LAYER_GAP;
+    top += Math.max(rows * (cell + GAP), LABEL_HEIGHT) + LAYER_GAP;
     return block;
   });
   return { cell, columns, width: LABEL_WIDTH + columns * (cell + GAP), height: Math.max(0, top - LAYER_GAP), blocks };
@@ -81,13 +85,16 @@ export interface HeatmapOptions {
 }
 
 export class Heatmap {
+  /** The frame (place it in the page) and, inside it, the scrolling keyboard target (focus it). */
   readonly element: HTMLDivElement;
+  readonly scroller: HTMLDivElement;
   private readonly canvas: HTMLCanvasElement;
   private readonly tooltip: HTMLDivElement;
   private readonly live: HTMLDivElement;
   private readonly sizes: number[];
   private layout!: Layout;
   private palette!: Palette;
+  private colors: string[] = [];
   private focus: NeuronRef;
   private readonly selected = new Set<string>();
 
@@ -95,11 +102,13 @@ export class Heatmap {
     this.sizes = r.layers.map((l) => l.scores.length);
     this.focus = r.top[0] ? { layer: r.top[0].layer, neuron: r.top[0].neuron } : { layer: 0, neuron: 0 };
     this.element = document.createElement('div');
-    this.element.className = 'heatmap';
-    this.element.tabIndex = 0;
-    this.element.setAttribute('role', 'application');
-    this.element.setAttribute('aria-roledescription', 'neuron heatmap');
-    this.element.setAttribute('aria-label', `Responsibility of ${this.sizes.reduce((a, b) => a + b, 0)} neurons in ${r.layers.length} layers for ${r.property}. `
+    this.element.className = 'heatmap-frame';
+    this.scroller = document.createElement('div');
+    this.scroller.className = 'heatmap';
+    this.scroller.tabIndex = 0;
+    this.scroller.setAttribute('role', 'application');
+    this.scroller.setAttribute('aria-roledescription', 'neuron heatmap');
+    this.scroller.setAttribute('aria-label', `Responsibility of ${this.sizes.reduce((a, b) => a + b, 0)} neurons in ${r.layers.length} layers for ${r.property}. `
       + 'Arrow keys move between neurons, Page Up and Page Down between layers, Space selects, plus and minus zoom.');
     this.canvas = document.createElement('canvas');
     this.canvas.setAttribute('aria-hidden', 'true');
@@ -109,9 +118,11 @@ export class Heatmap {
     this.live = document.createElement('div');
     this.live.className = 'visually-hidden';
     this.live.setAttribute('aria-live', 'polite');
-    this.element.append(this.canvas, this.tooltip, this.live);
-    this.element.addEventListener('keydown', (e) => this.onKey(e));
-    this.element.addEventListener('focus', () => this.announce());
+    // The tooltip sits outside the scrolling box so that it is never clipped by it.
+    this.scroller.append(this.canvas, this.live);
+    this.element.append(this.scroller, this.tooltip);
+    this.scroller.addEventListener('keydown', (e) => this.onKey(e));
+    this.scroller.addEventListener('focus', () => this.announce());
     this.canvas.addEventListener('mousemove', (e) => this.onHover(e));
     this.canvas.addEventListener('mouseleave', () => { this.tooltip.hidden = true; });
     this.canvas.addEventListener('click', (e) => {
@@ -124,20 +135,21 @@ export class Heatmap {
 
   /** Lays out for the current width and draws everything; call on resize, theme change, scale or zoom change. */
   draw(): void {
-    const width = Math.max(this.element.clientWidth, LABEL_WIDTH + MIN_COLUMNS * (BASE_CELL + GAP));
+    const width = Math.max(this.scroller.clientWidth - 8, LABEL_WIDTH + MIN_COLUMNS * (BASE_CELL + GAP));
     this.layout = layoutHeatmap(this.sizes, width, Math.round(BASE_CELL * this.options.zoom));
     this.palette = readPalette();
+    this.colors = Array.from({ length: LEVELS }, (_, k) => ramp(this.palette, k / (LEVELS - 1)));
     const ratio = window.devicePixelRatio || 1;
     this.canvas.width = Math.ceil(this.layout.width * ratio);
     this.canvas.height = Math.ceil(this.layout.height * ratio);
     this.canvas.style.width = `${this.layout.width}px`;
     this.canvas.style.height = `${this.layout.height}px`;
-    const ctx = this.canvas.getContext('2d')!;
-    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    const ctx = this.context();
     ctx.clearRect(0, 0, this.layout.width, this.layout.height);
-    const font = getComputedStyle(document.body).fontFamily;
-    ctx.font = `12px ${font}`;
+    ctx.font = `12px ${getComputedStyle(document.body).fontFamily}`;
     ctx.textBaseline = 'top';
+    // Cells grouped by colour level: one fillStyle per level instead of one per cell (10,000 cells in a few ms).
+    const byLevel: NeuronRef[][] = this.colors.map(() => []);
     for (const block of this.layout.blocks) {
       const l = this.r.layers[block.layer];
       ctx.fillStyle = this.palette.foreground;
@@ -145,9 +157,28 @@ export class Heatmap {
       ctx.globalAlpha = 0.7;
       ctx.fillText(`${l.scores.length} neurons`, 0, block.top + 14);
       ctx.globalAlpha = 1;
-      for (let i = 0; i < l.scores.length; i++) this.drawCell({ layer: block.layer, neuron: i }, ctx);
+      for (let i = 0; i < l.scores.length; i++) byLevel[this.level({ layer: block.layer, neuron: i })].push({ layer: block.layer, neuron: i });
     }
-    this.drawMarks(ctx);
+    const size = this.layout.cell;
+    byLevel.forEach((cells, level) => {
+      ctx.fillStyle = this.colors[level];
+      for (const ref of cells) {
+        const { x, y } = cellOrigin(this.layout, ref);
+        ctx.fillRect(x, y, size, size);
+      }
+    });
+    if (this.palette.cellBorder) {
+      ctx.strokeStyle = this.palette.cellBorder;
+      ctx.lineWidth = 1;
+      ctx.beginPath();
+      for (const cells of byLevel) for (const ref of cells) {
+        const { x, y } = cellOrigin(this.layout, ref);
+        ctx.rect(x + 0.5, y + 0.5, size - 1, size - 1);
+      }
+      ctx.stroke();
+    }
+    for (const ref of this.selection()) this.paintCell(ref);
+    this.paintCell(this.focus);
   }
 
   setScale(scale: Scale): void {
@@ -162,10 +193,12 @@ export class Heatmap {
 
   /** Moves the focus to a neuron (e.g. from the top-k list) and scrolls it into view. */
   moveFocus(ref: NeuronRef): void {
+    const old = this.focus;
     this.focus = ref;
-    this.draw();
+    this.paintCell(old);
+    this.paintCell(ref);
     const { x, y } = cellOrigin(this.layout, ref);
-    const scroller = this.element;
+    const scroller = this.scroller;
     if (y < scroller.scrollTop || y + this.layout.cell > scroller.scrollTop + scroller.clientHeight) scroller.scrollTop = y - scroller.clientHeight / 2;
     if (x < scroller.scrollLeft || x + this.layout.cell > scroller.scrollLeft + scroller.clientWidth) scroller.scrollLeft = x - scroller.clientWidth / 2;
     this.announce();
@@ -178,32 +211,43 @@ export class Heatmap {
     });
   }
 
-  private drawCell(ref: NeuronRef, ctx: CanvasRenderingContext2D): void {
+  private context(): CanvasRenderingContext2D {
+    const ctx = this.canvas.getContext('2d')!;
+    const ratio = window.devicePixelRatio || 1;
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    return ctx;
+  }
+
+  private level(ref: NeuronRef): number {
     const l = this.r.layers[ref.layer];
-    const value = (this.options.scale === 'layer' ? l.perLayer : l.global)[ref.neuron];
+    return Math.round((this.options.scale === 'layer' ? l.perLayer : l.global)[ref.neuron] * (LEVELS - 1));
+  }
+
+  /**
+   * Paints one cell again with its marks: the focus is a ring over the cell's edge and the 1-pixel gap around it,
+   * a selection an inner ring. Only that area is touched, so moving the focus repaints two cells, not the map.
+   */
+  private paintCell(ref: NeuronRef): void {
+    const ctx = this.context();
     const { x, y } = cellOrigin(this.layout, ref);
     const size = this.layout.cell;
-    ctx.fillStyle = ramp(this.palette, value);
+    ctx.clearRect(x - GAP, y - GAP, size + 2 * GAP, size + 2 * GAP);
+    ctx.fillStyle = this.colors[this.level(ref)];
     ctx.fillRect(x, y, size, size);
     if (this.palette.cellBorder) {
       ctx.strokeStyle = this.palette.cellBorder;
       ctx.lineWidth = 1;
       ctx.strokeRect(x + 0.5, y + 0.5, size - 1, size - 1);
     }
-  }
-
-  /** Selected cells get an inner ring, the focused cell a thicker outer one. */
-  private drawMarks(ctx: CanvasRenderingContext2D): void {
-    const size = this.layout.cell;
     ctx.lineWidth = 2;
-    ctx.strokeStyle = this.palette.selection;
-    for (const ref of this.selection()) {
-      const { x, y } = cellOrigin(this.layout, ref);
-      ctx.strokeRect(x + 1, y + 1, size - 2, size - 2);
+    if (this.selected.has(`${ref.layer}:${ref.neuron}`)) {
+      ctx.strokeStyle = this.palette.selection;
+      ctx.strokeRect(x + 2, y + 2, size - 4, size - 4);
     }
-    const { x, y } = cellOrigin(this.layout, this.focus);
-    ctx.strokeStyle = this.palette.focus;
-    ctx.strokeRect(x - 1, y - 1, size + 2, size + 2);
+    if (ref.layer === this.focus.layer && ref.neuron === this.focus.neuron) {
+      ctx.strokeStyle = this.palette.focus;
+      ctx.strokeRect(x, y, size, size);
+    }
   }
 
   private hit(e: MouseEvent): NeuronRef | undefined {
@@ -220,9 +264,11 @@ export class Heatmap {
     this.tooltip.textContent = describeNeuron(this.r, ref);
     this.tooltip.hidden = false;
     const { x, y } = cellOrigin(this.layout, ref);
-    const left = Math.min(x + this.layout.cell + 8, Math.max(0, this.layout.width - this.tooltip.offsetWidth));
-    this.tooltip.style.left = `${left}px`;
-    this.tooltip.style.top = `${y + this.layout.cell + 6}px`;
+    const frame = this.element.getBoundingClientRect();
+    const canvas = this.canvas.getBoundingClientRect();
+    const left = canvas.left - frame.left + x + this.layout.cell + 8;
+    this.tooltip.style.left = `${Math.max(0, Math.min(left, frame.width - this.tooltip.offsetWidth))}px`;
+    this.tooltip.style.top = `${canvas.top - frame.top + y + this.layout.cell + 6}px`;
   }
 
   private onKey(e: KeyboardEvent): void {
@@ -254,7 +300,7 @@ export class Heatmap {
   private toggle(ref: NeuronRef): void {
     const key = `${ref.layer}:${ref.neuron}`;
     if (!this.selected.delete(key)) this.selected.add(key);
-    this.draw();
+    this.paintCell(ref);
     this.live.textContent = `${this.selected.has(key) ? 'Selected' : 'Deselected'}; ${this.selected.size} selected.`;
     this.options.onSelectionChange(this.selection());
   }

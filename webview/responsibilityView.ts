@@ -25,7 +25,7 @@ export function responsibilityView(r: Responsibility, options: ResponsibilityVie
       fineTune.textContent = neurons.length === 0 ? 'Fine-tune these neurons' : `Fine-tune these ${neurons.length} neurons`;
     },
   });
-  heatmap.element.setAttribute('aria-describedby', 'neuron-details');
+  heatmap.scroller.setAttribute('aria-describedby', 'neuron-details');
   fineTune.addEventListener('click', () => { if (selected.length > 0) options.onFineTune(selected); });
 
   const legendSlot = h('div', { class: 'legend-slot' }, legend(options.scale));
@@ -58,7 +58,7 @@ export function responsibilityView(r: Responsibility, options: ResponsibilityVie
       const layer = r.layers[t.layer];
       const button = h('button', { class: 'link', 'aria-label': `Show ${layer.name} neuron ${t.neuron}, score ${t.score.toPrecision(3)}` },
         h('span', { class: 'mono' }, `${layer.name} #${t.neuron}`), h('span', { class: 'muted' }, t.score.toPrecision(3)));
-      button.addEventListener('click', () => { heatmap.moveFocus({ layer: t.layer, neuron: t.neuron }); heatmap.element.focus(); });
+      button.addEventListener('click', () => { heatmap.moveFocus({ layer: t.layer, neuron: t.neuron }); heatmap.scroller.focus(); });
       return h('li', {}, button);
     }));
 

@@ -45,8 +45,11 @@ export function readPalette(): Palette {
       cellBorder: variable('--vscode-contrastBorder') || (dark ? '#6fc3df' : '#0f4a85'),
     };
   }
+  // The low end is the page's background tinted a little towards the text colour, so empty cells still show the grid.
+  const page = color('--vscode-editor-background', dark ? [30, 30, 30] : [255, 255, 255]);
+  const text = color('--vscode-foreground', dark ? [204, 204, 204] : [59, 59, 59]);
   return {
-    background: color('--vscode-editorWidget-background', dark ? [37, 37, 38] : [243, 243, 243]),
+    background: page.map((v, i) => Math.round(v + (text[i] - v) * 0.1)) as [number, number, number],
     warm: color('--vscode-charts-yellow', dark ? [204, 167, 0] : [191, 136, 3]),
     hot: color('--vscode-charts-red', dark ? [241, 76, 76] : [229, 20, 0]),
     foreground: variable('--vscode-foreground') || (dark ? '#cccccc' : '#3b3b3b'),
