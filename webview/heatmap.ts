@@ -95,6 +95,8 @@ export class Heatmap {
   private layout!: Layout;
   private palette!: Palette;
   private colors: string[] = [];
+  /** What the last draw painted: layer blocks and cells. */
+  drawn = { layers: 0, cells: 0 };
   private focus: NeuronRef;
   private readonly selected = new Set<string>();
 
@@ -160,7 +162,9 @@ export class Heatmap {
       for (let i = 0; i < l.scores.length; i++) byLevel[this.level({ layer: block.layer, neuron: i })].push({ layer: block.layer, neuron: i });
     }
     const size = this.layout.cell;
+    this.drawn = { layers: this.layout.blocks.length, cells: 0 };
     byLevel.forEach((cells, level) => {
+      this.drawn.cells += cells.length;
       ctx.fillStyle = this.colors[level];
       for (const ref of cells) {
         const { x, y } = cellOrigin(this.layout, ref);

@@ -35,9 +35,10 @@ function render(): void {
   root.replaceChildren(view.element);
   redraw = view.redraw;
   redraw?.();
+  vscode.postMessage({ type: 'rendered', view: state.view.kind, ...view.drawn?.() });
 }
 
-function viewOf(view: View): { element: HTMLElement; redraw?: () => void } {
+function viewOf(view: View): { element: HTMLElement; redraw?: () => void; drawn?: () => { layers: number; cells: number } } {
   switch (view.kind) {
     case 'empty':
       return { element: h('section', { class: 'view empty' }, h('h1', {}, 'NetMend'),

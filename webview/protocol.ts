@@ -42,6 +42,8 @@ export type PanelMessage =
   /** From the comparison table: show one method's review. */
   | { readonly type: 'openReview'; readonly reviewId: string }
   | { readonly type: 'fineTune'; readonly docUri: string; readonly property: string; readonly neurons: readonly NeuronRef[] }
+  /** The webview drew a view (for the heatmap: how many layers and cells), so the host and its tests know what shows. */
+  | { readonly type: 'rendered'; readonly view: View['kind']; readonly layers?: number; readonly cells?: number }
   /** The webview received something it could not read: the host logs it. */
   | { readonly type: 'invalid'; readonly detail: string };
 
@@ -151,6 +153,7 @@ export const isPanelMessage = (v: unknown): v is PanelMessage => {
     case 'accept': return isString(v.reviewId) && isBoolean(v.overwrite);
     case 'reject': case 'openReview': return isString(v.reviewId);
     case 'fineTune': return isString(v.docUri) && isString(v.property) && arrayOf(shape<NeuronRef>({ layer: isIndex, neuron: isIndex }))(v.neurons) && v.neurons.length > 0;
+    case 'rendered': return oneOf('empty', 'responsibility', 'review', 'compare')(v.view) && optional(isIndex)(v.layers) && optional(isIndex)(v.cells);
     case 'invalid': return isString(v.detail);
     default: return false;
   }

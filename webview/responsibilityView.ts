@@ -11,7 +11,7 @@ export interface ResponsibilityViewOptions {
   readonly onFineTune: (neurons: readonly NeuronRef[]) => void;
 }
 
-export function responsibilityView(r: Responsibility, options: ResponsibilityViewOptions): { element: HTMLElement; redraw(): void } {
+export function responsibilityView(r: Responsibility, options: ResponsibilityViewOptions): { element: HTMLElement; redraw(): void; drawn(): { layers: number; cells: number } } {
   const details = h('p', { class: 'details', id: 'neuron-details' });
   const fineTune = h('vscode-button', { disabled: true }, 'Fine-tune these neurons');
   let selected: readonly NeuronRef[] = [];
@@ -73,7 +73,7 @@ export function responsibilityView(r: Responsibility, options: ResponsibilityVie
       h('div', { class: 'main' }, heatmap.element, details),
       h('aside', {}, h('h2', {}, `Top ${r.top.length}`), topList,
         h('p', { class: 'muted small' }, 'Select cells with Space or Shift+click, then fine-tune only those neurons.'), fineTune)));
-  return { element, redraw: () => { heatmap.draw(); legendSlot.replaceChildren(legend(scale)); } };
+  return { element, redraw: () => { heatmap.draw(); legendSlot.replaceChildren(legend(scale)); }, drawn: () => heatmap.drawn };
 }
 
 const methodLabel = (m: Responsibility['method']) => ({ birdnn: 'BIRDNN responsibility', 'birdnn-code': 'BIRDNN (reference code) responsibility', gradient: 'gradient attribution' })[m];

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Responsibility } from '../../core/localize/types';
 import type { RepairReport } from '../../core/repair/report';
-import { isPanelMessage, isPanelState, type HostMessage, type NeuronRef, type PanelMessage, type View } from '../../../webview/protocol';
+import { isPanelMessage, isPanelState, type HostMessage, type NeuronRef, type PanelMessage, type ReviewStatus, type View } from '../../../webview/protocol';
 import { panelHtml } from './html';
 import { MessageQueue } from './messageQueue';
 import { Reviews } from './reviews';
@@ -20,6 +20,9 @@ export interface FineTuneRequest {
   readonly property: string;
   readonly neurons: readonly NeuronRef[];
 }
+
+/** What the webview reports it drew (see the protocol's `rendered`). */
+export type Rendered = Extract<PanelMessage, { type: 'rendered' }>;
 
 export interface PanelDeps {
   readonly log: vscode.LogOutputChannel;
@@ -34,7 +37,10 @@ export class NetMendPanel implements vscode.Disposable {
   private view: View = { kind: 'empty' };
   private readonly reviews: Reviews;
   private fineTuneHandler?: (request: FineTuneRequest) => void;
-  private readonly subscriptions: vscode.Disposable[] = [];
+  private readonly rendered = new vscode.EventEmitter<Rendered>();
+  /** Fires each time the webview has drawn a view. */
+  readonly onDidRender = this.rendered.event;
+  private readonly subscriptions: vscode.Disposable[] = [this.rendered];
 
   constructor(private readonly context: vscode.ExtensionContext, private readonly deps: PanelDeps) {
     this.reviews = new Reviews(context.workspaceState, path.join((context.storageUri ?? context.globalStorageUri).fsPath, 'repairs'));
@@ -74,8 +80,35 @@ export class NetMendPanel implements vscode.Disposable {
     this.fineTuneHandler = handler;
   }
 
+  /** The review the panel shows, while it waits for Accept or Reject (for the palette's Accept / Reject commands). */
+  pendingReview(): string | undefined {
+    return this.view.kind === 'review' && this.view.status.state !== 'accepted' && this.view.status.state !== 'rejected' ? this.view.reviewId : undefined;
+  }
+
+  /** Accept: writes the repaired model (beside the original, or over it after a backup). The review's new status, or undefined when cancelled or unknown. */
+  async accept(reviewId: string, overwrite: boolean): Promise<ReviewStatus | undefined> {
+    const record = this.reviews.get(reviewId);
+    if (!record || record.status.state === 'accepted' || record.status.state === 'rejected') return undefined;
+    const status = await acceptReview(record, this.reviews.candidate(reviewId), overwrite, this.deps);
+    if (status) await this.settle(reviewId, status);
+    return status;
+  }
+
+  /** Reject: discards the repaired model; nothing is written. */
+  async reject(reviewId: string): Promise<void> {
+    if (!this.reviews.get(reviewId)) return;
+    await this.settle(reviewId, { state: 'rejected' });
+    this.deps.log.info(`repair review ${reviewId} rejected: the repaired model was discarded`);
+  }
+
+  private async settle(reviewId: string, status: ReviewStatus): Promise<void> {
+    await this.reviews.settle(reviewId, status);
+    if (this.view.kind === 'review' && this.view.reviewId === reviewId) this.show(this.reviewView(reviewId)!);
+  }
+
   private show(view: View): void {
     this.view = view;
+    void vscode.commands.executeCommand('setContext', 'netmend.reviewPending', this.pendingReview() !== undefined);
     if (!this.panel) {
       this.adopt(vscode.window.createWebviewPanel(NetMendPanel.viewType, 'NetMend', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {}), view);
     } else {
@@ -126,23 +159,9 @@ export class NetMendPanel implements vscode.Disposable {
         if (view) this.show(view);
         return;
       }
-      case 'reject': {
-        if (!this.reviews.get(message.reviewId)) return;
-        await this.reviews.settle(message.reviewId, { state: 'rejected' });
-        this.deps.log.info(`repair review ${message.reviewId} rejected: the repaired model was discarded`);
-        this.refreshReview(message.reviewId);
-        return;
-      }
-      case 'accept': {
-        const record = this.reviews.get(message.reviewId);
-        if (!record || record.status.state === 'accepted' || record.status.state === 'rejected') return;
-        const status = await acceptReview(record, this.reviews.candidate(message.reviewId), message.overwrite, this.deps);
-        if (status) {
-          await this.reviews.settle(message.reviewId, status);
-          this.refreshReview(message.reviewId);
-        }
-        return;
-      }
+      case 'rendered': this.rendered.fire(message); return;
+      case 'reject': await this.reject(message.reviewId); return;
+      case 'accept': await this.accept(message.reviewId, message.overwrite); return;
       case 'fineTune': {
         const request = { docUri: vscode.Uri.parse(message.docUri), property: message.property, neurons: message.neurons };
         if (this.fineTuneHandler) this.fineTuneHandler(request);
@@ -155,11 +174,6 @@ export class NetMendPanel implements vscode.Disposable {
   private reviewView(reviewId: string): View | undefined {
     const record = this.reviews.get(reviewId);
     return record && { kind: 'review', reviewId, docUri: record.docUri, report: record.report, status: record.status };
-  }
-
-  /** Redraws a review after its status changed, if it is what the panel shows. */
-  private refreshReview(reviewId: string): void {
-    if (this.view.kind === 'review' && this.view.reviewId === reviewId) this.show(this.reviewView(reviewId)!);
   }
 
   /** A restored view as the host knows it: a review's status and report come from the host's records, not the page. */

@@ -6,10 +6,15 @@ import * as vscode from 'vscode';
 import Mocha from 'mocha';
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadModelFile } from '../../../src/core/onnx/loadModelFile';
 import { forward } from '../../../src/core/network/forward';
+import { exportOnnx } from '../../../src/core/onnx/export';
+import { OrtModel } from '../../../src/core/onnx/ort';
 import { methodItems } from '../../../src/extension/repairCommand';
+import type { NetMendApi } from '../../../src/extension/extension';
+import type { Rendered } from '../../../src/extension/panel/panel';
+import { measuredReport, responsibilityFromSamples } from '../../panelFixtures';
 import { addSixthInputAndUnknownName, checkerDiagnostics, extensionUnderTest, waitFor } from './shared';
 
 const folder = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
@@ -219,6 +224,44 @@ const tests: [string, () => Promise<void>][] = [
     assert.deepEqual(await answerQuickPicks('workbench.action.acceptSelectedQuickOpenItem', 'netmend.repairModel'), { property: 'phi1', method: 'reassure' });
     // Escape repairs nothing.
     assert.equal(await answerQuickPicks('workbench.action.closeQuickOpen', 'netmend.repairModel', uri, 'phi2'), undefined);
+  }],
+  ['the panel draws the heatmap of phi3, reviews a repair, and Accept writes it beside the model (ONNX Runtime reads it; the original is unchanged)', async () => {
+    const editor = await openProp();
+    const panel = vscode.extensions.getExtension<NetMendApi>('netmend.netmend')!.exports.panel;
+    const renders: Rendered[] = [];
+    const listener = panel.onDidRender((r) => renders.push(r));
+    try {
+      // Fixture data until the localize job lands: activation statistics on phi3's region (physical box, normalised as in the .prop).
+      const modelPath = join(folder(), 'ACASXU_run2a_1_9_batch_2000.onnx');
+      const original = readFileSync(modelPath);
+      const net = loadModelFile(modelPath);
+      const box = [[1500, 1800, 19791.091, 60261], [-0.06, 0.06, 0, 2 * Math.PI], [3.1, Math.PI, 0, 2 * Math.PI], [980, 1200, 650, 1100], [960, 1200, 600, 1200]];
+      const lower = Float64Array.from(box, ([lo, , mean, range]) => (lo - mean) / range);
+      const upper = Float64Array.from(box, ([, hi, mean, range]) => (hi - mean) / range);
+      const samples = Array.from({ length: 500 }, (_, k) => lower.map((lo, i) => lo + ((k * (i + 3) * 0.618) % 1) * (upper[i] - lo)));
+      const responsibility = responsibilityFromSamples(net, 'phi3', samples, (y) => y.indexOf(Math.min(...y)) === 0);
+      panel.showResponsibility(editor.document.uri, responsibility);
+      const heatmap = await waitFor('the heatmap to render', () => renders.find((r) => r.view === 'responsibility'));
+      assert.deepEqual({ layers: heatmap.layers, cells: heatmap.cells }, { layers: 6, cells: 300 });
+
+      // A repaired model: the network with the last layer changed, and a report measured on it.
+      const { report, repaired } = measuredReport({
+        net, modelPath, method: 'reassure', methodName: 'REASSURE', property: 'phi3', layers: [6], strength: 0.05, seed: 3, lower, upper,
+        verdict: { status: 'repaired', detail: 'fixture' }, timings: [{ stage: 'fixture', sec: 0 }],
+      });
+      const reviewId = await panel.showReport(report, exportOnnx(repaired), editor.document.uri);
+      await waitFor('the review to render', () => renders.find((r) => r.view === 'review'));
+      assert.equal(panel.pendingReview(), reviewId);
+      await vscode.commands.executeCommand('netmend.acceptRepair');
+      const written = join(folder(), 'ACASXU_run2a_1_9_batch_2000.repaired.onnx');
+      await waitFor('the accepted file', () => (existsSync(written) && panel.pendingReview() === undefined ? true : undefined));
+      assert.deepEqual(readFileSync(modelPath), original, 'the original is byte-identical');
+      const ort = await OrtModel.load(written, [...net.inputShape]);
+      const [y] = await ort.run([lower]);
+      forward(repaired, lower).forEach((v, i) => assert.ok(Math.abs(v - y[i]) < 1e-4, `output ${i}: ${v} vs ${y[i]}`));
+    } finally {
+      listener.dispose();
+    }
   }],
   ['the walkthrough opens the bundled ACAS Xu example', async () => {
     await vscode.commands.executeCommand('netmend.openExample');
