@@ -116,9 +116,11 @@ async function main(): Promise<void> {
     const t1 = performance.now();
     const heatmap = document.querySelector('.heatmap') as HTMLElement;
     for (let i = 0; i < 20; i++) heatmap.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true }));
-    return { show: t1 - t0, move: (performance.now() - t1) / 20 };
+    const t2 = performance.now();
+    for (const key of ['+', '-', '+', '-']) heatmap.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true }));
+    return { show: t1 - t0, move: (t2 - t1) / 20, redraw: (performance.now() - t2) / 4 };
   }, { kind: 'responsibility', docUri: 'file:///x.prop', responsibility: wide } satisfies View);
-  console.log(`10,240 cells: a new view (validate, build, draw) ${timing.show.toFixed(1)} ms, one keyboard move ${timing.move.toFixed(1)} ms`);
+  console.log(`10,240 cells: a new view (validate, build, draw) ${timing.show.toFixed(1)} ms, one keyboard move ${timing.move.toFixed(1)} ms, a full redraw (zoom) ${timing.redraw.toFixed(1)} ms`);
   assert.deepEqual(problems.filter((p) => !p.includes('favicon')), [], 'no console errors (a CSP violation shows here)');
   await browser.close();
   server.close();

@@ -256,7 +256,8 @@ const tests: [string, () => Promise<void>][] = [
       const written = join(folder(), 'ACASXU_run2a_1_9_batch_2000.repaired.onnx');
       await waitFor('the accepted file', () => (existsSync(written) && panel.pendingReview() === undefined ? true : undefined));
       assert.deepEqual(readFileSync(modelPath), original, 'the original is byte-identical');
-      const ort = await OrtModel.load(written, [...net.inputShape]);
+      // Our export declares a batch dimension: one input is [1, 5].
+      const ort = await OrtModel.load(written, [1, net.layers[0].inSize]);
       const [y] = await ort.run([lower]);
       forward(repaired, lower).forEach((v, i) => assert.ok(Math.abs(v - y[i]) < 1e-4, `output ${i}: ${v} vs ${y[i]}`));
     } finally {
