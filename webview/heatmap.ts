@@ -142,10 +142,14 @@ export class Heatmap {
     this.palette = readPalette();
     this.colors = Array.from({ length: LEVELS }, (_, k) => ramp(this.palette, k / (LEVELS - 1)));
     const ratio = window.devicePixelRatio || 1;
-    this.canvas.width = Math.ceil(this.layout.width * ratio);
-    this.canvas.height = Math.ceil(this.layout.height * ratio);
-    this.canvas.style.width = `${this.layout.width}px`;
-    this.canvas.style.height = `${this.layout.height}px`;
+    const [pixelWidth, pixelHeight] = [Math.ceil(this.layout.width * ratio), Math.ceil(this.layout.height * ratio)];
+    // A new size allocates a new backing store, the slow part of a draw: keep it when the size is the same.
+    if (this.canvas.width !== pixelWidth || this.canvas.height !== pixelHeight) {
+      this.canvas.width = pixelWidth;
+      this.canvas.height = pixelHeight;
+      this.canvas.style.width = `${this.layout.width}px`;
+      this.canvas.style.height = `${this.layout.height}px`;
+    }
     const ctx = this.context();
     ctx.clearRect(0, 0, this.layout.width, this.layout.height);
     ctx.font = `12px ${getComputedStyle(document.body).fontFamily}`;
