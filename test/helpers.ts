@@ -1,11 +1,21 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { loadModelFile } from '../src/core/onnx/loadModelFile';
+import { isGraph } from '../src/core/network/model';
+import type { Network } from '../src/core/network/network';
 
 /** The shared data folder beside the project (`../shared/data`), overridable for unusual checkouts. */
 export const SHARED_DATA = process.env.NETMEND_SHARED_DATA ?? path.resolve(__dirname, '..', '..', 'shared', 'data');
 export const dataPath = (...parts: string[]): string => path.join(SHARED_DATA, ...parts);
 export const acasNet = (i: number, j: number): string => dataPath('acasxu', `ACASXU_run2a_${i}_${j}_batch_2000.onnx`);
+
+/** A model file that must be a plain layer sequence (every shared network is). */
+export function loadNetwork(file: string): Network {
+  const model = loadModelFile(file);
+  if (isGraph(model)) throw new Error(`${file} imported as a graph, not a layer sequence`);
+  return model;
+}
 
 /** The 15 MNIST test images behind the VNN-COMP robustness properties: pixels in [0, 1] and the true label. */
 export function mnistPropImages(): { label: number; pixels: Float64Array }[] {

@@ -10,10 +10,9 @@ import type { RepairReport } from '../src/core/repair/report';
 import type { RepairMethodId } from '../src/core/repair/types';
 import type { DenseLayer, Network } from '../src/core/network/network';
 import { forward } from '../src/core/network/forward';
-import { loadModelFile } from '../src/core/onnx/loadModelFile';
 import { parseVnnlib } from '../src/core/property/vnnlib';
 import { violationMargin } from '../src/core/query/normalForm';
-import { acasNet, dataPath, mnistPropImages } from './helpers';
+import { acasNet, dataPath, loadNetwork, mnistPropImages } from './helpers';
 import { seeded } from './onnxBuilder';
 
 /** A deterministic stream of numbers in [0, 1), from the shared seeded sequence. */
@@ -69,7 +68,7 @@ export function responsibilityFromSamples(net: Network, property: string, sample
 
 /** ACAS Xu 2_1 against VNN-COMP property 2 (violated): samples drawn uniformly from the property's box. */
 export function acasResponsibility(samples = 2000): Responsibility {
-  const net = loadModelFile(acasNet(2, 1));
+  const net = loadNetwork(acasNet(2, 1));
   const query = parseVnnlib(readFileSync(dataPath('acasxu', 'prop_2.vnnlib'), 'utf8'));
   const { lower, upper } = query.region[0];
   const random = uniform(2);
@@ -79,7 +78,7 @@ export function acasResponsibility(samples = 2000): Responsibility {
 
 /** MNIST 256x2: the property images under random noise of ±0.12 per pixel; violating when the label changes. */
 export function mnistResponsibility(perImage = 40): Responsibility {
-  const net = loadModelFile(dataPath('mnist', 'mnist-net_256x2.onnx'));
+  const net = loadNetwork(dataPath('mnist', 'mnist-net_256x2.onnx'));
   const random = uniform(7);
   const inputs: Float64Array[] = [];
   const labels: number[] = [];
@@ -165,7 +164,7 @@ export function measuredReport(options: {
 /** Three ACAS Xu repairs of property 2 on network 2_1, by three methods with different outcomes. */
 export function acasReports(): RepairReport[] {
   const modelPath = acasNet(2, 1);
-  const net = loadModelFile(modelPath);
+  const net = loadNetwork(modelPath);
   const lower = new Float64Array(5).fill(-0.5);
   const upper = new Float64Array(5).fill(0.5);
   const common = { net, modelPath, property: 'phi2', lower, upper };

@@ -50,12 +50,14 @@ function viewOf(view: View): { element: HTMLElement; redraw?: () => void; drawn?
         zoom: heatmap.zoom,
         onSettings: (scale, zoom) => { state = { ...state, heatmap: { scale, zoom } }; vscode.setState(state); },
         onFineTune: (neurons) => vscode.postMessage({ type: 'fineTune', docUri: view.docUri, property: view.responsibility.property, neurons }),
+        onRepair: () => vscode.postMessage({ type: 'repair', docUri: view.docUri, property: view.responsibility.property }),
       });
     }
     case 'review':
       return { element: reviewView(view.report, view.status, {
         onAccept: (overwrite) => vscode.postMessage({ type: 'accept', reviewId: view.reviewId, overwrite }),
         onReject: () => vscode.postMessage({ type: 'reject', reviewId: view.reviewId }),
+        onRepairAgain: view.docUri && view.report.property ? () => vscode.postMessage({ type: 'repair', docUri: view.docUri!, property: view.report.property! }) : undefined,
       }) };
     case 'compare':
       return { element: compareView(view.reports, view.reviewIds, view.property, (reviewId) => vscode.postMessage({ type: 'openReview', reviewId })) };

@@ -14,7 +14,9 @@ export type ReviewStatus =
   | { readonly state: 'pending' }
   | { readonly state: 'accepted'; readonly path: string; readonly backup?: string }
   | { readonly state: 'rejected' }
-  | { readonly state: 'failed'; readonly message: string };
+  | { readonly state: 'failed'; readonly message: string }
+  /** The method produced no model: a report to read, nothing to accept. */
+  | { readonly state: 'empty' };
 
 /** What the panel shows. The host keeps the latest; the webview keeps it in its state to survive a reload. */
 export type View =
@@ -42,6 +44,8 @@ export type PanelMessage =
   /** From the comparison table: show one method's review. */
   | { readonly type: 'openReview'; readonly reviewId: string }
   | { readonly type: 'fineTune'; readonly docUri: string; readonly property: string; readonly neurons: readonly NeuronRef[] }
+  /** Run Repair Model... for a property of a .prop file (the method is picked in VS Code). */
+  | { readonly type: 'repair'; readonly docUri: string; readonly property: string }
   /** The webview drew a view (for the heatmap: how many layers and cells), so the host and its tests know what shows. */
   | { readonly type: 'rendered'; readonly view: View['kind']; readonly layers?: number; readonly cells?: number }
   /** The webview received something it could not read: the host logs it. */
@@ -117,7 +121,7 @@ export const isRepairReport: Guard<RepairReport> = shape<RepairReport>({
 const isReviewStatus = (v: unknown): v is ReviewStatus => {
   if (!isRecord(v)) return false;
   switch (v.state) {
-    case 'pending': case 'rejected': return true;
+    case 'pending': case 'rejected': case 'empty': return true;
     case 'accepted': return isString(v.path) && optional(isString)(v.backup);
     case 'failed': return isString(v.message);
     default: return false;
@@ -152,6 +156,7 @@ export const isPanelMessage = (v: unknown): v is PanelMessage => {
     case 'ready': return true;
     case 'accept': return isString(v.reviewId) && isBoolean(v.overwrite);
     case 'reject': case 'openReview': return isString(v.reviewId);
+    case 'repair': return isString(v.docUri) && isString(v.property);
     case 'fineTune': return isString(v.docUri) && isString(v.property) && arrayOf(shape<NeuronRef>({ layer: isIndex, neuron: isIndex }))(v.neurons) && v.neurons.length > 0;
     case 'rendered': return oneOf('empty', 'responsibility', 'review', 'compare')(v.view) && optional(isIndex)(v.layers) && optional(isIndex)(v.cells);
     case 'invalid': return isString(v.detail);

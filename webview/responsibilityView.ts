@@ -9,6 +9,7 @@ export interface ResponsibilityViewOptions {
   readonly zoom: number;
   readonly onSettings: (scale: Scale, zoom: number) => void;
   readonly onFineTune: (neurons: readonly NeuronRef[]) => void;
+  readonly onRepair: () => void;
 }
 
 export function responsibilityView(r: Responsibility, options: ResponsibilityViewOptions): { element: HTMLElement; redraw(): void; drawn(): { layers: number; cells: number } } {
@@ -27,6 +28,8 @@ export function responsibilityView(r: Responsibility, options: ResponsibilityVie
   });
   heatmap.scroller.setAttribute('aria-describedby', 'neuron-details');
   fineTune.addEventListener('click', () => { if (selected.length > 0) options.onFineTune(selected); });
+  const repair = h('vscode-button', { secondary: true }, `Repair the model for ${r.property}…`);
+  repair.addEventListener('click', () => options.onRepair());
 
   const legendSlot = h('div', { class: 'legend-slot' }, legend(options.scale));
   const scaleSwitch = h('vscode-radio-group', { 'aria-label': 'Colour scale' },
@@ -72,7 +75,8 @@ export function responsibilityView(r: Responsibility, options: ResponsibilityVie
     h('div', { class: 'columns' },
       h('div', { class: 'main' }, heatmap.element, details),
       h('aside', {}, h('h2', {}, `Top ${r.top.length}`), topList,
-        h('p', { class: 'muted small' }, 'Select cells with Space or Shift+click, then fine-tune only those neurons.'), fineTune)));
+        h('p', { class: 'muted small' }, 'Select cells with Space or Shift+click, then fine-tune only those neurons.'), fineTune,
+        h('p', {}, repair))));
   return { element, redraw: () => { heatmap.draw(); legendSlot.replaceChildren(legend(scale)); }, drawn: () => heatmap.drawn };
 }
 

@@ -7,6 +7,8 @@ import { ramp, readPalette } from './theme';
 export interface ReviewActions {
   readonly onAccept: (overwrite: boolean) => void;
   readonly onReject: () => void;
+  /** Repair the same property again (another method); absent when the review has no .prop file. */
+  readonly onRepairAgain?: () => void;
 }
 
 const VERDICT_TEXT = { repaired: 'Repaired: the property holds on the written model', 'not-repaired': 'Not repaired', unknown: 'Unknown: the verifier ran out of time' } as const;
@@ -24,6 +26,7 @@ export function reviewView(report: RepairReport, status: ReviewStatus, actions: 
         && h('div', { class: 'mono small' }, `counterexample: input [${v.counterexample.input.map((x) => x.toPrecision(4)).join(', ')}]`)),
     report.caveat && h('p', { class: 'caveat' }, report.caveat),
     actionBar(report, status, actions),
+    actions.onRepairAgain && repairAgain(actions.onRepairAgain),
     h('div', { class: 'cards' },
       card('Counterexamples fixed', count(report.counterexamplesFixed),
         report.repairPoints && `${report.repairPoints.fixed} of ${report.repairPoints.total} repair points right${report.repairPoints.unfixed.length ? ` (still wrong: ${report.repairPoints.unfixed.slice(0, 8).join(', ')}${report.repairPoints.unfixed.length > 8 ? ', …' : ''})` : ''}`),
@@ -58,6 +61,7 @@ function actionBar(report: RepairReport, status: ReviewStatus, actions: ReviewAc
     return h('p', { class: 'status status-ok', role: 'status' }, `Accepted: written to ${status.path}`, status.backup ? ` (the original is backed up as ${fileName(status.backup)})` : '');
   }
   if (status.state === 'rejected') return h('p', { class: 'status', role: 'status' }, 'Rejected: the repaired model was discarded; nothing was written.');
+  if (status.state === 'empty') return h('p', { class: 'status', role: 'status' }, 'The method produced no model: there is nothing to accept, and nothing was written.');
   const accept = h('vscode-button', {}, report.verdict.status === 'repaired' ? 'Accept' : 'Accept anyway');
   const overwrite = h('vscode-button', { secondary: true }, 'Accept and overwrite the original…');
   const reject = h('vscode-button', { secondary: true }, 'Reject');
@@ -67,6 +71,12 @@ function actionBar(report: RepairReport, status: ReviewStatus, actions: ReviewAc
   return h('div', { class: 'actions' }, accept, overwrite, reject,
     h('span', { class: 'muted small' }, 'Accept writes a new file beside the model; nothing is written before.'),
     status.state === 'failed' && h('p', { class: 'status status-error', role: 'alert' }, status.message));
+}
+
+function repairAgain(onClick: () => void): HTMLElement {
+  const button = h('vscode-button', { secondary: true }, 'Repair with another method…');
+  button.addEventListener('click', onClick);
+  return h('div', { class: 'actions' }, button);
 }
 
 function propertiesSection(report: RepairReport): HTMLElement {

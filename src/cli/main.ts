@@ -12,8 +12,9 @@ import { verifyCommand } from './commands/verify';
 import { vnncompCommand } from './commands/vnncomp';
 import { checkCommand } from './commands/check';
 import { convertCommand } from './commands/convert';
+import { repairCommand } from './commands/repair';
 
-const commands: readonly Command[] = [info, evalCommand, checkCommand, convertCommand, verifyCommand, vnncompCommand];
+const commands: readonly Command[] = [info, evalCommand, checkCommand, convertCommand, verifyCommand, vnncompCommand, repairCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.usage.length));

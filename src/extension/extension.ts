@@ -35,9 +35,9 @@ export function activate(context: vscode.ExtensionContext): NetMendApi {
   const verifier = new Verifier(documents, counterexamples, results, getWorker, status, log);
   const stale = (uri: vscode.Uri) => { results.clear(uri); counterexamples.clear(uri); };
   const liveChecks = new LiveChecks(documents, counterexamples, results, getWorker, log);
-  const repairs = new RepairCommand(documents, log);
   // The side panel (heatmap, repair review, comparison); registered now so a panel left open survives a reload.
   const panel = new NetMendPanel(context, { log, recheck: (document) => liveChecks.recheck(document) });
+  const repairs = new RepairCommand(documents, getWorker, status, log, panel);
   context.subscriptions.push(
     log, results, counterexamples, status,
     { dispose: () => worker?.dispose() },

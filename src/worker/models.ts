@@ -2,11 +2,11 @@
 import { statSync } from 'node:fs';
 import { InputError } from '../core/errors';
 import { loadModelFile } from '../core/onnx/loadModelFile';
-import type { Network } from '../core/network/network';
+import type { Model } from '../core/network/model';
 
-const cache = new Map<string, { stamp: string; net: Network }>();
+const cache = new Map<string, { stamp: string; net: Model }>();
 
-export function cachedModel(path: string): Network {
+export function cachedModel(path: string): Model {
   let stamp: string;
   try {
     const s = statSync(path);

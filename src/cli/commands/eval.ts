@@ -1,16 +1,17 @@
-import { readFileSync } from 'node:fs';
 import { InputError } from '../../core/errors';
-import { forward } from '../../core/network/forward';
-import { inputSize } from '../../core/network/network';
+import { FILE_LIMITS, readRegularText } from '../../core/files';
+import { forwardModel } from '../../core/network/forward';
+import { modelInputSize } from '../../core/network/model';
 import { loadModelFile } from '../../core/onnx/loadModelFile';
 import { parseArgs, stringFlag } from '../args';
 import type { Command } from '../command';
 
 /** Reads a JSON array of flat input vectors of the given length. */
 export function readInputVectors(file: string, size: number): Float64Array[] {
+  const text = readRegularText(file, 'inputs file', FILE_LIMITS.data);
   let data: unknown;
   try {
-    data = JSON.parse(readFileSync(file, 'utf8'));
+    data = JSON.parse(text);
   } catch (err) {
     throw new InputError(`cannot read the inputs as JSON: ${(err as Error).message}`, { file });
   }
@@ -28,16 +29,16 @@ export const evalCommand: Command = {
   usage: 'eval <model> --inputs <file.json>',
   summary: 'evaluate the model (float64) on a JSON array of flat input vectors; prints a JSON array of outputs',
   async run(args) {
-    const parsed = parseArgs(args, ['inputs']);
+    const parsed = parseArgs(args, { values: ['inputs'], positionals: 1 });
     const [path] = parsed.positional;
     const inputsFile = stringFlag(parsed, 'inputs');
     if (!path || !inputsFile) throw new InputError('usage: netmend eval <model> --inputs <file.json>');
     const net = loadModelFile(path);
-    const n = inputSize(net);
+    const n = modelInputSize(net);
     const inputs = readInputVectors(inputsFile, n);
     const batch = new Float64Array(inputs.length * n);
     inputs.forEach((x, k) => batch.set(x, k * n));
-    const out = forward(net, batch, inputs.length);
+    const out = forwardModel(net, batch, inputs.length);
     const m = out.length / Math.max(1, inputs.length);
     console.log(JSON.stringify(inputs.map((_, k) => Array.from(out.subarray(k * m, (k + 1) * m)))));
     return 0;

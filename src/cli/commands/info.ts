@@ -1,5 +1,7 @@
 import { loadModelFile } from '../../core/onnx/loadModelFile';
-import type { Network, Normalization } from '../../core/network/network';
+import type { Normalization } from '../../core/network/network';
+import { GRAPH_INPUT, sourceSize } from '../../core/network/graph';
+import { isGraph, modelInputSize, modelOutputSize, type Model } from '../../core/network/model';
 import { parseArgs } from '../args';
 import type { Command } from '../command';
 import { InputError } from '../../core/errors';
@@ -7,20 +9,32 @@ import { InputError } from '../../core/errors';
 export interface ModelInfo {
   readonly input: { name: string; shape: readonly number[]; size: number };
   readonly output: { name: string; shape: readonly number[]; size: number };
-  readonly layers: { name: string; inSize: number; outSize: number; activation: string }[];
+  /** A graph node's inSize sums its sources' sizes; `reads` names them (absent for a plain sequence). */
+  readonly layers: { name: string; inSize: number; outSize: number; activation: string; reads?: string[] }[];
   readonly parameters: number;
   readonly notes: readonly string[];
   /** .nnet models: the physical input ranges and the output scaling the network's normalised space stands for. */
   readonly normalization?: Normalization;
 }
 
-export function describeModel(net: Network): ModelInfo {
-  const layers = net.layers.map((l) => ({ name: l.name, inSize: l.inSize, outSize: l.outSize, activation: l.activation.kind }));
+export function describeModel(net: Model): ModelInfo {
+  const layers = isGraph(net)
+    ? net.nodes.map((node) => ({
+      name: node.name,
+      inSize: node.sources.reduce((sum, s) => sum + sourceSize(net, s.from), 0),
+      outSize: node.outSize,
+      activation: node.activation.kind,
+      reads: node.sources.map((s) => (s.from === GRAPH_INPUT ? 'input' : net.nodes[s.from].name)),
+    }))
+    : net.layers.map((l) => ({ name: l.name, inSize: l.inSize, outSize: l.outSize, activation: l.activation.kind }));
+  const parameters = isGraph(net)
+    ? net.nodes.reduce((sum, node) => sum + node.bias.length + node.sources.reduce((a, s) => a + (s.weights?.length ?? 0), 0), 0)
+    : net.layers.reduce((sum, l) => sum + l.weights.length + l.bias.length, 0);
   return {
-    input: { name: net.inputName, shape: net.inputShape, size: net.layers[0].inSize },
-    output: { name: net.outputName, shape: net.outputShape, size: net.layers[net.layers.length - 1].outSize },
+    input: { name: net.inputName, shape: net.inputShape, size: modelInputSize(net) },
+    output: { name: net.outputName, shape: net.outputShape, size: modelOutputSize(net) },
     layers,
-    parameters: net.layers.reduce((sum, l) => sum + l.weights.length + l.bias.length, 0),
+    parameters,
     notes: net.notes,
     ...(net.normalization ? { normalization: net.normalization } : {}),
   };
@@ -31,7 +45,7 @@ export const info: Command = {
   usage: 'info <model> [--json]',
   summary: 'inputs, outputs, layers and parameter count of an ONNX or .nnet model',
   async run(args) {
-    const parsed = parseArgs(args);
+    const parsed = parseArgs(args, { switches: ['json'], positionals: 1 });
     const [path] = parsed.positional;
     if (!path) throw new InputError('usage: netmend info <model> [--json]');
     const desc = describeModel(loadModelFile(path));
@@ -42,7 +56,7 @@ export const info: Command = {
     console.log(`input   ${desc.input.name} [${desc.input.shape.join(', ')}] (${desc.input.size} values)`);
     console.log(`output  ${desc.output.name} [${desc.output.shape.join(', ')}] (${desc.output.size} values)`);
     console.log(`layers  ${desc.layers.length}, ${desc.parameters} parameters`);
-    for (const l of desc.layers) console.log(`  ${l.name.padEnd(24)} ${String(l.inSize).padStart(5)} -> ${String(l.outSize).padEnd(5)} ${l.activation}`);
+    for (const l of desc.layers) console.log(`  ${l.name.padEnd(24)} ${String(l.inSize).padStart(5)} -> ${String(l.outSize).padEnd(5)} ${l.activation}${l.reads ? `  (sum of ${l.reads.join(' + ')})` : ''}`);
     const norm = desc.normalization;
     if (norm) {
       norm.inputMin.forEach((lo, i) => console.log(`  input ${i}: physical range [${lo}, ${norm.inputMax[i]}], normalised as (x - ${norm.inputMean[i]}) / ${norm.inputRange[i]}`));

@@ -1,3 +1,5 @@
+import { realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { InputError } from '../../core/errors';
 import { loadModelFile } from '../../core/onnx/loadModelFile';
 import { OrtModel } from '../../core/onnx/ort';
@@ -17,7 +19,7 @@ export const verifyCommand: Command = {
   usage: 'verify <model> <spec.prop|spec.vnnlib> [--property NAME] [--timeout SEC] [--threads N] [--json]',
   summary: 'prove each property or find a counterexample (exit 0 all hold, 1 some violated, 3 some unknown)',
   async run(args) {
-    const parsed = parseArgs(args, ['property', 'timeout', 'threads']);
+    const parsed = parseArgs(args, { values: ['property', 'timeout', 'threads'], switches: ['json'], positionals: 2 });
     const [modelPath, specPath] = parsed.positional;
     if (!modelPath || !specPath) throw new InputError(`usage: netmend ${this.usage}`);
     const timeoutSec = Number(stringFlag(parsed, 'timeout') ?? 60);
@@ -25,9 +27,12 @@ export const verifyCommand: Command = {
     const threads = threadsFlag(stringFlag(parsed, 'threads'));
     const net = loadModelFile(modelPath);
     const wanted = stringFlag(parsed, 'property');
-    const queries = loadQueries(specPath).filter((q) => !wanted || q.query.name === wanted);
-    if (queries.length === 0) throw new InputError(`no property named '${wanted}'`, { file: specPath });
-    const ort = await OrtModel.load(modelPath, net.inputShape);
+    const all = loadQueries(specPath);
+    if (all.length === 0) throw new InputError('the file states no property to verify (a `for each` over an empty data set?)', { file: specPath });
+    const queries = all.filter((q) => !wanted || q.query.name === wanted);
+    if (queries.length === 0) throw new InputError(`no property named '${wanted}'; the file has ${all.map((q) => q.query.name).join(', ')}`, { file: specPath });
+    warnOnOtherModel(specPath, all[0].model, modelPath);
+    const ort = await OrtModel.forModelFile(modelPath, net);
     const results: { name: string; result: VerifyResult; ortOutput?: number[] }[] = [];
     for (const loaded of queries) {
       const { query } = loaded;
@@ -58,6 +63,20 @@ export const verifyCommand: Command = {
     return statuses.includes('violated') ? 1 : statuses.includes('unknown') ? 3 : 0;
   },
 };
+
+/** A .prop file names its model; verifying it against another file is allowed (a repaired copy) but said. */
+function warnOnOtherModel(specPath: string, named: string | undefined, given: string): void {
+  if (named === undefined || sameFile(named, given)) return;
+  console.error(`netmend verify: warning: ${specPath} is written for the model ${named}; verifying ${given} instead`);
+}
+
+function sameFile(a: string, b: string): boolean {
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return resolve(a) === resolve(b);
+  }
+}
 
 function describe({ query, describe: terms }: LoadedQuery, r: VerifyResult): string {
   const time = `(${r.timeSec.toFixed(2)} s)`;

@@ -4,6 +4,8 @@
  * Inputs and outputs are row-major [batch][size].
  */
 import type { Activation, DenseLayer, Network } from './network';
+import { GRAPH_INPUT, type Graph, type GraphNode } from './graph';
+import { isGraph, type Model } from './model';
 
 type Vec = Float64Array | Float32Array;
 
@@ -11,6 +13,71 @@ export function forward(net: Network, inputs: Float64Array, batch = 1): Float64A
   let x: Float64Array = inputs;
   for (const layer of net.layers) x = denseLayer(layer, layer.weights, layer.bias, x, batch, new Float64Array(batch * layer.outSize));
   return x;
+}
+
+/** `forward` for any model: a plain sequence takes the layer kernels, a graph sums each node's sources. */
+export function forwardModel(model: Model, inputs: Float64Array, batch = 1): Float64Array {
+  if (!isGraph(model)) return forward(model, inputs, batch);
+  return forwardGraph(model, inputs, batch, float64Node, (size) => new Float64Array(size)) as Float64Array;
+}
+
+/** `forward32` for any model. */
+export function forwardModel32(model: Model, inputs: ArrayLike<number>, batch = 1): Float32Array {
+  if (!isGraph(model)) return forward32(model, inputs, batch);
+  return forwardGraph(model, Float32Array.from(inputs), batch, float32Node, (size) => new Float32Array(size)) as Float32Array;
+}
+
+interface NodeParams { readonly weights: readonly (Vec | undefined)[]; readonly bias: Vec }
+
+const float64Node = (node: GraphNode): NodeParams => ({ weights: node.sources.map((s) => s.weights), bias: node.bias });
+
+const float32Nodes = new WeakMap<GraphNode, NodeParams>();
+
+function float32Node(node: GraphNode): NodeParams {
+  let params = float32Nodes.get(node);
+  if (!params) {
+    params = { weights: node.sources.map((s) => s.weights && Float32Array.from(s.weights)), bias: Float32Array.from(node.bias) };
+    float32Nodes.set(node, params);
+  }
+  return params;
+}
+
+/**
+ * Node by node: the first source's product takes the bias, every further source's product (or the source itself, for
+ * an identity source) is added to it, then the activation. Values are kept only while a later node still reads them.
+ */
+function forwardGraph(g: Graph, inputs: Vec, batch: number, paramsOf: (node: GraphNode) => NodeParams, alloc: (size: number) => Vec): Vec {
+  const lastUse = new Int32Array(g.nodes.length);
+  g.nodes.forEach((node, k) => node.sources.forEach((s) => { if (s.from !== GRAPH_INPUT) lastUse[s.from] = k; }));
+  const values = new Array<Vec | undefined>(g.nodes.length);
+  const valueOf = (from: number): Vec => (from === GRAPH_INPUT ? inputs : values[from]!);
+  const sizeOf = (from: number): number => (from === GRAPH_INPUT ? g.inputSize : g.nodes[from].outSize);
+  let out: Vec = inputs;
+  g.nodes.forEach((node, k) => {
+    const params = paramsOf(node);
+    const m = node.outSize;
+    out = alloc(batch * m);
+    const zero = alloc(m);
+    node.sources.forEach((s, j) => {
+      const x = valueOf(s.from);
+      const W = params.weights[j];
+      if (!W) {
+        if (j === 0) for (let r = 0; r < batch; r++) for (let o = 0; o < m; o++) out[r * m + o] = x[r * m + o] + params.bias[o];
+        else for (let i = 0; i < out.length; i++) out[i] += x[i];
+        return;
+      }
+      if (j === 0) {
+        affine(sizeOf(s.from), m, W, params.bias, x, batch, out);
+        return;
+      }
+      const term = affine(sizeOf(s.from), m, W, zero, x, batch, alloc(batch * m));
+      for (let i = 0; i < out.length; i++) out[i] += term[i];
+    });
+    applyActivation(node.activation, out);
+    values[k] = out;
+    node.sources.forEach((s) => { if (s.from !== GRAPH_INPUT && lastUse[s.from] === k) values[s.from] = undefined; });
+  });
+  return out;
 }
 
 const float32Layers = new WeakMap<DenseLayer, { weights: Float32Array; bias: Float32Array }>();
@@ -28,14 +95,19 @@ export function forward32(net: Network, inputs: ArrayLike<number>, batch = 1): F
   return x;
 }
 
+/** out[b][o] = act(sum_i W[o][i] x[b][i] + bias[o]). */
+function denseLayer<T extends Vec>(layer: DenseLayer, W: Vec, bias: Vec, x: Vec, batch: number, out: T): T {
+  affine(layer.inSize, layer.outSize, W, bias, x, batch, out);
+  applyActivation(layer.activation, out);
+  return out;
+}
+
 /**
- * out[b][o] = act(sum_i W[o][i] x[b][i] + bias[o]). Register-blocked 4 batch rows x 4 outputs, so every loaded weight
+ * out[b][o] = sum_i W[o][i] x[b][i] + bias[o] (n inputs, m outputs). Register-blocked 4 batch rows x 4 outputs, so every loaded weight
  * and input value is used four times (1.5x faster than 2x4 on the MNIST layers, docs/benchmarks/forward.md); rows and
  * outputs left over at the edges take the plain dot product.
  */
-function denseLayer<T extends Vec>(layer: DenseLayer, W: Vec, bias: Vec, x: Vec, batch: number, out: T): T {
-  const n = layer.inSize;
-  const m = layer.outSize;
+function affine<T extends Vec>(n: number, m: number, W: Vec, bias: Vec, x: Vec, batch: number, out: T): T {
   const fullRows = batch - (batch % 4);
   const fullOutputs = m - (m % 4);
   for (let b = 0; b < fullRows; b += 4) {
@@ -62,7 +134,6 @@ function denseLayer<T extends Vec>(layer: DenseLayer, W: Vec, bias: Vec, x: Vec,
     for (let r = b; r < b + 4; r++) dotRange(W, bias, x, r, n, m, fullOutputs, m, out);
   }
   for (let r = fullRows; r < batch; r++) dotRange(W, bias, x, r, n, m, 0, m, out);
-  applyActivation(layer.activation, out);
   return out;
 }
 

@@ -36,6 +36,11 @@ export interface Network {
   readonly notes: readonly string[];
   /** Present for .nnet models: how physical inputs/outputs map to the network's normalised space. */
   readonly normalization?: Normalization;
+  /**
+   * The name of a final Softmax the importer dropped. Softmax keeps the order of the outputs, so dropping it is sound
+   * for order properties (comparisons between outputs) only; the verifier refuses other properties on such a model.
+   */
+  readonly droppedSoftmax?: string;
 }
 
 /**
@@ -50,6 +55,12 @@ export interface Normalization {
   readonly outputMean: number;
   readonly outputRange: number;
 }
+
+/**
+ * The most values one dense layer (or one lowered tensor) may hold: 2^26 float64 values, 512 MB. A declared input of
+ * 4e9 values, or a Conv on 3x224x224 lowered to a dense matrix, is refused with its size before anything is allocated.
+ */
+export const MAX_DENSE_VALUES = 2 ** 26;
 
 export const inputSize = (net: Network): number => net.layers[0].inSize;
 export const outputSize = (net: Network): number => net.layers[net.layers.length - 1].outSize;

@@ -6,7 +6,7 @@
 import type { Decl, Expr, Formula, PropertyDecl, PropFile, VarDecl } from './ast';
 import type { SpecDiagnostic } from './diagnostics';
 import type { Range } from './lexer';
-import { polytopeFromRows, type LinearRow, type Polytope, type Query } from '../query/normalForm';
+import { MAX_CLAUSES, polytopeFromRows, type LinearRow, type Polytope, type Query } from '../query/normalForm';
 import { SymbolTable, type DataPoint, type VarSymbol } from './symbols';
 
 export interface ModelShape { readonly inputs: number; readonly outputs: number }
@@ -49,10 +49,14 @@ const isBound = (a: Atom): a is Extract<Atom, { index: number }> => 'index' in a
 /** Linear function of the network's (normalised) inputs or outputs (physical values already mapped through). */
 interface Lin { family?: 'input' | 'output'; coeffs: Map<number, number>; constant: number }
 
-const MAX_CLAUSES = 4096;
-
 class CompileError extends Error {
   constructor(readonly range: Range, message: string, readonly code = 'semantic') { super(message); }
+}
+
+/** Every number the compiler writes is a finite float64: an overflow (1e999, 1e308 * 10) is the user's to fix. */
+function finite(value: number, range: Range, what = 'this value'): number {
+  if (!Number.isFinite(value)) throw new CompileError(range, `${what} is ${Number.isNaN(value) ? 'not a number' : 'infinite'} in float64 arithmetic (a constant too large, or a division by a tiny one)`, 'non-finite');
+  return value;
 }
 
 export function compile(file: PropFile, host: CompileHost): CompileResult {
@@ -82,7 +86,8 @@ class Compiler {
       if (decl.kind !== 'property') continue;
       if (names.has(decl.name.name)) this.report(decl.name.range, `a property named '${decl.name.name}' exists already`, 'error', 'duplicate-name');
       names.add(decl.name.name);
-      this.guard(() => properties.push(...this.property(decl)));
+      // One by one: a `for each` over 130,000 points is too many arguments for a spread push.
+      this.guard(() => { for (const p of this.property(decl)) properties.push(p); });
     }
     return { properties, diagnostics: this.diagnostics, symbols: this.symbols, modelPath };
   }
@@ -121,12 +126,19 @@ class Compiler {
   }
 
   private declareVars(decl: VarDecl): void {
-    const mean = decl.normalize ? this.constant(decl.normalize.mean, this.symbols) : 0;
-    const divisor = decl.normalize ? this.constant(decl.normalize.divisor, this.symbols) : 1;
+    // A bad constant is reported and the variables are declared all the same, so their uses are still checked.
+    const mean = decl.normalize ? this.guarded(() => this.constant(decl.normalize!.mean, this.symbols), 0) : 0;
+    const divisor = decl.normalize ? this.guarded(() => this.constant(decl.normalize!.divisor, this.symbols), 1) : 1;
     if (decl.normalize && !(divisor > 0)) this.report(decl.normalize.divisor.range, `the ${decl.normalize.divisorKind} must be positive`, 'error', 'normalization');
     let domain: VarSymbol['domain'];
     if (decl.domain) {
-      domain = { lower: this.constant(decl.domain.lower, this.symbols), upper: this.constant(decl.domain.upper, this.symbols) };
+      // The region is stated in the network's units: (value - mean) / divisor must stay finite too.
+      const bound = (e: Expr, fallback: number, what: string) => this.guarded(() => {
+        const value = this.constant(e, this.symbols);
+        finite((value - mean) / (divisor > 0 ? divisor : 1), e.range, what);
+        return value;
+      }, fallback);
+      domain = { lower: bound(decl.domain.lower, -Infinity, 'the normalised lower bound'), upper: bound(decl.domain.upper, Infinity, 'the normalised upper bound') };
       if (domain.lower > domain.upper) this.report(decl.domain.lower.range, `the domain [${domain.lower}, ${domain.upper}] is inverted`, 'error', 'empty-region');
     }
     for (const g of decl.groups) {
@@ -149,6 +161,7 @@ class Compiler {
     if (!decl.forEach) return [this.query(decl, decl.name.name, this.symbols)];
     const dataset = this.symbols.get(decl.forEach.dataset.name);
     if (!dataset || dataset.kind !== 'data') throw new CompileError(decl.forEach.dataset.range, `'${decl.forEach.dataset.name}' is not a data set (declare it with data ${decl.forEach.dataset.name} = "file.csv")`, 'unknown-name');
+    if (dataset.points.length === 0) this.report(decl.forEach.dataset.range, `the data set '${dataset.name}' has no points: '${decl.name.name}' states nothing`, 'warning', 'empty-data');
     return dataset.points.map((point, k) => {
       const scope = new SymbolTable(this.symbols);
       scope.add({ kind: 'point', name: decl.forEach!.variable.name, point, range: decl.forEach!.variable.range });
@@ -229,7 +242,7 @@ class Compiler {
           if (op === '==' && (family === 'output' || !positive)) {
             throw new CompileError(f.range, 'an equality between real values cannot be required; use <= and >=', 'equality');
           }
-          const le = (x: Lin, y: Lin) => this.row(x, y, family);
+          const le = (x: Lin, y: Lin) => this.row(x, y, family, f.range);
           // Strict and non-strict comparisons compile to their closure, as in VNN-LIB.
           const holds = op === '<=' || op === '<' ? [le(a, b)] : op === '>=' || op === '>' ? [le(b, a)] : [le(a, b), le(b, a)];
           const broken = op === '<=' || op === '<' ? [le(b, a)] : [le(a, b)];
@@ -275,8 +288,8 @@ class Compiler {
     const center = this.point(f.center, scope);
     if (center.values.length !== v.length) throw new CompileError(f.center.range, `the center has ${center.values.length} values but '${v.name}' has ${v.length}`, 'dimension');
     return center.values.flatMap((c, k): Atom[] => [
-      { index: v.offset + k, side: 'upper', value: (c + radius - v.mean) / v.divisor },
-      { index: v.offset + k, side: 'lower', value: (c - radius - v.mean) / v.divisor },
+      { index: v.offset + k, side: 'upper', value: finite((c + radius - v.mean) / v.divisor, f.range, `the ball's upper bound on ${v.name}[${k}]`) },
+      { index: v.offset + k, side: 'lower', value: finite((c - radius - v.mean) / v.divisor, f.range, `the ball's lower bound on ${v.name}[${k}]`) },
     ]);
   }
 
@@ -317,18 +330,19 @@ class Compiler {
   }
 
   /** a <= b over the family's normalised variables: a bound when one variable remains, else a row. */
-  private row(a: Lin, b: Lin, family: 'input' | 'output'): Atom {
+  private row(a: Lin, b: Lin, family: 'input' | 'output', range: Range): Atom {
     const combined = new Map(a.coeffs);
-    b.coeffs.forEach((c, i) => combined.set(i, (combined.get(i) ?? 0) - c));
+    b.coeffs.forEach((c, i) => combined.set(i, (combined.get(i) ?? 0) - finite(c, range)));
     const nonzero = [...combined].filter(([, c]) => c !== 0);
     if (nonzero.length === 1) {
       const [[index, c]] = nonzero;
-      return { index, side: c > 0 ? 'upper' : 'lower', value: (b.constant - a.constant) / c };
+      return { index, side: c > 0 ? 'upper' : 'lower', value: finite((b.constant - a.constant) / c, range, 'the bound of this comparison') };
     }
     const coeffs = new Float64Array(this.symbols.size(family));
     a.coeffs.forEach((c, i) => { coeffs[i] += c; });
     b.coeffs.forEach((c, i) => { coeffs[i] -= c; });
-    return { coeffs, rhs: b.constant - a.constant };
+    coeffs.forEach((c) => finite(c, range, 'a coefficient of this comparison'));
+    return { coeffs, rhs: finite(b.constant - a.constant, range, 'the constant of this comparison') };
   }
 
   private checkFamily(lins: Lin[], family: 'input' | 'output', range: Range): void {
@@ -358,27 +372,48 @@ class Compiler {
   }
 
   private linear(e: Expr, scope: SymbolTable): Lin {
+    if (e.kind !== 'binary') return this.linearTerm(e, scope);
+    // The parser builds a + b + ... + z as a left-deep chain: folded in a loop, so a sum of 10,000 terms cannot
+    // overflow the stack.
+    const chain: Extract<Expr, { kind: 'binary' }>[] = [];
+    let leftmost: Expr = e;
+    while (leftmost.kind === 'binary') {
+      chain.push(leftmost);
+      leftmost = leftmost.left;
+    }
+    let value = this.linearTerm(leftmost, scope);
+    for (let k = chain.length - 1; k >= 0; k--) {
+      const node = chain[k];
+      value = this.binary(node, value, this.linear(node.right, scope));
+      finite(value.constant, node.range, 'this expression');
+      value.coeffs.forEach((c) => finite(c, node.range, 'a coefficient of this expression'));
+    }
+    return value;
+  }
+
+  private binary(e: Extract<Expr, { kind: 'binary' }>, l: Lin, r: Lin): Lin {
+    if (e.op === '+' || e.op === '-') {
+      if (l.family && r.family && l.family !== r.family) throw new CompileError(e.range, 'inputs and outputs cannot be mixed in one expression', 'family');
+      const s = e.op === '+' ? 1 : -1;
+      const coeffs = new Map(l.coeffs);
+      r.coeffs.forEach((c, i) => coeffs.set(i, (coeffs.get(i) ?? 0) + s * c));
+      return { family: l.family ?? r.family, coeffs, constant: l.constant + s * r.constant };
+    }
+    if (r.coeffs.size === 0 && (e.op === '/' ? r.constant !== 0 : true)) {
+      const f = e.op === '*' ? r.constant : 1 / r.constant;
+      return { family: l.family, coeffs: new Map([...l.coeffs].map(([i, c]) => [i, c * f])), constant: l.constant * f };
+    }
+    if (e.op === '*' && l.coeffs.size === 0) return { family: r.family, coeffs: new Map([...r.coeffs].map(([i, c]) => [i, c * l.constant])), constant: r.constant * l.constant };
+    throw new CompileError(e.range, e.op === '/' && r.coeffs.size === 0 ? 'division by zero' : 'a product or quotient of two variables is not linear', 'nonlinear');
+  }
+
+  /** The linear form of anything but a binary operation. */
+  private linearTerm(e: Exclude<Expr, { kind: 'binary' }>, scope: SymbolTable): Lin {
     switch (e.kind) {
-      case 'number': return { coeffs: new Map(), constant: e.value };
+      case 'number': return { coeffs: new Map(), constant: finite(e.value, e.range, 'this number') };
       case 'neg': {
         const v = this.linear(e.operand, scope);
         return { family: v.family, coeffs: new Map([...v.coeffs].map(([i, c]) => [i, -c])), constant: -v.constant };
-      }
-      case 'binary': {
-        const [l, r] = [this.linear(e.left, scope), this.linear(e.right, scope)];
-        if (e.op === '+' || e.op === '-') {
-          if (l.family && r.family && l.family !== r.family) throw new CompileError(e.range, 'inputs and outputs cannot be mixed in one expression', 'family');
-          const s = e.op === '+' ? 1 : -1;
-          const coeffs = new Map(l.coeffs);
-          r.coeffs.forEach((c, i) => coeffs.set(i, (coeffs.get(i) ?? 0) + s * c));
-          return { family: l.family ?? r.family, coeffs, constant: l.constant + s * r.constant };
-        }
-        if (r.coeffs.size === 0 && (e.op === '/' ? r.constant !== 0 : true)) {
-          const f = e.op === '*' ? r.constant : 1 / r.constant;
-          return { family: l.family, coeffs: new Map([...l.coeffs].map(([i, c]) => [i, c * f])), constant: l.constant * f };
-        }
-        if (e.op === '*' && l.coeffs.size === 0) return { family: r.family, coeffs: new Map([...r.coeffs].map(([i, c]) => [i, c * l.constant])), constant: r.constant * l.constant };
-        throw new CompileError(e.range, e.op === '/' && r.coeffs.size === 0 ? 'division by zero' : 'a product or quotient of two variables is not linear', 'nonlinear');
       }
       case 'ref': return this.reference(e, scope);
     }
@@ -438,6 +473,13 @@ class Compiler {
       const lhs = terms.map((k) => `${row.coeffs[k] < 0 ? '- ' : '+ '}${fmt(Math.abs(row.coeffs[k]))} ${name(k)}`).join(' ').replace(/^\+ /, '');
       return `${lhs} <= ${fmt(row.rhs)} (normalised outputs)`;
     }).join(' and ');
+  }
+
+  /** The value fn computes, or (its error reported) the fallback. */
+  private guarded<T>(fn: () => T, fallback: T): T {
+    let value = fallback;
+    this.guard(() => { value = fn(); });
+    return value;
   }
 
   private guard(fn: () => void): void {

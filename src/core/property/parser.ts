@@ -10,6 +10,9 @@ export const DECLARATION_KEYWORDS = ['model', 'input', 'output', 'const', 'data'
 export const RESERVED = new Set<string>([...DECLARATION_KEYWORDS, 'where', 'require', 'and', 'or', 'not', 'in', 'argmax', 'argmin', 'within', 'of', 'for', 'each']);
 const COMPARE = new Set(['<=', '>=', '<', '>', '==']);
 
+/** Parentheses, `not`s and unary minuses nest at most this deep (the parser and the compiler recurse on them). */
+export const MAX_NESTING = 256;
+
 class SyntaxError_ extends Error {
   constructor(readonly range: Range, message: string) { super(message); }
 }
@@ -20,6 +23,7 @@ export function parse(text: string): { file: PropFile; diagnostics: SpecDiagnost
 
 class Parser {
   private pos = 0;
+  private depth = 0;
   private readonly diagnostics: SpecDiagnostic[] = [];
 
   constructor(private readonly tokens: Token[]) {}
@@ -170,7 +174,22 @@ class Parser {
     return operands.length === 1 ? first : { kind: 'and', operands, range: rangeOf(first.range, operands[operands.length - 1].range) };
   }
 
+  /** fn one level deeper, refused past MAX_NESTING at the token that opens the level. */
+  private nested<T>(fn: () => T): T {
+    if (this.depth === MAX_NESTING) throw new SyntaxError_(this.peek().range, `nested more than ${MAX_NESTING} levels deep (parentheses, not, unary minus)`);
+    this.depth++;
+    try {
+      return fn();
+    } finally {
+      this.depth--;
+    }
+  }
+
   private negation(): Formula {
+    return this.nested(() => this.negationBody());
+  }
+
+  private negationBody(): Formula {
     const t = this.peek();
     if (this.acceptWord('not')) {
       const operand = this.negation();
@@ -256,12 +275,14 @@ class Parser {
   }
 
   private unary(): Expr {
-    const t = this.peek();
-    if (this.accept('-')) {
-      const operand = this.unary();
-      return { kind: 'neg', operand, range: rangeOf(t.range, operand.range) };
-    }
-    return this.primary();
+    return this.nested(() => {
+      const t = this.peek();
+      if (this.accept('-')) {
+        const operand = this.unary();
+        return { kind: 'neg', operand, range: rangeOf(t.range, operand.range) };
+      }
+      return this.primary();
+    });
   }
 
   private primary(): Expr {

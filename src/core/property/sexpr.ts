@@ -5,6 +5,9 @@ export type SExpr = SAtom | SList;
 export interface SAtom { readonly kind: 'atom'; readonly text: string; readonly line: number; readonly column: number }
 export interface SList { readonly kind: 'list'; readonly items: SExpr[]; readonly line: number; readonly column: number }
 
+/** Deeper nesting is refused (VNN-LIB files nest a handful of levels; the readers of a formula recurse). */
+export const MAX_NESTING = 256;
+
 export function readSExprs(text: string, file?: string): SExpr[] {
   const top: SExpr[] = [];
   const stack: { items: SExpr[]; line: number; column: number }[] = [];
@@ -16,7 +19,12 @@ export function readSExprs(text: string, file?: string): SExpr[] {
     if (ch === '\n') { line++; col = 1; i++; continue; }
     if (ch === ';') { while (i < text.length && text[i] !== '\n') i++; continue; }
     if (ch === ' ' || ch === '\t' || ch === '\r') { i++; col++; continue; }
-    if (ch === '(') { stack.push({ items: [], line, column: col }); i++; col++; continue; }
+    if (ch === '(') {
+      if (stack.length === MAX_NESTING) throw new InputError(`the expression is nested more than ${MAX_NESTING} levels deep`, { file, line, column: col });
+      stack.push({ items: [], line, column: col });
+      i++; col++;
+      continue;
+    }
     if (ch === ')') {
       const open = stack.pop();
       if (!open) throw new InputError('unmatched )', { file, line, column: col });

@@ -4,7 +4,7 @@
  * polytopes), the output asserts the violation (their DNF).
  */
 import { InputError } from '../errors';
-import { polytopeFromRows, type LinearRow, type Polytope, type Query } from '../query/normalForm';
+import { MAX_CLAUSES, polytopeFromRows, type LinearRow, type Polytope, type Query } from '../query/normalForm';
 import { readSExprs, type SExpr } from './sexpr';
 
 interface Linear { coeffs: Map<string, number>; constant: number }
@@ -34,21 +34,45 @@ export function parseVnnlib(text: string, file?: string): Query {
   const sizes = { X: inputs, Y: outputs };
   // Asserts over one family multiply out separately (MNIST has 1568 input asserts); mixed asserts join the product last.
   const families = asserts.map((a) => familiesOf(a));
+  const count = asserts.reduce((product, a) => product * termCount(a), 1);
+  if (count > MAX_CLAUSES) {
+    throw new InputError(`the asserts expand to ${count > 1e15 ? count.toExponential(2) : count} cases (input polytopes times output clauses); NetMend handles at most ${MAX_CLAUSES}`, { file });
+  }
   const conjunction = (keep: (f: Set<string>) => boolean): Dnf => asserts.filter((_, k) => keep(families[k]))
     .reduce<Dnf>((acc, a) => andDnf(acc, formulaDnf(a, sizes, file)), [[]]);
   const byFamily = (family: 'X' | 'Y'): Dnf => conjunction((f) => f.size === 1 && f.has(family));
   const mixed = conjunction((f) => f.size !== 1);
   const terms = andDnf(andDnf(byFamily('X'), byFamily('Y')), mixed);
   const { region, violation } = factor(terms, file);
+  const polytopes = region.map((conj) => polytopeFromRows(conj.map((r) => r.row), inputs));
+  if (polytopes.every((p) => p.lower.some((l, i) => l > p.upper[i]))) throw emptyRegion(region[0], polytopes[0], file);
   return {
     name: file ? file.replace(/^.*[\\/]/, '').replace(/\.vnnlib$/, '') : 'vnnlib',
-    region: region.map((conj) => polytopeFromRows(conj.map((r) => r.row), inputs)),
+    region: polytopes,
     violation: violation.map((conj) => conj.map((r) => r.row)),
   };
 }
 
-interface TaggedRow { readonly family: 'X' | 'Y'; readonly row: LinearRow }
+interface TaggedRow { readonly family: 'X' | 'Y'; readonly row: LinearRow; readonly line: number; readonly column: number }
 type Dnf = TaggedRow[][];
+
+/** Says which input's bounds cross, at the assert that gives its upper bound. */
+function emptyRegion(conj: readonly TaggedRow[], p: Polytope, file?: string): InputError {
+  const i = p.lower.findIndex((l, k) => l > p.upper[k]);
+  const bounding = conj.find((r) => r.row.coeffs[i] > 0 && r.row.coeffs.every((c, k) => k === i || c === 0)) ?? conj[0];
+  return new InputError(`the input region is empty: X_${i} must be at least ${p.lower[i]} and at most ${p.upper[i]}`, { file, line: bounding?.line, column: bounding?.column });
+}
+
+/** How many conjunctions a formula's DNF has, without building it. */
+function termCount(e: SExpr | undefined): number {
+  if (!e || e.kind !== 'list' || e.items[0]?.kind !== 'atom') return 1;
+  const args = e.items.slice(1);
+  switch (e.items[0].text) {
+    case 'and': return args.reduce((product, a) => product * termCount(a), 1);
+    case 'or': return args.reduce((sum, a) => sum + termCount(a), 0);
+    default: return 1;
+  }
+}
 
 /** Writes a DNF whose terms are (input part) AND (output part) as region x violation; it must be such a product. */
 function factor(terms: Dnf, file?: string): { region: TaggedRow[][]; violation: TaggedRow[][] } {
@@ -125,15 +149,18 @@ function row(l: Linear, r: Linear, sizes: { X: number; Y: number }, loc: { file?
   });
   add(l.coeffs, 1);
   add(r.coeffs, -1);
-  return { family, row: { coeffs, rhs: r.constant - l.constant } };
+  const rhs = r.constant - l.constant;
+  if (!Number.isFinite(rhs) || coeffs.some((c) => !Number.isFinite(c))) throw new InputError('this comparison overflows float64 (a constant too large)', loc);
+  return { family, row: { coeffs, rhs }, line: loc.line, column: loc.column };
 }
 
 function linear(e: SExpr, file?: string): Linear {
   const loc = { file, line: e.line, column: e.column };
   if (e.kind === 'atom') {
     if (/^[XY]_\d+$/.test(e.text)) return { coeffs: new Map([[e.text, 1]]), constant: 0 };
-    const v = Number(e.text);
-    if (!Number.isFinite(v) || e.text.trim() === '') throw new InputError(`'${e.text}' is neither a number nor a variable`, loc);
+    const v = DECIMAL.test(e.text) ? Number(e.text) : NaN;
+    if (Number.isNaN(v)) throw new InputError(`'${e.text}' is neither a number nor a variable (numbers are written in decimal)`, loc);
+    if (!Number.isFinite(v)) throw new InputError(`${e.text} is too large for a float64 number`, loc);
     return { coeffs: new Map(), constant: v };
   }
   const op = e.items[0]?.kind === 'atom' ? e.items[0].text : '';
@@ -147,19 +174,28 @@ function linear(e: SExpr, file?: string): Linear {
     });
     return { coeffs, constant };
   };
-  switch (op) {
-    case '+': return sum(args, args.map(() => 1));
-    case '-': return args.length === 1 ? sum(args, [-1]) : sum(args, args.map((_, k) => (k === 0 ? 1 : -1)));
-    case '*': {
-      const vars = args.filter((a) => a.coeffs.size > 0);
-      if (vars.length > 1) throw new InputError('products of variables are not linear', loc);
-      const factor = args.filter((a) => a.coeffs.size === 0).reduce((p, a) => p * a.constant, 1);
-      const base = vars[0] ?? { coeffs: new Map(), constant: 1 };
-      return { coeffs: new Map([...base.coeffs].map(([n, c]) => [n, c * factor])), constant: base.constant * factor };
+  const result = ((): Linear => {
+    switch (op) {
+      case '+': return sum(args, args.map(() => 1));
+      case '-': return args.length === 1 ? sum(args, [-1]) : sum(args, args.map((_, k) => (k === 0 ? 1 : -1)));
+      case '*': {
+        const vars = args.filter((a) => a.coeffs.size > 0);
+        if (vars.length > 1) throw new InputError('products of variables are not linear', loc);
+        const factor = args.filter((a) => a.coeffs.size === 0).reduce((p, a) => p * a.constant, 1);
+        const base = vars[0] ?? { coeffs: new Map(), constant: 1 };
+        return { coeffs: new Map([...base.coeffs].map(([n, c]) => [n, c * factor])), constant: base.constant * factor };
+      }
+      default: throw new InputError(`unsupported term '${op}' (supported: +, -, *, numbers, X_i, Y_i)`, loc);
     }
-    default: throw new InputError(`unsupported term '${op}' (supported: +, -, *, numbers, X_i, Y_i)`, loc);
+  })();
+  if (!Number.isFinite(result.constant) || [...result.coeffs.values()].some((c) => !Number.isFinite(c))) {
+    throw new InputError('this term overflows float64 (a constant too large)', loc);
   }
+  return result;
 }
+
+/** SMT-LIB numerals and decimals (a sign and an exponent allowed, as VNN-COMP files write them); no hex, no Infinity. */
+const DECIMAL = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 
 /** Decimal without exponent (SMT-LIB has no exponent notation), exact enough to round-trip a float64. */
 const num = (v: number): string => {

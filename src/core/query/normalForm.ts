@@ -30,6 +30,12 @@ export interface Query {
   readonly violation: OutputDnf;
 }
 
+/**
+ * The most conjunctions a property may expand to (its region's polytopes times its violation's clauses, or either):
+ * beyond it the formula is refused with its count before it is multiplied out, so expansion cannot outlast a timeout.
+ */
+export const MAX_CLAUSES = 4096;
+
 /** c.v - rhs: <= 0 iff the row holds at v. */
 export function rowSlack(row: LinearRow, v: ArrayLike<number>): number {
   let s = -row.rhs;

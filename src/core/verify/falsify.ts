@@ -5,7 +5,8 @@
  */
 import type { Network } from '../network/network';
 import { inRegion, rowSlack, violatedClause, violationMargin, type Polytope, type Query } from '../query/normalForm';
-import { forward } from '../network/forward';
+import { forward, forwardModel } from '../network/forward';
+import type { Model } from '../network/model';
 import type { Box } from '../bounds/box';
 import { evaluateWithDerivatives, inputGradient } from './gradient';
 import type { Counterexample } from './types';
@@ -20,9 +21,9 @@ export interface FalsifyOptions {
 }
 
 /** Confirms a candidate concretely: in the region, and the outputs satisfy a violation clause. */
-export function confirm(net: Network, query: Query, x: Float64Array): Counterexample | undefined {
+export function confirm(net: Model, query: Query, x: Float64Array): Counterexample | undefined {
   if (!inRegion(query.region, x)) return undefined;
-  const output = forward(net, x);
+  const output = forwardModel(net, x);
   const clause = violatedClause(query.violation, output);
   return clause >= 0 ? { input: x, output, clause } : undefined;
 }

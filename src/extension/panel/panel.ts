@@ -30,6 +30,9 @@ export interface PanelDeps {
   readonly recheck: (document: vscode.TextDocument) => void;
 }
 
+/** Waiting for a decision: never decided, or an Accept that failed and may be tried again. */
+const acceptable = (status: ReviewStatus) => status.state === 'pending' || status.state === 'failed';
+
 export class NetMendPanel implements vscode.Disposable {
   static readonly viewType = 'netmend.panel';
   private panel?: vscode.WebviewPanel;
@@ -55,10 +58,11 @@ export class NetMendPanel implements vscode.Disposable {
   }
 
   /**
-   * Shows a repair for review. `repaired` is the repaired ONNX (bytes, or the file the driver wrote); it is kept until
-   * Accept writes it beside the model or Reject discards it. Returns the review's id.
+   * Shows a repair for review. `repaired` is the repaired ONNX (bytes, or the file the driver wrote; none when the
+   * method produced no model); it is kept until Accept writes it beside the model or Reject discards it. Returns the
+   * review's id.
    */
-  async showReport(report: RepairReport, repaired: Uint8Array | string, docUri?: vscode.Uri): Promise<string> {
+  async showReport(report: RepairReport, repaired: Uint8Array | string | undefined, docUri?: vscode.Uri): Promise<string> {
     const reviewId = await this.reviews.add(report, repaired, docUri?.toString());
     this.show(this.reviewView(reviewId)!);
     return reviewId;
@@ -82,13 +86,13 @@ export class NetMendPanel implements vscode.Disposable {
 
   /** The review the panel shows, while it waits for Accept or Reject (for the palette's Accept / Reject commands). */
   pendingReview(): string | undefined {
-    return this.view.kind === 'review' && this.view.status.state !== 'accepted' && this.view.status.state !== 'rejected' ? this.view.reviewId : undefined;
+    return this.view.kind === 'review' && acceptable(this.view.status) ? this.view.reviewId : undefined;
   }
 
   /** Accept: writes the repaired model (beside the original, or over it after a backup). The review's new status, or undefined when cancelled or unknown. */
   async accept(reviewId: string, overwrite: boolean): Promise<ReviewStatus | undefined> {
     const record = this.reviews.get(reviewId);
-    if (!record || record.status.state === 'accepted' || record.status.state === 'rejected') return undefined;
+    if (!record || !acceptable(record.status)) return undefined;
     const status = await acceptReview(record, this.reviews.candidate(reviewId), overwrite, this.deps);
     if (status) await this.settle(reviewId, status);
     return status;
@@ -96,7 +100,8 @@ export class NetMendPanel implements vscode.Disposable {
 
   /** Reject: discards the repaired model; nothing is written. */
   async reject(reviewId: string): Promise<void> {
-    if (!this.reviews.get(reviewId)) return;
+    const record = this.reviews.get(reviewId);
+    if (!record || !acceptable(record.status)) return;
     await this.settle(reviewId, { state: 'rejected' });
     this.deps.log.info(`repair review ${reviewId} rejected: the repaired model was discarded`);
   }
@@ -162,6 +167,7 @@ export class NetMendPanel implements vscode.Disposable {
       case 'rendered': this.rendered.fire(message); return;
       case 'reject': await this.reject(message.reviewId); return;
       case 'accept': await this.accept(message.reviewId, message.overwrite); return;
+      case 'repair': await vscode.commands.executeCommand('netmend.repairModel', vscode.Uri.parse(message.docUri), message.property); return;
       case 'fineTune': {
         const request = { docUri: vscode.Uri.parse(message.docUri), property: message.property, neurons: message.neurons };
         if (this.fineTuneHandler) this.fineTuneHandler(request);

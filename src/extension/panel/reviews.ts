@@ -26,13 +26,14 @@ const ID = /^[0-9a-f]{16}$/;
 export class Reviews {
   constructor(private readonly state: Memento, private readonly folder: string) {}
 
-  /** Stores a repaired model for review; `repaired` is its bytes or a file to copy. */
-  async add(report: RepairReport, repaired: Uint8Array | string, docUri?: string): Promise<string> {
+  /** Stores a repaired model for review; `repaired` is its bytes or a file to copy (none: a report without a model). */
+  async add(report: RepairReport, repaired: Uint8Array | string | undefined, docUri?: string): Promise<string> {
     const id = randomBytes(8).toString('hex');
     await fsp.mkdir(this.folder, { recursive: true });
     if (typeof repaired === 'string') await fsp.copyFile(repaired, this.candidate(id));
-    else await fsp.writeFile(this.candidate(id), repaired);
-    const records = { ...this.all(), [id]: { report, modelPath: report.model, docUri, status: { state: 'pending' } } satisfies ReviewRecord };
+    else if (repaired) await fsp.writeFile(this.candidate(id), repaired);
+    const status: ReviewStatus = repaired === undefined ? { state: 'empty' } : { state: 'pending' };
+    const records = { ...this.all(), [id]: { report, modelPath: report.model, docUri, status } satisfies ReviewRecord };
     const ids = Object.keys(records);
     for (const old of ids.slice(0, Math.max(0, ids.length - KEEP))) {
       delete records[old];

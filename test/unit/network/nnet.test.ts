@@ -1,17 +1,16 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { loadModelFile } from '../../../src/core/onnx/loadModelFile';
 import { loadNnet } from '../../../src/core/nnet/import';
 import { forward } from '../../../src/core/network/forward';
 import { OrtModel } from '../../../src/core/onnx/ort';
 import { InputError } from '../../../src/core/errors';
-import { dataPath } from '../../helpers';
+import { dataPath, loadNetwork } from '../../helpers';
 import { seeded } from '../../onnxBuilder';
 
 test('.nnet evaluated the reference way equals its ONNX twin (normalisation folded in) under ONNX Runtime', async () => {
-  const nnet = loadModelFile(dataPath('nnet', 'TestNetwork2.nnet'));
-  const onnx = loadModelFile(dataPath('nnet', 'TestNetwork2.onnx'));
+  const nnet = loadNetwork(dataPath('nnet', 'TestNetwork2.nnet'));
+  const onnx = loadNetwork(dataPath('nnet', 'TestNetwork2.onnx'));
   const norm = nnet.normalization!;
   assert.deepEqual(norm.inputMean, [19791.091, 0, 0, 650, 600]);
   assert.equal(norm.outputRange, 373.94992);
@@ -29,7 +28,7 @@ test('.nnet evaluated the reference way equals its ONNX twin (normalisation fold
 });
 
 test('HorizontalCAS .nnet (header lines without trailing commas) loads', () => {
-  const net = loadModelFile(dataPath('hcas', 'HCAS_rect_v6_pra1_tau05_25HU_3000.nnet'));
+  const net = loadNetwork(dataPath('hcas', 'HCAS_rect_v6_pra1_tau05_25HU_3000.nnet'));
   assert.deepEqual(net.layers.map((l) => l.outSize), [25, 25, 25, 25, 25, 5]);
   assert.deepEqual(net.normalization!.inputMean, [-278.628049, 0, 0]);
 });

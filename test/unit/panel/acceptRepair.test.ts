@@ -6,16 +6,15 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { acceptRepair, atomicWrite, modelLineEdit, repairedModelPath, type AcceptFs } from '../../../src/extension/panel/acceptRepair';
 import { exportOnnx } from '../../../src/core/onnx/export';
-import { loadModelFile } from '../../../src/core/onnx/loadModelFile';
 import { parse } from '../../../src/core/property/parser';
-import { acasNet } from '../../helpers';
+import { acasNet, loadNetwork } from '../../helpers';
 
 /** A folder with a real ACAS Xu model and a repaired candidate (a changed copy, exported as ONNX). */
 function workspace(): { dir: string; model: string; candidate: string; original: Buffer; repaired: Buffer } {
   const dir = mkdtempSync(path.join(tmpdir(), 'netmend-accept-'));
   const model = path.join(dir, 'net.onnx');
   copyFileSync(acasNet(1, 1), model);
-  const net = loadModelFile(model);
+  const net = loadNetwork(model);
   const changed = { ...net, layers: net.layers.map((l, i) => (i === net.layers.length - 1 ? { ...l, bias: l.bias.map((b) => b + 0.01) } : l)) };
   const candidate = path.join(dir, 'candidate.onnx');
   writeFileSync(candidate, exportOnnx(changed));
@@ -52,7 +51,7 @@ test('accept writes <model>.repaired.onnx beside the original, byte for byte, an
   assert.deepEqual(readFileSync(result.written), w.repaired);
   assert.deepEqual(readFileSync(w.model), w.original);
   // The written file is a model that loads, and it is the repaired one.
-  assert.deepEqual(Array.from(loadModelFile(result.written).layers.at(-1)!.bias), Array.from(loadModelFile(w.candidate).layers.at(-1)!.bias));
+  assert.deepEqual(Array.from(loadNetwork(result.written).layers.at(-1)!.bias), Array.from(loadNetwork(w.candidate).layers.at(-1)!.bias));
   assert.deepEqual(readdirSync(w.dir).sort(), ['candidate.onnx', 'net.onnx', 'net.repaired.onnx'], 'no temporary file left');
 });
 

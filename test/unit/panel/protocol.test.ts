@@ -55,12 +55,14 @@ test('panel messages: each kind with its fields, nothing else', () => {
     { type: 'invalid', detail: 'x' },
     { type: 'rendered', view: 'responsibility', layers: 6, cells: 300 },
     { type: 'rendered', view: 'empty' },
+    { type: 'repair', docUri: 'file:///a.prop', property: 'phi3' },
   ];
   for (const m of ok) assert.ok(isPanelMessage(m), m.type);
   const bad = [
     null, 'ready', { type: 'unknown' },
     { type: 'accept', reviewId: 'r' },
     { type: 'rendered', view: 'chart' },
+    { type: 'repair', docUri: 'file:///a.prop' },
     { type: 'rendered', view: 'responsibility', cells: -1 },
     { type: 'accept', reviewId: 7, overwrite: true },
     { type: 'fineTune', docUri: 'file:///a.prop', property: 'phi2', neurons: [] },

@@ -1,0 +1,60 @@
+/**
+ * The repair methods as users choose them: ids, the papers' names, what each changes and guarantees. Pure data, so the
+ * extension host can offer the methods without loading the engine; `registry.ts` joins each entry to its code.
+ */
+import type { RepairMethodId, RepairNeed } from './types';
+
+export interface RepairMethodInfo {
+  readonly id: RepairMethodId;
+  /** The paper's name, e.g. "REASSURE". */
+  readonly name: string;
+  readonly paper: string;
+  /** One plain sentence of what it changes. */
+  readonly summary: string;
+  /** provable: the construction aims at the property everywhere; samples: it trains on samples (the driver still proves or refutes). */
+  readonly guarantee: 'provable' | 'samples';
+  readonly needs: readonly RepairNeed[];
+}
+
+export const REPAIR_CATALOG: readonly RepairMethodInfo[] = [
+  {
+    id: 'reassure', name: 'REASSURE',
+    paper: 'Fu & Li, "Sound and Complete Neural Network Repair with Minimality and Locality Guarantees", ICLR 2022',
+    summary: 'Adds a small patch network per buggy linear region: the minimal affine correction there, zero away from it; the original weights are untouched.',
+    guarantee: 'provable', needs: ['property', 'repairSet'],
+  },
+  {
+    id: 'nrepair', name: 'nRepair',
+    paper: 'nRepair: verification-guided region repair (seed 000)',
+    summary: 'Splits the input region until each piece is proved or small, clamps a few neurons per failing piece, and joins the pieces with gates.',
+    guarantee: 'provable', needs: ['property'],
+  },
+  {
+    id: 'irepair', name: 'I-REPAIR',
+    paper: 'I-REPAIR: localised repair of misclassified inputs (seed 001)',
+    summary: 'Changes only the weights that matter most to the misclassified inputs and least to the inputs to keep.',
+    guarantee: 'samples', needs: ['repairSet', 'keepSet'],
+  },
+  {
+    id: 'specrepair', name: 'SpecRepair',
+    paper: 'SpecRepair: counterexample-guided penalty retraining (seed 003)',
+    summary: 'Searches counterexamples, retrains with a penalty on the property, and certifies the result.',
+    guarantee: 'samples', needs: ['property', 'data'],
+  },
+  {
+    id: 'birdnn-ft', name: 'BIRDNN fine-tuning',
+    paper: 'BIRDNN: behaviour-imitation based repair (seed 004), responsibility fine-tuning',
+    summary: 'Scales the outputs of the neurons most responsible for the violation, found by particle swarm search.',
+    guarantee: 'samples', needs: ['property'],
+  },
+  {
+    id: 'birdnn-rt', name: 'BIRDNN retraining',
+    paper: 'BIRDNN: behaviour-imitation based repair (seed 004), imitation retraining',
+    summary: 'Retrains so that violating inputs imitate the outputs of their nearest safe neighbours.',
+    guarantee: 'samples', needs: ['property'],
+  },
+];
+
+export function catalogEntry(id: RepairMethodId): RepairMethodInfo {
+  return REPAIR_CATALOG.find((m) => m.id === id)!;
+}

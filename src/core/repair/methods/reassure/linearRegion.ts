@@ -1,0 +1,162 @@
+/**
+ * The linear region of an input (REASSURE section 2.2, Lemma 1): the inputs that share its ReLU activation pattern form a
+ * polytope on which the network is exactly affine. Computed in float64 by propagating each node's affine map of the
+ * input (its Jacobian and offset) through the graph at the point, the activation pattern fixing every ReLU.
+ */
+import { InputError } from '../../../errors';
+import { GRAPH_INPUT, type Graph } from '../../../network/graph';
+
+export interface NodeLinearization {
+  /** Pre-activation values at the point and their affine map of the input on the region: z(x) = jacobian x + offset. */
+  readonly z: Float64Array;
+  readonly jacobian: Float64Array;
+  readonly offset: Float64Array;
+  /** Post-activation values at the point. */
+  readonly a: Float64Array;
+}
+
+export interface Linearization {
+  readonly nodes: readonly NodeLinearization[];
+  /** The network on the region: y(x) = outJacobian x + outOffset (row-major [outputs][inputs]). */
+  readonly outJacobian: Float64Array;
+  readonly outOffset: Float64Array;
+  readonly output: Float64Array;
+}
+
+/** The region as {x : rows x <= rhs} (row-major [count][inputs]), one half-space per hidden ReLU neuron. */
+export interface RegionConstraints {
+  readonly rows: Float64Array;
+  readonly rhs: Float64Array;
+  readonly count: number;
+}
+
+export function linearizeAt(graph: Graph, x: ArrayLike<number>): Linearization {
+  const m = graph.inputSize;
+  const nodes: NodeLinearization[] = [];
+  /** Post-activation Jacobian and offset of every node, as the next nodes read them. */
+  const post: { jac: Float64Array; off: Float64Array; value: Float64Array }[] = [];
+  const input = Float64Array.from(x);
+  for (const node of graph.nodes) {
+    const n = node.outSize;
+    const z = Float64Array.from(node.bias);
+    const jac = new Float64Array(n * m);
+    const off = Float64Array.from(node.bias);
+    for (const src of node.sources) {
+      if (src.from === GRAPH_INPUT) {
+        addInput(src.weights, input, n, m, z, jac);
+      } else {
+        const s = post[src.from];
+        addNode(src.weights, s.value, s.jac, s.off, n, graph.nodes[src.from].outSize, m, z, jac, off);
+      }
+    }
+    const a = new Float64Array(n);
+    const postJac = new Float64Array(n * m);
+    const postOff = new Float64Array(n);
+    const kind = node.activation.kind;
+    if (kind !== 'relu' && kind !== 'identity') {
+      throw new InputError(`REASSURE repairs piecewise-linear (ReLU) networks; node '${node.name}' applies ${kind}`, { node: node.name });
+    }
+    for (let i = 0; i < n; i++) {
+      if (kind === 'identity' || z[i] >= 0) {
+        a[i] = z[i];
+        postJac.set(jac.subarray(i * m, (i + 1) * m), i * m);
+        postOff[i] = off[i];
+      }
+    }
+    nodes.push({ z, jacobian: jac, offset: off, a });
+    post.push({ jac: postJac, off: postOff, value: a });
+  }
+  const last = post[post.length - 1];
+  return { nodes, outJacobian: last.jac, outOffset: last.off, output: last.value };
+}
+
+function addInput(weights: Float64Array | undefined, x: Float64Array, n: number, m: number, z: Float64Array, jac: Float64Array): void {
+  for (let o = 0; o < n; o++) {
+    if (!weights) {
+      z[o] += x[o];
+      jac[o * m + o] += 1;
+      continue;
+    }
+    let s = 0;
+    for (let i = 0; i < m; i++) {
+      const w = weights[o * m + i];
+      s += w * x[i];
+      jac[o * m + i] += w;
+    }
+    z[o] += s;
+  }
+}
+
+function addNode(
+  weights: Float64Array | undefined, value: Float64Array, srcJac: Float64Array, srcOff: Float64Array,
+  n: number, k: number, m: number, z: Float64Array, jac: Float64Array, off: Float64Array,
+): void {
+  for (let o = 0; o < n; o++) {
+    const row = o * m;
+    for (let i = 0; i < (weights ? k : 1); i++) {
+      const src = weights ? i : o;
+      const w = weights ? weights[o * k + i] : 1;
+      if (w === 0) continue;
+      z[o] += w * value[src];
+      off[o] += w * srcOff[src];
+      const s = src * m;
+      for (let j = 0; j < m; j++) jac[row + j] += w * srcJac[s + j];
+    }
+  }
+}
+
+/**
+ * The half-spaces of the region, skipping those the box [lower, upper] already implies (their largest value over the
+ * box is within the bound): they change neither the polytope nor the patch, only the LP's size.
+ */
+export function regionConstraints(graph: Graph, lin: Linearization, lower: Float64Array, upper: Float64Array): RegionConstraints {
+  const m = graph.inputSize;
+  const rows: number[] = [];
+  const rhs: number[] = [];
+  graph.nodes.forEach((node, k) => {
+    if (node.activation.kind !== 'relu') return;
+    const { z, jacobian, offset } = lin.nodes[k];
+    for (let i = 0; i < node.outSize; i++) {
+      // Active (z >= 0): -J x <= off; inactive: J x <= -off.
+      const sign = z[i] >= 0 ? -1 : 1;
+      let boxMax = 0;
+      for (let j = 0; j < m; j++) {
+        const c = sign * jacobian[i * m + j];
+        boxMax += c > 0 ? c * upper[j] : c * lower[j];
+      }
+      const bound = -sign * offset[i];
+      if (boxMax <= bound) continue;
+      for (let j = 0; j < m; j++) rows.push(sign * jacobian[i * m + j]);
+      rhs.push(bound);
+    }
+  });
+  return { rows: Float64Array.from(rows), rhs: Float64Array.from(rhs), count: rhs.length };
+}
+
+/** The activation pattern at the point: for every ReLU node, which neurons are active (pre-activation >= 0). */
+export function activationPattern(graph: Graph, lin: Linearization): (Uint8Array | undefined)[] {
+  return graph.nodes.map((node, k) => (node.activation.kind === 'relu' ? Uint8Array.from(lin.nodes[k].z, (v) => (v >= 0 ? 1 : 0)) : undefined));
+}
+
+/** Pre-activation values of every node at a point (no Jacobians): what the support's distance v(x) reads. */
+export function preActivations(graph: Graph, x: ArrayLike<number>): Float64Array[] {
+  const zs: Float64Array[] = [];
+  const values: Float64Array[] = [];
+  for (const node of graph.nodes) {
+    const n = node.outSize;
+    const z = Float64Array.from(node.bias);
+    for (const src of node.sources) {
+      const v = src.from === GRAPH_INPUT ? x : values[src.from];
+      if (!src.weights) { for (let o = 0; o < n; o++) z[o] += v[o]; continue; }
+      const k = v.length;
+      for (let o = 0; o < n; o++) {
+        let s = 0;
+        for (let i = 0; i < k; i++) s += src.weights[o * k + i] * v[i];
+        z[o] += s;
+      }
+    }
+    zs.push(z);
+    values.push(node.activation.kind === 'relu' ? z.map((t) => Math.max(0, t)) : z);
+  }
+  return zs;
+}
