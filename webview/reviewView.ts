@@ -36,8 +36,8 @@ export function reviewView(report: RepairReport, status: ReviewStatus, actions: 
           report.fidelity.keepSet && `keep set ${percent(report.fidelity.keepSet.agreement)}`,
           `${count(report.fidelity.domain.samples)} samples`,
         ].filter(Boolean).join(' · ')),
-      card('Largest output change', report.fidelity ? report.fidelity.maxOutputChange.toPrecision(3) : '—',
-        report.fidelity && `mean ${report.fidelity.meanOutputChange.toPrecision(3)}${report.fidelity.certifiedMaxChange !== undefined ? ` · certified ≤ ${report.fidelity.certifiedMaxChange.toPrecision(3)}` : ''}`),
+      card('Largest output change', report.fidelity ? precise(report.fidelity.maxOutputChange) : '—',
+        report.fidelity && `mean ${precise(report.fidelity.meanOutputChange)}${report.fidelity.certifiedMaxChange !== undefined ? ` · certified ≤ ${precise(report.fidelity.certifiedMaxChange)}` : ''}`),
       card('Parameters', `${count(report.size.paramsBefore)} → ${count(report.size.paramsAfter)}`,
         `${count(report.size.changed)} changed · ${count(report.size.added)} added`)),
     propertiesSection(report),
@@ -46,6 +46,8 @@ export function reviewView(report: RepairReport, status: ReviewStatus, actions: 
     stats(report),
     h('vscode-collapsible', { heading: `Log (${report.log.length} lines)` }, h('pre', { class: 'log' }, report.log.join('\n'))));
 }
+
+const precise = (v: number) => (v === 0 ? '0' : v.toPrecision(3));
 
 function optionsText(report: RepairReport): string {
   const entries = Object.entries(report.options);
@@ -85,7 +87,7 @@ function propertiesSection(report: RepairReport): HTMLElement {
   return h('section', { 'aria-labelledby': 'props-title' },
     h('h2', { id: 'props-title' }, 'Other properties, re-verified'),
     report.recheckedProperties.length === 0 && report.regressions.length === 0
-      ? h('p', { class: 'muted' }, 'No other property of the file held before the repair.')
+      ? h('p', { class: 'muted' }, 'No other property was re-verified.')
       : h('ul', { class: 'properties' },
         ...report.regressions.map((r) => h('li', { class: 'regression' }, h('strong', {}, `✗ ${r.property}: ${r.after}`), ` — ${r.detail}`)),
         ...kept.map((p) => h('li', { class: 'kept' }, `✓ ${p}: still holds`))));

@@ -225,7 +225,8 @@ const tests: [string, () => Promise<void>][] = [
       await config.update('repair.defaultMethod', 'birdnn-ft', vscode.ConfigurationTarget.Workspace);
       const pick = await answerQuickPicks('workbench.action.closeQuickOpen', 'netmend.repairModel', uri, 'phi2');
       assert.equal(pick, undefined);
-      assert.equal(methodItems(config.get<string>('repair.defaultMethod')!)[0].method.id, 'birdnn-ft');
+      // A WorkspaceConfiguration is a snapshot: read the setting again after the update.
+      assert.equal(methodItems(vscode.workspace.getConfiguration('netmend').get<string>('repair.defaultMethod')!)[0].method.id, 'birdnn-ft');
     } finally {
       await config.update('repair.defaultMethod', undefined, vscode.ConfigurationTarget.Workspace);
       await config.update('repair.recheckOtherProperties', undefined, vscode.ConfigurationTarget.Workspace);
