@@ -45,7 +45,8 @@ export async function acceptReview(record: ReviewRecord, candidate: string, over
     return fail(`Accept failed: ${(err as Error).message}. The original ${name} is unchanged.`, deps);
   }
   deps.log.info(`repair accepted: wrote ${result.written}${result.backup ? `, backup of the original in ${result.backup}` : ''}`);
-  const document = record.docUri ? await vscode.workspace.openTextDocument(vscode.Uri.parse(record.docUri)) : undefined;
+  // The model is written: from here on, a .prop file that cannot be opened (deleted, renamed) only skips the follow-up.
+  const document = record.docUri ? await vscode.workspace.openTextDocument(vscode.Uri.parse(record.docUri)).then((d) => d, () => undefined) : undefined;
   if (document && !overwrite) void offerModelLine(document, result.written, deps);
   else if (document) deps.recheck(document);
   void vscode.window.showInformationMessage(overwrite ? `NetMend: ${name} replaced by the repaired model (backup: ${path.basename(result.backup!)}).` : `NetMend: the repaired model was written to ${path.basename(result.written)}.`);

@@ -103,6 +103,8 @@ export async function acceptRepair(request: AcceptRequest, fs: AcceptFs = nodeFs
     return { written: target };
   }
   const ext = path.extname(request.modelPath);
+  // A repair is always ONNX: written over a .nnet file it would leave a file no .nnet reader understands.
+  if (ext.toLowerCase() !== '.onnx') throw new Error(`the original is a ${ext || 'file without extension'}, not ONNX; write the repair beside it instead (nothing was written)`);
   const backup = await freePath(`${request.modelPath.slice(0, request.modelPath.length - ext.length)}.backup${ext}`, fs);
   await atomicWrite(backup, await fs.readFile(request.modelPath), fs);
   try {

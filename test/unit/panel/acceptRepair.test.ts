@@ -102,6 +102,17 @@ test('the name template: {name} is the file name without extension; folders and 
   assert.throws(() => repairedModelPath('/m/acas.onnx', '{name}.onnx'), /names the original/);
 });
 
+test('overwriting a .nnet original is refused (the repair is ONNX); writing beside it gives an .onnx file', async (t) => {
+  const w = workspace();
+  t.after(() => rmSync(w.dir, { recursive: true, force: true }));
+  const nnet = path.join(w.dir, 'net.nnet');
+  writeFileSync(nnet, 'a .nnet file');
+  await assert.rejects(acceptRepair({ modelPath: nnet, repaired: w.candidate, overwrite: true }), /not ONNX.*nothing was written/);
+  assert.equal(readFileSync(nnet, 'utf8'), 'a .nnet file');
+  const beside = await acceptRepair({ modelPath: nnet, repaired: w.candidate, overwrite: false });
+  assert.equal(beside.written, path.join(w.dir, 'net.repaired.onnx'));
+});
+
 test('an empty candidate writes nothing', async (t) => {
   const w = workspace();
   t.after(() => rmSync(w.dir, { recursive: true, force: true }));
