@@ -287,6 +287,20 @@ const tests: [string, () => Promise<void>][] = [
     const editor = await waitFor('the example', () => (vscode.window.activeTextEditor?.document.fileName.endsWith(join('acasxu-example', 'acasxu.prop')) ? vscode.window.activeTextEditor : undefined));
     assert.equal(editor.document.languageId, 'prop');
   }],
+  // Last, so that run.mjs's final screenshot (docs/screenshot-editor.png is a copy) shows a counterexample diagnostic.
+  ['the counterexample of phi3 shows as a hover on its requirement', async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('notifications.clearAll');
+    const editor = await openProp();
+    const diagnostic = await waitFor('the counterexample of phi3', () => vscode.languages.getDiagnostics(editor.document.uri).find((d) => d.code === 'counterexample' && d.message.startsWith('phi3 ')));
+    const at = diagnostic.range.start.translate(0, 2);
+    editor.selection = new vscode.Selection(at, at);
+    editor.revealRange(diagnostic.range, vscode.TextEditorRevealType.InCenter);
+    await vscode.commands.executeCommand('editor.action.showHover');
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', editor.document.uri, at);
+    assert.ok(hovers.length > 0);
+    await new Promise((r) => setTimeout(r, 1000));
+  }],
 ];
 
 export function run(): Promise<void> {
