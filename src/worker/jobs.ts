@@ -7,6 +7,7 @@ import { isGraph, modelInputSize, modelOutputSize } from '../core/network/model'
 import { InputError } from '../core/errors';
 import { verify } from '../core/verify';
 import { runRepair } from '../core/repair/driver';
+import { repairMethod } from '../core/repair/registry';
 import { cachedModel } from './models';
 import type { JobKind, JobKinds, JobProgress } from './protocol';
 
@@ -44,6 +45,7 @@ export const productionJobs: Omit<Handlers, 'testBusy' | 'testCrash'> = {
   async repair(params, ctx) {
     const { report, bytes } = await runRepair({
       ...params,
+      method: repairMethod(params.method),
       model: cachedModel(params.modelPath),
       signal: ctx.signal,
       onProgress: (p) => ctx.progress({ stage: p.message ? `${p.stage}: ${p.message}` : p.stage, fractionDone: p.fraction }),

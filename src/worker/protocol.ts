@@ -6,9 +6,10 @@ import type { Query } from '../core/query/normalForm';
 import type { VerifyProgress, VerifyResult } from '../core/verify/types';
 import type { RepairRequest } from '../core/repair/driver';
 import type { RepairReport } from '../core/repair/report';
+import type { RepairMethodId } from '../core/repair/types';
 
 /** A repair request as the host sends it: the model by path, everything else as the driver takes it. */
-export type RepairJobParams = { readonly modelPath: string } & Omit<RepairRequest, 'model' | 'signal' | 'onProgress'>;
+export type RepairJobParams = { readonly modelPath: string; readonly method: RepairMethodId } & Omit<RepairRequest, 'model' | 'method' | 'signal' | 'onProgress'>;
 
 export interface ModelInfo {
   readonly path: string;

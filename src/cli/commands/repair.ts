@@ -55,7 +55,7 @@ export const repairCommand: Command = {
     const domain = loaded[0]?.domain ?? (target ? boundingBox(target) : pointsBox(repairSet, inputs));
 
     const { report, bytes } = await runRepair({
-      modelPath, model, method: method.id,
+      modelPath, model, method,
       target,
       others: loaded.filter((q) => q.query !== target?.query).map((q) => ({ name: q.query.name, query: q.query })),
       repairSet, keepSet, domain, decision,

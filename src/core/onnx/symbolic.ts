@@ -125,8 +125,9 @@ export function combineRows(
         }
       });
     };
-    bias += rowTerms(r, add);
-    b[r] = bias;
+    // Not `bias += rowTerms(...)`: that reads `bias` before rowTerms' calls to `add` have accumulated into it.
+    const constantPart = rowTerms(r, add);
+    b[r] = bias + constantPart;
   }
   return { kind: 'affine', dims, terms: t.terms.map((term, k) => ({ ...term, A: matrices[k] })), b };
 }

@@ -12,10 +12,9 @@ import { modelInputSize, modelOutputSize, type Model } from '../network/model';
 import { inRegion, violationMargin, type Query } from '../query/normalForm';
 import { verify, type VerifyResult } from '../verify';
 import { seededRandom } from '../verify/falsify';
-import { measureSize } from './size';
-import { repairMethod } from './registry';
+import { measureSize, parameterCount } from './size';
 import type { Fidelity, Regression, RepairReport, RepairVerdict } from './report';
-import type { Decision, KeepPoint, RepairMethodId, RepairPoint, RepairProgress } from './types';
+import type { Decision, KeepPoint, RepairMethod, RepairPoint, RepairProgress } from './types';
 import { labelViolation } from './labels';
 
 export interface NamedQuery {
@@ -27,7 +26,7 @@ export interface RepairRequest {
   /** Where the original came from (for the report only: nothing is written there). */
   readonly modelPath: string;
   readonly model: Model;
-  readonly method: RepairMethodId;
+  readonly method: RepairMethod;
   /** The property to repair, if any (point repairs may have none). */
   readonly target?: NamedQuery;
   /** The file's other properties: any that held before and not after is a regression. */
@@ -55,7 +54,7 @@ export interface RepairRun {
 const FIDELITY_SAMPLES = 10_000;
 
 export async function runRepair(req: RepairRequest): Promise<RepairRun> {
-  const method = repairMethod(req.method);
+  const method = req.method;
   const timings: { stage: string; sec: number }[] = [];
   const timed = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {
     const start = performance.now();
@@ -100,7 +99,10 @@ export async function runRepair(req: RepairRequest): Promise<RepairRun> {
 
   req.onProgress?.({ stage: 'measuring fidelity' });
   const fidelity = await timed('measure fidelity', () => measureFidelity(req, reread));
-  const { size, layerChanges } = measureSize(req.model, reread);
+  // Which weights changed is read off the method's model, whose nodes keep the original's order (the importer may fold
+  // linear nodes of the written file together); the parameter count is the written file's.
+  const { size: changes, layerChanges } = measureSize(req.model, outcome.model);
+  const size = { ...changes, paramsAfter: parameterCount(reread), added: Math.max(0, parameterCount(reread) - changes.paramsBefore) };
   return {
     bytes,
     report: {

@@ -16,11 +16,15 @@ import { labelViolation } from '../../labels';
 import { catalogEntry } from '../../catalog';
 import { parameterCount } from '../../size';
 import { solveAffinePatch, type AffinePatch, type SafeSet } from './affinePatch';
-import { activationPattern, linearizeAt, preActivations, regionConstraints, type RegionConstraints } from './linearRegion';
-import { addPatch, patchBound, regionDistance } from './patchNetwork';
+import { activationPattern, boundingBox, linearizeAt, preActivations, regionConstraints, type RegionConstraints } from './linearRegion';
+import { regionDistance, stitchPatches, type PatchEntry } from './patchNetwork';
 import { violationMargin, type OutputDnf, type Polytope } from '../../../query/normalForm';
 
 const REFERENCE_SAMPLES = 1000;
+/** Area repair: how often the supports may be made steeper where a counterexample falls in a patched region. */
+const MAX_STEEPENINGS = 8;
+/** Up to this many inputs a region's bounding box and the affine patch are cheap LPs. */
+const NARROW_INPUTS = 64;
 /** Choose of the clauses' rows at most this many combinations (the safe set must be one convex polytope). */
 const MAX_SAFE_SETS = 64;
 
@@ -29,8 +33,8 @@ export const reassure: RepairMethod = {
   options: [
     { name: 'form', default: 'auto', choices: ['auto', 'affine', 'constant'], description: 'The patch on a region: affine (the paper\'s c x + d), constant (d only: smaller, for wide inputs), or auto (affine up to 64 inputs).' },
     { name: 'margin', default: 1e-3, description: 'How far inside the safe set the patched outputs must be on the region, as a fraction of the typical spread of the outputs (so float32 rounding cannot undo the repair).' },
-    { name: 'gammaMin', default: 1, description: 'The smallest support slope gamma; gamma grows until no keep-set point or domain sample outside the region is touched.' },
-    { name: 'radius', default: 0, description: 'Point-wise repair: patch only the part of each linear region within this L-infinity distance of the point (network input units); 0 patches the whole region, as the paper does.' },
+    { name: 'gammaMin', default: 1e4, description: 'The smallest support slope gamma: the patch fades out within a distance 2 / gamma of its region (in pre-activation and input units); gamma grows further until no keep-set point or domain sample outside the region is touched.' },
+    { name: 'radius', default: 1e-4, description: 'Point-wise repair: patch only the part of each linear region within this L-infinity distance of the point, as a fraction of the domain\'s width; 0 patches the whole linear region, as the paper does (it then also changes other inputs of that region).' },
     { name: 'maxRegions', default: 500, description: 'Area repair: stop after patching this many regions.' },
   ],
   run: runReassure,
@@ -49,12 +53,12 @@ function settings(task: RepairTask): Settings {
   const form = String(o.form ?? 'auto');
   if (!['auto', 'affine', 'constant'].includes(form)) throw new InputError(`REASSURE: form must be auto, affine or constant, not '${form}'`);
   const margin = Number(o.margin ?? 1e-3);
-  const gammaMin = Number(o.gammaMin ?? 1);
+  const gammaMin = Number(o.gammaMin ?? 1e4);
   const maxRegions = Number(o.maxRegions ?? 500);
-  const radius = Number(o.radius ?? 0);
+  const radius = Number(o.radius ?? 1e-4);
   if (!(margin >= 0) || !(gammaMin > 0) || !(maxRegions >= 1) || !(radius >= 0)) throw new InputError('REASSURE: margin must be >= 0, gammaMin > 0, maxRegions >= 1 and radius >= 0');
   return {
-    form: form === 'auto' ? (task.domain.lower.length <= 64 ? 'affine' : 'constant') : (form as 'affine' | 'constant'),
+    form: form === 'auto' ? (task.domain.lower.length <= NARROW_INPUTS ? 'affine' : 'constant') : (form as 'affine' | 'constant'),
     margin, gammaMin, maxRegions, radius,
   };
 }
@@ -81,24 +85,29 @@ async function runReassure(task: RepairTask): Promise<RepairOutcome> {
   const refs = references(base, task);
   const margin = options.margin * outputSpread(refs);
   const log: string[] = [`margin ${margin.toPrecision(3)} (output units)`];
-  const state = { graph: base, regions: 0, added: 0, largestPatch: 0, largestGamma: 0 };
+  const entries: PatchEntry[] = [];
+  let current = base;
+  const rebuild = () => { current = stitchPatches(base, entries, task.domain.lower, task.domain.upper); };
   const deadline = Date.now() + task.timeoutSec * 1000;
   const counterexamples: Float64Array[] = [];
 
-  /** Patches the region of x (within `within`, else the domain) so the outputs there satisfy one of the safe sets. */
+  /** Patches the original network's linear region at x (within `within`, else the domain) into one of the safe sets. */
   const patchAt = (x: Float64Array, safeSets: readonly SafeSet[], within?: Polytope, radius = 0): string | undefined => {
-    const lin = linearizeAt(state.graph, x);
-    const pattern = activationPattern(state.graph, lin);
-    const box = radius > 0 ? { lower: x.map((v) => v - radius), upper: x.map((v) => v + radius) } : undefined;
-    const lower = Float64Array.from(task.domain.lower, (lo, j) => Math.max(lo, within?.lower[j] ?? -Infinity, box?.lower[j] ?? -Infinity));
-    const upper = Float64Array.from(task.domain.upper, (hi, j) => Math.min(hi, within?.upper[j] ?? Infinity, box?.upper[j] ?? Infinity));
-    const region = withRows(regionConstraints(state.graph, lin, lower, upper), within, x.length);
+    const lin = linearizeAt(base, x);
+    const width = (j: number) => task.domain.upper[j] - task.domain.lower[j];
+    const near = radius > 0 ? { lower: x.map((v, j) => v - radius * width(j)), upper: x.map((v, j) => v + radius * width(j)) } : undefined;
+    const outerLower = Float64Array.from(task.domain.lower, (lo, j) => Math.max(lo, within?.lower[j] ?? -Infinity, near?.lower[j] ?? -Infinity));
+    const outerUpper = Float64Array.from(task.domain.upper, (hi, j) => Math.min(hi, within?.upper[j] ?? Infinity, near?.upper[j] ?? Infinity));
+    const described = regionConstraints(base, lin, activationPattern(base, lin), outerLower, outerUpper);
+    const region = withRows(described.constraints, within, x.length);
+    // Narrow inputs: the region's own bounding box (2m small LPs); wide inputs: the outer box.
+    const box = x.length <= NARROW_INPUTS ? boundingBox(region, outerLower, outerUpper, 5) : { lower: outerLower, upper: outerUpper };
     let best: AffinePatch | undefined;
     let failure = 'no safe set';
     for (const safe of safeSets) {
       const remaining = Math.max(0.5, (deadline - Date.now()) / 1000);
       const patch = solveAffinePatch({
-        region, lower, upper, jacobian: lin.outJacobian, offset: lin.outOffset, outputs: lin.output.length, safe, form: options.form,
+        region, ...box, jacobian: lin.outJacobian, offset: lin.outOffset, outputs: lin.output.length, safe, form: options.form,
       }, remaining);
       if ('failure' in patch) failure = patch.failure;
       else if (!best || patch.size < best.size) best = patch;
@@ -107,26 +116,26 @@ async function runReassure(task: RepairTask): Promise<RepairOutcome> {
     // The support must leave every reference point outside the region untouched.
     let nearest = Infinity;
     refs.zs.forEach((zs, r) => {
-      const v = regionDistance(pattern, zs) + (box ? boxDistance(box, refs.points[r]) : 0);
+      const v = regionDistance(described.pattern, zs) + boxDistance(box, refs.points[r]);
       if (v > 0) nearest = Math.min(nearest, v);
     });
     const gamma = Math.max(options.gammaMin, Number.isFinite(nearest) ? (2 * 2) / nearest : options.gammaMin);
-    const K = patchBound(best, task.domain.lower, task.domain.upper);
-    const before = parameterCount(state.graph);
-    state.graph = addPatch(state.graph, pattern, best, K, gamma, `reassure${state.regions}`, box);
-    state.added += parameterCount(state.graph) - before;
-    state.regions++;
-    state.largestPatch = Math.max(state.largestPatch, best.size);
-    state.largestGamma = Math.max(state.largestGamma, gamma);
-    log.push(`region ${state.regions}: ${region.count} constraints, patch size ${best.size.toPrecision(4)}, gamma ${gamma.toPrecision(3)}`);
+    entries.push({ pattern: described.pattern, box, patch: best, gamma });
+    rebuild();
+    log.push(`region ${entries.length}: ${region.count} constraints, patch size ${best.size.toPrecision(4)}, gamma ${gamma.toPrecision(3)}`);
     return undefined;
+  };
+  /** The entries whose region holds x: a counterexample there lies where supports blend, and steeper supports help. */
+  const holding = (x: Float64Array): number[] => {
+    const zs = preActivations(base, x);
+    return entries.flatMap((e, k) => (boxDistance(e.box, x) === 0 && regionDistance(e.pattern, zs) === 0 ? [k] : []));
   };
 
   const unfixed: number[] = [];
   task.repairSet.forEach((point, k) => {
     if (task.signal?.aborted || Date.now() > deadline) { unfixed.push(k); return; }
-    const violation = point.violation ?? labelViolation(point.label, task.decision, outputCount(state.graph));
-    const y = linearizeAt(state.graph, point.input).output;
+    const violation = point.violation ?? labelViolation(point.label, task.decision, outputCount(current));
+    const y = linearizeAt(current, point.input).output;
     if (violationMargin(violation, y) > margin / 2) return; // Already right (or fixed by an earlier region's patch).
     task.onProgress?.({ stage: 'patch', message: `repair point ${k + 1} of ${task.repairSet.length}`, fraction: k / task.repairSet.length });
     const failure = patchAt(point.input, safeSets(violation, margin), undefined, options.radius);
@@ -138,24 +147,38 @@ async function runReassure(task: RepairTask): Promise<RepairOutcome> {
     const query = task.query;
     const sets = safeSets(query.violation, margin);
     areaStatus = 'timeout';
-    while (Date.now() < deadline && !task.signal?.aborted && state.regions < options.maxRegions) {
-      task.onProgress?.({ stage: 'verify', message: `${state.regions} regions patched` });
-      const result = await verify(state.graph, query, { timeoutSec: (deadline - Date.now()) / 1000, signal: task.signal, threads: 1 });
+    let steepenings = 0;
+    while (Date.now() < deadline && !task.signal?.aborted && entries.length < options.maxRegions) {
+      task.onProgress?.({ stage: 'verify', message: `${entries.length} regions patched` });
+      const result = await verify(current, query, { timeoutSec: (deadline - Date.now()) / 1000, signal: task.signal, threads: 1 });
       if (result.status === 'holds') { areaStatus = 'proved'; break; }
       if (result.status === 'unknown') { areaStatus = `verifier: ${result.reason}`; break; }
       const x = result.counterexample.input;
       counterexamples.push(x);
+      const patched = holding(x);
+      if (patched.length > 0) {
+        // Its region is patched already: the counterexample sits where a later region's support fades out.
+        if (++steepenings > MAX_STEEPENINGS) { areaStatus = 'counterexamples remain where patched regions meet'; break; }
+        for (let k = Math.min(...patched) + 1; k < entries.length; k++) entries[k] = { ...entries[k], gamma: entries[k].gamma * 16 };
+        rebuild();
+        log.push(`a counterexample in patched region ${Math.min(...patched) + 1}: the later supports made 16x steeper`);
+        continue;
+      }
       const within = query.region.find((p) => inPolytope(p, x)) ?? query.region[0];
       const failure = patchAt(x, sets, within);
       if (failure) { areaStatus = `region at a counterexample: ${failure}`; break; }
     }
-    log.push(`area repair: ${areaStatus} after ${state.regions} region(s)`);
+    log.push(`area repair: ${areaStatus} after ${entries.length} region(s)`);
   }
   if (unfixed.length > 0) log.push(`repair points not patched: ${unfixed.map((k) => k + 1).join(', ')}`);
+  const largest = (f: (e: PatchEntry) => number) => entries.reduce((m, e) => Math.max(m, f(e)), 0);
   return {
-    model: state.graph,
+    model: current,
     log,
-    stats: { regionsPatched: state.regions, parametersAdded: state.added, largestPatch: state.largestPatch, largestGamma: state.largestGamma, pointsNotPatched: unfixed.length },
+    stats: {
+      regionsPatched: entries.length, parametersAdded: parameterCount(current) - parameterCount(base),
+      largestPatch: largest((e) => e.patch.size), largestGamma: largest((e) => e.gamma), pointsNotPatched: unfixed.length,
+    },
     counterexamples,
   };
 }

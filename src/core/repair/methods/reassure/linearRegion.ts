@@ -5,6 +5,7 @@
  */
 import { InputError } from '../../../errors';
 import { GRAPH_INPUT, type Graph } from '../../../network/graph';
+import { solveSparseLp } from '../../../lp';
 
 export interface NodeLinearization {
   /** Pre-activation values at the point and their affine map of the input on the region: z(x) = jacobian x + offset. */
@@ -22,6 +23,13 @@ export interface Linearization {
   readonly outOffset: Float64Array;
   readonly output: Float64Array;
 }
+
+/**
+ * An activation pattern: per ReLU node, 1 (active) or 0 (inactive) per neuron, or -1 where the neuron's half-space is
+ * implied by the region's box (it then takes no part in the region's description or its support); undefined for nodes
+ * without a ReLU or constant on the box.
+ */
+export type Pattern = readonly (Int8Array | undefined)[];
 
 /** The region as {x : rows x <= rhs} (row-major [count][inputs]), one half-space per hidden ReLU neuron. */
 export interface RegionConstraints {
@@ -106,36 +114,45 @@ function addNode(
 }
 
 /**
- * The half-spaces of the region, skipping those the box [lower, upper] already implies (their largest value over the
- * box is within the bound): they change neither the polytope nor the patch, only the LP's size.
+ * The half-spaces of the region, one per ReLU neuron of the pattern (nodes left out of the pattern are constant on the
+ * box), skipping those the box [lower, upper] already implies (their largest value over the box is within the bound):
+ * they change neither the polytope nor the patch, only the LP's size; the returned pattern marks them -1.
  */
-export function regionConstraints(graph: Graph, lin: Linearization, lower: Float64Array, upper: Float64Array): RegionConstraints {
+export function regionConstraints(
+  graph: Graph, lin: Linearization, pattern: Pattern, lower: Float64Array, upper: Float64Array,
+): { constraints: RegionConstraints; pattern: Pattern } {
   const m = graph.inputSize;
   const rows: number[] = [];
   const rhs: number[] = [];
+  const cutting = pattern.map((p) => p && Int8Array.from(p));
   graph.nodes.forEach((node, k) => {
-    if (node.activation.kind !== 'relu') return;
-    const { z, jacobian, offset } = lin.nodes[k];
+    const active = cutting[k];
+    if (!active) return;
+    const { jacobian, offset } = lin.nodes[k];
     for (let i = 0; i < node.outSize; i++) {
-      // Active (z >= 0): -J x <= off; inactive: J x <= -off.
-      const sign = z[i] >= 0 ? -1 : 1;
+      if (active[i] < 0) continue;
+      // Active: -J x <= off; inactive: J x <= -off.
+      const sign = active[i] ? -1 : 1;
       let boxMax = 0;
       for (let j = 0; j < m; j++) {
         const c = sign * jacobian[i * m + j];
         boxMax += c > 0 ? c * upper[j] : c * lower[j];
       }
       const bound = -sign * offset[i];
-      if (boxMax <= bound) continue;
+      if (boxMax <= bound) {
+        active[i] = -1;
+        continue;
+      }
       for (let j = 0; j < m; j++) rows.push(sign * jacobian[i * m + j]);
       rhs.push(bound);
     }
   });
-  return { rows: Float64Array.from(rows), rhs: Float64Array.from(rhs), count: rhs.length };
+  return { constraints: { rows: Float64Array.from(rows), rhs: Float64Array.from(rhs), count: rhs.length }, pattern: cutting };
 }
 
 /** The activation pattern at the point: for every ReLU node, which neurons are active (pre-activation >= 0). */
-export function activationPattern(graph: Graph, lin: Linearization): (Uint8Array | undefined)[] {
-  return graph.nodes.map((node, k) => (node.activation.kind === 'relu' ? Uint8Array.from(lin.nodes[k].z, (v) => (v >= 0 ? 1 : 0)) : undefined));
+export function activationPattern(graph: Graph, lin: Linearization): Pattern {
+  return graph.nodes.map((node, k) => (node.activation.kind === 'relu' ? Int8Array.from(lin.nodes[k].z, (v) => (v >= 0 ? 1 : 0)) : undefined));
 }
 
 /** Pre-activation values of every node at a point (no Jacobians): what the support's distance v(x) reads. */
@@ -159,4 +176,30 @@ export function preActivations(graph: Graph, x: ArrayLike<number>): Float64Array
     values.push(node.activation.kind === 'relu' ? z.map((t) => Math.max(0, t)) : z);
   }
   return zs;
+}
+
+/**
+ * The region's bounding box within [lower, upper]: 2m LPs. The support adds the distance from this box, which the
+ * verifier bounds exactly on any input box, so boxes away from the region see the patch switched off at once.
+ */
+export function boundingBox(region: RegionConstraints, lower: Float64Array, upper: Float64Array, timeLimitSec: number): { lower: Float64Array; upper: Float64Array } {
+  const m = lower.length;
+  if (region.count === 0) return { lower: Float64Array.from(lower), upper: Float64Array.from(upper) };
+  const starts = Int32Array.from({ length: region.count + 1 }, (_, r) => r * m);
+  const indices = Int32Array.from({ length: region.count * m }, (_, k) => k % m);
+  const rows = { starts, indices, values: region.rows, lower: new Float64Array(region.count).fill(-Infinity), upper: region.rhs };
+  const box = { lower: Float64Array.from(lower), upper: Float64Array.from(upper) };
+  for (let j = 0; j < m; j++) {
+    for (const sign of [1, -1]) {
+      const cost = new Float64Array(m);
+      cost[j] = sign;
+      const result = solveSparseLp({ cost, lower, upper, rows }, timeLimitSec);
+      if (result.status !== 'optimal') continue; // Keep the outer bound: sound, only less tight.
+      // Widen by the solver's tolerance so the box never cuts the region.
+      const slack = 1e-7 * Math.max(1, upper[j] - lower[j]);
+      if (sign === 1) box.lower[j] = Math.max(lower[j], result.x[j] - slack);
+      else box.upper[j] = Math.min(upper[j], result.x[j] + slack);
+    }
+  }
+  return box;
 }
