@@ -1,9 +1,8 @@
 /**
  * Repair Model...: pick a property (when not given) and a method, the configured default first; run the repair in the
- * worker (progress, Cancel); show the driver's verdict and measurements, with "Open Report" and "Save Repaired Model...".
- * The repaired model waits in a temporary file: nothing is written beside the user's model unless they save it there.
+ * worker (progress, Cancel); show the driver's report in the side panel for review. The repaired model waits in a
+ * temporary file: nothing is written beside the user's model unless they accept it in the panel.
  */
-import { copyFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { REPAIR_CATALOG, type RepairMethodInfo } from '../core/repair/catalog';
 import type { RepairReport } from '../core/repair/report';
@@ -12,6 +11,7 @@ import { JobFailedError, type WorkerClient } from '../worker/client';
 import { trustedPropDocument } from './propDocument';
 import type { CheckedDocuments } from './language/checkedDocuments';
 import type { JobStatus } from './jobStatus';
+import type { NetMendPanel } from './panel/panel';
 
 type MethodItem = vscode.QuickPickItem & { readonly method: RepairMethodInfo };
 
@@ -39,6 +39,7 @@ export class RepairCommand {
     private readonly worker: () => WorkerClient,
     private readonly status: JobStatus,
     private readonly log: vscode.LogOutputChannel,
+    private readonly panel: NetMendPanel,
   ) {}
 
   /** From the CodeLens or a quick fix (document and property given) or the palette (the active .prop editor). */
@@ -79,7 +80,7 @@ export class RepairCommand {
         try {
           const { report, repairedPath } = await job.result;
           this.log.info(`repair of ${name} with ${report.methodName}: ${report.verdict.status}: ${report.verdict.detail}`);
-          void this.showVerdict(report, repairedPath, doc.modelPath!);
+          await this.panel.showReport(report, repairedPath, document.uri);
           return { property: name, method: picked.method.id, verdict: report.verdict.status, repairedPath };
         } catch (err) {
           const cancelled = err instanceof JobFailedError && err.reason === 'cancelled';
@@ -94,33 +95,6 @@ export class RepairCommand {
       });
     } finally {
       done();
-    }
-  }
-
-  private async showVerdict(report: RepairReport, repairedPath: string | undefined, modelPath: string): Promise<void> {
-    const headline = { repaired: 'repaired and proven', 'not-repaired': 'not repaired', unknown: 'unknown' }[report.verdict.status];
-    const f = report.fidelity;
-    const facts = [
-      report.verdict.detail,
-      ...(report.regressions.length ? [`regressions: ${report.regressions.map((r) => r.property).join(', ')}`] : []),
-      ...(f ? [`decisions unchanged on ${(100 * f.domain.agreement).toFixed(2)}% of the domain`] : []),
-      `${report.size.paramsAfter} parameters (${report.size.added} added, ${report.size.changed} changed)`,
-    ];
-    const show = report.verdict.status === 'repaired' ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
-    const actions = ['Open Report', ...(repairedPath ? ['Save Repaired Model...'] : [])];
-    const choice = await show(`NetMend: ${report.methodName} on ${report.property}: ${headline}. ${facts.join('; ')}.`, ...actions);
-    if (choice === 'Open Report') {
-      const doc = await vscode.workspace.openTextDocument({ language: 'json', content: JSON.stringify(report, null, 2) });
-      await vscode.window.showTextDocument(doc, { preview: true });
-    } else if (choice === 'Save Repaired Model...' && repairedPath) {
-      const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(modelPath.replace(/\.(onnx|nnet)$/i, '.repaired.onnx')), filters: { 'ONNX model': ['onnx'] } });
-      if (!target) return;
-      if (target.fsPath === modelPath) {
-        void vscode.window.showErrorMessage('NetMend: the repaired model is never written over the original; choose another name.');
-        return;
-      }
-      copyFileSync(repairedPath, target.fsPath);
-      this.log.info(`repaired model saved to ${target.fsPath}`);
     }
   }
 

@@ -9,7 +9,12 @@ import { join } from 'node:path';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadModelFile } from '../../../src/core/onnx/loadModelFile';
 import { forwardModel } from '../../../src/core/network/forward';
+import { OrtModel } from '../../../src/core/onnx/ort';
 import { methodItems } from '../../../src/extension/repairCommand';
+import type { NetMendApi } from '../../../src/extension/extension';
+import type { Rendered } from '../../../src/extension/panel/panel';
+import { responsibilityFromSamples } from '../../panelFixtures';
+import { loadNetwork } from '../../helpers';
 import { addSixthInputAndUnknownName, checkerDiagnostics, extensionUnderTest, waitFor } from './shared';
 
 const folder = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
@@ -220,7 +225,8 @@ const tests: [string, () => Promise<void>][] = [
       await config.update('repair.defaultMethod', 'birdnn-ft', vscode.ConfigurationTarget.Workspace);
       const pick = await answerQuickPicks('workbench.action.closeQuickOpen', 'netmend.repairModel', uri, 'phi2');
       assert.equal(pick, undefined);
-      assert.equal(methodItems(config.get<string>('repair.defaultMethod')!)[0].method.id, 'birdnn-ft');
+      // A WorkspaceConfiguration is a snapshot: read the setting again after the update.
+      assert.equal(methodItems(vscode.workspace.getConfiguration('netmend').get<string>('repair.defaultMethod')!)[0].method.id, 'birdnn-ft');
     } finally {
       await config.update('repair.defaultMethod', undefined, vscode.ConfigurationTarget.Workspace);
       await config.update('repair.recheckOtherProperties', undefined, vscode.ConfigurationTarget.Workspace);
@@ -228,10 +234,72 @@ const tests: [string, () => Promise<void>][] = [
     // Escape repairs nothing.
     assert.equal(await answerQuickPicks('workbench.action.closeQuickOpen', 'netmend.repairModel', uri, 'phi2'), undefined);
   }],
+  ['the panel draws a heatmap for phi3, shows a repair for review, and Accept writes it beside the model (ONNX Runtime runs it; the original is unchanged)', async () => {
+    const editor = await openProp();
+    const panel = vscode.extensions.getExtension<NetMendApi>('netmend.netmend')!.exports.panel;
+    const renders: Rendered[] = [];
+    const listener = panel.onDidRender((r) => renders.push(r));
+    try {
+      // Fixture data until the localize job lands: activation statistics on phi3's region (physical box, normalised as in the .prop).
+      const modelPath = join(folder(), 'ACASXU_run2a_1_9_batch_2000.onnx');
+      const original = readFileSync(modelPath);
+      const net = loadNetwork(modelPath);
+      const box = [[1500, 1800, 19791.091, 60261], [-0.06, 0.06, 0, 2 * Math.PI], [3.1, Math.PI, 0, 2 * Math.PI], [980, 1200, 650, 1100], [960, 1200, 600, 1200]];
+      const lower = Float64Array.from(box, ([lo, , mean, range]) => (lo - mean) / range);
+      const upper = Float64Array.from(box, ([, hi, mean, range]) => (hi - mean) / range);
+      const samples = Array.from({ length: 500 }, (_, k) => lower.map((lo, i) => lo + ((k * (i + 3) * 0.618) % 1) * (upper[i] - lo)));
+      const responsibility = responsibilityFromSamples(net, 'phi3', samples, (y) => y.indexOf(Math.min(...y)) === 0);
+      panel.showResponsibility(editor.document.uri, responsibility);
+      const heatmap = await waitFor('the heatmap to render', () => renders.find((r) => r.view === 'responsibility'));
+      assert.deepEqual({ layers: heatmap.layers, cells: heatmap.cells }, { layers: 6, cells: 300 });
+
+      // A real repair (REASSURE, the default, on phi1; other properties not re-verified, to keep it short) lands in the panel.
+      const config = vscode.workspace.getConfiguration('netmend');
+      await config.update('repair.recheckOtherProperties', false, vscode.ConfigurationTarget.Workspace);
+      let repairedPath: string | undefined;
+      try {
+        const result = await answerQuickPicks('workbench.action.acceptSelectedQuickOpenItem', 'netmend.repairModel', editor.document.uri, 'phi1') as { verdict?: string; repairedPath?: string };
+        assert.equal(result.verdict, 'repaired');
+        repairedPath = result.repairedPath;
+      } finally {
+        await config.update('repair.recheckOtherProperties', undefined, vscode.ConfigurationTarget.Workspace);
+      }
+      await waitFor('the review to render', () => renders.find((r) => r.view === 'review'));
+      assert.ok(panel.pendingReview(), 'the review waits for Accept');
+      await vscode.commands.executeCommand('netmend.acceptRepair');
+      const written = join(folder(), 'ACASXU_run2a_1_9_batch_2000.repaired.onnx');
+      await waitFor('the accepted file', () => (existsSync(written) && panel.pendingReview() === undefined ? true : undefined));
+      assert.deepEqual(readFileSync(modelPath), original, 'the original is byte-identical');
+      assert.deepEqual(readFileSync(written), readFileSync(repairedPath!), 'the accepted file is the model the driver judged');
+      // ONNX Runtime runs the accepted file and agrees with our reading of it (our export declares a batch dimension).
+      const accepted = loadModelFile(written);
+      const ort = await OrtModel.load(written, [1, lower.length]);
+      for (const x of [lower, upper, samples[7]]) {
+        const [y] = await ort.run([x]);
+        forwardModel(accepted, x).forEach((v, i) => assert.ok(Math.abs(v - y[i]) < 1e-4, `output ${i}: ${v} vs ${y[i]}`));
+      }
+    } finally {
+      listener.dispose();
+    }
+  }],
   ['the walkthrough opens the bundled ACAS Xu example', async () => {
     await vscode.commands.executeCommand('netmend.openExample');
     const editor = await waitFor('the example', () => (vscode.window.activeTextEditor?.document.fileName.endsWith(join('acasxu-example', 'acasxu.prop')) ? vscode.window.activeTextEditor : undefined));
     assert.equal(editor.document.languageId, 'prop');
+  }],
+  // Last, so that run.mjs's final screenshot (docs/screenshot-editor.png is a copy) shows a counterexample diagnostic.
+  ['the counterexample of phi3 shows as a hover on its requirement', async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('notifications.clearAll');
+    const editor = await openProp();
+    const diagnostic = await waitFor('the counterexample of phi3', () => vscode.languages.getDiagnostics(editor.document.uri).find((d) => d.code === 'counterexample' && d.message.startsWith('phi3 ')));
+    const at = diagnostic.range.start.translate(0, 2);
+    editor.selection = new vscode.Selection(at, at);
+    editor.revealRange(diagnostic.range, vscode.TextEditorRevealType.InCenter);
+    await vscode.commands.executeCommand('editor.action.showHover');
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', editor.document.uri, at);
+    assert.ok(hovers.length > 0);
+    await new Promise((r) => setTimeout(r, 1000));
   }],
 ];
 

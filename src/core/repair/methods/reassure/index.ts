@@ -23,6 +23,8 @@ import { violationMargin, type OutputDnf, type Polytope } from '../../../query/n
 const REFERENCE_SAMPLES = 1000;
 /** Area repair: how often the supports may be made steeper where a counterexample falls in a patched region. */
 const MAX_STEEPENINGS = 8;
+/** Area repair: the falsification budget before each complete verification. */
+const QUICK_SEARCH_SEC = 1;
 /** Up to this many inputs a region's bounding box and the affine patch are cheap LPs. */
 const NARROW_INPUTS = 64;
 /** Choose of the clauses' rows at most this many combinations (the safe set must be one convex polytope). */
@@ -150,7 +152,10 @@ async function runReassure(task: RepairTask): Promise<RepairOutcome> {
     let steepenings = 0;
     while (Date.now() < deadline && !task.signal?.aborted && entries.length < options.maxRegions) {
       task.onProgress?.({ stage: 'verify', message: `${entries.length} regions patched` });
-      const result = await verify(current, query, { timeoutSec: (deadline - Date.now()) / 1000, signal: task.signal, threads: 1 });
+      // A quick falsification finds most counterexamples; the complete search runs when it finds none.
+      const remaining = (deadline - Date.now()) / 1000;
+      const quick = await verify(current, query, { timeoutSec: Math.min(remaining, QUICK_SEARCH_SEC), falsifyOnly: true, signal: task.signal });
+      const result = quick.status === 'violated' ? quick : await verify(current, query, { timeoutSec: remaining, signal: task.signal, threads: 1 });
       if (result.status === 'holds') { areaStatus = 'proved'; break; }
       if (result.status === 'unknown') { areaStatus = `verifier: ${result.reason}`; break; }
       const x = result.counterexample.input;
