@@ -7,6 +7,7 @@
  */
 import { InputError } from '../../../errors';
 import { toGraph, type Graph } from '../../../network/graph';
+import { forwardModel } from '../../../network/forward';
 import { isGraph } from '../../../network/model';
 import { initLp } from '../../../lp';
 import { verify } from '../../../verify';
@@ -137,7 +138,7 @@ async function runReassure(task: RepairTask): Promise<RepairOutcome> {
   task.repairSet.forEach((point, k) => {
     if (task.signal?.aborted || Date.now() > deadline) { unfixed.push(k); return; }
     const violation = point.violation ?? labelViolation(point.label, task.decision, outputCount(current));
-    const y = linearizeAt(current, point.input).output;
+    const y = forwardModel(current, point.input);
     if (violationMargin(violation, y) > margin / 2) return; // Already right (or fixed by an earlier region's patch).
     task.onProgress?.({ stage: 'patch', message: `repair point ${k + 1} of ${task.repairSet.length}`, fraction: k / task.repairSet.length });
     const failure = patchAt(point.input, safeSets(violation, margin), undefined, options.radius);

@@ -42,7 +42,7 @@ export function linearizeAt(graph: Graph, x: ArrayLike<number>): Linearization {
   const m = graph.inputSize;
   const nodes: NodeLinearization[] = [];
   /** Post-activation Jacobian and offset of every node, as the next nodes read them. */
-  const post: { jac: Float64Array; off: Float64Array; value: Float64Array }[] = [];
+  const post: { jac: Float64Array; off: Float64Array; value: Float64Array; live: Uint8Array }[] = [];
   const input = Float64Array.from(x);
   for (const node of graph.nodes) {
     const n = node.outSize;
@@ -54,25 +54,27 @@ export function linearizeAt(graph: Graph, x: ArrayLike<number>): Linearization {
         addInput(src.weights, input, n, m, z, jac);
       } else {
         const s = post[src.from];
-        addNode(src.weights, s.value, s.jac, s.off, n, graph.nodes[src.from].outSize, m, z, jac, off);
+        addNode(src.weights, s.value, s.live, s.jac, s.off, n, graph.nodes[src.from].outSize, m, z, jac, off);
       }
     }
     const a = new Float64Array(n);
     const postJac = new Float64Array(n * m);
     const postOff = new Float64Array(n);
+    const live = new Uint8Array(n);
     const kind = node.activation.kind;
     if (kind !== 'relu' && kind !== 'identity') {
       throw new InputError(`REASSURE repairs piecewise-linear (ReLU) networks; node '${node.name}' applies ${kind}`, { node: node.name });
     }
     for (let i = 0; i < n; i++) {
       if (kind === 'identity' || z[i] >= 0) {
+        live[i] = 1;
         a[i] = z[i];
         postJac.set(jac.subarray(i * m, (i + 1) * m), i * m);
         postOff[i] = off[i];
       }
     }
     nodes.push({ z, jacobian: jac, offset: off, a });
-    post.push({ jac: postJac, off: postOff, value: a });
+    post.push({ jac: postJac, off: postOff, value: a, live });
   }
   const last = post[post.length - 1];
   return { nodes, outJacobian: last.jac, outOffset: last.off, output: last.value };
@@ -96,7 +98,7 @@ function addInput(weights: Float64Array | undefined, x: Float64Array, n: number,
 }
 
 function addNode(
-  weights: Float64Array | undefined, value: Float64Array, srcJac: Float64Array, srcOff: Float64Array,
+  weights: Float64Array | undefined, value: Float64Array, live: Uint8Array, srcJac: Float64Array, srcOff: Float64Array,
   n: number, k: number, m: number, z: Float64Array, jac: Float64Array, off: Float64Array,
 ): void {
   for (let o = 0; o < n; o++) {
@@ -104,7 +106,8 @@ function addNode(
     for (let i = 0; i < (weights ? k : 1); i++) {
       const src = weights ? i : o;
       const w = weights ? weights[o * k + i] : 1;
-      if (w === 0) continue;
+      // An inactive ReLU's row is zero (value, Jacobian and offset): nothing to add.
+      if (w === 0 || !live[src]) continue;
       z[o] += w * value[src];
       off[o] += w * srcOff[src];
       const s = src * m;
