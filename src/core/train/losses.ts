@@ -1,0 +1,106 @@
+/**
+ * Losses over a batch of network outputs. Each returns the batch's mean loss and writes d(mean loss)/d(outputs) into
+ * `dOutputs`; `rows` are the batch's indices into the data set the loss was built for (targets, labels, weights).
+ */
+import { rowSlack, type OutputDnf } from '../query/normalForm';
+import type { Vec } from './kernels';
+
+export type Loss = (outputs: Vec, rows: ArrayLike<number>, dOutputs: Vec) => number;
+
+/** Mean squared error against per-sample targets ([count][outSize]); `weights` scales each sample's term. */
+export function mseLoss(targets: ArrayLike<number>, weights?: ArrayLike<number>): Loss {
+  return (outputs, rows, dOutputs) => {
+    const batch = rows.length;
+    const m = outputs.length / batch;
+    let total = 0;
+    for (let b = 0; b < batch; b++) {
+      const w = weights ? weights[rows[b]] : 1;
+      const t = rows[b] * m;
+      for (let j = 0; j < m; j++) {
+        const d = outputs[b * m + j] - targets[t + j];
+        total += w * d * d;
+        dOutputs[b * m + j] = (2 * w * d) / (batch * m);
+      }
+    }
+    return total / (batch * m);
+  };
+}
+
+/** Softmax cross-entropy against integer labels. */
+export function crossEntropyLoss(labels: ArrayLike<number>): Loss {
+  return (outputs, rows, dOutputs) => {
+    const batch = rows.length;
+    const m = outputs.length / batch;
+    let total = 0;
+    for (let b = 0; b < batch; b++) {
+      const o = b * m;
+      let max = -Infinity;
+      for (let j = 0; j < m; j++) max = Math.max(max, outputs[o + j]);
+      let sum = 0;
+      for (let j = 0; j < m; j++) sum += Math.exp(outputs[o + j] - max);
+      const label = labels[rows[b]];
+      total += Math.log(sum) + max - outputs[o + label];
+      for (let j = 0; j < m; j++) dOutputs[o + j] = (Math.exp(outputs[o + j] - max) / sum - (j === label ? 1 : 0)) / batch;
+    }
+    return total / batch;
+  };
+}
+
+/**
+ * Hinge on the decision margin: for argmax, max(0, max_{j≠label} y_j - y_label + kappa); for argmin the mirror image.
+ * Zero once the label wins by kappa.
+ */
+export function marginLoss(labels: ArrayLike<number>, decision: 'argmax' | 'argmin', kappa = 0): Loss {
+  const sign = decision === 'argmax' ? 1 : -1;
+  return (outputs, rows, dOutputs) => {
+    const batch = rows.length;
+    const m = outputs.length / batch;
+    dOutputs.fill(0, 0, batch * m);
+    let total = 0;
+    for (let b = 0; b < batch; b++) {
+      const o = b * m;
+      const label = labels[rows[b]];
+      let rival = -1;
+      for (let j = 0; j < m; j++) if (j !== label && (rival < 0 || sign * outputs[o + j] > sign * outputs[o + rival])) rival = j;
+      const value = sign * (outputs[o + rival] - outputs[o + label]) + kappa;
+      if (value <= 0) continue;
+      total += value;
+      dOutputs[o + rival] = sign / batch;
+      dOutputs[o + label] = -sign / batch;
+    }
+    return total / batch;
+  };
+}
+
+/**
+ * SpecRepair's penalty: relu(epsilon - violationMargin(y)), zero once the outputs are at least epsilon away from the
+ * property's violation. Its gradient follows the row that decides the margin (the min over conjunctions of the max of
+ * each conjunction's row slacks).
+ */
+export function violationLoss(violation: OutputDnf, epsilon = 0): Loss {
+  return (outputs, rows, dOutputs) => {
+    const batch = rows.length;
+    const m = outputs.length / batch;
+    dOutputs.fill(0, 0, batch * m);
+    let total = 0;
+    for (let b = 0; b < batch; b++) {
+      const y = outputs.subarray(b * m, (b + 1) * m);
+      let margin = Infinity;
+      let deciding: Float64Array | undefined;
+      for (const conj of violation) {
+        let worst = -Infinity;
+        let worstRow: Float64Array | undefined;
+        for (const row of conj) {
+          const s = rowSlack(row, y);
+          if (s > worst) { worst = s; worstRow = row.coeffs; }
+        }
+        if (worst < margin) { margin = worst; deciding = worstRow; }
+      }
+      const value = epsilon - margin;
+      if (value <= 0 || !deciding) continue;
+      total += value;
+      for (let j = 0; j < m; j++) dOutputs[b * m + j] = -deciding[j] / batch;
+    }
+    return total / batch;
+  };
+}
