@@ -5,11 +5,22 @@
 import { rowSlack, type OutputDnf } from '../query/normalForm';
 import type { Vec } from './kernels';
 
-export type Loss = (outputs: Vec, rows: ArrayLike<number>, dOutputs: Vec) => number;
+export interface Loss {
+  (outputs: Vec, rows: ArrayLike<number>, dOutputs: Vec): number;
+  /** Present when the ONNX Runtime engine can compute this loss inside its graph (./ortBackprop.ts). */
+  readonly ort?: OrtLoss;
+}
+
+/** Targets [count][outSize] (one-hot for cross-entropy) and each sample's weight (1 when absent). */
+export interface OrtLoss {
+  readonly kind: 'mse' | 'crossEntropy';
+  readonly targets: (row: number, width: number, out: Float32Array, offset: number) => void;
+  readonly weight: (row: number) => number;
+}
 
 /** Mean squared error against per-sample targets ([count][outSize]); `weights` scales each sample's term. */
 export function mseLoss(targets: ArrayLike<number>, weights?: ArrayLike<number>): Loss {
-  return (outputs, rows, dOutputs) => {
+  const loss = (outputs: Vec, rows: ArrayLike<number>, dOutputs: Vec) => {
     const batch = rows.length;
     const m = outputs.length / batch;
     let total = 0;
@@ -24,11 +35,20 @@ export function mseLoss(targets: ArrayLike<number>, weights?: ArrayLike<number>)
     }
     return total / (batch * m);
   };
+  return Object.assign(loss, {
+    ort: {
+      kind: 'mse' as const,
+      targets: (row: number, width: number, out: Float32Array, offset: number) => {
+        for (let j = 0; j < width; j++) out[offset + j] = targets[row * width + j];
+      },
+      weight: (row: number) => (weights ? weights[row] : 1),
+    },
+  });
 }
 
 /** Softmax cross-entropy against integer labels. */
 export function crossEntropyLoss(labels: ArrayLike<number>): Loss {
-  return (outputs, rows, dOutputs) => {
+  const loss = (outputs: Vec, rows: ArrayLike<number>, dOutputs: Vec) => {
     const batch = rows.length;
     const m = outputs.length / batch;
     let total = 0;
@@ -44,6 +64,16 @@ export function crossEntropyLoss(labels: ArrayLike<number>): Loss {
     }
     return total / batch;
   };
+  return Object.assign(loss, {
+    ort: {
+      kind: 'crossEntropy' as const,
+      targets: (row: number, width: number, out: Float32Array, offset: number) => {
+        out.fill(0, offset, offset + width);
+        out[offset + labels[row]] = 1;
+      },
+      weight: () => 1,
+    },
+  });
 }
 
 /**

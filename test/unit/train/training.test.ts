@@ -33,21 +33,21 @@ const optimisers: Record<string, () => Optimizer> = {
 };
 
 for (const [name, make] of Object.entries(optimisers)) {
-  test(`${name} learns a rule the network does not know`, () => {
+  test(`${name} learns a rule the network does not know`, async () => {
     const net = randomNetwork([4, 16, 16, 4], 2);
     const before = accuracy(net);
-    const result = train(net, { inputs, count: COUNT, loss, optimizer: make(), epochs: 60, batchSize: 32, seed: 3 });
+    const result = await train(net, { inputs, count: COUNT, loss, optimizer: make(), epochs: 60, batchSize: 32, seed: 3 });
     assert.ok(result.losses[result.losses.length - 1] < result.losses[0] * 0.5, `loss ${result.losses[0]} -> ${result.losses.at(-1)}`);
     assert.ok(accuracy(result.network) > Math.max(0.85, before + 0.3), `accuracy ${before} -> ${accuracy(result.network)}`);
   });
 }
 
-test('training never writes into its input network, and the same seed gives the same network', () => {
+test('training never writes into its input network, and the same seed gives the same network', async () => {
   const net = randomNetwork([4, 16, 16, 4], 2);
   const copies = net.layers.map((l) => [Float64Array.from(l.weights), Float64Array.from(l.bias)]);
-  const run = () => train(net, { inputs, count: COUNT, loss, optimizer: adam({ learningRate: 0.01 }), epochs: 5, batchSize: 32, seed: 9 }).network;
-  const a = run();
-  const b = run();
+  const run = async () => (await train(net, { inputs, count: COUNT, loss, optimizer: adam({ learningRate: 0.01 }), epochs: 5, batchSize: 32, seed: 9 })).network;
+  const a = await run();
+  const b = await run();
   net.layers.forEach((l, k) => {
     assert.deepEqual(l.weights, copies[k][0]);
     assert.deepEqual(l.bias, copies[k][1]);
@@ -57,18 +57,24 @@ test('training never writes into its input network, and the same seed gives the 
   assert.notDeepEqual(a.layers[0].weights, net.layers[0].weights);
 });
 
-test('masks: only the chosen layers and neurons change', () => {
+test('masks: only the chosen layers and neurons change', async () => {
   const net = randomNetwork([4, 16, 16, 4], 2);
-  const layerOnly = train(net, { inputs, count: COUNT, loss, optimizer: adam({ learningRate: 0.01 }), epochs: 3, batchSize: 32, mask: maskLayers(net, [1]) }).network;
+  const layerOnly = (await train(net, { inputs, count: COUNT, loss, optimizer: adam({ learningRate: 0.01 }), epochs: 3, batchSize: 32, mask: maskLayers(net, [1]) })).network;
   assert.deepEqual(layerOnly.layers[0].weights, net.layers[0].weights);
   assert.deepEqual(layerOnly.layers[2].bias, net.layers[2].bias);
   assert.notDeepEqual(layerOnly.layers[1].weights, net.layers[1].weights);
 
-  const neuronOnly = train(net, { inputs, count: COUNT, loss, optimizer: sgd({ learningRate: 0.1 }), epochs: 3, batchSize: 32, mask: maskNeurons(net, [{ layer: 1, neuron: 5 }]) }).network;
+  const neuronOnly = (await train(net, { inputs, count: COUNT, loss, optimizer: sgd({ learningRate: 0.1 }), epochs: 3, batchSize: 32, mask: maskNeurons(net, [{ layer: 1, neuron: 5 }]) })).network;
   const w = neuronOnly.layers[1].weights;
   for (let o = 0; o < 16; o++) {
     const row = (a: Float64Array) => Array.from(a.subarray(o * 16, (o + 1) * 16));
     if (o === 5) assert.notDeepEqual(row(w), row(net.layers[1].weights));
     else assert.deepEqual(row(w), row(net.layers[1].weights));
   }
+});
+
+test('the ONNX Runtime engine learns the same rule', async () => {
+  const net = randomNetwork([4, 16, 16, 4], 2);
+  const result = await train(net, { inputs, count: COUNT, loss, optimizer: adam({ learningRate: 0.01 }), epochs: 60, batchSize: 32, seed: 3, engine: 'ort' });
+  assert.ok(accuracy(result.network) > 0.85, `accuracy ${accuracy(result.network)}`);
 });
