@@ -60,8 +60,9 @@ const scalar = (name: string, value: number) => onnx.TensorProto.create({ name, 
 export function backwardGraph(net: Network, loss: OrtLossKind): Uint8Array {
   const L = net.layers.length;
   const nodes: onnx.NodeProto[] = [];
-  const initializer: onnx.TensorProto[] = [scalar('zero', 0), scalar('one', 1),
-    onnx.TensorProto.create({ name: 'axis0', dims: [1], dataType: INT64, int64Data: [0] })];
+  // 'zero' serves the ReLU masks; an unused initializer only draws a warning from ORT.
+  const initializer: onnx.TensorProto[] = [scalar('zero', 0), onnx.TensorProto.create({ name: 'axis0', dims: [1], dataType: INT64, int64Data: [0] })];
+  if (net.layers.some((l) => l.activation.kind === 'sigmoid' || l.activation.kind === 'tanh')) initializer.push(scalar('one', 1));
   let a = 'x';
   net.layers.forEach((layer, k) => {
     nodes.push(node('Gemm', [a, `W${k}`, `b${k}`], [`z${k}`], [{ name: 'transB', type: onnx.AttributeProto.AttributeType.INT, i: 1 }]));

@@ -24,7 +24,10 @@ export interface TrainOptions {
   readonly mask?: ParameterMask;
   readonly seed?: number;
   readonly precision?: Precision;
-  /** 'js' (default) or 'ort' (float32; the loss must have an `ort` form). */
+  /**
+   * 'ort' (float32, losses with an `ort` form) or 'js'. By default ORT whenever the loss allows it and float64 was not
+   * asked for: its graph epoch is 25-40x faster than our JS backpropagation even on ACAS Xu (docs/benchmarks/train.md).
+   */
   readonly engine?: 'js' | 'ort';
   readonly signal?: AbortSignal;
   readonly deadline?: number;
@@ -39,7 +42,7 @@ export interface TrainResult {
 }
 
 export async function train(net: Network, options: TrainOptions): Promise<TrainResult> {
-  const useOrt = options.engine === 'ort';
+  const useOrt = options.engine === 'ort' || (options.engine === undefined && options.loss.ort !== undefined && options.precision !== 'float64');
   if (useOrt && !options.loss.ort) throw new Error('this loss has no ONNX Runtime form: train it with the JS engine');
   const precision = useOrt ? 'float32' : options.precision ?? 'float32';
   const params = parametersOf(net, precision);
