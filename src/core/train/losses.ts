@@ -103,9 +103,27 @@ export function marginLoss(labels: ArrayLike<number>, decision: 'argmax' | 'argm
 }
 
 /**
+ * The row of the violation's normal form that decides violationMargin(y) (the min over conjunctions of each one's
+ * largest row slack): the margin's gradient with respect to y is that row's coefficients.
+ */
+export function decidingRow(violation: OutputDnf, y: ArrayLike<number>): { margin: number; coeffs?: Float64Array } {
+  let margin = Infinity;
+  let coeffs: Float64Array | undefined;
+  for (const conj of violation) {
+    let worst = -Infinity;
+    let worstRow: Float64Array | undefined;
+    for (const row of conj) {
+      const s = rowSlack(row, y);
+      if (s > worst) { worst = s; worstRow = row.coeffs; }
+    }
+    if (worst < margin) { margin = worst; coeffs = worstRow; }
+  }
+  return { margin, coeffs };
+}
+
+/**
  * SpecRepair's penalty: relu(epsilon - violationMargin(y)), zero once the outputs are at least epsilon away from the
- * property's violation. Its gradient follows the row that decides the margin (the min over conjunctions of the max of
- * each conjunction's row slacks).
+ * property's violation.
  */
 export function violationLoss(violation: OutputDnf, epsilon = 0): Loss {
   return (outputs, rows, dOutputs) => {
@@ -114,22 +132,11 @@ export function violationLoss(violation: OutputDnf, epsilon = 0): Loss {
     dOutputs.fill(0, 0, batch * m);
     let total = 0;
     for (let b = 0; b < batch; b++) {
-      const y = outputs.subarray(b * m, (b + 1) * m);
-      let margin = Infinity;
-      let deciding: Float64Array | undefined;
-      for (const conj of violation) {
-        let worst = -Infinity;
-        let worstRow: Float64Array | undefined;
-        for (const row of conj) {
-          const s = rowSlack(row, y);
-          if (s > worst) { worst = s; worstRow = row.coeffs; }
-        }
-        if (worst < margin) { margin = worst; deciding = worstRow; }
-      }
+      const { margin, coeffs } = decidingRow(violation, outputs.subarray(b * m, (b + 1) * m));
       const value = epsilon - margin;
-      if (value <= 0 || !deciding) continue;
+      if (value <= 0 || !coeffs) continue;
       total += value;
-      for (let j = 0; j < m; j++) dOutputs[b * m + j] = -deciding[j] / batch;
+      for (let j = 0; j < m; j++) dOutputs[b * m + j] = -coeffs[j] / batch;
     }
     return total / batch;
   };
