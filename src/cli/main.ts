@@ -12,8 +12,9 @@ import { verifyCommand } from './commands/verify';
 import { vnncompCommand } from './commands/vnncomp';
 import { checkCommand } from './commands/check';
 import { convertCommand } from './commands/convert';
+import { localizeCommand } from './commands/localize';
 
-const commands: readonly Command[] = [info, evalCommand, checkCommand, convertCommand, verifyCommand, vnncompCommand];
+const commands: readonly Command[] = [info, evalCommand, checkCommand, convertCommand, verifyCommand, localizeCommand, vnncompCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.usage.length));

@@ -3,7 +3,8 @@ import { availableParallelism } from 'node:os';
 import { forward } from '../core/network/forward';
 import { inputSize, outputSize } from '../core/network/network';
 import { InputError } from '../core/errors';
-import { verify } from '../core/verify';
+import { checkQueryFits, verify } from '../core/verify';
+import { localize } from '../core/localize';
 import { cachedModel } from './models';
 import type { JobKind, JobKinds, JobProgress } from './protocol';
 
@@ -37,6 +38,12 @@ export const productionJobs: Omit<Handlers, 'testBusy' | 'testCrash'> = {
   },
   async verify({ modelPath, query, timeoutSec, threads }, ctx) {
     return verify(cachedModel(modelPath), query, { timeoutSec, threads: threads ?? availableParallelism(), signal: ctx.signal, onProgress: ctx.progress });
+  },
+  async localize({ modelPath, query, method, samples, topK, counterexamples }, ctx) {
+    const net = cachedModel(modelPath);
+    checkQueryFits(net, query);
+    ctx.progress({ stage: 'localize' });
+    return localize(net, query, { method, samples, topK, counterexamples });
   },
 };
 

@@ -4,6 +4,7 @@
  */
 import type { Query } from '../core/query/normalForm';
 import type { VerifyProgress, VerifyResult } from '../core/verify/types';
+import type { Responsibility, ResponsibilityMethod } from '../core/localize/types';
 
 export interface ModelInfo {
   readonly path: string;
@@ -22,6 +23,11 @@ export interface JobKinds {
   /** The live check: falsification only, short budget. */
   falsify: { params: { modelPath: string; query: Query; timeoutSec: number }; result: VerifyResult };
   verify: { params: { modelPath: string; query: Query; timeoutSec: number; threads?: number }; result: VerifyResult };
+  /** Which neurons are responsible for the property's violation (the side panel's heatmap). */
+  localize: {
+    params: { modelPath: string; query: Query; method?: ResponsibilityMethod; samples?: number; topK?: number; counterexamples?: readonly (readonly number[])[] };
+    result: Responsibility;
+  };
   /** Test-only: spins for `ms` without ever looking at the cancellation signal (a hang). */
   testBusy: { params: { ms: number }; result: number };
   /** Test-only: kills the worker thread mid-job (a crash). */
