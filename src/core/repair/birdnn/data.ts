@@ -30,9 +30,9 @@ export function decisions(y: ArrayLike<number>, count: number, width: number, de
   return Int32Array.from({ length: count }, (_, r) => decide(y, r * width, width, decision));
 }
 
-export async function collectRepairData(net: Network, query: Query, task: RepairTask, o: { negatives: number; domainSamples: number; random: Random; counterexamples?: readonly ArrayLike<number>[] }): Promise<RepairData> {
+export async function collectRepairData(net: Network, query: Query, task: RepairTask, o: { negatives: number; regionSamples?: number; domainSamples: number; random: Random; counterexamples?: readonly ArrayLike<number>[] }): Promise<RepairData> {
   const set = await collectSamples(net, query, {
-    samples: o.negatives,
+    samples: o.regionSamples ?? o.negatives,
     violatingTarget: o.negatives,
     random: o.random,
     domain: task.domain,
