@@ -32,6 +32,8 @@ export function attackViolations(net: Network, violation: OutputDnf, box: Box, s
       else if (u < 0.5) x[r * n + i] = box.upper[i];
     }
   }
+  // Few inputs: every corner is a start too (the first 2^n even rows).
+  if (n <= 8) for (let c = 0; c < Math.min(1 << n, starts >> 1); c++) for (let i = 0; i < n; i++) x[2 * c * n + i] = (c >> i) & 1 ? box.upper[i] : box.lower[i];
   const dY = new Float64Array(starts * m);
   for (let step = 0; step < steps; step++) {
     const y = engine.forward(params, x, starts);
@@ -43,11 +45,13 @@ export function attackViolations(net: Network, violation: OutputDnf, box: Box, s
     const { input } = engine.backward(params, dY, undefined, { input: true });
     const size = 0.1 * (1 - step / steps) + 0.005;
     for (let r = 0; r < starts; r++) {
+      if (dY[r * m] === 0 && dY.subarray(r * m, (r + 1) * m).every((v) => v === 0)) continue;
+      // A row on a plateau (every ReLU of a layer off: ACAS Xu has wide ones) gets a random step instead.
+      const flat = input!.subarray(r * n, (r + 1) * n).every((g) => g === 0);
       for (let i = 0; i < n; i++) {
-        const g = input![r * n + i];
-        if (g === 0) continue;
+        const direction = flat ? 2 * random() - 1 : Math.sign(input![r * n + i]);
         const w = box.upper[i] - box.lower[i];
-        x[r * n + i] = Math.min(box.upper[i], Math.max(box.lower[i], x[r * n + i] - Math.sign(g) * size * w));
+        x[r * n + i] = Math.min(box.upper[i], Math.max(box.lower[i], x[r * n + i] - direction * size * w));
       }
     }
   }

@@ -59,7 +59,8 @@ async function runRetrain(task: RepairTask): Promise<RepairOutcome> {
   if (set.violating.length === 0) {
     return { model: net, log: ['no violating sample found in the property\'s region; nothing to retrain'], stats: { negatives: 0 } };
   }
-  const negRows = set.violating.subarray(0, wantNegatives);
+  // Spread over every violation found (the grown neighbourhoods come in rounds, each round's points together).
+  const negRows = spread(set.violating, wantNegatives);
   const safeRows = set.safe.subarray(0, Math.max(0, wantPositives - data.domainLabels.length));
   const negCount = negRows.length;
   const regionPositives = pickRows(set.inputs, safeRows, n);
@@ -154,6 +155,12 @@ export function correctNegatives(negatives: Float64Array, positives: Float64Arra
     }
   }
   return { targets, fallbacks };
+}
+
+/** `count` rows evenly spaced through `rows` (all of them when there are fewer). */
+function spread(rows: Int32Array, count: number): Int32Array {
+  if (rows.length <= count) return rows;
+  return Int32Array.from({ length: count }, (_, i) => rows[Math.floor((i * rows.length) / count)]);
 }
 
 function concat(a: Float64Array, b: Float64Array): Float64Array {
