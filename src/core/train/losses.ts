@@ -76,6 +76,19 @@ export function crossEntropyLoss(labels: ArrayLike<number>): Loss {
   });
 }
 
+/** I-REPAIR's label-free loss on the correct set, L_abs = sum_i |y_i| (mean over the batch). */
+export function absOutputLoss(): Loss {
+  return (outputs, rows, dOutputs) => {
+    const batch = rows.length;
+    let total = 0;
+    for (let i = 0; i < outputs.length; i++) {
+      total += Math.abs(outputs[i]);
+      dOutputs[i] = Math.sign(outputs[i]) / batch;
+    }
+    return total / batch;
+  };
+}
+
 /**
  * Hinge on the decision margin: for argmax, max(0, max_{j≠label} y_j - y_label + kappa); for argmin the mirror image.
  * Zero once the label wins by kappa.
