@@ -56,11 +56,11 @@ export async function collectSamples(net: Network, query: Query, options: Sample
       : [];
     if (set.violating.length === 0 && grown.every((g) => g.length === 0)) {
       // The verifier's falsifier (samples, every corner, PGD) as the last resort: one counterexample is enough to grow.
-      const found = query.region.map((p) => falsifyBox(net, query, p, { samples: 4096, starts: 10, steps: 40, deadline: Date.now() + 5000, random: options.random }));
+      const found = query.region.map((p) => falsifyBox(net, query, p, { samples: 4096, starts: 20, steps: 60, deadline: Date.now() + 10_000, random: options.random }));
       grown.push(...found.filter((c) => c !== undefined).map((c) => Float64Array.from(c!.input)));
     }
     const known = [...grown.flatMap((g) => rows(g, n)), ...Array.from(set.violating, (r) => set.inputs.subarray(r * n, (r + 1) * n))];
-    if (known.length === 0) break;
+    if (known.length === 0) continue; // nothing yet: the next round attacks again from other starts
     const perPoint = Math.ceil((2 * target) / known.length);
     const around = sampleAround(known, query.region[0], 0.005 * 2 ** round, perPoint, options.random);
     set = await splitSamples(net, query, concat([set.inputs, ...grown, around]), 0);

@@ -29,6 +29,7 @@ interface FineTuneSettings {
   readonly layer: number;
   readonly responsibility: ResponsibilityMethod;
   readonly alpha: number;
+  readonly margin: number;
   readonly particles: number;
   readonly iterations: number;
   readonly patience: number;
@@ -49,6 +50,7 @@ export const birdnnFineTune: RepairMethod = {
     { name: 'layer', default: -1, description: 'Tune only neurons of this layer (0 = first hidden layer); -1 ranks neurons across all layers.' },
     { name: 'responsibility', default: 'birdnn-code', choices: ['birdnn-code', 'birdnn', 'gradient'], description: 'How neurons are ranked: the code\'s Eq. 5 sums, the paper\'s pairwise form, or the margin gradient.' },
     { name: 'alpha', default: 0.6, description: 'Weight of the unexpected behaviour in the PSO fitness; the drawdown gets 1 - alpha (the paper: 0.6).' },
+    { name: 'margin', default: 0, description: 'A negative counts as fixed only when its outputs are this far (violation margin, output units) from the violation: room between the samples for a proof. 0 is the paper.' },
     { name: 'negatives', default: 5000, description: 'Negative (violating) samples to repair; as many safe region samples and whole-domain samples measure the drawdown.' },
     { name: 'particles', default: 20, description: 'PSO particles.' },
     { name: 'iterations', default: 100, description: 'Largest number of PSO iterations.' },
@@ -69,7 +71,7 @@ async function runFineTune(task: RepairTask): Promise<RepairOutcome> {
   const opt = (name: string) => task.options[name] ?? birdnnFineTune.options.find((o) => o.name === name)!.default;
   const settings: FineTuneSettings = {
     neurons: Number(opt('neurons')), layer: Number(opt('layer')), responsibility: String(opt('responsibility')) as ResponsibilityMethod,
-    alpha: Number(opt('alpha')), particles: Number(opt('particles')), iterations: Number(opt('iterations')), patience: Number(opt('patience')),
+    alpha: Number(opt('alpha')), margin: Number(opt('margin')), particles: Number(opt('particles')), iterations: Number(opt('iterations')), patience: Number(opt('patience')),
     inertia: Number(opt('inertia')), cognitive: Number(opt('cognitive')), social: Number(opt('social')),
   };
   const deadline = Date.now() + task.timeoutSec * 1000;
@@ -137,7 +139,7 @@ async function fineTuneOnce(net: Network, query: Query, data: RepairData, s: Fin
     chosen.forEach((c, i) => { scales[c.layer][c.neuron] = 1 + w[i]; });
     const y = await engine.run(scales);
     let unexpected = 0;
-    for (let r = 0; r < negCount; r++) if (violationMargin(query.violation, y.subarray(r * m, (r + 1) * m)) <= 0) unexpected++;
+    for (let r = 0; r < negCount; r++) if (violationMargin(query.violation, y.subarray(r * m, (r + 1) * m)) <= s.margin) unexpected++;
     let drawn = 0;
     for (let r = negCount; r < negCount + posCount; r++) if (violationMargin(query.violation, y.subarray(r * m, (r + 1) * m)) <= 0) drawn++;
     const base = negCount + posCount;
