@@ -10,6 +10,7 @@
  * `iterate`: localise -> fine-tune -> verify -> add the counterexample (and its neighbourhood) to the negatives, until
  * the verifier proves the property or time runs out. Sampling alone never claims a repair: the driver re-verifies.
  */
+import { availableParallelism } from 'node:os';
 import { InputError } from '../../errors';
 import { isGraph } from '../../network/model';
 import type { Network } from '../../network/network';
@@ -94,7 +95,7 @@ async function runFineTune(task: RepairTask): Promise<RepairOutcome> {
     stats = { ...round.stats, rounds };
     if (!opt('iterate') || Date.now() > deadline || task.signal?.aborted) break;
     task.onProgress?.({ stage: 'verify', message: `round ${rounds}: verifying` });
-    const result = await verify(net, query, { timeoutSec: Math.max(1, (deadline - Date.now()) / 1000), signal: task.signal });
+    const result = await verify(net, query, { timeoutSec: Math.max(1, (deadline - Date.now()) / 1000), signal: task.signal, threads: availableParallelism() });
     if (result.status === 'holds') {
       log.push(`round ${rounds}: the verifier proves the property on the fine-tuned network (${result.timeSec.toFixed(2)} s)`);
       stats.provenInRound = rounds;
