@@ -5,10 +5,11 @@
  * re-read ONNX file, never from the samples. Prints the table with the paper's figures beside ours and writes
  * docs/benchmarks/repair-birdnn.md.
  *
- * BENCH_TIMEOUT: the verifier's time on the written file (default 60 s); BENCH_PROP2=0 skips the 34 prop-2 tasks;
- * BENCH_FILTER: a substring of the task name.
+ * BENCH_TIMEOUT: the verifier's time on the written file (default 60 s); BENCH_PROP2=0 skips the 34 prop-2 tasks,
+ * BENCH_PROP2_ITERATE=1 runs them iterated; BENCH_FILTER: a substring of the task name. Rows are kept in
+ * docs/benchmarks/repair-birdnn.json, so a filtered run replaces its own rows and keeps the others.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportOnnx } from '../src/core/onnx/export';
@@ -122,9 +123,18 @@ async function variant(original: Network, activation: Activation): Promise<Netwo
 const PAPER_FT = 'FT: improvement 1.0, drawdown 0.0, loc 0.07 s, total 16-17 s (on samples; CARE 198-370 s)';
 const PAPER_RT: Record<string, string> = { 'N2,9/prop 8': 'RT: 100% accuracy, 87.45 s', 'N1,9/prop 7': 'RT: 100% accuracy, 174.70 s' };
 
+const STORE = join(__dirname, '..', 'docs', 'benchmarks', 'repair-birdnn.json');
+
 async function main() {
-  const rows: Row[] = [];
-  const localization: string[] = [];
+  const stored = existsSync(STORE) ? JSON.parse(readFileSync(STORE, 'utf8')) as { rows: Row[]; localization: string[] } : { rows: [], localization: [] };
+  // A new row replaces the stored one of the same task and method; the others stay.
+  const rows: Row[] = [...stored.rows];
+  const push = (row: Row) => {
+    const at = rows.findIndex((r) => r.task === row.task && r.method === row.method);
+    if (at >= 0) rows[at] = row;
+    else rows.push(row);
+  };
+  const localization: string[] = stored.localization.filter((l) => !l.split('|')[1].includes(FILTER));
   const wanted = (name: string) => name.includes(FILTER);
   const hard: [string, number, number, number][] = [['N2,9/prop 8', 2, 9, 8], ['N1,9/prop 7', 1, 9, 7]];
   for (const [name, i, j, p] of hard) {
@@ -136,9 +146,9 @@ async function main() {
       const r = await localize(net, q, { method });
       localization.push(`| ${name} | ${method} | ${r.samples.violating} / ${r.samples.safe} | ${r.timeSec.toFixed(3)} | ${r.top.slice(0, 5).map((t) => `${r.layers[t.layer].name}:${t.neuron}`).join(', ')} |`);
     }
-    rows.push(await runTask(name, net, q, birdnnFineTune, {}, PAPER_FT));
-    rows.push(await runTask(name, net, q, birdnnFineTune, { iterate: true, margin: 0.001 }, 'iterate: not in the paper', 180));
-    rows.push(await runTask(name, net, q, birdnnRetrain, {}, PAPER_RT[name]));
+    push(await runTask(name, net, q, birdnnFineTune, {}, PAPER_FT));
+    push(await runTask(name, net, q, birdnnFineTune, { iterate: true, margin: 0.001 }, 'iterate: not in the paper', 180));
+    push(await runTask(name, net, q, birdnnRetrain, {}, PAPER_RT[name]));
   }
   for (const [label, act] of [['Tanh', { kind: 'tanh' }], ['LeakyReLU', { kind: 'leakyRelu', alpha: 0.5 }]] as [string, Activation][]) {
     const name = `N1,9 ${label}/prop 7`;
@@ -151,7 +161,7 @@ async function main() {
       localization.push(`| ${name} | (the variant does not violate prop 7 on samples: not repaired) | | | |`);
       continue;
     }
-    rows.push(await runTask(name, net, q, birdnnFineTune, { iterate: true, margin: 0.001 }, 'FT: "repairs almost perfectly", no numbers (Fig. 3)', 120));
+    push(await runTask(name, net, q, birdnnFineTune, { iterate: true, margin: 0.001 }, 'FT: "repairs almost perfectly", no numbers (Fig. 3)', 120));
   }
   writeReport(rows, localization);
   if (process.env.BENCH_PROP2 !== '0') {
@@ -161,7 +171,8 @@ async function main() {
       const [, i, j] = line.match(/run2a_(\d)_(\d)_/)!;
       const name = `N${i},${j}/prop 2`;
       if (!wanted(name)) continue;
-      rows.push(await runTask(name, loadModelFile(acasNet(Number(i), Number(j))), query(2), birdnnFineTune, { iterate: true, margin: 0.001 }, '(not in the paper)', 90));
+      const options: RepairTask['options'] = process.env.BENCH_PROP2_ITERATE === '1' ? { iterate: true, margin: 0.001 } : {};
+      push(await runTask(name, loadModelFile(acasNet(Number(i), Number(j))), query(2), birdnnFineTune, options, '(not in the paper)', 90));
       writeReport(rows, localization);
     }
   }
@@ -169,6 +180,7 @@ async function main() {
 }
 
 function writeReport(rows: Row[], localization: string[]) {
+  writeFileSync(STORE, JSON.stringify({ rows, localization }, null, 1));
   const f = (v: number, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : '-');
   const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
   const table = [
@@ -198,6 +210,23 @@ ${summary}
 | task | method | violating / safe samples | time (s) | top 5 |
 |---|---|---|---|---|
 ${localization.join('\n')}
+
+## What this shows
+
+- On samples BIRDNN does what the paper reports: fine-tuning fixes every negative sample of N2,9/prop 8 and
+  N1,9/prop 7 with 0.0-0.3% of whole-domain decisions changed, localisation by Eq. 5 takes 0.07-0.2 s when the
+  machine is quiet (more under this run's load), fine-tuning 17-30 s. But no repair of the two hard tasks was proven
+  on the written file: the verifier times out on N2,9/prop 8 (the repaired network is safe on all our samples but
+  barely) and finds new counterexamples for N1,9/prop 7, whose violations sit in several separate pockets near the
+  box's faces. Fresh samples show it: plain fine-tuning and retraining of N1,9 fix the pocket they were shown and
+  leave the fresh samples' violations (another pocket) as they were.
+- Iterating (localise -> fine-tune -> verify -> add the counterexample) walks from pocket to pocket (N1,9/prop 7:
+  8 rounds in 180 s, fresh violations 2578 -> 0) but had not reached a proof when its time ran out.
+- A margin on the negatives (0.001 in output units) costs drawdown where the advisories' scores are close: the
+  Tanh and LeakyReLU variants (distilled from N1,9, output gaps below 0.001) lost half their decisions, and the
+  prop-2 tasks 2-14%. The paper's setting (margin 0) keeps the drawdown low; the iterated rows use the margin.
+- Retraining imitates well where the negatives are representative (N2,9/prop 8: all fresh violations fixed, 0.08%
+  drawdown, 16 s against the paper's 87 s) and not where they are not (N1,9/prop 7).
 
 BIRDNN's localisation figure (0.07 s) is for its Eq. 5 (our \`birdnn-code\`) over stored samples; ours includes sampling, ONNX Runtime's forward pass and, when uniform samples hold fewer than 100 violations, the attack that grows them.
 `;
