@@ -13,8 +13,9 @@ import { vnncompCommand } from './commands/vnncomp';
 import { checkCommand } from './commands/check';
 import { convertCommand } from './commands/convert';
 import { repairCommand } from './commands/repair';
+import { localizeCommand } from './commands/localize';
 
-const commands: readonly Command[] = [info, evalCommand, checkCommand, convertCommand, verifyCommand, vnncompCommand, repairCommand];
+const commands: readonly Command[] = [info, evalCommand, checkCommand, convertCommand, verifyCommand, localizeCommand, repairCommand, vnncompCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.usage.length));

@@ -3,9 +3,10 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 /** What each job kind does inside the worker thread. */
 import { forwardModel } from '../core/network/forward';
-import { isGraph, modelInputSize, modelOutputSize } from '../core/network/model';
+import { asLayerSequence, isGraph, modelInputSize, modelOutputSize } from '../core/network/model';
 import { InputError } from '../core/errors';
-import { verify } from '../core/verify';
+import { checkQueryFits, verify } from '../core/verify';
+import { localize } from '../core/localize';
 import { runRepair } from '../core/repair/driver';
 import { repairMethod } from '../core/repair/registry';
 import { cachedModel } from './models';
@@ -56,6 +57,12 @@ export const productionJobs: Omit<Handlers, 'testBusy' | 'testCrash'> = {
     const repairedPath = join(folder, `${basename(params.modelPath, extname(params.modelPath))}.${params.method}.${Date.now()}.onnx`);
     writeFileSync(repairedPath, bytes);
     return { report, repairedPath };
+  },
+  async localize({ modelPath, query, method, samples, topK, counterexamples }, ctx) {
+    const net = asLayerSequence(await cachedModel(modelPath), 'localisation');
+    checkQueryFits(net, query);
+    ctx.progress({ stage: 'localize' });
+    return localize(net, query, { method, samples, topK, counterexamples });
   },
 };
 

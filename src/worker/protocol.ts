@@ -10,6 +10,7 @@ import type { RepairMethodId } from '../core/repair/types';
 
 /** A repair request as the host sends it: the model by path, everything else as the driver takes it. */
 export type RepairJobParams = { readonly modelPath: string; readonly method: RepairMethodId } & Omit<RepairRequest, 'model' | 'method' | 'signal' | 'onProgress'>;
+import type { Responsibility, ResponsibilityMethod } from '../core/localize/types';
 
 export interface ModelInfo {
   readonly path: string;
@@ -30,6 +31,11 @@ export interface JobKinds {
   verify: { params: { modelPath: string; query: Query; timeoutSec: number; threads?: number }; result: VerifyResult };
   /** A repair judged by the driver; the repaired model is written to a temporary file, never beside the user's model. */
   repair: { params: RepairJobParams; result: { report: RepairReport; repairedPath?: string } };
+  /** Which neurons are responsible for the property's violation (the side panel's heatmap). */
+  localize: {
+    params: { modelPath: string; query: Query; method?: ResponsibilityMethod; samples?: number; topK?: number; counterexamples?: readonly (readonly number[])[] };
+    result: Responsibility;
+  };
   /** Test-only: spins for `ms` without ever looking at the cancellation signal (a hang). */
   testBusy: { params: { ms: number }; result: number };
   /** Test-only: kills the worker thread mid-job (a crash). */

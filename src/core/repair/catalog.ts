@@ -47,13 +47,13 @@ export const REPAIR_CATALOG: readonly RepairMethodInfo[] = [
   },
   {
     id: 'birdnn-ft', name: 'BIRDNN fine-tuning',
-    paper: 'BIRDNN: behaviour-imitation based repair (seed 004), responsibility fine-tuning',
-    summary: 'Scales the outputs of the neurons most responsible for the violation, found by particle swarm search.',
+    paper: 'Liang et al., "Repairing Deep Neural Networks Based on Behavior Imitation" (BIRDNN), 2023: fine-tuning',
+    summary: 'Scales the outputs of the neurons most responsible for the violation by factors found by particle swarm optimisation, folded into the weights.',
     guarantee: 'samples', needs: ['property'],
   },
   {
     id: 'birdnn-rt', name: 'BIRDNN retraining',
-    paper: 'BIRDNN: behaviour-imitation based repair (seed 004), imitation retraining',
+    paper: 'Liang et al., "Repairing Deep Neural Networks Based on Behavior Imitation" (BIRDNN), 2023: imitation retraining',
     summary: 'Retrains so that violating inputs imitate the outputs of their nearest safe neighbours.',
     guarantee: 'samples', needs: ['property'],
   },

@@ -1,9 +1,11 @@
 /** Every repair method, by id: the one list the CLI, the worker and the editor offer. */
 import { InputError } from '../errors';
 import { reassure } from './methods/reassure';
+import { birdnnFineTune } from './methods/birdnnFineTune';
+import { birdnnRetrain } from './methods/birdnnRetrain';
 import type { RepairMethod, RepairMethodId } from './types';
 
-export const REPAIR_METHODS: readonly RepairMethod[] = [reassure];
+export const REPAIR_METHODS: readonly RepairMethod[] = [reassure, birdnnFineTune, birdnnRetrain];
 
 export function repairMethod(id: string): RepairMethod {
   const method = REPAIR_METHODS.find((m) => m.id === id);
