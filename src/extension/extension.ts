@@ -15,6 +15,7 @@ import { LiveChecks } from './liveChecks';
 import { JobStatus } from './jobStatus';
 import { openExample } from './example';
 import { RepairCommand } from './repairCommand';
+import { ResponsibilityCommand } from './responsibilityCommand';
 import { VerdictHover } from './verdictHover';
 import { addCounterexample, copyCounterexample, CounterexampleActions } from './counterexampleActions';
 import { NetMendPanel } from './panel/panel';
@@ -38,6 +39,7 @@ export function activate(context: vscode.ExtensionContext): NetMendApi {
   // The side panel (heatmap, repair review, comparison); registered now so a panel left open survives a reload.
   const panel = new NetMendPanel(context, { log, recheck: (document) => liveChecks.recheck(document) });
   const repairs = new RepairCommand(documents, getWorker, status, log, panel);
+  const responsibility = new ResponsibilityCommand(documents, counterexamples, getWorker, status, panel, log);
   context.subscriptions.push(
     log, results, counterexamples, status,
     { dispose: () => worker?.dispose() },
@@ -51,6 +53,7 @@ export function activate(context: vscode.ExtensionContext): NetMendApi {
     vscode.commands.registerCommand('netmend.addCounterexample', addCounterexample),
     vscode.languages.registerCodeActionsProvider({ language: 'prop' }, new CounterexampleActions(counterexamples), { providedCodeActionKinds: CounterexampleActions.kinds }),
     vscode.commands.registerCommand('netmend.repairModel', (uri?: vscode.Uri, property?: string) => repairs.repair(uri, property)),
+    vscode.commands.registerCommand('netmend.showResponsibility', (uri?: vscode.Uri, property?: string) => responsibility.show(uri, property)),
     vscode.commands.registerCommand('netmend.convertVnnlib', (uri?: vscode.Uri) => convertVnnlib(uri)),
     vscode.workspace.onDidChangeTextDocument((e) => { if (e.document.languageId === 'prop' && e.contentChanges.length > 0) stale(e.document.uri); }),
     liveChecks,
