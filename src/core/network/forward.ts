@@ -33,7 +33,7 @@ interface NodeParams { readonly weights: readonly (Vec | undefined)[]; readonly 
 
 const float64Node = (node: GraphNode): NodeParams => ({ weights: node.sources.map((s) => s.weights), bias: node.bias });
 
-const float32Nodes = new DerivedCache<GraphNode, NodeParams>((node) => [node.bias, ...node.sources.flatMap((s) => (s.weights ? [s.weights] : []))]);
+const float32Nodes = new DerivedCache<GraphNode, NodeParams>((node) => [node.bias, ...node.sources.flatMap((s) => (s.weights ? [s.weights] : []))], true);
 
 const float32Node = (node: GraphNode): NodeParams =>
   float32Nodes.get(node, () => ({ weights: node.sources.map((s) => s.weights && Float32Array.from(s.weights)), bias: Float32Array.from(node.bias) }));
@@ -76,7 +76,7 @@ function forwardGraph(g: Graph, inputs: Vec, batch: number, paramsOf: (node: Gra
   return out;
 }
 
-const float32Layers = new DerivedCache<DenseLayer, { weights: Float32Array; bias: Float32Array }>((layer) => [layer.weights, layer.bias]);
+const float32Layers = new DerivedCache<DenseLayer, { weights: Float32Array; bias: Float32Array }>((layer) => [layer.weights, layer.bias], true);
 
 export function forward32(net: Network, inputs: ArrayLike<number>, batch = 1): Float32Array {
   let x = Float32Array.from(inputs);
