@@ -6,7 +6,7 @@
  * Float64 throughout; callers keep a safety margin (see SOUNDNESS_MARGIN) before calling a bound decisive.
  */
 import type { DenseLayer, Network } from '../network/network';
-import { DerivedCache } from '../network/derived';
+import { DerivedCache, refreshNetwork } from '../network/derived';
 import type { LinearRow } from '../query/normalForm';
 import type { Box, LayerBounds } from './box';
 import { activationOf, type ActivationModule, type Relaxation } from '../network/activations';
@@ -89,6 +89,8 @@ interface Symbolic {
  */
 export function specBounds(net: Network, box: Box, rows: readonly LinearRow[], options: BoundOptions = {}): SpecBounds {
   const { enclosing, splits, warmStart, tightenFrom = 0 } = options;
+  // The transposes and sign splits below are cached per weight array: see that they match the weights now.
+  refreshNetwork(net);
   const n = box.lower.length;
   // Forward symbolic bounds carry n+1 coefficients per neuron: cheap for ACAS Xu's 5 inputs, not for MNIST's 784.
   const forward = n <= FORWARD_INPUT_LIMIT;

@@ -1,7 +1,7 @@
 /**
  * Batched forward pass. `forward` computes in float64 (analysis); `forward32` rounds every weight, bias and intermediate
- * value to float32 as a deployed runtime does, so its outputs match ONNX Runtime's.
- * Inputs and outputs are row-major [batch][size].
+ * value to float32 as a deployed runtime does, so its outputs match ONNX Runtime's. `forwardModel`/`forwardModel32` do
+ * the same for any Model (a graph node sums its sources). Inputs and outputs are row-major [batch][size].
  */
 import type { DenseLayer, Network } from './network';
 import { activationOf } from './activations';
@@ -33,7 +33,7 @@ interface NodeParams { readonly weights: readonly (Vec | undefined)[]; readonly 
 
 const float64Node = (node: GraphNode): NodeParams => ({ weights: node.sources.map((s) => s.weights), bias: node.bias });
 
-const float32Nodes = new DerivedCache<GraphNode, NodeParams>((node) => [node.bias, ...node.sources.flatMap((s) => (s.weights ? [s.weights] : []))]);
+const float32Nodes = new DerivedCache<GraphNode, NodeParams>((node) => [node.bias, ...node.sources.flatMap((s) => (s.weights ? [s.weights] : []))], true);
 
 const float32Node = (node: GraphNode): NodeParams =>
   float32Nodes.get(node, () => ({ weights: node.sources.map((s) => s.weights && Float32Array.from(s.weights)), bias: Float32Array.from(node.bias) }));
@@ -76,7 +76,7 @@ function forwardGraph(g: Graph, inputs: Vec, batch: number, paramsOf: (node: Gra
   return out;
 }
 
-const float32Layers = new DerivedCache<DenseLayer, { weights: Float32Array; bias: Float32Array }>((layer) => [layer.weights, layer.bias]);
+const float32Layers = new DerivedCache<DenseLayer, { weights: Float32Array; bias: Float32Array }>((layer) => [layer.weights, layer.bias], true);
 
 export function forward32(net: Network, inputs: ArrayLike<number>, batch = 1): Float32Array {
   let x = Float32Array.from(inputs);
@@ -95,9 +95,9 @@ function denseLayer<T extends Vec>(layer: DenseLayer, W: Vec, bias: Vec, x: Vec,
 }
 
 /**
- * out[b][o] = sum_i W[o][i] x[b][i] + bias[o] (n inputs, m outputs). Register-blocked 4 batch rows x 4 outputs, so every loaded weight
- * and input value is used four times (1.5x faster than 2x4 on the MNIST layers, docs/benchmarks/forward.md); rows and
- * outputs left over at the edges take the plain dot product.
+ * out[b][o] = sum_i W[o][i] x[b][i] + bias[o] (n inputs, m outputs). Register-blocked 4 batch rows x 4 outputs, so
+ * every loaded weight and input value is used four times (faster than 2x4 on the MNIST layers,
+ * docs/benchmarks/forward.md); rows and outputs left over at the edges take the plain dot product.
  */
 function affine<T extends Vec>(n: number, m: number, W: Vec, bias: Vec, x: Vec, batch: number, out: T): T {
   const fullRows = batch - (batch % 4);

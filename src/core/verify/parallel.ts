@@ -60,7 +60,7 @@ class SearchThread {
 
 const pool: SearchThread[] = [];
 /** A network's id in the threads: a new one when its weights changed, so no thread searches a stale copy. */
-const netIds = new DerivedCache<Network, number>((net) => net.layers.flatMap((l) => [l.weights, l.bias]));
+const netIds = new DerivedCache<Network, number>((net) => net.layers.flatMap((l) => [l.weights, l.bias]), true);
 let nextNetId = 1;
 let nextJob = 1;
 
