@@ -53,6 +53,7 @@ export function activate(context: vscode.ExtensionContext): NetMendApi {
     vscode.commands.registerCommand('netmend.addCounterexample', addCounterexample),
     vscode.languages.registerCodeActionsProvider({ language: 'prop' }, new CounterexampleActions(counterexamples), { providedCodeActionKinds: CounterexampleActions.kinds }),
     vscode.commands.registerCommand('netmend.repairModel', (uri?: vscode.Uri, property?: string) => repairs.repair(uri, property)),
+    vscode.commands.registerCommand('netmend.repairAll', (uri?: vscode.Uri, property?: string) => repairs.repairAll(uri, property)),
     vscode.commands.registerCommand('netmend.showResponsibility', (uri?: vscode.Uri, property?: string) => responsibility.show(uri, property)),
     vscode.commands.registerCommand('netmend.convertVnnlib', (uri?: vscode.Uri) => convertVnnlib(uri)),
     vscode.workspace.onDidChangeTextDocument((e) => { if (e.document.languageId === 'prop' && e.contentChanges.length > 0) stale(e.document.uri); }),

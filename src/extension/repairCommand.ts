@@ -4,6 +4,7 @@
  * temporary file: nothing is written beside the user's model unless they accept it in the panel.
  */
 import * as vscode from 'vscode';
+import type { CheckedDocument, CompiledProperty } from '../core/property';
 import { REPAIR_CATALOG, type RepairMethodInfo } from '../core/repair/catalog';
 import type { RepairReport } from '../core/repair/report';
 import { decisionOf, inputDomain } from '../core/property/repairContext';
@@ -63,38 +64,77 @@ export class RepairCommand {
       void vscode.window.showErrorMessage(`NetMend: ${name} cannot be repaired: ${!domain ? 'every input needs a declared domain (input x in [lo, hi])' : 'fix the errors in this file first'}.`);
       return { property: name, method: picked.method.id };
     }
-    const others = config.get<boolean>('repair.recheckOtherProperties', true) ? doc.properties.filter((p) => p !== target) : [];
     const done = this.status.begin(`repair ${name}`);
     try {
       return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `NetMend: repairing for ${name} with ${picked.method.name}`, cancellable: true }, async (progress, token) => {
-        const job = this.worker().start('repair', {
-          modelPath: doc.modelPath!, method: picked.method.id,
-          target: { name, query: target.query },
-          others: others.map((p) => ({ name: p.name, query: p.query })),
-          repairSet: [], keepSet: [], domain, decision: decisionOf(doc), options: {},
-          timeoutSec: config.get<number>('repair.timeoutSeconds', 300),
-          verifyTimeoutSec: config.get<number>('verify.timeoutSeconds', 60),
-          threads: config.get<number>('verify.threads', 0) || undefined,
-        }, { onProgress: (p) => progress.report({ message: p.stage }) });
-        const cancel = token.onCancellationRequested(() => job.cancel());
-        try {
-          const { report, repairedPath } = await job.result;
-          this.log.info(`repair of ${name} with ${report.methodName}: ${report.verdict.status}: ${report.verdict.detail}`);
-          await this.panel.showReport(report, repairedPath, document.uri);
-          return { property: name, method: picked.method.id, verdict: report.verdict.status, repairedPath };
-        } catch (err) {
-          const cancelled = err instanceof JobFailedError && err.reason === 'cancelled';
-          if (!cancelled) {
-            this.log.error(`repair of ${name}: ${(err as Error).message}`);
-            void vscode.window.showErrorMessage(`NetMend: repair of ${name} with ${picked.method.name}: ${(err as Error).message}. The model is unchanged.`);
-          }
-          return { property: name, method: picked.method.id };
-        } finally {
-          cancel.dispose();
-        }
+        const run = await this.run(doc, target, picked.method, progress, token);
+        if (run) await this.panel.showReport(run.report, run.repairedPath, document.uri);
+        return { property: name, method: picked.method.id, verdict: run?.report.verdict.status, repairedPath: run?.repairedPath };
       });
     } finally {
       done();
+    }
+  }
+
+  /** Repair with Every Method: the methods this build has that repair properties, one after another, compared in the panel. */
+  async repairAll(uri?: vscode.Uri, property?: string): Promise<readonly RepairReport[] | undefined> {
+    const document = await trustedPropDocument(uri, { verb: 'repair', object: 'its model' });
+    if (!document) return undefined;
+    const doc = this.documents.get(document);
+    const name = property ?? (await this.pickProperty(document));
+    const target = doc.properties.find((p) => p.name === name);
+    if (!name || !target || !doc.modelPath || !inputDomain(doc)) {
+      if (name) void vscode.window.showErrorMessage(`NetMend: ${name} cannot be repaired: fix the errors in this file and declare every input's domain.`);
+      return undefined;
+    }
+    const built = new Set(await this.worker().start('repairMethods', {}).result);
+    const methods = REPAIR_CATALOG.filter((m) => built.has(m.id) && m.needs.includes('property'));
+    const done = this.status.begin(`repair ${name} with every method`);
+    try {
+      return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `NetMend: repairing for ${name} with every method`, cancellable: true }, async (progress, token) => {
+        const entries: { report: RepairReport; repaired?: string }[] = [];
+        for (const method of methods) {
+          if (token.isCancellationRequested) break;
+          const run = await this.run(doc, target, method, { report: (p) => progress.report({ message: `${method.name}: ${p.message ?? ''}` }) }, token);
+          if (run) entries.push({ report: run.report, repaired: run.repairedPath });
+        }
+        if (entries.length > 0) await this.panel.showComparison(entries, document.uri, name);
+        return entries.map((e) => e.report);
+      });
+    } finally {
+      done();
+    }
+  }
+
+  /** One method in the worker; undefined when cancelled or failed (the failure is shown). */
+  private async run(
+    doc: CheckedDocument, target: CompiledProperty, method: RepairMethodInfo,
+    progress: { report(value: { message?: string }): void }, token: vscode.CancellationToken,
+  ): Promise<{ report: RepairReport; repairedPath?: string } | undefined> {
+    const config = vscode.workspace.getConfiguration('netmend');
+    const others = config.get<boolean>('repair.recheckOtherProperties', true) ? doc.properties.filter((p) => p !== target) : [];
+    const job = this.worker().start('repair', {
+      modelPath: doc.modelPath!, method: method.id,
+      target: { name: target.name, query: target.query },
+      others: others.map((p) => ({ name: p.name, query: p.query })),
+      repairSet: [], keepSet: [], domain: inputDomain(doc)!, decision: decisionOf(doc), options: {},
+      timeoutSec: config.get<number>('repair.timeoutSeconds', 300),
+      verifyTimeoutSec: config.get<number>('verify.timeoutSeconds', 60),
+      threads: config.get<number>('verify.threads', 0) || undefined,
+    }, { onProgress: (p) => progress.report({ message: p.stage }) });
+    const cancel = token.onCancellationRequested(() => job.cancel());
+    try {
+      const result = await job.result;
+      this.log.info(`repair of ${target.name} with ${result.report.methodName}: ${result.report.verdict.status}: ${result.report.verdict.detail}`);
+      return result;
+    } catch (err) {
+      if (!(err instanceof JobFailedError && err.reason === 'cancelled')) {
+        this.log.error(`repair of ${target.name} with ${method.name}: ${(err as Error).message}`);
+        void vscode.window.showErrorMessage(`NetMend: repair of ${target.name} with ${method.name}: ${(err as Error).message}. The model is unchanged.`);
+      }
+      return undefined;
+    } finally {
+      cancel.dispose();
     }
   }
 

@@ -8,7 +8,7 @@ import { InputError } from '../core/errors';
 import { checkQueryFits, verify } from '../core/verify';
 import { localize } from '../core/localize';
 import { runRepair } from '../core/repair/driver';
-import { repairMethod } from '../core/repair/registry';
+import { REPAIR_METHODS, repairMethod } from '../core/repair/registry';
 import { cachedModel } from './models';
 import type { JobKind, JobKinds, JobProgress } from './protocol';
 
@@ -57,6 +57,9 @@ export const productionJobs: Omit<Handlers, 'testBusy' | 'testCrash'> = {
     const repairedPath = join(folder, `${basename(params.modelPath, extname(params.modelPath))}.${params.method}.${Date.now()}.onnx`);
     writeFileSync(repairedPath, bytes);
     return { report, repairedPath };
+  },
+  async repairMethods() {
+    return REPAIR_METHODS.map((m) => m.id);
   },
   async localize({ modelPath, query, method, samples, topK, counterexamples }, ctx) {
     const net = asLayerSequence(await cachedModel(modelPath), 'localisation');

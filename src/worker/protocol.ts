@@ -31,6 +31,8 @@ export interface JobKinds {
   verify: { params: { modelPath: string; query: Query; timeoutSec: number; threads?: number }; result: VerifyResult };
   /** A repair judged by the driver; the repaired model is written to a temporary file, never beside the user's model. */
   repair: { params: RepairJobParams; result: { report: RepairReport; repairedPath?: string } };
+  /** The ids of the repair methods this build has. */
+  repairMethods: { params: Record<string, never>; result: RepairMethodId[] };
   /** Which neurons are responsible for the property's violation (the side panel's heatmap). */
   localize: {
     params: { modelPath: string; query: Query; method?: ResponsibilityMethod; samples?: number; topK?: number; counterexamples?: readonly (readonly number[])[] };

@@ -14,11 +14,12 @@ import type { Command } from '../command';
 import { assertWritable } from '../output';
 import { loadQueries, type LoadedQuery } from '../loadQueries';
 import { formatReport } from '../repairReport';
+import { compareRepairs, formatComparison } from '../../core/repair/comparison';
 
 export const repairCommand: Command = {
   name: 'repair',
-  usage: 'repair <model> [<spec.prop|spec.vnnlib>] --method ID --out REPAIRED.onnx [--property NAME] [--repair-set R.json] [--keep-set C.json] [--decision argmax|argmin] [--options k=v,...] [--timeout SEC] [--verify-timeout SEC] [--threads N] [--report REPORT.json] [--json]',
-  summary: `repair the model for a property or a set of points (methods: ${REPAIR_METHODS.map((m) => m.id).join(', ')}); exit 0 repaired and proven, 1 not repaired, 3 unknown`,
+  usage: 'repair <model> [<spec.prop|spec.vnnlib>] --method ID|all --out REPAIRED.onnx [--property NAME] [--repair-set R.json] [--keep-set C.json] [--decision argmax|argmin] [--options k=v,...] [--timeout SEC] [--verify-timeout SEC] [--threads N] [--report REPORT.json] [--json]',
+  summary: `repair the model for a property or a set of points (methods: ${REPAIR_METHODS.map((m) => m.id).join(', ')}, or all to compare them); exit 0 repaired and proven, 1 not repaired, 3 unknown`,
   async run(args) {
     const parsed = parseArgs(args, {
       values: ['method', 'out', 'property', 'repair-set', 'keep-set', 'decision', 'options', 'timeout', 'verify-timeout', 'threads', 'report'],
@@ -30,7 +31,7 @@ export const repairCommand: Command = {
     const methodId = stringFlag(parsed, 'method');
     const out = stringFlag(parsed, 'out');
     if (!modelPath || !methodId || !out) throw new UsageError(`usage: netmend ${this.usage}`);
-    const method = repairMethod(methodId);
+    const methods = methodId === 'all' ? REPAIR_METHODS : [repairMethod(methodId)];
     if (resolve(out) === resolve(modelPath)) throw new UsageError('--out must not be the input model: a repair never overwrites the original', { file: out });
     assertWritable(out, 'repaired model');
     const reportPath = stringFlag(parsed, 'report');
@@ -47,27 +48,37 @@ export const repairCommand: Command = {
     const repairSet = readPoints(stringFlag(parsed, 'repair-set'), 'repair set', inputs) as RepairPoint[];
     const keepSet = readPoints(stringFlag(parsed, 'keep-set'), 'keep set', inputs, true) as KeepPoint[];
     if (!target && repairSet.length === 0) throw new UsageError('nothing to repair: give a property file (and --property) or --repair-set');
-    if (!target && !method.needs.includes('repairSet')) throw new UsageError(`${method.name} repairs a property: give a property file`);
-    if (target && !method.needs.includes('property') && repairSet.length === 0) throw new UsageError(`${method.name} repairs points: give --repair-set`);
+    // A method applies when it takes what was given: a property, or repair points.
+    const applicable = methods.filter((m) => (target && m.needs.includes('property')) || (repairSet.length > 0 && m.needs.includes('repairSet')));
+    if (applicable.length === 0) throw new UsageError(`${methods.map((m) => m.name).join(', ')} cannot repair what was given: ${target ? 'a property needs a method that repairs properties' : 'repair points need a method that repairs points'}`);
     const decisionFlag = stringFlag(parsed, 'decision');
     if (decisionFlag && decisionFlag !== 'argmax' && decisionFlag !== 'argmin') throw new UsageError('--decision must be argmax or argmin');
     const decision: Decision = (decisionFlag as Decision | undefined) ?? loaded[0]?.decision ?? 'argmax';
     const domain = loaded[0]?.domain ?? (target ? boundingBox(target) : pointsBox(repairSet, inputs));
 
-    const { report, bytes } = await runRepair({
-      modelPath, model, method,
-      target,
-      others: loaded.filter((q) => q.query !== target?.query).map((q) => ({ name: q.query.name, query: q.query })),
-      repairSet, keepSet, domain, decision,
-      options: parseOptions(stringFlag(parsed, 'options')),
-      timeoutSec, verifyTimeoutSec, threads,
-      onProgress: parsed.flags.has('json') ? undefined : (p) => process.stderr.write(`  ${p.stage}${p.message ? `: ${p.message}` : ''}\n`),
-    });
-    if (bytes) writeFileSync(out, bytes);
-    const written: RepairReport = { ...report, repairedFile: bytes ? out : undefined };
-    if (reportPath) writeFileSync(reportPath, JSON.stringify(written, null, 2));
-    console.log(parsed.flags.has('json') ? JSON.stringify(written, null, 2) : formatReport(written));
-    return report.verdict.status === 'repaired' ? 0 : report.verdict.status === 'unknown' ? 3 : 1;
+    const json = parsed.flags.has('json');
+    const written: RepairReport[] = [];
+    for (const method of applicable) {
+      const { report, bytes } = await runRepair({
+        modelPath, model, method,
+        target,
+        others: loaded.filter((q) => q.query !== target?.query).map((q) => ({ name: q.query.name, query: q.query })),
+        repairSet, keepSet, domain, decision,
+        options: parseOptions(stringFlag(parsed, 'options')),
+        timeoutSec, verifyTimeoutSec, threads,
+        onProgress: json ? undefined : (p) => process.stderr.write(`  ${method.id}: ${p.stage}${p.message ? `: ${p.message}` : ''}\n`),
+      });
+      // With --method all every method's model is kept, as OUT with the method's id before the extension.
+      const file = applicable.length > 1 || methodId === 'all' ? out.replace(/(\.onnx)?$/i, `.${method.id}.onnx`) : out;
+      if (bytes) writeFileSync(file, bytes);
+      written.push({ ...report, repairedFile: bytes ? file : undefined });
+      if (!json) console.log(formatReport(written[written.length - 1]));
+    }
+    if (reportPath) writeFileSync(reportPath, JSON.stringify(methodId === 'all' ? written : written[0], null, 2));
+    if (json) console.log(JSON.stringify(methodId === 'all' ? written : written[0], null, 2));
+    else if (methodId === 'all') console.log(`\n${formatComparison(compareRepairs(written))}`);
+    const statuses = written.map((r) => r.verdict.status);
+    return statuses.includes('repaired') ? 0 : statuses.includes('unknown') ? 3 : 1;
   },
 };
 
