@@ -30,7 +30,7 @@ export const evalCommand: Command = {
   usage: 'eval <model> --inputs <file.json> [--normalised]',
   summary: 'evaluate the model (float64) on a JSON array of flat input vectors; prints a JSON array of outputs (physical units for a .nnet model unless --normalised)',
   async run(args) {
-    const parsed = parseArgs(args, { values: ['inputs'], positionals: 1 });
+    const parsed = parseArgs(args, { values: ['inputs'], switches: ['normalised'], positionals: 1 });
     const [path] = parsed.positional;
     const inputsFile = stringFlag(parsed, 'inputs');
     if (!path || !inputsFile) throw new InputError(`usage: netmend ${this.usage}`);
