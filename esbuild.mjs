@@ -12,7 +12,7 @@ const bundles = [
   { ...node, entryPoints: ['src/worker/worker.ts'], outfile: 'dist/worker.js' },
   { ...node, entryPoints: ['src/core/verify/searchWorker.ts'], outfile: 'dist/searchWorker.js' },
   { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' },
-  { ...common, platform: 'browser', target: 'es2022', format: 'iife', entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js' },
+  { ...common, platform: 'browser', target: 'es2022', format: 'iife', entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', tsconfig: 'webview/tsconfig.json' },
 ].filter((b) => existsSync(b.entryPoints[0]));
 
 // HiGHS (the LP solver) loads its WebAssembly from beside the script that requires it: beside our bundles.

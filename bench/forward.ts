@@ -6,13 +6,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
-import { loadModelFile } from '../src/core/onnx/loadModelFile';
 import { exportOnnx } from '../src/core/onnx/export';
 import { OrtModel } from '../src/core/onnx/ort';
 import { forward, forward32 } from '../src/core/network/forward';
-import { BatchForward } from '../src/core/network/batchForward';
+import { BatchForward } from '../src/core/onnx/batchForward';
 import { inputSize } from '../src/core/network/network';
-import { acasNet, dataPath } from '../test/helpers';
+import { acasNet, dataPath, loadNetwork } from '../test/helpers';
 
 const BATCH = 1000;
 
@@ -45,7 +44,7 @@ async function timeIt(fn: () => unknown | Promise<unknown>): Promise<number> {
 }
 
 async function measure(name: string, file: string) {
-  const net = loadModelFile(file);
+  const net = loadNetwork(file);
   const n = inputSize(net);
   const x64 = Float64Array.from({ length: BATCH * n }, () => Math.random());
   const x32 = Float32Array.from(x64);

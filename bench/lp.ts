@@ -7,12 +7,11 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { initLp, solveLp, type LinearProgram, type LpResult } from '../src/core/lp';
-import { loadModelFile } from '../src/core/onnx/loadModelFile';
 import { parseVnnlib } from '../src/core/property/vnnlib';
 import { specBounds } from '../src/core/bounds/linearBounds';
 import type { Network } from '../src/core/network/network';
 import { lpSuite } from '../test/lpSuite';
-import { acasNet, dataPath } from '../test/helpers';
+import { acasNet, dataPath, loadNetwork } from '../test/helpers';
 
 /** javascript-lp-solver's model format: variables are >= 0 unless listed as unrestricted. */
 function toJsModel(lp: LinearProgram): object {
@@ -122,7 +121,7 @@ const show = (r: LpResult | 'timeout') => (r === 'timeout' ? 'did not finish' : 
   }
   lines.push('', `Correct: HiGHS ${highsRight}/${lpSuite.length}, javascript-lp-solver ${jsRight}/${lpSuite.length}.`, '');
 
-  const net = loadModelFile(acasNet(1, 1));
+  const net = loadNetwork(acasNet(1, 1));
   const q = parseVnnlib(readFileSync(dataPath('acasxu', 'prop_2.vnnlib'), 'utf8'));
   const box = q.region[0];
   const timing = ['| relaxation LP (ACAS Xu 1_1, property 2) | size | HiGHS | javascript-lp-solver |', '|---|---|---|---|'];

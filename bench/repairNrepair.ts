@@ -9,21 +9,22 @@
  * BENCH_TIMEOUT (s per task, default 60), BENCH_VERIFY_TIMEOUT (s for re-verifying the written file, default 120), BENCH_FILTER (substring of "2_1/prop_2"), BENCH_OPTIONS (JSON method options,
  * e.g. '{"clamps":"gradient","counterexample":"fixed"}' for the paper's Algorithm 3) narrow or vary a run.
  */
+import { asLayerSequence } from '../src/core/network/model';
+import { verify } from '../src/core/verify';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { loadModelFile } from '../src/core/onnx/loadModelFile';
 import { exportOnnx } from '../src/core/onnx/export';
 import { exportGatedOnnx } from '../src/core/onnx/gatedOnnx';
-import { loadOnnxAnyModel } from '../src/core/onnx/import';
+import { loadOnnxModel } from '../src/core/onnx/import';
 import { parseVnnlib } from '../src/core/property/vnnlib';
-import { forward } from '../src/core/network/forward';
-import { gatedAddedParameters, gatedForward, type GatedModel } from '../src/core/network/gated';
+import { forward, forwardModel } from '../src/core/network/forward';
+import { gatedAddedParameters, type GatedModel } from '../src/core/network/gated';
 import { violationMargin, type Query } from '../src/core/query/normalForm';
 import type { Network } from '../src/core/network/network';
 import { nrepair } from '../src/core/repair/methods/nrepair';
 import { decide } from '../src/core/repair/nrepair/pieceSamples';
 import { seededRandom } from '../src/core/verify/falsify';
-import { verifyGated } from '../src/core/verify/gated';
 import { acasNet, dataPath } from '../test/helpers';
 
 const TIMEOUT = Number(process.env.BENCH_TIMEOUT ?? 60);
@@ -62,7 +63,7 @@ function agreement(net: Network, model: GatedModel, box: { lower: Float64Array; 
   while (kept < SAMPLES) {
     const xs = Float64Array.from({ length: batch * 5 }, (_, k) => box.lower[k % 5] + random() * (box.upper[k % 5] - box.lower[k % 5]));
     const before = forward(net, xs, batch);
-    const after = gatedForward(model, xs, batch);
+    const after = forwardModel(model, xs, batch);
     for (let b = 0; b < batch && kept < SAMPLES; b++) {
       const y = before.subarray(b * 5, (b + 1) * 5);
       if (safeFor && violationMargin(safeFor.violation, y) <= 0) continue;
@@ -84,7 +85,7 @@ async function main(): Promise<void> {
   for (const [i, j, p] of tasks) {
     const name = `${i}_${j}/prop_${p}`;
     if (!name.includes(FILTER)) continue;
-    const net = loadModelFile(acasNet(i, j));
+    const net = asLayerSequence(loadModelFile(acasNet(i, j)), 'the ACAS Xu networks');
     const query = readQuery(p);
     const started = performance.now();
     const outcome = await nrepair.run({
@@ -93,8 +94,8 @@ async function main(): Promise<void> {
     const seconds = (performance.now() - started) / 1000;
     const model = outcome.model as GatedModel;
     const bytes = exportGatedOnnx(model);
-    const written = loadOnnxAnyModel(bytes, `${name}.onnx`) as GatedModel;
-    const proof = await verifyGated(written, query, { timeoutSec: VERIFY_TIMEOUT });
+    const written = loadOnnxModel(bytes, `${name}.onnx`) as GatedModel;
+    const proof = await verify(written, query, { timeoutSec: VERIFY_TIMEOUT });
     const params = net.layers.reduce((s, l) => s + l.weights.length + l.bias.length, 0);
     const row: Row = {
       task: name,

@@ -5,14 +5,14 @@
  * repair there once, no second split, every proof accepted). Prints a table and appends it to
  * docs/benchmarks/repair-nrepair-algorithms.md.
  */
+import { verify } from '../src/core/verify';
 import { writeFileSync } from 'node:fs';
-import { forward } from '../src/core/network/forward';
-import { gatedForward, type GatedModel } from '../src/core/network/gated';
+import { forward, forwardModel } from '../src/core/network/forward';
+import type { GatedModel } from '../src/core/network/gated';
 import { violationMargin } from '../src/core/query/normalForm';
 import { nrepair } from '../src/core/repair/methods/nrepair';
 import { decide } from '../src/core/repair/nrepair/pieceSamples';
 import { seededRandom } from '../src/core/verify/falsify';
-import { verifyGated } from '../src/core/verify/gated';
 import { notFirst, smallNet } from '../test/helpers';
 
 /** Seeds whose network breaks the property on 4-20% of the region. */
@@ -29,7 +29,7 @@ function fidelity(model: GatedModel, seed: number): number {
   const n = 20000;
   const xs = Float64Array.from({ length: 2 * n }, () => random() * 2 - 1);
   const a = forward(model.base, xs, n);
-  const b = gatedForward(model, xs, n);
+  const b = forwardModel(model, xs, n);
   let safe = 0;
   let same = 0;
   for (let k = 0; k < n; k++) {
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
       repaired += outcome.stats.piecesRepaired;
       pieces += outcome.stats.pieces;
       clamps += outcome.stats.clamps;
-      if ((await verifyGated(model, notFirst, { timeoutSec: 60 })).status === 'holds') proven++;
+      if ((await verify(model, notFirst, { timeoutSec: 60 })).status === 'holds') proven++;
       agree += fidelity(model, seed);
     }
     const row = `| ${label} | ${repaired} / ${pieces} | ${proven} / ${SEEDS.length} | ${(clamps / Math.max(1, repaired)).toFixed(2)} | ${(100 * agree / SEEDS.length).toFixed(2)}% | ${seconds.toFixed(1)} |`;

@@ -7,13 +7,12 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { loadModelFile } from '../src/core/onnx/loadModelFile';
 import { OrtModel } from '../src/core/onnx/ort';
 import { parseVnnlib } from '../src/core/property/vnnlib';
 import { inRegion, violatedClause } from '../src/core/query/normalForm';
 import { verify } from '../src/core/verify';
 import type { Network } from '../src/core/network/network';
-import { dataPath } from '../test/helpers';
+import { dataPath, loadNetwork } from '../test/helpers';
 import { cactusSvg, median, readInstances, readToolResults } from './vnncompResults';
 
 interface Row { onnx: string; vnnlib: string; expected: string; got: string; seconds: number; wrong: boolean; note: string }
@@ -40,7 +39,7 @@ export async function runBenchmark(spec: BenchmarkSpec): Promise<void> {
   const nets = new Map<string, Network>();
   const rows: Row[] = [];
   for (const inst of instances) {
-    const net = nets.get(inst.onnx) ?? loadModelFile(join(dir, inst.onnx));
+    const net = nets.get(inst.onnx) ?? loadNetwork(join(dir, inst.onnx));
     nets.set(inst.onnx, net);
     const query = parseVnnlib(readFileSync(join(dir, inst.vnnlib), 'utf8'), inst.vnnlib);
     const result = await verify(net, query, { timeoutSec: TIMEOUT, threads: THREADS });

@@ -1,7 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { loadModelFile } from '../src/core/onnx/loadModelFile';
+import { asLayerSequence } from '../src/core/network/model';
 import type { Network } from '../src/core/network/network';
+import { checkDocument } from '../src/core/property';
+import { fileHost } from '../src/core/property/fileHost';
 import type { Query } from '../src/core/query/normalForm';
 import { seededRandom } from '../src/core/verify/falsify';
 
@@ -9,6 +13,12 @@ import { seededRandom } from '../src/core/verify/falsify';
 export const SHARED_DATA = process.env.NETMEND_SHARED_DATA ?? path.resolve(__dirname, '..', '..', 'shared', 'data');
 export const dataPath = (...parts: string[]): string => path.join(SHARED_DATA, ...parts);
 export const acasNet = (i: number, j: number): string => dataPath('acasxu', `ACASXU_run2a_${i}_${j}_batch_2000.onnx`);
+
+/** A model file that must be a plain layer sequence (every shared network is). */
+export function loadNetwork(file: string): Network {
+  const model = loadModelFile(file);
+  return asLayerSequence(model, file);
+}
 
 /** The 15 MNIST test images behind the VNN-COMP robustness properties: pixels in [0, 1] and the true label. */
 export function mnistPropImages(): { label: number; pixels: Float64Array }[] {
@@ -44,3 +54,17 @@ export const notFirst: Query = {
   region: [{ lower: Float64Array.of(-1, -1), upper: Float64Array.of(1, 1), rows: [] }],
   violation: [[{ coeffs: Float64Array.of(-1, 1, 0), rhs: 0 }, { coeffs: Float64Array.of(-1, 0, 1), rhs: 0 }]],
 };
+
+/**
+ * The whole ACAS Xu input domain in the network's normalised space, from the bundled example's `input ... in [lo, hi]`
+ * declarations and their normalisation (not the union of the properties' boxes).
+ */
+export function acasDomain(): { lower: Float64Array; upper: Float64Array } {
+  const file = path.resolve(__dirname, '..', 'examples', 'acasxu', 'acasxu.prop');
+  const doc = checkDocument(readFileSync(file, 'utf8'), fileHost(file));
+  const inputs = doc.symbols.variables('input');
+  return {
+    lower: Float64Array.from(inputs, (s) => (s.domain!.lower - s.mean) / s.divisor),
+    upper: Float64Array.from(inputs, (s) => (s.domain!.upper - s.mean) / s.divisor),
+  };
+}

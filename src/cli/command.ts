@@ -1,4 +1,5 @@
 import { InputError } from '../core/errors';
+import { UsageError } from './args';
 
 export interface Command {
   readonly name: string;
@@ -9,12 +10,12 @@ export interface Command {
   run(args: string[]): Promise<number>;
 }
 
-/** For commands whose contract reserves exit 2 for bugs: bad input is reported (located) and exits 1. */
+/** For commands whose contract reserves exit 2 for bugs and usage errors: bad input is reported (located) and exits 1. */
 export async function inputProblemsExitOne(commandName: string, body: () => Promise<number>): Promise<number> {
   try {
     return await body();
   } catch (err) {
-    if (!(err instanceof InputError)) throw err;
+    if (!(err instanceof InputError) || err instanceof UsageError) throw err;
     console.error(`netmend ${commandName}: ${err.describe()}`);
     return 1;
   }

@@ -12,15 +12,18 @@ import { verifyCommand } from './commands/verify';
 import { vnncompCommand } from './commands/vnncomp';
 import { checkCommand } from './commands/check';
 import { convertCommand } from './commands/convert';
+import { repairCommand } from './commands/repair';
+import { localizeCommand } from './commands/localize';
 
-const commands: readonly Command[] = [info, evalCommand, checkCommand, convertCommand, verifyCommand, vnncompCommand];
+const commands: readonly Command[] = [info, evalCommand, checkCommand, convertCommand, verifyCommand, localizeCommand, repairCommand, vnncompCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.usage.length));
   return ['usage: netmend <command> [options]', '', ...commands.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`)].join('\n');
 }
 
-async function main(argv: string[]): Promise<number> {
+/** Runs one command line; returns the exit code (exported so tests run commands in-process). */
+export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h') {
     console.log(usage());
@@ -43,4 +46,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then((code) => process.exit(code));
+if (require.main === module) main(process.argv.slice(2)).then((code) => process.exit(code));

@@ -1,4 +1,4 @@
-/** "Verify | Repair" above each property, and its latest verdict ("holds (0.4 s)", "violated", "unknown"). */
+/** "Verify | Repair | Responsibility" above each property, and its latest verdict ("holds (0.4 s)", "violated", "unknown"). */
 import * as vscode from 'vscode';
 import type { CheckedDocuments } from './language/checkedDocuments';
 import { toRange } from './language/convert';
@@ -20,6 +20,7 @@ export class PropertyCodeLens implements vscode.CodeLensProvider {
       const lenses = [
         new vscode.CodeLens(range, { title: 'Verify', command: 'netmend.verifyProperty', arguments: [document.uri, name] }),
         new vscode.CodeLens(range, { title: 'Repair', command: 'netmend.repairModel', arguments: [document.uri, name] }),
+        new vscode.CodeLens(range, { title: 'Responsibility', command: 'netmend.showResponsibility', arguments: [document.uri, name] }),
       ];
       const result = this.results.get(document.uri, name);
       if (result) {

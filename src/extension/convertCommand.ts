@@ -1,7 +1,8 @@
 /** "Convert VNN-LIB to .prop": writes NAME.prop beside the .vnnlib file and opens it. */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { InputError } from '../core/errors';
+import { FILE_LIMITS, readRegularText } from '../core/files';
 import { queryToProp } from '../core/property/toProp';
 import { parseVnnlib } from '../core/property/vnnlib';
 
@@ -10,7 +11,7 @@ export async function convertVnnlib(uri?: vscode.Uri): Promise<void> {
     ?? (await vscode.window.showOpenDialog({ filters: { 'VNN-LIB': ['vnnlib'] }, canSelectMany: false }))?.[0];
   if (!source) return;
   try {
-    const query = parseVnnlib(readFileSync(source.fsPath, 'utf8'), source.fsPath);
+    const query = parseVnnlib(readRegularText(source.fsPath, 'VNN-LIB file', FILE_LIMITS.property), source.fsPath);
     const target = source.fsPath.replace(/\.vnnlib$/i, '') + '.prop';
     writeFileSync(target, queryToProp(query, source.fsPath.split(/[\\/]/).pop()!));
     await vscode.window.showTextDocument(vscode.Uri.file(target));

@@ -24,6 +24,7 @@ export class CounterexampleActions implements vscode.CodeActionProvider {
       };
       return [
         action(`Repair model for ${found.property}...`, 'netmend.repairModel', [document.uri, found.property]),
+        action(`Show the neurons responsible for ${found.property}`, 'netmend.showResponsibility', [document.uri, found.property]),
         action('Copy counterexample as JSON', 'netmend.copyCounterexample', [found]),
         action(`Add counterexample to a point set (${POINT_SET_FILE})`, 'netmend.addCounterexample', [document.uri, found]),
       ];

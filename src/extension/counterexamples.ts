@@ -51,6 +51,15 @@ export class Counterexamples {
     });
   }
 
+  /** The network-space input of the counterexample shown for a property, if any. */
+  forProperty(uri: vscode.Uri, property: string): readonly number[] | undefined {
+    for (const diagnostic of this.collection.get(uri) ?? []) {
+      const found = this.reported.get(diagnostic);
+      if (found?.property === property) return found.networkInput;
+    }
+    return undefined;
+  }
+
   clear(uri: vscode.Uri): void {
     this.collection.delete(uri);
   }

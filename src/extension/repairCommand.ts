@@ -1,60 +1,141 @@
 /**
- * Repair Model...: pick a property (when not given) and a repair method, the configured default first. The methods
- * themselves arrive with their own issues; until then picking one says plainly that it is not in this build.
+ * Repair Model...: pick a property (when not given) and a method, the configured default first; run the repair in the
+ * worker (progress, Cancel); show the driver's report in the side panel for review. The repaired model waits in a
+ * temporary file: nothing is written beside the user's model unless they accept it in the panel.
  */
 import * as vscode from 'vscode';
+import type { CheckedDocument, CompiledProperty } from '../core/property';
+import { REPAIR_CATALOG, type RepairMethodInfo } from '../core/repair/catalog';
+import type { RepairReport } from '../core/repair/report';
+import { decisionOf, inputDomain } from '../core/property/repairContext';
+import { JobFailedError, type WorkerClient } from '../worker/client';
 import { trustedPropDocument } from './propDocument';
 import type { CheckedDocuments } from './language/checkedDocuments';
+import type { JobStatus } from './jobStatus';
+import type { NetMendPanel } from './panel/panel';
 
-export interface RepairMethod {
-  readonly id: string;
-  readonly label: string;
-  readonly description: string;
-  readonly detail: string;
-}
-
-/** The five methods of the seed papers, in the order of the papers. */
-export const REPAIR_METHODS: readonly RepairMethod[] = [
-  { id: 'nrepair', label: 'nRepair', description: 'verification-guided repair (provable)', detail: 'Bisects the input region, fixes neurons per region and joins the regions with gates.' },
-  { id: 'irepair', label: 'I-REPAIR', description: 'localised gradient repair (point-wise)', detail: 'Fixes misclassified inputs with limited data by changing the weights that matter most.' },
-  { id: 'reassure', label: 'REASSURE', description: 'provable patch networks (point-wise or area)', detail: 'Adds a patch per linear region, solved by LP, that changes nothing outside the region.' },
-  { id: 'specrepair', label: 'SpecRepair', description: 'penalised retraining', detail: 'Searches counterexamples, retrains with a penalty on the property, certifies the result.' },
-  { id: 'birdnn', label: 'BIRDNN', description: 'behaviour imitation / responsibility fine-tuning', detail: 'Retrains, or fine-tunes the neurons ranked most responsible for the violation.' },
-];
-
-type MethodItem = vscode.QuickPickItem & { readonly method: RepairMethod };
+type MethodItem = vscode.QuickPickItem & { readonly method: RepairMethodInfo };
 
 /** The methods as quick-pick items, the default first and marked. */
 export function methodItems(defaultId: string): MethodItem[] {
-  const first = REPAIR_METHODS.find((m) => m.id === defaultId) ?? REPAIR_METHODS[0];
-  return [first, ...REPAIR_METHODS.filter((m) => m !== first)].map((method) => ({
-    label: method.label,
-    description: method === first ? `${method.description} (default)` : method.description,
-    detail: method.detail,
+  const first = REPAIR_CATALOG.find((m) => m.id === defaultId) ?? REPAIR_CATALOG[0];
+  return [first, ...REPAIR_CATALOG.filter((m) => m !== first)].map((method) => ({
+    label: method.name,
+    description: `${method.guarantee === 'provable' ? 'provable' : 'trained on samples'}${method === first ? ' (default)' : ''}`,
+    detail: method.summary,
     method,
   }));
 }
 
+export interface RepairOutcomeShown {
+  readonly property: string;
+  readonly method: string;
+  readonly verdict?: RepairReport['verdict']['status'];
+  readonly repairedPath?: string;
+}
+
 export class RepairCommand {
-  constructor(private readonly documents: CheckedDocuments, private readonly log: vscode.LogOutputChannel) {}
+  constructor(
+    private readonly documents: CheckedDocuments,
+    private readonly worker: () => WorkerClient,
+    private readonly status: JobStatus,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly panel: NetMendPanel,
+  ) {}
 
   /** From the CodeLens or a quick fix (document and property given) or the palette (the active .prop editor). */
-  async repair(uri?: vscode.Uri, property?: string): Promise<{ property: string; method: string } | undefined> {
+  async repair(uri?: vscode.Uri, property?: string): Promise<RepairOutcomeShown | undefined> {
     const document = await trustedPropDocument(uri, { verb: 'repair', object: 'its model' });
     if (!document) return undefined;
+    const doc = this.documents.get(document);
     const name = property ?? (await this.pickProperty(document));
     if (!name) return undefined;
-    const defaultId = vscode.workspace.getConfiguration('netmend').get<string>('repair.defaultMethod', 'reassure');
-    const picked = await vscode.window.showQuickPick(methodItems(defaultId), {
+    const config = vscode.workspace.getConfiguration('netmend');
+    const picked = await vscode.window.showQuickPick(methodItems(config.get<string>('repair.defaultMethod', 'reassure')), {
       title: `NetMend: repair the model for ${name}`,
       placeHolder: 'Repair method',
       matchOnDescription: true,
       matchOnDetail: true,
     });
     if (!picked) return undefined;
-    this.log.info(`repair of ${name} with ${picked.method.label} requested: not available in this build`);
-    void vscode.window.showInformationMessage(`NetMend: ${picked.method.label} is not available in this build yet, so ${name} was not repaired. The model is unchanged.`);
-    return { property: name, method: picked.method.id };
+    const target = doc.properties.find((p) => p.name === name);
+    const domain = inputDomain(doc);
+    if (!target || !doc.modelPath || !domain || doc.diagnostics.some((d) => d.severity === 'error')) {
+      void vscode.window.showErrorMessage(`NetMend: ${name} cannot be repaired: ${!domain ? 'every input needs a declared domain (input x in [lo, hi])' : 'fix the errors in this file first'}.`);
+      return { property: name, method: picked.method.id };
+    }
+    const done = this.status.begin(`repair ${name}`);
+    try {
+      return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `NetMend: repairing for ${name} with ${picked.method.name}`, cancellable: true }, async (progress, token) => {
+        const run = await this.run(doc, target, picked.method, progress, token);
+        if (run) await this.panel.showReport(run.report, run.repairedPath, document.uri);
+        return { property: name, method: picked.method.id, verdict: run?.report.verdict.status, repairedPath: run?.repairedPath };
+      });
+    } finally {
+      done();
+    }
+  }
+
+  /** Repair with Every Method: the methods this build has that repair properties, one after another, compared in the panel. */
+  async repairAll(uri?: vscode.Uri, property?: string): Promise<readonly RepairReport[] | undefined> {
+    const document = await trustedPropDocument(uri, { verb: 'repair', object: 'its model' });
+    if (!document) return undefined;
+    const doc = this.documents.get(document);
+    const name = property ?? (await this.pickProperty(document));
+    const target = doc.properties.find((p) => p.name === name);
+    if (!name || !target || !doc.modelPath || !inputDomain(doc)) {
+      if (name) void vscode.window.showErrorMessage(`NetMend: ${name} cannot be repaired: fix the errors in this file and declare every input's domain.`);
+      return undefined;
+    }
+    const built = new Set(await this.worker().start('repairMethods', {}).result);
+    const methods = REPAIR_CATALOG.filter((m) => built.has(m.id) && m.needs.includes('property'));
+    const done = this.status.begin(`repair ${name} with every method`);
+    try {
+      return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `NetMend: repairing for ${name} with every method`, cancellable: true }, async (progress, token) => {
+        const entries: { report: RepairReport; repaired?: string }[] = [];
+        for (const method of methods) {
+          if (token.isCancellationRequested) break;
+          const run = await this.run(doc, target, method, { report: (p) => progress.report({ message: `${method.name}: ${p.message ?? ''}` }) }, token);
+          if (run) entries.push({ report: run.report, repaired: run.repairedPath });
+        }
+        if (entries.length > 0) await this.panel.showComparison(entries, document.uri, name);
+        return entries.map((e) => e.report);
+      });
+    } finally {
+      done();
+    }
+  }
+
+  /** One method in the worker; undefined when cancelled or failed (the failure is shown). */
+  private async run(
+    doc: CheckedDocument, target: CompiledProperty, method: RepairMethodInfo,
+    progress: { report(value: { message?: string }): void }, token: vscode.CancellationToken,
+  ): Promise<{ report: RepairReport; repairedPath?: string } | undefined> {
+    const config = vscode.workspace.getConfiguration('netmend');
+    const others = config.get<boolean>('repair.recheckOtherProperties', true) ? doc.properties.filter((p) => p !== target) : [];
+    const job = this.worker().start('repair', {
+      modelPath: doc.modelPath!, method: method.id,
+      target: { name: target.name, query: target.query },
+      others: others.map((p) => ({ name: p.name, query: p.query })),
+      repairSet: [], keepSet: [], domain: inputDomain(doc)!, decision: decisionOf(doc), options: {},
+      timeoutSec: config.get<number>('repair.timeoutSeconds', 300),
+      verifyTimeoutSec: config.get<number>('verify.timeoutSeconds', 60),
+      threads: config.get<number>('verify.threads', 0) || undefined,
+    }, { onProgress: (p) => progress.report({ message: p.stage }) });
+    const cancel = token.onCancellationRequested(() => job.cancel());
+    try {
+      const result = await job.result;
+      this.log.info(`repair of ${target.name} with ${result.report.methodName}: ${result.report.verdict.status}: ${result.report.verdict.detail}`);
+      return result;
+    } catch (err) {
+      if (!(err instanceof JobFailedError && err.reason === 'cancelled')) {
+        this.log.error(`repair of ${target.name} with ${method.name}: ${(err as Error).message}`);
+        void vscode.window.showErrorMessage(`NetMend: repair of ${target.name} with ${method.name}: ${(err as Error).message}. The model is unchanged.`);
+      }
+      return undefined;
+    } finally {
+      cancel.dispose();
+    }
   }
 
   private async pickProperty(document: vscode.TextDocument): Promise<string | undefined> {

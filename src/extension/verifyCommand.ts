@@ -37,8 +37,14 @@ export class Verifier {
     const cursor = vscode.window.activeTextEditor?.selection.active;
     const decl = doc.file.decls.find((d): d is PropertyDecl => d.kind === 'property' && (name ? d.name.name === name : !!cursor && toRange(d.range).contains(cursor)));
     const properties = decl ? doc.properties.filter((p) => p.declaration === decl.name.name) : [];
+    // A file with errors is never verified: an erroneous region or requirement would be verified as something else.
+    const error = doc.diagnostics.find((d) => d.severity === 'error');
+    if (error) {
+      void vscode.window.showErrorMessage(`Fix the errors in this file first (line ${error.range.start.line + 1}: ${error.message}).`);
+      return false;
+    }
     if (!decl || properties.length === 0 || !doc.modelPath) {
-      void vscode.window.showErrorMessage(doc.diagnostics.some((d) => d.severity === 'error') ? 'Fix the errors in this file first.' : 'Place the cursor in a property to verify it.');
+      void vscode.window.showErrorMessage('Place the cursor in a property to verify it.');
       return false;
     }
     const config = vscode.workspace.getConfiguration('netmend');

@@ -1,9 +1,14 @@
-import { availableParallelism } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { basename, extname, join } from 'node:path';
 /** What each job kind does inside the worker thread. */
-import { forward } from '../core/network/forward';
-import { inputSize, outputSize } from '../core/network/network';
+import { forwardModel } from '../core/network/forward';
+import { asLayerSequence, isGated, isGraph, modelInputSize, modelOutputSize } from '../core/network/model';
 import { InputError } from '../core/errors';
-import { verify } from '../core/verify';
+import { checkQueryFits, verify } from '../core/verify';
+import { localize } from '../core/localize';
+import { runRepair } from '../core/repair/driver';
+import { REPAIR_METHODS, repairMethod } from '../core/repair/registry';
 import { cachedModel } from './models';
 import type { JobKind, JobKinds, JobProgress } from './protocol';
 
@@ -16,27 +21,51 @@ type Handlers = { [K in JobKind]: (params: JobKinds[K]['params'], ctx: JobContex
 
 export const productionJobs: Omit<Handlers, 'testBusy' | 'testCrash'> = {
   async loadModel({ modelPath }) {
-    const net = cachedModel(modelPath);
+    const net = await cachedModel(modelPath);
     return {
       path: modelPath,
       inputName: net.inputName,
       outputName: net.outputName,
-      inputSize: inputSize(net),
-      outputSize: outputSize(net),
-      layerCount: net.layers.length,
+      inputSize: modelInputSize(net),
+      outputSize: modelOutputSize(net),
+      layerCount: isGraph(net) ? net.nodes.length : isGated(net) ? net.base.layers.length : net.layers.length,
       notes: net.notes,
     };
   },
   async evaluate({ modelPath, input }) {
-    const net = cachedModel(modelPath);
-    if (input.length !== inputSize(net)) throw new InputError(`the model takes ${inputSize(net)} inputs, got ${input.length}`, { file: modelPath });
-    return Array.from(forward(net, Float64Array.from(input)));
+    const net = await cachedModel(modelPath);
+    if (input.length !== modelInputSize(net)) throw new InputError(`the model takes ${modelInputSize(net)} inputs, got ${input.length}`, { file: modelPath });
+    return Array.from(forwardModel(net, Float64Array.from(input)));
   },
   async falsify({ modelPath, query, timeoutSec }, ctx) {
-    return verify(cachedModel(modelPath), query, { timeoutSec, falsifyOnly: true, signal: ctx.signal, onProgress: ctx.progress });
+    return verify(await cachedModel(modelPath), query, { timeoutSec, falsifyOnly: true, signal: ctx.signal, onProgress: ctx.progress });
   },
   async verify({ modelPath, query, timeoutSec, threads }, ctx) {
-    return verify(cachedModel(modelPath), query, { timeoutSec, threads: threads ?? availableParallelism(), signal: ctx.signal, onProgress: ctx.progress });
+    return verify(await cachedModel(modelPath), query, { timeoutSec, threads: threads ?? availableParallelism(), signal: ctx.signal, onProgress: ctx.progress });
+  },
+  async repair(params, ctx) {
+    const { report, bytes } = await runRepair({
+      ...params,
+      method: repairMethod(params.method),
+      model: await cachedModel(params.modelPath),
+      signal: ctx.signal,
+      onProgress: (p) => ctx.progress({ stage: p.message ? `${p.stage}: ${p.message}` : p.stage, fractionDone: p.fraction }),
+    });
+    if (!bytes) return { report };
+    const folder = join(tmpdir(), 'netmend-repairs');
+    mkdirSync(folder, { recursive: true });
+    const repairedPath = join(folder, `${basename(params.modelPath, extname(params.modelPath))}.${params.method}.${Date.now()}.onnx`);
+    writeFileSync(repairedPath, bytes);
+    return { report, repairedPath };
+  },
+  async repairMethods() {
+    return REPAIR_METHODS.map((m) => m.id);
+  },
+  async localize({ modelPath, query, method, samples, topK, counterexamples }, ctx) {
+    const net = asLayerSequence(await cachedModel(modelPath), 'localisation');
+    checkQueryFits(net, query);
+    ctx.progress({ stage: 'localize' });
+    return localize(net, query, { method, samples, topK, counterexamples });
   },
 };
 

@@ -1,12 +1,15 @@
-/** The worker's model cache: a model is parsed once and reloaded only when its file changes on disk (mtime or size). */
+/**
+ * The worker's model cache: a model is parsed (and checked against ONNX Runtime) once and reloaded only when its file
+ * changes on disk (mtime or size).
+ */
 import { statSync } from 'node:fs';
 import { InputError } from '../core/errors';
-import { loadModelFile } from '../core/onnx/loadModelFile';
-import type { Network } from '../core/network/network';
+import { loadCheckedModel } from '../core/onnx/loadModelFile';
+import type { Model } from '../core/network/model';
 
-const cache = new Map<string, { stamp: string; net: Network }>();
+const cache = new Map<string, { stamp: string; net: Model }>();
 
-export function cachedModel(path: string): Network {
+export async function cachedModel(path: string): Promise<Model> {
   let stamp: string;
   try {
     const s = statSync(path);
@@ -16,7 +19,7 @@ export function cachedModel(path: string): Network {
   }
   const hit = cache.get(path);
   if (hit && hit.stamp === stamp) return hit.net;
-  const net = loadModelFile(path);
+  const net = await loadCheckedModel(path);
   cache.set(path, { stamp, net });
   return net;
 }

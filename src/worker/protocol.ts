@@ -4,6 +4,13 @@
  */
 import type { Query } from '../core/query/normalForm';
 import type { VerifyProgress, VerifyResult } from '../core/verify/types';
+import type { RepairRequest } from '../core/repair/driver';
+import type { RepairReport } from '../core/repair/report';
+import type { RepairMethodId } from '../core/repair/types';
+
+/** A repair request as the host sends it: the model by path, everything else as the driver takes it. */
+export type RepairJobParams = { readonly modelPath: string; readonly method: RepairMethodId } & Omit<RepairRequest, 'model' | 'method' | 'signal' | 'onProgress'>;
+import type { Responsibility, ResponsibilityMethod } from '../core/localize/types';
 
 export interface ModelInfo {
   readonly path: string;
@@ -22,6 +29,15 @@ export interface JobKinds {
   /** The live check: falsification only, short budget. */
   falsify: { params: { modelPath: string; query: Query; timeoutSec: number }; result: VerifyResult };
   verify: { params: { modelPath: string; query: Query; timeoutSec: number; threads?: number }; result: VerifyResult };
+  /** A repair judged by the driver; the repaired model is written to a temporary file, never beside the user's model. */
+  repair: { params: RepairJobParams; result: { report: RepairReport; repairedPath?: string } };
+  /** The ids of the repair methods this build has. */
+  repairMethods: { params: Record<string, never>; result: RepairMethodId[] };
+  /** Which neurons are responsible for the property's violation (the side panel's heatmap). */
+  localize: {
+    params: { modelPath: string; query: Query; method?: ResponsibilityMethod; samples?: number; topK?: number; counterexamples?: readonly (readonly number[])[] };
+    result: Responsibility;
+  };
   /** Test-only: spins for `ms` without ever looking at the cancellation signal (a hang). */
   testBusy: { params: { ms: number }; result: number };
   /** Test-only: kills the worker thread mid-job (a crash). */

@@ -18,8 +18,9 @@ const vsix = process.env.NETMEND_E2E_VSIX ? resolve(process.env.NETMEND_E2E_VSIX
 
 const { chromium } = await import(join(here, 'node_modules', 'playwright-core', 'index.mjs'));
 
-// The suites run inside the extension host: one CommonJS bundle each, with mocha, `vscode` left to the host.
-await esbuild.build({ entryPoints: [join(here, 'suite', 'index.ts'), join(here, 'suite', 'untrusted.ts')], outdir: join(here, 'out'), bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], logLevel: 'warning' });
+// The suites run inside the extension host: one CommonJS bundle each, with mocha, `vscode` left to the host and
+// onnxruntime-node's native runtime required from the project's node_modules.
+await esbuild.build({ entryPoints: [join(here, 'suite', 'index.ts'), join(here, 'suite', 'untrusted.ts')], outdir: join(here, 'out'), bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', 'onnxruntime-node'], logLevel: 'warning' });
 
 const freePort = () => new Promise((ok) => { const s = createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => ok(p)); }); });
 

@@ -52,3 +52,19 @@ test('bad input: exit 2 with a message that says where', () => {
   assert.match(missing.stderr, /missing\.onnx: cannot read the model: no such file/);
   assert.equal(runCli(['frobnicate']).code, 2);
 });
+
+test('eval on a .nnet model takes and prints physical units, or the normalised space with --normalised, and says which', async () => {
+  const inputs = [[30000, 0.5, -1, 500, 700], [5000, -2, 2, 900, 300]];
+  const file = join(tmp, 'physical.json');
+  writeFileSync(file, JSON.stringify(inputs));
+  const physical = runCli(['eval', dataPath('nnet', 'TestNetwork2.nnet'), '--inputs', file]);
+  assert.equal(physical.code, 0, physical.stderr);
+  assert.match(physical.stderr, /physical units/);
+  // The ONNX twin has the normalisation folded in: it computes physical outputs from physical inputs.
+  const twin = await OrtModel.load(dataPath('nnet', 'TestNetwork2.onnx'), [5]);
+  const expected = await twin.run(inputs);
+  (JSON.parse(physical.stdout) as number[][]).forEach((y, k) => y.forEach((v, i) => assert.ok(Math.abs(v - expected[k][i]) <= 1e-4 * Math.max(1, Math.abs(expected[k][i])), `${v} vs ${expected[k][i]}`)));
+  const normalised = runCli(['eval', dataPath('nnet', 'TestNetwork2.nnet'), '--inputs', file, '--normalised']);
+  assert.match(normalised.stderr, /normalised space/);
+  assert.notDeepEqual(JSON.parse(normalised.stdout), JSON.parse(physical.stdout));
+});

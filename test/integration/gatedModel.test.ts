@@ -7,10 +7,11 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-node';
 import { loadModelFile } from '../../src/core/onnx/loadModelFile';
-import { loadOnnxAnyModel, loadOnnxModel } from '../../src/core/onnx/import';
+import { loadOnnxModel } from '../../src/core/onnx/import';
 import { exportGatedOnnx } from '../../src/core/onnx/gatedOnnx';
-import { forward } from '../../src/core/network/forward';
-import { clampNetwork, gatedAlarm, gatedForward, isGated, pieceIndex, type GatedModel } from '../../src/core/network/gated';
+import { forward, forwardModel } from '../../src/core/network/forward';
+import { asLayerSequence, isGated } from '../../src/core/network/model';
+import { clampNetwork, gatedAlarm, gatedModel, pieceIndex, type GatedModel } from '../../src/core/network/gated';
 import { InputError } from '../../src/core/errors';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,16 +22,12 @@ const box = (lower: number[], upper: number[]) => ({ lower: Float64Array.from(lo
 
 /** Two clamped pieces that share a face, one unrepaired piece inside the second's box (first match wins there). */
 function sampleModel(): GatedModel {
-  const base = loadModelFile(acasNet(2, 1));
-  return {
-    kind: 'gated',
-    base,
-    pieces: [
+  const base = asLayerSequence(loadModelFile(acasNet(2, 1)), 'sampleModel');
+  return gatedModel(base, [
       { ...box([0, -0.5, -0.5, 0, -0.5], [0.5, 0, 0.5, 0.5, 0.5]), clamps: [{ layer: 0, neuron: 3, value: 1.5 }, { layer: 5, neuron: 7, value: 0 }], unrepaired: false },
       { ...box([-0.25, -0.25, -0.5, -0.5, -0.5], [0, 0.25, 0.5, 0.5, 0.5]), unrepaired: true, clamps: [] },
       { ...box([0, 0, -0.5, 0, -0.5], [0.5, 0.5, 0.5, 0.5, 0.5]), clamps: [{ layer: 2, neuron: 10, value: 3 }], unrepaired: false },
-    ],
-  };
+  ]);
 }
 
 function seededInputs(count: number, seed: number): Float64Array {
@@ -61,7 +58,7 @@ test('a gated model exported to ONNX: ONNX Runtime computes the right piece (and
       const p = pieceIndex(model, x);
       if (precision === 'float64') counts[p + 1]++;
       const expected = forward(p < 0 ? model.base : clampNetwork(model.base, model.pieces[p].clamps), x);
-      const ours = gatedForward(model, x);
+      const ours = forwardModel(model, x);
       for (let o = 0; o < 5; o++) {
         assert.equal(ours[o], expected[o]);
         assert.ok(Math.abs(output[b * 5 + o] - expected[o]) <= (precision === 'float64' ? 1e-12 : 1e-4) * Math.max(1, Math.abs(expected[o])), `${precision} input ${b} (piece ${p}) output ${o}: ONNX Runtime ${output[b * 5 + o]}, ours ${expected[o]}`);
@@ -73,14 +70,14 @@ test('a gated model exported to ONNX: ONNX Runtime computes the right piece (and
   assert.ok(counts.every((c) => c > 5), `every piece and the outside are exercised: ${counts}`);
   // The clamps change the outputs: a gated model is not the base in disguise.
   const inFirst = Float64Array.of(0.25, -0.25, 0, 0.25, 0);
-  assert.notDeepEqual(Array.from(gatedForward(model, inFirst)), Array.from(forward(model.base, inFirst)));
+  assert.notDeepEqual(Array.from(forwardModel(model, inFirst)), Array.from(forward(model.base, inFirst)));
 });
 
-test('our importer reads the exported file back as the same gated model; plain-network tools refuse it', () => {
+test('our importer reads the exported file back as the same gated model; layer-sequence analyses refuse it', () => {
   const model = sampleModel();
   for (const precision of ['float64', 'float32'] as const) {
     const bytes = exportGatedOnnx(model, { precision });
-    const back = loadOnnxAnyModel(bytes, 'gated.onnx');
+    const back = loadOnnxModel(bytes, 'gated.onnx');
     assert.ok(isGated(back));
     assert.equal(back.pieces.length, 3);
     back.pieces.forEach((p, k) => {
@@ -90,10 +87,10 @@ test('our importer reads the exported file back as the same gated model; plain-n
       assert.deepEqual(Array.from(p.lower), Array.from(q.lower).map((v) => (precision === 'float32' ? Math.fround(v) : v)));
     });
     const xs = seededInputs(50, 3);
-    const a = gatedForward(back, xs, 50);
-    const b = gatedForward(model, xs, 50);
+    const a = forwardModel(back, xs, 50);
+    const b = forwardModel(model, xs, 50);
     a.forEach((v, i) => assert.ok(Math.abs(v - b[i]) <= (precision === 'float64' ? 0 : 1e-4) * Math.max(1, Math.abs(b[i]))));
-    assert.throws(() => loadOnnxModel(bytes, 'gated.onnx'), (e: unknown) => e instanceof InputError && /gated model/.test(e.message));
+    assert.throws(() => asLayerSequence(back, 'this analysis'), (e: unknown) => e instanceof InputError && /gated model/.test(e.message));
   }
 });
 

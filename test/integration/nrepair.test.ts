@@ -10,10 +10,11 @@ import * as ort from 'onnxruntime-node';
 import type { Network } from '../../src/core/network/network';
 import type { Query } from '../../src/core/query/normalForm';
 import { violationMargin } from '../../src/core/query/normalForm';
-import { forward } from '../../src/core/network/forward';
-import { clampNetwork, gatedForward, isGated, pieceIndex, type GatedModel } from '../../src/core/network/gated';
+import { forward, forwardModel } from '../../src/core/network/forward';
+import { asLayerSequence, isGated } from '../../src/core/network/model';
+import { clampNetwork, pieceIndex, type GatedModel } from '../../src/core/network/gated';
 import { exportGatedOnnx } from '../../src/core/onnx/gatedOnnx';
-import { loadOnnxAnyModel } from '../../src/core/onnx/import';
+import { loadOnnxModel } from '../../src/core/onnx/import';
 import { loadModelFile } from '../../src/core/onnx/loadModelFile';
 import { parseVnnlib } from '../../src/core/property/vnnlib';
 import { nrepair } from '../../src/core/repair/methods/nrepair';
@@ -21,7 +22,6 @@ import { gradientClamps } from '../../src/core/repair/nrepair/gradientClamps';
 import type { RepairTask } from '../../src/core/repair/types';
 import { verify } from '../../src/core/verify';
 import { seededRandom } from '../../src/core/verify/falsify';
-import { verifyGated } from '../../src/core/verify/gated';
 import { acasNet, dataPath, notFirst, smallNet } from '../helpers';
 
 const task = (model: Network, query: Query, options: RepairTask['options'], timeoutSec = 60): RepairTask => ({
@@ -44,14 +44,14 @@ async function runFile(bytes: Uint8Array, xs: Float64Array, batch: number, n: nu
 /** The written file read back, verified piece by piece, and run by ONNX Runtime as by our forward pass. */
 async function checkWrittenFile(model: GatedModel, query: Query, n: number) {
   const bytes = exportGatedOnnx(model);
-  const back = loadOnnxAnyModel(bytes, 'repaired.onnx');
+  const back = loadOnnxModel(bytes, 'repaired.onnx');
   assert.ok(isGated(back));
-  const proof = await verifyGated(back, query, { timeoutSec: 120 });
+  const proof = await verify(back, query, { timeoutSec: 120 });
   assert.equal(proof.status, 'holds', proof.status === 'unknown' ? proof.reason : 'a counterexample on the written file');
   const batch = 500;
   const xs = grid(n, query.region[0].lower, query.region[0].upper, batch, 5);
   const { output, alarm } = await runFile(bytes, xs, batch, n);
-  const ours = gatedForward(back, xs, batch);
+  const ours = forwardModel(back, xs, batch);
   const m = ours.length / batch;
   ours.forEach((v, i) => assert.ok(Math.abs(v - output[i]) <= 1e-4 * Math.max(1, Math.abs(v)), `output ${i}: ONNX Runtime ${output[i]}, ours ${v}`));
   assert.ok(alarm.every((a) => a === 0));
@@ -109,12 +109,12 @@ test('a region nRepair could not repair in time is flagged: the file raises the 
   const outside = Float64Array.of(1.5, 0);
   const { alarm } = await runFile(bytes, Float64Array.from([...inside, ...outside]), 3, 2);
   assert.deepEqual(Array.from(alarm), [1, 1, 0]);
-  const proof = await verifyGated(loadOnnxAnyModel(bytes) as GatedModel, notFirst, { timeoutSec: 30 });
+  const proof = await verify(loadOnnxModel(bytes) as GatedModel, notFirst, { timeoutSec: 30 });
   assert.equal(proof.status, 'violated');
 });
 
 test('nRepair on ACAS Xu 3_2 / property 2 (a part of its region that holds violations): proved on the written file', async () => {
-  const net = loadModelFile(acasNet(3, 2));
+  const net = asLayerSequence(loadModelFile(acasNet(3, 2)), 'ACAS Xu 3_2');
   const prop2 = parseVnnlib(readFileSync(dataPath('acasxu', 'prop_2.vnnlib'), 'utf8'));
   // Distance and speeds as in property 2, the two angles narrowed to where 3_2's violations are (1/16 of the region).
   const query: Query = { ...prop2, region: [{ ...prop2.region[0], lower: Float64Array.of(0.6, -0.0625, 0.375, 0.45, -0.5), upper: Float64Array.of(0.679857769, 0, 0.5, 0.5, -0.45) }] };

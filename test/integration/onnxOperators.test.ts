@@ -2,9 +2,9 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { loadOnnxModel } from '../../src/core/onnx/import';
-import { forward } from '../../src/core/network/forward';
+import { forwardModel } from '../../src/core/network/forward';
 import { OrtModel } from '../../src/core/onnx/ort';
-import { inputSize } from '../../src/core/network/network';
+import { modelInputSize } from '../../src/core/network/model';
 import { buildModel, int64Tensor, seeded, tensor, type NodeSpec } from '../onnxBuilder';
 import type { onnx } from 'onnx-proto';
 
@@ -78,7 +78,7 @@ for (const c of cases) {
   test(`operator lowering matches ONNX Runtime: ${c.name}`, async () => {
     const bytes = buildModel({ input: ['x', c.input], output: ['y', c.output], nodes: c.nodes, initializers: c.initializers });
     const net = loadOnnxModel(bytes, 'case.onnx');
-    const n = inputSize(net);
+    const n = modelInputSize(net);
     const inputs = Array.from({ length: 5 }, (_, k) => Float64Array.from(Float32Array.from(seeded(n, 100 + k))));
     const reference = await OrtModel.load(bytes, c.input);
     // The dropped Softmax is checked on the logits: compare with ORT on the graph without it.
@@ -86,7 +86,7 @@ for (const c of cases) {
     const logits = c.notes ? await OrtModel.load(refBytes, c.input) : reference;
     const expected = await logits.run(inputs);
     inputs.forEach((x, k) => {
-      const ours = forward(net, x);
+      const ours = forwardModel(net, x);
       assert.equal(ours.length, expected[k].length);
       ours.forEach((v, i) => assert.ok(Math.abs(v - expected[k][i]) <= 1e-5 * Math.max(1, Math.abs(expected[k][i])), `output ${i}: ${v} vs ${expected[k][i]}`));
     });

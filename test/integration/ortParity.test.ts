@@ -5,13 +5,12 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
-import { loadModelFile } from '../../src/core/onnx/loadModelFile';
 import { forward, forward32 } from '../../src/core/network/forward';
 import { exportOnnx } from '../../src/core/onnx/export';
-import { BatchForward } from '../../src/core/network/batchForward';
+import { BatchForward } from '../../src/core/onnx/batchForward';
 import { OrtModel } from '../../src/core/onnx/ort';
 import { inputSize, type Network } from '../../src/core/network/network';
-import { dataPath, mnistPropImages } from '../helpers';
+import { dataPath, loadNetwork, mnistPropImages } from '../helpers';
 
 const models = [
   ...readdirSync(dataPath('acasxu')).filter((f) => f.endsWith('.onnx')).map((f) => dataPath('acasxu', f)),
@@ -47,7 +46,7 @@ const inputsFor = (net: Network): Float64Array[] => {
 for (const file of models) {
   const name = file.split('/').pop();
   test(`forward pass and export match ONNX Runtime: ${name}`, async () => {
-    const net = loadModelFile(file);
+    const net = loadNetwork(file);
     const inputs = inputsFor(net).map((x) => Float64Array.from(Float32Array.from(x)));
     const reference = await OrtModel.load(file, net.inputShape);
     const expected = await reference.run(inputs);

@@ -12,7 +12,7 @@ export const checkCommand: Command = {
   summary: 'report every problem in a .prop file (exit 0 when it has no errors, 1 when it has or cannot be read)',
   run(args) {
     return inputProblemsExitOne(this.name, async () => {
-      const parsed = parseArgs(args);
+      const parsed = parseArgs(args, { switches: ['json'], positionals: 1 });
       const [file] = parsed.positional;
       if (!file) throw new InputError(`usage: netmend ${this.usage}`);
       await initLp();

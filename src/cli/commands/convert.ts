@@ -5,6 +5,7 @@ import { parseVnnlib, writeVnnlib } from '../../core/property/vnnlib';
 import { queryToProp } from '../../core/property/toProp';
 import { parseArgs, stringFlag } from '../args';
 import { inputProblemsExitOne, type Command } from '../command';
+import { assertWritable } from '../output';
 import { loadQueries, readText } from '../loadQueries';
 
 export const convertCommand: Command = {
@@ -13,10 +14,12 @@ export const convertCommand: Command = {
   summary: 'convert between VNN-LIB and .prop (a .prop property becomes one VNN-LIB query)',
   run(args) {
     return inputProblemsExitOne(this.name, async () => {
-      const parsed = parseArgs(args.map((a) => (a === '-o' ? '--out' : a)), ['to', 'property', 'out']);
+      const parsed = parseArgs(args, { values: ['to', 'property', 'out'], short: { o: 'out' }, positionals: 1 });
       const [file] = parsed.positional;
       const to = stringFlag(parsed, 'to');
       if (!file || (to !== 'prop' && to !== 'vnnlib')) throw new InputError(`usage: netmend ${this.usage}`);
+      const out = stringFlag(parsed, 'out');
+      if (out) assertWritable(out, 'output');
       let text: string;
       if (to === 'prop') {
         if (extname(file).toLowerCase() !== '.vnnlib') throw new InputError('--to prop converts a .vnnlib file', { file });
@@ -30,7 +33,6 @@ export const convertCommand: Command = {
         }
         text = writeVnnlib(chosen[0]);
       }
-      const out = stringFlag(parsed, 'out');
       if (out) writeFileSync(out, text);
       else process.stdout.write(text);
       return 0;

@@ -1,16 +1,18 @@
-import { readFileSync } from 'node:fs';
 import { InputError } from '../../core/errors';
-import { forward } from '../../core/network/forward';
-import { inputSize } from '../../core/network/network';
-import { loadModelFile } from '../../core/onnx/loadModelFile';
+import { FILE_LIMITS, readRegularText } from '../../core/files';
+import { forwardModel } from '../../core/network/forward';
+import { modelInputSize } from '../../core/network/model';
+import { normalisedInput, physicalOutput } from '../../core/network/normalization';
+import { loadCheckedModel } from '../../core/onnx/loadModelFile';
 import { parseArgs, stringFlag } from '../args';
 import type { Command } from '../command';
 
 /** Reads a JSON array of flat input vectors of the given length. */
 export function readInputVectors(file: string, size: number): Float64Array[] {
+  const text = readRegularText(file, 'inputs file', FILE_LIMITS.data);
   let data: unknown;
   try {
-    data = JSON.parse(readFileSync(file, 'utf8'));
+    data = JSON.parse(text);
   } catch (err) {
     throw new InputError(`cannot read the inputs as JSON: ${(err as Error).message}`, { file });
   }
@@ -25,21 +27,29 @@ export function readInputVectors(file: string, size: number): Float64Array[] {
 
 export const evalCommand: Command = {
   name: 'eval',
-  usage: 'eval <model> --inputs <file.json>',
-  summary: 'evaluate the model (float64) on a JSON array of flat input vectors; prints a JSON array of outputs',
+  usage: 'eval <model> --inputs <file.json> [--normalised]',
+  summary: 'evaluate the model (float64) on a JSON array of flat input vectors; prints a JSON array of outputs (physical units for a .nnet model unless --normalised)',
   async run(args) {
-    const parsed = parseArgs(args, ['inputs']);
+    const parsed = parseArgs(args, { values: ['inputs'], switches: ['normalised'], positionals: 1 });
     const [path] = parsed.positional;
     const inputsFile = stringFlag(parsed, 'inputs');
-    if (!path || !inputsFile) throw new InputError('usage: netmend eval <model> --inputs <file.json>');
-    const net = loadModelFile(path);
-    const n = inputSize(net);
+    if (!path || !inputsFile) throw new InputError(`usage: netmend ${this.usage}`);
+    const net = await loadCheckedModel(path);
+    const n = modelInputSize(net);
     const inputs = readInputVectors(inputsFile, n);
+    // A .nnet model's tools feed physical inputs: so does eval, unless asked for the network's own space.
+    const norm = parsed.flags.has('normalised') ? undefined : net.normalization;
     const batch = new Float64Array(inputs.length * n);
-    inputs.forEach((x, k) => batch.set(x, k * n));
-    const out = forward(net, batch, inputs.length);
+    inputs.forEach((x, k) => batch.set(norm ? normalisedInput(norm, x) : x, k * n));
+    const out = forwardModel(net, batch, inputs.length);
     const m = out.length / Math.max(1, inputs.length);
-    console.log(JSON.stringify(inputs.map((_, k) => Array.from(out.subarray(k * m, (k + 1) * m)))));
+    const outputs = inputs.map((_, k) => out.subarray(k * m, (k + 1) * m));
+    console.log(JSON.stringify(outputs.map((y) => Array.from(norm ? physicalOutput(norm, y) : y))));
+    if (net.normalization) {
+      console.error(norm
+        ? 'inputs and outputs in physical units (the model\'s normalisation applied; --normalised for the network\'s own space)'
+        : 'inputs and outputs in the network\'s normalised space (without --normalised: physical units)');
+    }
     return 0;
   },
 };

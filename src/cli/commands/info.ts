@@ -1,6 +1,8 @@
-import { loadAnyModelFile } from '../../core/onnx/loadModelFile';
-import { gatedAddedParameters, isGated, type GatedModel } from '../../core/network/gated';
-import type { Network, Normalization } from '../../core/network/network';
+import { loadCheckedModel } from '../../core/onnx/loadModelFile';
+import { gatedAddedParameters, type GatedModel } from '../../core/network/gated';
+import type { Normalization } from '../../core/network/network';
+import { GRAPH_INPUT, sourceSize } from '../../core/network/graph';
+import { isGated, isGraph, modelInputSize, modelOutputSize, type Model } from '../../core/network/model';
 import { parseArgs } from '../args';
 import type { Command } from '../command';
 import { InputError } from '../../core/errors';
@@ -8,7 +10,8 @@ import { InputError } from '../../core/errors';
 export interface ModelInfo {
   readonly input: { name: string; shape: readonly number[]; size: number };
   readonly output: { name: string; shape: readonly number[]; size: number };
-  readonly layers: { name: string; inSize: number; outSize: number; activation: string }[];
+  /** A graph node's inSize sums its sources' sizes; `reads` names them (absent for a plain sequence). */
+  readonly layers: { name: string; inSize: number; outSize: number; activation: string; reads?: string[] }[];
   readonly parameters: number;
   readonly notes: readonly string[];
   /** .nnet models: the physical input ranges and the output scaling the network's normalised space stands for. */
@@ -20,13 +23,24 @@ export interface ModelInfo {
   };
 }
 
-export function describeModel(net: Network): ModelInfo {
-  const layers = net.layers.map((l) => ({ name: l.name, inSize: l.inSize, outSize: l.outSize, activation: l.activation.kind }));
+export function describeModel(net: Exclude<Model, GatedModel>): ModelInfo {
+  const layers = isGraph(net)
+    ? net.nodes.map((node) => ({
+      name: node.name,
+      inSize: node.sources.reduce((sum, s) => sum + sourceSize(net, s.from), 0),
+      outSize: node.outSize,
+      activation: node.activation.kind,
+      reads: node.sources.map((s) => (s.from === GRAPH_INPUT ? 'input' : net.nodes[s.from].name)),
+    }))
+    : net.layers.map((l) => ({ name: l.name, inSize: l.inSize, outSize: l.outSize, activation: l.activation.kind }));
+  const parameters = isGraph(net)
+    ? net.nodes.reduce((sum, node) => sum + node.bias.length + node.sources.reduce((a, s) => a + (s.weights?.length ?? 0), 0), 0)
+    : net.layers.reduce((sum, l) => sum + l.weights.length + l.bias.length, 0);
   return {
-    input: { name: net.inputName, shape: net.inputShape, size: net.layers[0].inSize },
-    output: { name: net.outputName, shape: net.outputShape, size: net.layers[net.layers.length - 1].outSize },
+    input: { name: net.inputName, shape: net.inputShape, size: modelInputSize(net) },
+    output: { name: net.outputName, shape: net.outputShape, size: modelOutputSize(net) },
     layers,
-    parameters: net.layers.reduce((sum, l) => sum + l.weights.length + l.bias.length, 0),
+    parameters,
     notes: net.notes,
     ...(net.normalization ? { normalization: net.normalization } : {}),
   };
@@ -47,11 +61,11 @@ export const info: Command = {
   usage: 'info <model> [--json]',
   summary: 'inputs, outputs, layers and parameter count of an ONNX or .nnet model (and the pieces of a gated model)',
   async run(args) {
-    const parsed = parseArgs(args);
+    const parsed = parseArgs(args, { switches: ['json'], positionals: 1 });
     const [path] = parsed.positional;
     if (!path) throw new InputError('usage: netmend info <model> [--json]');
-    const model = loadAnyModelFile(path);
-    const desc = isGated(model) ? describeGated(model) : describeModel(model as Network);
+    const model = await loadCheckedModel(path);
+    const desc = isGated(model) ? describeGated(model) : describeModel(model);
     if (parsed.flags.has('json')) {
       console.log(JSON.stringify(desc, null, 2));
       return 0;
@@ -59,11 +73,12 @@ export const info: Command = {
     console.log(`input   ${desc.input.name} [${desc.input.shape.join(', ')}] (${desc.input.size} values)`);
     console.log(`output  ${desc.output.name} [${desc.output.shape.join(', ')}] (${desc.output.size} values)`);
     console.log(`layers  ${desc.layers.length}, ${desc.parameters} parameters`);
-    for (const l of desc.layers) console.log(`  ${l.name.padEnd(24)} ${String(l.inSize).padStart(5)} -> ${String(l.outSize).padEnd(5)} ${l.activation}`);
+    for (const l of desc.layers) console.log(`  ${l.name.padEnd(24)} ${String(l.inSize).padStart(5)} -> ${String(l.outSize).padEnd(5)} ${l.activation}${l.reads ? `  (sum of ${l.reads.join(' + ')})` : ''}`);
     const norm = desc.normalization;
     if (norm) {
       norm.inputMin.forEach((lo, i) => console.log(`  input ${i}: physical range [${lo}, ${norm.inputMax[i]}], normalised as (x - ${norm.inputMean[i]}) / ${norm.inputRange[i]}`));
       console.log(`  outputs: physical = y * ${norm.outputRange} + ${norm.outputMean}`);
+      console.log(`  netmend eval ${path} --inputs <file.json> takes and prints physical units; add --normalised for the network's own space`);
     }
     if (desc.gated) {
       const unrepaired = desc.gated.pieces.filter((p) => p.unrepaired).length;

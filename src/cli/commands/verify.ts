@@ -1,5 +1,7 @@
+import { realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { InputError } from '../../core/errors';
-import { loadModelFile } from '../../core/onnx/loadModelFile';
+import { loadCheckedModel } from '../../core/onnx/loadModelFile';
 import { OrtModel } from '../../core/onnx/ort';
 import { violatedClause } from '../../core/query/normalForm';
 import { verify, type VerifyResult } from '../../core/verify';
@@ -17,17 +19,20 @@ export const verifyCommand: Command = {
   usage: 'verify <model> <spec.prop|spec.vnnlib> [--property NAME] [--timeout SEC] [--threads N] [--json]',
   summary: 'prove each property or find a counterexample (exit 0 all hold, 1 some violated, 3 some unknown)',
   async run(args) {
-    const parsed = parseArgs(args, ['property', 'timeout', 'threads']);
+    const parsed = parseArgs(args, { values: ['property', 'timeout', 'threads'], switches: ['json'], positionals: 2 });
     const [modelPath, specPath] = parsed.positional;
     if (!modelPath || !specPath) throw new InputError(`usage: netmend ${this.usage}`);
     const timeoutSec = Number(stringFlag(parsed, 'timeout') ?? 60);
     if (!(timeoutSec > 0)) throw new InputError('--timeout must be a positive number of seconds');
     const threads = threadsFlag(stringFlag(parsed, 'threads'));
-    const net = loadModelFile(modelPath);
+    const net = await loadCheckedModel(modelPath);
     const wanted = stringFlag(parsed, 'property');
-    const queries = loadQueries(specPath).filter((q) => !wanted || q.query.name === wanted);
-    if (queries.length === 0) throw new InputError(`no property named '${wanted}'`, { file: specPath });
-    const ort = await OrtModel.load(modelPath, net.inputShape);
+    const all = loadQueries(specPath);
+    if (all.length === 0) throw new InputError('the file states no property to verify (a `for each` over an empty data set?)', { file: specPath });
+    const queries = all.filter((q) => !wanted || q.query.name === wanted);
+    if (queries.length === 0) throw new InputError(`no property named '${wanted}'; the file has ${all.map((q) => q.query.name).join(', ')}`, { file: specPath });
+    warnOnOtherModel(specPath, all[0].model, modelPath);
+    const ort = await OrtModel.forModelFile(modelPath, net);
     const results: { name: string; result: VerifyResult; ortOutput?: number[] }[] = [];
     for (const loaded of queries) {
       const { query } = loaded;
@@ -42,7 +47,7 @@ export const verifyCommand: Command = {
         }
       }
       results.push({ name: query.name, result, ortOutput });
-      if (!parsed.flags.has('json')) console.log(describe(loaded, result));
+      if (!parsed.flags.has('json')) console.log(describe(loaded, result) + (result.note ? `\n  note: ${result.note}` : ''));
     }
     await ort.release();
     if (parsed.flags.has('json')) {
@@ -52,12 +57,27 @@ export const verifyCommand: Command = {
         timeSec: result.timeSec,
         ...(result.status === 'violated' ? { counterexample: { input: Array.from(result.counterexample.input), output: Array.from(result.counterexample.output), ortOutput, clause: result.counterexample.clause } } : {}),
         ...(result.status === 'unknown' ? { reason: result.reason } : {}),
+        ...(result.note ? { note: result.note } : {}),
       })), null, 2));
     }
     const statuses = results.map((r) => r.result.status);
     return statuses.includes('violated') ? 1 : statuses.includes('unknown') ? 3 : 0;
   },
 };
+
+/** A .prop file names its model; verifying it against another file is allowed (a repaired copy) but said. */
+function warnOnOtherModel(specPath: string, named: string | undefined, given: string): void {
+  if (named === undefined || sameFile(named, given)) return;
+  console.error(`netmend verify: warning: ${specPath} is written for the model ${named}; verifying ${given} instead`);
+}
+
+function sameFile(a: string, b: string): boolean {
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return resolve(a) === resolve(b);
+  }
+}
 
 function describe({ query, describe: terms }: LoadedQuery, r: VerifyResult): string {
   const time = `(${r.timeSec.toFixed(2)} s)`;

@@ -1,12 +1,14 @@
 import { availableParallelism } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { InputError } from '../../core/errors';
-import { loadModelFile } from '../../core/onnx/loadModelFile';
+import { loadCheckedModel } from '../../core/onnx/loadModelFile';
 import { OrtModel } from '../../core/onnx/ort';
 import { violatedClause } from '../../core/query/normalForm';
 import { verify } from '../../core/verify';
 import type { Command } from '../command';
 import { loadQueries } from '../loadQueries';
+import { parseArgs } from '../args';
+import { assertWritable } from '../output';
 import { COUNTEREXAMPLE_TOLERANCE } from './verify';
 
 /** The VNN-COMP runner interface: the result file's first line is unsat / sat / timeout / unknown. */
@@ -15,19 +17,22 @@ export const vnncompCommand: Command = {
   usage: 'vnncomp <onnx> <vnnlib> <result_file> <timeout_s>',
   summary: 'VNN-COMP runner interface: writes unsat, sat (+ the counterexample), timeout or unknown',
   async run(args) {
-    const [onnx, vnnlib, resultFile, timeout] = args;
+    const started = Date.now();
+    const [onnx, vnnlib, resultFile, timeout] = parseArgs(args, { positionals: 4 }).positional;
     const timeoutSec = Number(timeout);
     if (!onnx || !vnnlib || !resultFile || !(timeoutSec > 0)) throw new InputError(`usage: netmend ${this.usage}`);
-    const net = loadModelFile(onnx);
+    assertWritable(resultFile, 'result file');
+    const net = await loadCheckedModel(onnx);
     const [{ query }] = loadQueries(vnnlib);
-    // Leave a little of the budget for start-up and writing the answer.
-    const result = await verify(net, query, { timeoutSec: Math.max(0.1, timeoutSec - 0.5), threads: availableParallelism() });
+    // The budget covers reading the files too; leave a little of it for writing the answer.
+    const remaining = timeoutSec - (Date.now() - started) / 1000 - 0.5;
+    const result = await verify(net, query, { timeoutSec: Math.max(0.1, remaining), threads: availableParallelism() });
     let text: string;
     if (result.status === 'holds') text = 'unsat\n';
     else if (result.status === 'unknown') text = result.reason === 'timeout' ? 'timeout\n' : 'unknown\n';
     else {
       // Report what the original file computes, so the checker's re-run reproduces the outputs.
-      const ort = await OrtModel.load(onnx, net.inputShape);
+      const ort = await OrtModel.forModelFile(onnx, net);
       const [y] = await ort.run([result.counterexample.input]);
       await ort.release();
       if (violatedClause(query.violation, y, COUNTEREXAMPLE_TOLERANCE) < 0) text = 'unknown\n';

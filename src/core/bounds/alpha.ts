@@ -10,9 +10,8 @@
  * climbed with the alphas. The gradient is the exact reverse pass of the back-substitution for the current choices.
  */
 import type { Network } from '../network/network';
-import type { Box } from './box';
+import type { Box, LayerBounds } from './box';
 import { multiplyRows, throughAffine, transpose, type LayerRelaxation } from './backSubstitution';
-import type { LayerBounds } from './linearBounds';
 
 export interface OptimisedRows {
   readonly lower: Float64Array;

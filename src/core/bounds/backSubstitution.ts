@@ -2,9 +2,10 @@
  * CROWN/DeepPoly back-substitution: bounds on C·z for a layer's pre-activations z, obtained by substituting each
  * earlier layer's linear relaxation backwards down to the input box. Unlike forward propagation, the choice of the
  * lower or upper relaxation is made on the *combined* coefficient, so terms cancel across layers: far tighter on deep
- * networks (ACAS Xu layer 6: about 10x narrower than forward symbolic bounds).
+ * networks (docs/benchmarks/tuning.md).
  */
 import type { DenseLayer, Network } from '../network/network';
+import { DerivedCache } from '../network/derived';
 import type { Box } from './box';
 
 /** Relaxation lines of one hidden layer's activations: lowerSlope*z + lowerShift <= act(z) <= upperSlope*z + upperShift. */
@@ -76,17 +77,15 @@ export function throughAffine(A: Float64Array, rows: number, layer: DenseLayer, 
   return next;
 }
 
-const transposed = new WeakMap<Float64Array, Float64Array>();
+const transposed = new DerivedCache<Float64Array, Float64Array>((W) => [W]);
 
-/** W^T, cached per weight matrix (the network's layers are immutable). */
+/** W^T, cached per weight matrix. */
 export function transpose(W: Float64Array, width: number, inSize: number): Float64Array {
-  let t = transposed.get(W);
-  if (!t) {
-    t = new Float64Array(W.length);
+  return transposed.get(W, () => {
+    const t = new Float64Array(W.length);
     for (let o = 0; o < width; o++) for (let i = 0; i < inSize; i++) t[i * width + o] = W[o * inSize + i];
-    transposed.set(W, t);
-  }
-  return t;
+    return t;
+  });
 }
 
 /**

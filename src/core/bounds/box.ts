@@ -4,6 +4,9 @@ export interface Box {
   readonly upper: Float64Array;
 }
 
+/** Bounds on each value of one layer (pre- or post-activation). */
+export interface LayerBounds { readonly lo: Float64Array; readonly hi: Float64Array }
+
 export function splitBox(box: Box, dim: number): [Box, Box] {
   const mid = (box.lower[dim] + box.upper[dim]) / 2;
   const leftUpper = Float64Array.from(box.upper);

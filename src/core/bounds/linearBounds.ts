@@ -5,10 +5,11 @@
  * The property's rows are merged into the last affine map, so no precision is lost splitting W into W+ and W-.
  * Float64 throughout; callers keep a safety margin (see SOUNDNESS_MARGIN) before calling a bound decisive.
  */
-import type { Activation, DenseLayer, Network } from '../network/network';
+import type { DenseLayer, Network } from '../network/network';
+import { DerivedCache, refreshNetwork } from '../network/derived';
 import type { LinearRow } from '../query/normalForm';
-import type { Box } from './box';
-import { activate, relax, type Relaxation } from './relaxations';
+import type { Box, LayerBounds } from './box';
+import { activationOf, type ActivationModule, type Relaxation } from '../network/activations';
 import { backSubstituteLower, type LayerRelaxation } from './backSubstitution';
 import { boundWithSplit, optimiseRowSlopes, type SlopeState } from './alpha';
 
@@ -56,13 +57,12 @@ export interface BoundOptions {
   readonly tightenFrom?: number;
   /**
    * Optimise the slopes for every hidden neuron's bounds too, not only for the rows' (alpha-CROWN on intermediate
-   * layers): far costlier (two rows per unstable neuron), worth it once at the root of a ReLU-splitting search (MNIST
-   * prop_1_0.03: 132 -> 102 unstable neurons in layer 2, row bounds about halved, 0.5 s).
+   * layers): far costlier (two rows per unstable neuron), worth it once at the root of a ReLU-splitting search
+   * (measurements: docs/benchmarks/tuning.md).
    */
   readonly optimiseIntermediate?: boolean;
 }
 
-export interface LayerBounds { readonly lo: Float64Array; readonly hi: Float64Array }
 
 function intersect(s: Symbolic, outer: LayerBounds): void {
   for (let j = 0; j < s.size; j++) {
@@ -89,6 +89,8 @@ interface Symbolic {
  */
 export function specBounds(net: Network, box: Box, rows: readonly LinearRow[], options: BoundOptions = {}): SpecBounds {
   const { enclosing, splits, warmStart, tightenFrom = 0 } = options;
+  // The transposes and sign splits below are cached per weight array: see that they match the weights now.
+  refreshNetwork(net);
   const n = box.lower.length;
   // Forward symbolic bounds carry n+1 coefficients per neuron: cheap for ACAS Xu's 5 inputs, not for MNIST's 784.
   const forward = n <= FORWARD_INPUT_LIMIT;
@@ -101,7 +103,7 @@ export function specBounds(net: Network, box: Box, rows: readonly LinearRow[], o
   const hidden = mergeLast ? layers.length - 1 : layers.length;
   const preActivation: LayerBounds[] = [];
   const relaxations: LayerRelaxation[] = [];
-  const minSlope = layers.map((l) => (l.activation.kind === 'relu' ? 0 : l.activation.kind === 'leakyRelu' ? l.activation.alpha : NaN));
+  const minSlope = layers.map((l) => activationOf(l.activation).piecewise?.below ?? NaN);
   for (let k = 0; k < hidden; k++) {
     const layer = layers[k];
     s = forward ? affine(s, splitSigns(layer.weights), layer.bias, layer.outSize, n, box) : intervalAffine(s, splitSigns(layer.weights), layer.bias, layer.outSize);
@@ -118,15 +120,16 @@ export function specBounds(net: Network, box: Box, rows: readonly LinearRow[], o
       lowerSlope: new Float64Array(s.size), lowerShift: new Float64Array(s.size),
       upperSlope: new Float64Array(s.size), upperShift: new Float64Array(s.size),
     };
+    const act = activationOf(layer.activation);
     for (let j = 0; j < s.size; j++) {
-      relax(layer.activation, s.lo[j], s.hi[j], r);
+      act.relax(s.lo[j], s.hi[j], r);
       if (r.lowerSlope !== r.upperSlope || r.lowerShift !== r.upperShift) unstable++;
       rel.lowerSlope[j] = r.lowerSlope; rel.lowerShift[j] = r.lowerShift;
       rel.upperSlope[j] = r.upperSlope; rel.upperShift[j] = r.upperShift;
-      if (forward) applyRelaxation(s, j, n, r, layer.activation);
+      if (forward) applyRelaxation(s, j, n, r, act);
       else {
-        s.lo[j] = activate(layer.activation, s.lo[j]);
-        s.hi[j] = activate(layer.activation, s.hi[j]);
+        s.lo[j] = act.value(s.lo[j]);
+        s.hi[j] = act.value(s.hi[j]);
       }
     }
     relaxations.push(rel);
@@ -171,11 +174,11 @@ const FORWARD_LAYERS = 2;
 const FORWARD_INPUT_LIMIT = 64;
 /**
  * Wide inputs (MNIST) cannot be split down to small boxes, so each bound must be as tight as it gets: the rows' lower
- * slopes are optimised (10 steps give nearly all of the gain: MNIST prop_0_0.03 goes from 4 unproved rows to 1). On
- * ACAS Xu's small boxes 5 steps cut the boxes searched by under 10% for twice the cost per box, so narrow inputs skip it.
+ * slopes are optimised; on small boxes of few inputs (ACAS Xu) the optimisation does not pay for its cost per box, so
+ * narrow inputs skip it (docs/benchmarks/tuning.md).
  */
 const ALPHA_ITERATIONS = 15;
-/** Started from the parent's slopes, 5 steps do as well per subdomain (MNIST prop_5_0.03: 105 vs 99 subdomains) at a third of the cost. */
+/** Started from the parent's slopes, fewer steps do as well per subdomain at a third of the cost (docs/benchmarks/tuning.md). */
 const WARM_ALPHA_ITERATIONS = 5;
 
 /** Tightens layer k's unstable neurons' bounds by optimising the slopes of the layers below (see optimiseIntermediate). */
@@ -282,16 +285,11 @@ function inputSymbolic(box: Box, withCoefficients: boolean): Symbolic {
 }
 
 interface SignedWeights { readonly pos: Float64Array; readonly neg: Float64Array }
-const signedCache = new WeakMap<Float64Array, SignedWeights>();
+const signedCache = new DerivedCache<Float64Array, SignedWeights>((W) => [W]);
 
-/** W = W+ + W-, cached per weight matrix (the network's layers are immutable). */
+/** W = W+ + W-, cached per weight matrix. */
 function splitSigns(W: Float64Array): SignedWeights {
-  let split = signedCache.get(W);
-  if (!split) {
-    split = { pos: W.map((w) => (w > 0 ? w : 0)), neg: W.map((w) => (w < 0 ? w : 0)) };
-    signedCache.set(W, split);
-  }
-  return split;
+  return signedCache.get(W, () => ({ pos: W.map((w) => (w > 0 ? w : 0)), neg: W.map((w) => (w < 0 ? w : 0)) }));
 }
 
 /** (c·(W a + b) - rhs) for each row: one affine map from the last hidden layer straight to the rows. */
@@ -388,7 +386,7 @@ function intervalAffine(s: Symbolic, W: SignedWeights, b: Float64Array, out: num
 }
 
 /** Applies  lowerSlope*z + lowerShift <= act(z) <= upperSlope*z + upperShift  to neuron j's symbolic bounds. */
-function applyRelaxation(s: Symbolic, j: number, n: number, r: Relaxation, act: Activation): void {
+function applyRelaxation(s: Symbolic, j: number, n: number, r: Relaxation, act: ActivationModule): void {
   const m = s.size;
   for (let i = 0; i < n; i++) {
     s.L[i * m + j] *= r.lowerSlope;
@@ -397,6 +395,6 @@ function applyRelaxation(s: Symbolic, j: number, n: number, r: Relaxation, act: 
   s.L[n * m + j] = r.lowerSlope * s.L[n * m + j] + r.lowerShift;
   s.U[n * m + j] = r.upperSlope * s.U[n * m + j] + r.upperShift;
   // Every supported activation is monotone: its concrete range over [lo, hi] is [act(lo), act(hi)].
-  s.lo[j] = activate(act, s.lo[j]);
-  s.hi[j] = activate(act, s.hi[j]);
+  s.lo[j] = act.value(s.lo[j]);
+  s.hi[j] = act.value(s.hi[j]);
 }

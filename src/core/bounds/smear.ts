@@ -5,6 +5,7 @@
  */
 import type { Network } from '../network/network';
 import type { Box } from './box';
+import { activationOf } from '../network/activations';
 import type { SpecBounds } from './linearBounds';
 
 export function smear(net: Network, box: Box, bounds: SpecBounds, row: number): Float64Array {
@@ -15,9 +16,9 @@ export function smear(net: Network, box: Box, bounds: SpecBounds, row: number): 
   for (let k = hidden - 1; k >= 0; k--) {
     const layer = net.layers[k];
     const { lo, hi } = bounds.preActivation[k];
-    const alpha = layer.activation.kind === 'leakyRelu' ? layer.activation.alpha : 0;
+    const act = activationOf(layer.activation);
     for (let j = 0; j < layer.outSize; j++) {
-      const [dl, du] = derivativeRange(layer.activation.kind, lo[j], hi[j], alpha);
+      const [dl, du] = act.derivativeRange(lo[j], hi[j]);
       const a = gl[j] * dl, b = gl[j] * du, c = gu[j] * dl, d = gu[j] * du;
       gl[j] = Math.min(a, b, c, d);
       gu[j] = Math.max(a, b, c, d);
@@ -37,14 +38,4 @@ export function smear(net: Network, box: Box, bounds: SpecBounds, row: number): 
     gu = nu;
   }
   return gl.map((l, i) => Math.max(Math.abs(l), Math.abs(gu[i])) * (box.upper[i] - box.lower[i]));
-}
-
-/** Range of the activation's derivative over [lo, hi]. */
-function derivativeRange(kind: string, lo: number, hi: number, alpha: number): [number, number] {
-  switch (kind) {
-    case 'relu': case 'leakyRelu': return lo >= 0 ? [1, 1] : hi <= 0 ? [alpha, alpha] : [alpha, 1];
-    case 'sigmoid': return [0, 0.25];
-    case 'tanh': return [0, 1];
-    default: return [1, 1];
-  }
 }

@@ -99,15 +99,50 @@ export function solveLp(lp: LinearProgram): LpResult {
   }
 }
 
-/** A mixed-integer feasibility problem, its rows in compressed sparse row form (row r: entries starts[r]..starts[r+1]). */
-export interface MixedIntegerProgram {
-  /** Objective to minimise: it guides the search towards a solution; the answer is any feasible point. */
+/** A large sparse LP, its rows in compressed sparse row form (row r: entries starts[r]..starts[r+1]). */
+export interface SparseLinearProgram {
+  /** Objective to minimise. */
   readonly cost: Float64Array;
   readonly lower: Float64Array;
   readonly upper: Float64Array;
-  /** 1 for an integer column. */
-  readonly integer: Uint8Array;
   readonly rows: { readonly starts: Int32Array; readonly indices: Int32Array; readonly values: Float64Array; readonly lower: Float64Array; readonly upper: Float64Array };
+}
+
+/** Solves a sparse LP to optimality through HiGHS's model API (no text round trip: thousands of columns stay fast). */
+export function solveSparseLp(p: SparseLinearProgram, timeLimitSec: number): LpResult {
+  if (!highs) throw new Error('initLp() must be awaited before solveSparseLp()');
+  const model = createModel(highs, p, new Int32Array(p.cost.length));
+  try {
+    model.options.set({ output_flag: false, time_limit: Math.max(0.01, timeLimitSec) });
+    model.run({});
+    const status = model.getModelStatus();
+    if (status === highs.constants.modelStatus.infeasible) return { status: 'infeasible' };
+    if (status !== highs.constants.modelStatus.optimal) return { status: 'error', message: `HiGHS model status ${status}` };
+    const x = Float64Array.from(model.getSolution().colValue);
+    let value = 0;
+    for (let i = 0; i < x.length; i++) value += p.cost[i] * x[i];
+    return { status: 'optimal', value, x };
+  } finally {
+    model.dispose();
+  }
+}
+
+function createModel(h: Highs, p: SparseLinearProgram, integrality: Int32Array): HighsModel {
+  const finite = (v: Float64Array) => Float64Array.from(v, (x) => (x === Infinity ? h.infinity : x === -Infinity ? -h.infinity : x));
+  const columns = p.cost.length;
+  const rows = p.rows.lower.length;
+  return h.createModel({
+    numCols: columns, numRows: rows, colCost: p.cost, colLower: finite(p.lower), colUpper: finite(p.upper),
+    rowLower: finite(p.rows.lower), rowUpper: finite(p.rows.upper),
+    matrix: { format: 'csr', numRows: rows, numCols: columns, starts: p.rows.starts, indices: p.rows.indices, values: p.rows.values },
+    integrality,
+  });
+}
+
+/** A mixed-integer feasibility problem, its rows in compressed sparse row form (row r: entries starts[r]..starts[r+1]). */
+export interface MixedIntegerProgram extends SparseLinearProgram {
+  /** 1 for an integer column. The objective only guides the search towards a solution; the answer is any feasible point. */
+  readonly integer: Uint8Array;
 }
 
 export type MilpResult =
@@ -123,15 +158,7 @@ export type MilpResult =
 export function solveMilp(p: MixedIntegerProgram, timeLimitSec: number, shouldStop: () => boolean = () => false): MilpResult {
   if (!highs) throw new Error('initLp() must be awaited before solveMilp()');
   const h = highs;
-  const finite = (v: Float64Array) => Float64Array.from(v, (x) => (x === Infinity ? h.infinity : x === -Infinity ? -h.infinity : x));
-  const columns = p.cost.length;
-  const rows = p.rows.lower.length;
-  const model = h.createModel({
-    numCols: columns, numRows: rows, colCost: p.cost, colLower: finite(p.lower), colUpper: finite(p.upper),
-    rowLower: finite(p.rows.lower), rowUpper: finite(p.rows.upper),
-    matrix: { format: 'csr', numRows: rows, numCols: columns, starts: p.rows.starts, indices: p.rows.indices, values: p.rows.values },
-    integrality: Int32Array.from(p.integer),
-  });
+  const model = createModel(h, p, Int32Array.from(p.integer));
   try {
     model.options.set({ output_flag: false, time_limit: Math.max(0.01, timeLimitSec) });
     let found: Float64Array | undefined;

@@ -7,7 +7,6 @@
  * value) triples, so the model stays the size of the original (the paper's copies made it 2-20x larger).
  * The first piece whose closed box holds an input answers it (boxes of a partition share faces).
  */
-import { forward } from './forward';
 import { inputSize, outputSize, type DenseLayer, type Network } from './network';
 
 /**
@@ -29,14 +28,24 @@ export interface GatedPiece {
   readonly unrepaired: boolean;
 }
 
-export interface GatedModel {
+/**
+ * The names, shapes and notes every Model carries are the exported file's (gatedOnnx.ts: 'input' [N, n] -> 'output'
+ * [N, m] and 'alarm'); `droppedSoftmax` is never set: a gated model's output is its base network's logits.
+ */
+export interface GatedModel extends Omit<Network, 'layers'> {
   readonly kind: 'gated';
   /** The original network: every piece shares its weights. */
   readonly base: Network;
   readonly pieces: readonly GatedPiece[];
 }
 
-export const isGated = (m: object): m is GatedModel => 'kind' in m && (m as { kind: unknown }).kind === 'gated';
+export function gatedModel(base: Network, pieces: readonly GatedPiece[]): GatedModel {
+  return {
+    kind: 'gated', base, pieces,
+    inputName: 'input', inputShape: [1, inputSize(base)], outputName: 'output', outputShape: [1, outputSize(base)], notes: base.notes,
+    ...(base.normalization ? { normalization: base.normalization } : {}),
+  };
+}
 
 /** Index of the first piece whose box holds x, or -1 (the original network answers). NaN inputs are in no piece. */
 export function pieceIndex(model: GatedModel, x: ArrayLike<number>): number {
@@ -87,27 +96,6 @@ export function checkClamps(base: Network, clamps: readonly Clamp[]): string | u
     if (!Number.isFinite(c.value)) return `clamp value ${c.value} is not a finite number`;
   }
   return undefined;
-}
-
-/** Float64 forward pass of a batch (row-major [batch][inSize]): each row through its piece's network. */
-export function gatedForward(model: GatedModel, inputs: Float64Array, batch = 1): Float64Array {
-  const n = inputSize(model.base);
-  const m = outputSize(model.base);
-  const rowsOf = new Map<number, number[]>();
-  for (let b = 0; b < batch; b++) {
-    const p = pieceIndex(model, inputs.subarray(b * n, (b + 1) * n));
-    const rows = rowsOf.get(p);
-    if (rows) rows.push(b); else rowsOf.set(p, [b]);
-  }
-  const out = new Float64Array(batch * m);
-  for (const [p, rows] of rowsOf) {
-    const net = p < 0 ? model.base : pieceNetwork(model, model.pieces[p]);
-    const xs = new Float64Array(rows.length * n);
-    rows.forEach((b, k) => xs.set(inputs.subarray(b * n, (b + 1) * n), k * n));
-    const ys = forward(net, xs, rows.length);
-    rows.forEach((b, k) => out.set(ys.subarray(k * m, (k + 1) * m), b * m));
-  }
-  return out;
 }
 
 /** The run-time alarm: x falls in a piece the repair could not prove. */

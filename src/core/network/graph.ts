@@ -7,7 +7,7 @@
  * A plain `Network` (a sequence of dense layers) is the common case and keeps its own fast kernels; `toGraph` views it
  * as a graph where every node reads the one before it.
  */
-import type { Activation, Network, Normalization } from './network';
+import type { Activation, DenseLayer, Network, Normalization } from './network';
 
 /** A source id that means "the network's input". */
 export const GRAPH_INPUT = -1;
@@ -39,6 +39,8 @@ export interface Graph {
   readonly outputShape: readonly number[];
   readonly notes: readonly string[];
   readonly normalization?: Normalization;
+  /** See Network.droppedSoftmax. */
+  readonly droppedSoftmax?: string;
 }
 
 /** A sequence of dense layers as a graph: node k reads node k-1 (node 0 reads the input). Shares the weight arrays. */
@@ -59,7 +61,30 @@ export function toGraph(net: Network): Graph {
     outputShape: net.outputShape,
     notes: net.notes,
     normalization: net.normalization,
+    droppedSoftmax: net.droppedSoftmax,
   };
+}
+
+/** The graph as a plain sequence (node k reads only node k-1), or undefined when it has skips or branches. */
+export function asSequence(g: Graph): Network | undefined {
+  const layers: DenseLayer[] = [];
+  for (const [k, node] of g.nodes.entries()) {
+    if (node.sources.length !== 1 || node.sources[0].from !== k - 1) return undefined;
+    const inSize = sourceSize(g, k - 1);
+    layers.push({ name: node.name, inSize, outSize: node.outSize, weights: node.sources[0].weights ?? identityMatrix(inSize), bias: node.bias, activation: node.activation });
+  }
+  const { inputName, inputShape, outputName, outputShape, notes, normalization, droppedSoftmax } = g;
+  return {
+    layers, inputName, inputShape, outputName, outputShape, notes,
+    ...(normalization ? { normalization } : {}),
+    ...(droppedSoftmax ? { droppedSoftmax } : {}),
+  };
+}
+
+function identityMatrix(n: number): Float64Array {
+  const A = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) A[i * n + i] = 1;
+  return A;
 }
 
 export const graphOutputSize = (g: Graph): number => g.nodes[g.nodes.length - 1].outSize;

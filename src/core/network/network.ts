@@ -1,11 +1,10 @@
 /**
- * The analysable form of a network: a plain sequence of dense affine layers, each followed by one element-wise
- * activation. Verification, training and repair all work on this form; ONNX import lowers every supported graph to it
- * (Conv and BatchNormalization become dense affine maps) and export writes it back.
+ * The common form of a network: a plain sequence of dense affine layers, each followed by one element-wise activation.
+ * ONNX import lowers every plain sequence to this form (Conv and BatchNormalization become dense affine maps); networks
+ * with skip connections or branches are Graphs (graph.ts), and `Model` (model.ts) is either.
  *
- * Repairs that add structure stay inside this form: a parallel patch branch is a block-diagonal widening of the layers
- * (values are carried through ReLU layers as relu(v) - relu(-v)), and a gate that chooses between networks is a ReLU
- * big-M construction. So every tool that handles a Network handles a repaired one.
+ * Networks are values: training and repair build new ones and never write into an existing network's arrays. Caches
+ * derived from weights check them anyway (derived.ts), so a stray write can never leave an analysis on stale weights.
  */
 export type Activation =
   | { readonly kind: 'identity' }
@@ -36,6 +35,11 @@ export interface Network {
   readonly notes: readonly string[];
   /** Present for .nnet models: how physical inputs/outputs map to the network's normalised space. */
   readonly normalization?: Normalization;
+  /**
+   * The name of a final Softmax the importer dropped. Softmax keeps the order of the outputs, so dropping it is sound
+   * for order properties (comparisons between outputs) only; the verifier refuses other properties on such a model.
+   */
+  readonly droppedSoftmax?: string;
 }
 
 /**
@@ -50,6 +54,12 @@ export interface Normalization {
   readonly outputMean: number;
   readonly outputRange: number;
 }
+
+/**
+ * The most values one dense layer (or one lowered tensor) may hold: 2^26 float64 values, 512 MB. A declared input of
+ * 4e9 values, or a Conv on 3x224x224 lowered to a dense matrix, is refused with its size before anything is allocated.
+ */
+export const MAX_DENSE_VALUES = 2 ** 26;
 
 export const inputSize = (net: Network): number => net.layers[0].inSize;
 export const outputSize = (net: Network): number => net.layers[net.layers.length - 1].outSize;

@@ -4,7 +4,7 @@
  * Hidden layers are ReLU, the last is linear. The normalisation is kept as metadata, not folded into the weights.
  */
 import { InputError } from '../errors';
-import type { DenseLayer, Network } from '../network/network';
+import { MAX_DENSE_VALUES, type DenseLayer, type Network } from '../network/network';
 
 export function loadNnet(text: string, file?: string): Network {
   const lines = text.split(/\r?\n/).map((content, i) => ({ content: content.trim(), line: i + 1 }))
@@ -23,15 +23,35 @@ export function loadNnet(text: string, file?: string): Network {
     return values.slice(0, n);
   };
   const [numLayers, inputSize, outputSize] = expect(next('the header'), 3, 'the header');
+  const headerLine = lines[cursor - 1].line;
+  if (!Number.isInteger(numLayers) || numLayers < 1) throw new InputError(`the header declares ${numLayers} layers; a network has at least 1`, { file, line: headerLine });
+  // Each layer needs lines of its own: an absurd count is refused before the sizes are read.
+  if (numLayers > lines.length) throw new InputError(`the header declares ${numLayers} layers but the file has ${lines.length} lines`, { file, line: headerLine });
   const sizes = expect(next('the layer sizes'), numLayers + 1, 'the layer sizes');
+  const sizesLine = lines[cursor - 1].line;
   if (sizes[0] !== inputSize || sizes[numLayers] !== outputSize) {
-    throw new InputError(`layer sizes ${sizes.join(',')} disagree with ${inputSize} inputs and ${outputSize} outputs`, { file, line: lines[cursor - 1].line });
+    throw new InputError(`layer sizes ${sizes.join(',')} disagree with ${inputSize} inputs and ${outputSize} outputs`, { file, line: sizesLine });
+  }
+  const badSize = sizes.findIndex((s) => !Number.isInteger(s) || s < 1);
+  if (badSize >= 0) throw new InputError(`layer size ${badSize + 1} is ${sizes[badSize]}; sizes are whole numbers of at least 1`, { file, line: sizesLine });
+  for (let k = 0; k < numLayers; k++) {
+    if (sizes[k] * sizes[k + 1] > MAX_DENSE_VALUES) {
+      throw new InputError(`layer ${k + 1} is ${sizes[k]} x ${sizes[k + 1]} (${(sizes[k] * sizes[k + 1]).toExponential(2)} weights); NetMend handles at most ${MAX_DENSE_VALUES} per layer`, { file, line: sizesLine });
+    }
   }
   next('the symmetric flag');
   const inputMin = expect(next('the input minimums'), inputSize, 'the input minimums');
   const inputMax = expect(next('the input maximums'), inputSize, 'the input maximums');
   const means = expect(next('the means'), inputSize + 1, 'the means');
   const ranges = expect(next('the ranges'), inputSize + 1, 'the ranges');
+  // One line per weight row and per bias: a file shorter than its sizes claim is refused before anything is allocated.
+  let rowsLeft = lines.length - cursor;
+  for (let k = 0; k < numLayers; k++) {
+    for (const part of ['weights', 'biases']) {
+      if (rowsLeft < sizes[k + 1]) throw new InputError(`the file ends before layer ${k + 1} ${part}`, { file, line: text.split(/\r?\n/).length });
+      rowsLeft -= sizes[k + 1];
+    }
+  }
   const layers: DenseLayer[] = [];
   for (let k = 0; k < numLayers; k++) {
     const [inSize, outSize] = [sizes[k], sizes[k + 1]];

@@ -1,42 +1,16 @@
 /**
- * Network -> ONNX (opset 17, IR 8): Gemm(transB=1) per layer followed by its activation, float32 weights, and a
- * symbolic batch dimension 'N' on the input and output so any runtime can batch.
+ * Model -> plain ONNX (opset 17, IR 8) that any runtime runs: per node, a Gemm(transB=1) per weighted source (the
+ * first takes the bias), Add for the sums, then the activation; float32 weights by default, and a symbolic batch
+ * dimension 'N' on the input and output so any runtime can batch. Our importer reads it back to the same model.
  */
 import { onnx } from 'onnx-proto';
-import type { Activation, Network } from '../network/network';
+import { activationOf } from '../network/activations';
+import { GRAPH_INPUT, graphOutputSize, sourceSize, toGraph } from '../network/graph';
+import { isGated, isGraph, type Model } from '../network/model';
+import { exportGatedOnnx } from './gatedOnnx';
+import { IR_VERSION, OPSET, valueInfo, weightTensor, type Precision } from './protoParts';
 
-export const OPSET = 17;
-export const IR_VERSION = 8;
-
-export type Precision = 'float32' | 'float64';
-
-export const elemType = (p: Precision): number => (p === 'float64' ? onnx.TensorProto.DataType.DOUBLE : onnx.TensorProto.DataType.FLOAT);
-
-export function weightTensor(name: string, dims: number[], data: Float64Array, precision: Precision): onnx.TensorProto {
-  const values = precision === 'float64' ? Float64Array.from(data) : Float32Array.from(data);
-  return onnx.TensorProto.create({ name, dims, dataType: elemType(precision), rawData: new Uint8Array(values.buffer) });
-}
-
-export function valueInfo(name: string, size: number, precision: Precision): onnx.ValueInfoProto {
-  return onnx.ValueInfoProto.create({
-    name,
-    type: { tensorType: { elemType: elemType(precision), shape: { dim: [{ dimParam: 'N' }, { dimValue: size }] } } },
-  });
-}
-
-export function activationNode(act: Activation, input: string, output: string, name: string): onnx.NodeProto | undefined {
-  switch (act.kind) {
-    case 'identity': return undefined;
-    case 'relu': return onnx.NodeProto.create({ opType: 'Relu', input: [input], output: [output], name });
-    case 'sigmoid': return onnx.NodeProto.create({ opType: 'Sigmoid', input: [input], output: [output], name });
-    case 'tanh': return onnx.NodeProto.create({ opType: 'Tanh', input: [input], output: [output], name });
-    case 'leakyRelu':
-      return onnx.NodeProto.create({
-        opType: 'LeakyRelu', input: [input], output: [output], name,
-        attribute: [{ name: 'alpha', type: onnx.AttributeProto.AttributeType.FLOAT, f: act.alpha }],
-      });
-  }
-}
+export type { Precision } from './protoParts';
 
 export interface ExportOptions {
   readonly inputName?: string;
@@ -46,34 +20,51 @@ export interface ExportOptions {
   readonly precision?: Precision;
 }
 
-/** Input [N, inSize] -> output [N, outSize]. */
-export function exportOnnx(net: Network, options: ExportOptions = {}): Uint8Array {
+/**
+ * Input [N, inSize] -> output [N, outSize]. A Network writes one Gemm per layer; a graph node one per weighted source;
+ * a gated model its own form (gatedOnnx.ts: outputs 'output' and 'alarm', names fixed).
+ */
+export function exportOnnx(model: Model, options: ExportOptions = {}): Uint8Array {
+  if (isGated(model)) return exportGatedOnnx(model, { precision: options.precision });
+  const g = isGraph(model) ? model : toGraph(model);
   const inputName = options.inputName ?? 'input';
   const outputName = options.outputName ?? 'output';
   const precision = options.precision ?? 'float32';
   const nodes: onnx.NodeProto[] = [];
   const initializers: onnx.TensorProto[] = [];
-  let current = inputName;
-  net.layers.forEach((layer, k) => {
-    const last = k === net.layers.length - 1;
-    const w = `layer${k}_weight`;
+  const valueName = (from: number): string => (from === GRAPH_INPUT ? inputName : `layer${from}_out`);
+  g.nodes.forEach((node, k) => {
+    const last = k === g.nodes.length - 1;
+    const hasActivation = node.activation.kind !== 'identity';
+    const sumOut = last && !hasActivation ? outputName : `layer${k}_affine`;
     const b = `layer${k}_bias`;
-    initializers.push(weightTensor(w, [layer.outSize, layer.inSize], layer.weights, precision), weightTensor(b, [layer.outSize], layer.bias, precision));
-    const hasActivation = layer.activation.kind !== 'identity';
-    const affineOut = last && !hasActivation ? outputName : `layer${k}_affine`;
-    nodes.push(onnx.NodeProto.create({
-      opType: 'Gemm', input: [current, w, b], output: [affineOut], name: `layer${k}_gemm`,
-      attribute: [{ name: 'transB', type: onnx.AttributeProto.AttributeType.INT, i: 1 }],
-    }));
-    current = affineOut;
-    const actOut = last ? outputName : `layer${k}_out`;
-    const act = activationNode(layer.activation, affineOut, actOut, `layer${k}_${layer.activation.kind}`);
-    if (act) {
-      nodes.push(act);
-      current = actOut;
+    initializers.push(weightTensor(b, [node.outSize], node.bias, precision));
+    let biasUsed = false;
+    const terms = node.sources.map((s, j) => {
+      if (!s.weights) return valueName(s.from);
+      const w = node.sources.length === 1 ? `layer${k}_weight` : `layer${k}_weight${j}`;
+      initializers.push(weightTensor(w, [node.outSize, sourceSize(g, s.from)], s.weights, precision));
+      const out = node.sources.length === 1 ? sumOut : `layer${k}_term${j}`;
+      nodes.push(onnx.NodeProto.create({
+        opType: 'Gemm', input: biasUsed ? [valueName(s.from), w] : [valueName(s.from), w, b], output: [out], name: `layer${k}_gemm${node.sources.length === 1 ? '' : j}`,
+        attribute: [{ name: 'transB', type: onnx.AttributeProto.AttributeType.INT, i: 1 }],
+      }));
+      biasUsed = true;
+      return out;
+    });
+    if (!biasUsed) terms.push(b);
+    if (terms.length > 1) {
+      terms.reduce((acc, term, j) => {
+        const out = j === terms.length - 1 ? sumOut : `layer${k}_sum${j}`;
+        nodes.push(onnx.NodeProto.create({ opType: 'Add', input: [acc, term], output: [out], name: `layer${k}_add${j}` }));
+        return out;
+      });
     }
+    const act = activationOf(node.activation).onnxNode(sumOut, last ? outputName : valueName(k), `layer${k}_${node.activation.kind}`);
+    if (act) nodes.push(act);
+    else if (!last) nodes.push(onnx.NodeProto.create({ opType: 'Identity', input: [sumOut], output: [valueName(k)], name: `layer${k}_identity` }));
   });
-  const model = onnx.ModelProto.create({
+  const proto = onnx.ModelProto.create({
     irVersion: IR_VERSION,
     opsetImport: [{ domain: '', version: OPSET }],
     producerName: 'netmend',
@@ -82,9 +73,9 @@ export function exportOnnx(net: Network, options: ExportOptions = {}): Uint8Arra
       name: 'netmend',
       node: nodes,
       initializer: initializers,
-      input: [valueInfo(inputName, net.layers[0].inSize, precision)],
-      output: [valueInfo(outputName, net.layers[net.layers.length - 1].outSize, precision)],
+      input: [valueInfo(inputName, g.inputSize, precision)],
+      output: [valueInfo(outputName, graphOutputSize(g), precision)],
     },
   });
-  return onnx.ModelProto.encode(model).finish();
+  return onnx.ModelProto.encode(proto).finish();
 }

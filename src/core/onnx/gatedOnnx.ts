@@ -12,8 +12,9 @@
 import { onnx } from 'onnx-proto';
 import { InputError } from '../errors';
 import type { Activation, DenseLayer, Network } from '../network/network';
-import { checkClamps, type Clamp, type GatedModel, type GatedPiece } from '../network/gated';
-import { activationNode, elemType, IR_VERSION, OPSET, valueInfo, weightTensor, type Precision } from './export';
+import { checkClamps, gatedModel, type Clamp, type GatedModel, type GatedPiece } from '../network/gated';
+import { activationOf } from '../network/activations';
+import { elemType, IR_VERSION, OPSET, valueInfo, weightTensor, type Precision } from './protoParts';
 import { decodeTensor } from './tensorData';
 
 export const GATED_METADATA_KEY = 'netmend.gated';
@@ -124,7 +125,7 @@ export function exportGatedOnnx(model: GatedModel, options: GatedExportOptions =
       pre = `layer${k}_gated`;
     }
     const out = last ? 'output' : `layer${k}_out`;
-    const act = activationNode(layer.activation, pre, out, `layer${k}_${layer.activation.kind}`);
+    const act = activationOf(layer.activation).onnxNode(pre, out, `layer${k}_${layer.activation.kind}`);
     if (act) nodes.push(act);
     else nodes.push(node('Identity', [pre], out));
     current = out;
@@ -187,7 +188,7 @@ export function readGatedOnnx(model: onnx.IModelProto, file?: string): GatedMode
   };
   const single = tensors.get('gate_lower')?.dataType === DataType.FLOAT;
   const pieces = readPieces(meta, base, tensor, single, fail);
-  return { kind: 'gated', base, pieces };
+  return gatedModel(base, pieces);
 }
 
 /** The pieces from the tables ONNX Runtime reads, checked against the metadata's copy. */

@@ -1,14 +1,16 @@
 /**
- * ONNX -> Network. Decoding uses protobufjs with the published ONNX schema (onnx-proto). The graph is lowered by
- * symbolic evaluation: linear operators compose into one affine map, and each activation closes a DenseLayer.
+ * ONNX -> Model. Decoding uses protobufjs with the published ONNX schema (onnx-proto). The graph is lowered by
+ * symbolic evaluation: linear operators compose into affine maps, and each activation closes a graph node. A graph
+ * whose nodes form a plain sequence is returned as a Network, so existing models keep the fast form.
  */
 import { onnx } from 'onnx-proto';
 import { InputError } from '../errors';
-import type { Activation, DenseLayer, Network } from '../network/network';
+import { MAX_DENSE_VALUES, type Activation } from '../network/network';
+import { asSequence, GRAPH_INPUT, type Graph, type GraphNode } from '../network/graph';
 import type { Model } from '../network/model';
 import { readGatedOnnx } from './gatedOnnx';
 import { decodeTensor, toNumber } from './tensorData';
-import { constant, identity, matrixOf, sizeOf, type AffineTensor, type SymTensor } from './symbolic';
+import { constant, identity, sizeOf, type AffineTensor, type SymTensor } from './symbolic';
 import { linearOps, type OpContext } from './linearOps';
 
 const ACTIVATIONS: Record<string, (node: onnx.INodeProto) => Activation> = {
@@ -33,19 +35,13 @@ export function decodeModel(bytes: Uint8Array, file?: string): onnx.ModelProto {
   }
 }
 
-/** Any model file: a gated model (nRepair) when its metadata says so, otherwise the graph lowered to a network. */
-export function loadOnnxAnyModel(bytes: Uint8Array, file?: string): Model {
+/** A gated model (nRepair) when the file's metadata records one (gatedOnnx.ts), otherwise the graph lowered. */
+export function loadOnnxModel(bytes: Uint8Array, file?: string): Model {
   const model = decodeModel(bytes, file);
   return readGatedOnnx(model, file) ?? lowerModel(model, file);
 }
 
-export function loadOnnxModel(bytes: Uint8Array, file?: string): Network {
-  const model = decodeModel(bytes, file);
-  if (readGatedOnnx(model, file)) throw new InputError('this is a gated model (nRepair pieces), not a plain network; this tool reads plain networks', { file });
-  return lowerModel(model, file);
-}
-
-function lowerModel(model: onnx.ModelProto, file?: string): Network {
+function lowerModel(model: onnx.ModelProto, file?: string): Model {
   const graph = model.graph;
   if (!graph || !graph.node || graph.node.length === 0) throw new InputError('the ONNX file holds no graph (truncated or corrupt?)', { file });
   try {
@@ -56,7 +52,11 @@ function lowerModel(model: onnx.ModelProto, file?: string): Network {
   }
 }
 
-function lowerGraph(graph: onnx.IGraphProto): Network {
+/**
+ * Lowers what the declared output depends on, and nothing else: nodes that do not feed it (dead branches, nodes after
+ * it, a Relu applied to it later) are not part of what ONNX Runtime returns, so they are not part of the model.
+ */
+function lowerGraph(graph: onnx.IGraphProto): Model {
   const values = new Map<string, SymTensor>();
   for (const init of graph.initializer ?? []) {
     const t = decodeTensor(init, init.name ?? '');
@@ -72,15 +72,29 @@ function lowerGraph(graph: onnx.IGraphProto): Network {
   if (outputs.length !== 1) throw new InputError(`the graph has ${outputs.length} outputs; NetMend analyses networks with exactly one output`);
   const input = inputs[0];
   const inputShape = shapeOf(input);
-  values.set(input.name ?? '', identity(inputShape, 0));
+  if (!(sizeOf(inputShape) <= MAX_DENSE_VALUES)) {
+    throw new InputError(`the input '${input.name}' is declared with shape [${inputShape.join(', ')}], ${sizeOf(inputShape)} values; NetMend analyses inputs of at most ${MAX_DENSE_VALUES} values`);
+  }
+  values.set(input.name ?? '', identity(inputShape, GRAPH_INPUT));
 
-  const layers: DenseLayer[] = [];
+  const nodes: GraphNode[] = [];
   const notes: string[] = [];
-  const nodes = graph.node ?? [];
+  const onnxNodes = graph.node ?? [];
   const outputName = outputs[0].name ?? '';
+  const producer = new Map<string, number>();
+  onnxNodes.forEach((node, index) => node.output?.forEach((o) => producer.set(o, index)));
   let finalName = outputName;
+  let droppedSoftmax: string | undefined;
+  const last = producer.get(outputName);
+  if (last !== undefined && onnxNodes[last].opType === 'Softmax') {
+    droppedSoftmax = onnxNodes[last].name || `Softmax_${last}`;
+    notes.push(`the final Softmax (node '${droppedSoftmax}') was dropped: properties speak of the logits before it, which only order properties (comparisons between outputs) may do`);
+    finalName = onnxNodes[last].input?.[0] ?? '';
+  }
+  const needed = feeding(onnxNodes, producer, finalName);
 
-  nodes.forEach((node, index) => {
+  onnxNodes.forEach((node, index) => {
+    if (!needed.has(index)) return;
     const op = node.opType ?? '';
     const name = node.name || `${op}_${index}`;
     const get = (i: number): SymTensor => {
@@ -89,18 +103,12 @@ function lowerGraph(graph: onnx.IGraphProto): Network {
       if (!v) throw new InputError(`${op} reads '${id}', which no earlier node produces`, { node: name });
       return v;
     };
-    if (op === 'Softmax' && node.output?.[0] === outputName) {
-      notes.push(`the final Softmax (node '${name}') was dropped: properties speak of the logits before it`);
-      finalName = node.input?.[0] ?? '';
-      return;
-    }
     const activation = ACTIVATIONS[op];
     if (activation) {
       const x = get(0);
       if (x.kind === 'const') throw new InputError(`${op} is applied to a constant; constant subgraphs are not supported`, { node: name });
-      if (x.live !== layers.length) throw staleLiveError(name);
-      layers.push({ inSize: x.liveSize, outSize: sizeOf(x.dims), weights: matrixOf(x), bias: x.b, activation: activation(node), name });
-      values.set(node.output?.[0] ?? '', identity(x.dims, layers.length));
+      nodes.push(graphNode(x, activation(node), name));
+      values.set(node.output?.[0] ?? '', identity(x.dims, nodes.length - 1));
       return;
     }
     const lower = linearOps[op];
@@ -108,32 +116,57 @@ function lowerGraph(graph: onnx.IGraphProto): Network {
       throw new InputError(`operator ${op} is not supported; supported operators: ${SUPPORTED_OPERATORS.join(', ')}`, { node: name });
     }
     const ctx: OpContext = { node, name, get, arity: node.input?.filter((s) => s !== '').length ?? 0 };
-    const result = lower(ctx);
-    if (result.kind === 'affine' && result.live !== layers.length) throw staleLiveError(name);
-    values.set(node.output?.[0] ?? '', result);
+    values.set(node.output?.[0] ?? '', lower(ctx));
   });
 
   const out = values.get(finalName);
   if (!out) throw new InputError(`no node produces the graph output '${outputName}'`);
   if (out.kind === 'const') throw new InputError(`the graph output '${outputName}' does not depend on the input`);
-  const last = layers[layers.length - 1];
-  const pendingAffine = out.A !== null || out.b.some((v) => v !== 0) || layers.length === 0;
-  if (pendingAffine) {
-    layers.push({ inSize: out.liveSize, outSize: sizeOf(out.dims), weights: matrixOf(out), bias: out.b, activation: { kind: 'identity' }, name: lastLinearName(nodes, finalName) });
-  } else if (!last) {
-    throw new InputError('the graph has no layers');
+  if (droppedSoftmax && out.dims.filter((d) => d !== 1).length > 1) {
+    throw new InputError(`the final Softmax acts on a tensor of shape [${out.dims.join(', ')}]; NetMend drops a final Softmax only over a single vector of outputs`, { node: droppedSoftmax });
   }
-  for (const layer of layers) {
-    assertFinite(layer.weights, `the weights of layer '${layer.name}'`, layer.name);
-    assertFinite(layer.bias, `the bias of layer '${layer.name}'`, layer.name);
+  const term = out.terms[0];
+  const isLastNode = out.terms.length === 1 && term.A === null && term.live === nodes.length - 1 && term.live !== GRAPH_INPUT && out.b.every((v) => v === 0);
+  if (!isLastNode) nodes.push(graphNode(out, { kind: 'identity' }, lastLinearName(onnxNodes, finalName)));
+  for (const node of nodes) {
+    for (const s of node.sources) if (s.weights) assertFinite(s.weights, `the weights of layer '${node.name}'`, node.name);
+    assertFinite(node.bias, `the bias of layer '${node.name}'`, node.name);
   }
-  return {
-    layers,
+  const g: Graph = {
+    kind: 'graph',
+    inputSize: sizeOf(inputShape),
+    nodes,
     inputName: input.name ?? '',
     inputShape,
     outputName,
     outputShape: shapeOf(outputs[0]),
     notes,
+    ...(droppedSoftmax ? { droppedSoftmax } : {}),
+  };
+  return asSequence(g) ?? g;
+}
+
+/** Indices of the nodes the value `name` depends on. */
+function feeding(nodes: readonly onnx.INodeProto[], producer: ReadonlyMap<string, number>, name: string): Set<number> {
+  const needed = new Set<number>();
+  const stack = [name];
+  while (stack.length > 0) {
+    const k = producer.get(stack.pop()!);
+    if (k === undefined || needed.has(k)) continue;
+    needed.add(k);
+    for (const i of nodes[k].input ?? []) if (i !== '') stack.push(i);
+  }
+  return needed;
+}
+
+/** The node that applies `activation` to an affine tensor: one source per live vector it reads. */
+function graphNode(x: AffineTensor, activation: Activation, name: string): GraphNode {
+  return {
+    name,
+    outSize: sizeOf(x.dims),
+    sources: x.terms.map((t) => (t.A ? { from: t.live, weights: t.A } : { from: t.live })),
+    bias: x.b,
+    activation,
   };
 }
 
@@ -142,11 +175,7 @@ function lastLinearName(nodes: readonly onnx.INodeProto[], output: string): stri
   return producer?.name || producer?.opType || output;
 }
 
-function staleLiveError(node: string): InputError {
-  return new InputError('this node mixes values from before and after an activation (a skip connection); only plain layer sequences are supported', { node });
-}
-
-function shapeOf(info: onnx.IValueInfoProto): number[] {
+export function shapeOf(info: onnx.IValueInfoProto): number[] {
   const dims = info.type?.tensorType?.shape?.dim ?? [];
   // Symbolic dimensions (a batch 'N') are analysed as 1.
   return dims.map((d) => (d.dimValue !== undefined && d.dimValue !== null && toNumber(d.dimValue) > 0 ? toNumber(d.dimValue) : 1));

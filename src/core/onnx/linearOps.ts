@@ -1,9 +1,10 @@
 /** The linear ONNX operators, each lowered onto symbolic tensors (constant folding or composing the affine map). */
 import { onnx } from 'onnx-proto';
 import { InputError } from '../errors';
+import { MAX_DENSE_VALUES } from '../network/network';
 import { decodeTensor, toNumber, type ConstTensor } from './tensorData';
 import {
-  addAffine, broadcastDims, broadcastIndex, combineRows, constant, reshaped, scaleShift, sizeOf,
+  addAffine, broadcastDims, broadcastIndex, combineRows, concatTensors, constant, denseArray, reshaped, scaleShift, sizeOf,
   type AffineTensor, type SymTensor,
 } from './symbolic';
 
@@ -51,7 +52,6 @@ function elementwise(ctx: OpContext, op: 'Add' | 'Sub' | 'Mul' | 'Div'): SymTens
   if (x.kind === 'affine' && y.kind === 'affine') {
     if (op === 'Mul' || op === 'Div') fail(ctx, 'multiplying two values that depend on the input is not linear; only products with constants are supported');
     if (sizeOf(x.dims) !== sizeOf(y.dims) || sizeOf(dims) !== sizeOf(x.dims)) fail(ctx, 'adding two input-dependent values of different shapes is not supported');
-    if (x.live !== y.live) fail(ctx, 'this node adds values from before and after an activation (a skip connection); only plain layer sequences are supported');
     return addAffine(x, y, op === 'Add' ? 1 : -1, dims);
   }
   const [a, c, affineFirst] = x.kind === 'affine' ? [x, y as ConstTensor, true] : [y as AffineTensor, x as ConstTensor, false];
@@ -82,7 +82,7 @@ function matmul(ctx: OpContext, x: SymTensor, y: SymTensor): SymTensor {
   if (k !== k2) fail(ctx, `inner dimensions differ: [${x.dims.join(', ')}] x [${y.dims.join(', ')}]`);
   const dims = [...(leadX.length > leadY.length ? leadX : leadY), ...(x.dims.length > 1 ? [m] : []), ...(y.dims.length > 1 ? [n] : [])];
   if (x.kind === 'const' && y.kind === 'const') {
-    const out = new Float64Array(m * n);
+    const out = denseArray(m, n);
     for (let i = 0; i < m; i++) for (let kk = 0; kk < k; kk++) for (let j = 0; j < n; j++) out[i * n + j] += x.data[i * k + kk] * y.data[kk * n + j];
     return constant(dims, out);
   }
@@ -232,6 +232,10 @@ const conv: Lowering = (ctx) => {
   const oW = Math.floor((W + pL + pR - dW * (kW - 1) - 1) / sW) + 1;
   if (oH <= 0 || oW <= 0) fail(ctx, 'the kernel is larger than the padded input');
   const mPerGroup = M / group;
+  const liveSize = x.terms.reduce((s, t) => s + t.liveSize, 0);
+  if (M * oH * oW * liveSize > MAX_DENSE_VALUES) {
+    fail(ctx, `on input [${x.dims.join(', ')}] it lowers to a dense ${M * oH * oW} x ${liveSize} matrix (${(M * oH * oW * liveSize).toExponential(2)} values); NetMend handles at most ${MAX_DENSE_VALUES} values (512 MB) per layer`);
+  }
   return combineRows(x, [1, M, oH, oW], (r, add) => {
     const m = Math.floor(r / (oH * oW));
     const oy = Math.floor(r / oW) % oH;
@@ -255,6 +259,19 @@ const conv: Lowering = (ctx) => {
 
 const passThrough: Lowering = (ctx) => ctx.get(0);
 
+/** Branches side by side (the input of a dense map over both, for instance). */
+const concat: Lowering = (ctx) => {
+  const parts = Array.from({ length: ctx.arity }, (_, i) => ctx.get(i));
+  const rank = parts[0].dims.length;
+  const axis = axisOf(intAttr(ctx, 'axis', 0), rank);
+  if (axis < 0 || axis >= rank) fail(ctx, `axis ${intAttr(ctx, 'axis', 0)} is out of range for rank ${rank}`);
+  const agrees = (p: SymTensor): boolean => p.dims.length === rank && p.dims.every((d, i) => i === axis || d === parts[0].dims[i]);
+  const bad = parts.find((p) => !agrees(p));
+  if (bad) fail(ctx, `shapes [${parts[0].dims.join(', ')}] and [${bad.dims.join(', ')}] differ outside axis ${axis}`);
+  const dims = parts[0].dims.map((d, i) => (i === axis ? parts.reduce((a, p) => a + p.dims[axis], 0) : d));
+  return concatTensors(parts, axis, dims);
+};
+
 export const linearOps: Record<string, Lowering> = {
   Add: (ctx) => elementwise(ctx, 'Add'),
   Sub: (ctx) => elementwise(ctx, 'Sub'),
@@ -266,6 +283,7 @@ export const linearOps: Record<string, Lowering> = {
   Reshape: reshape,
   Squeeze: squeeze,
   Unsqueeze: unsqueeze,
+  Concat: concat,
   Identity: passThrough,
   Dropout: passThrough,
   Constant: constantNode,

@@ -2,8 +2,11 @@
  * ONNX Runtime (onnxruntime-node) as the reference: run a model file on flat input vectors, feeding the file's own input
  * shape. Used to cross-check our forward pass, exports and counterexamples.
  */
+import { extname } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { InputError } from '../errors';
+import { modelInputSize, type Model } from '../network/model';
+import { exportOnnx } from './export';
 
 export class OrtModel {
   private constructor(private readonly session: ort.InferenceSession, readonly inputShape: number[]) {}
@@ -16,6 +19,15 @@ export class OrtModel {
     } catch (err) {
       throw new InputError(`ONNX Runtime cannot load the model: ${(err as Error).message}`, typeof source === 'string' ? { file: source } : {});
     }
+  }
+
+  /**
+   * The reference for a model file: the ONNX file itself, or for a .nnet file (which ONNX Runtime cannot read) the
+   * network it was imported as, exported to ONNX, so ONNX Runtime still checks our forward pass on it.
+   */
+  static forModelFile(path: string, net: Model): Promise<OrtModel> {
+    if (extname(path).toLowerCase() === '.nnet') return OrtModel.load(exportOnnx(net), [1, modelInputSize(net)]);
+    return OrtModel.load(path, net.inputShape);
   }
 
   /**

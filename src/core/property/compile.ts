@@ -6,7 +6,7 @@
 import type { Decl, Expr, Formula, PropertyDecl, PropFile, VarDecl } from './ast';
 import type { SpecDiagnostic } from './diagnostics';
 import type { Range } from './lexer';
-import { polytopeFromRows, type LinearRow, type Polytope, type Query } from '../query/normalForm';
+import { MAX_CLAUSES, MAX_VARIABLES, MAX_VIOLATION_ROWS, polytopeFromRows, type LinearRow, type Polytope, type Query } from '../query/normalForm';
 import { SymbolTable, type DataPoint, type VarSymbol } from './symbols';
 
 export interface ModelShape { readonly inputs: number; readonly outputs: number }
@@ -19,6 +19,8 @@ export interface CompileHost {
   readData?(path: string): readonly DataPoint[] | { error: string };
   /** Whether a polytope has a point (an LP), for regions that linear rows make empty; skipped when absent. */
   isFeasible?(polytope: Polytope): boolean;
+  /** Whether a resolved path lies outside the user's workspace (the editor): such model and data paths are warned about. */
+  outsideWorkspace?(path: string): boolean;
 }
 
 export interface CompiledProperty {
@@ -49,10 +51,14 @@ const isBound = (a: Atom): a is Extract<Atom, { index: number }> => 'index' in a
 /** Linear function of the network's (normalised) inputs or outputs (physical values already mapped through). */
 interface Lin { family?: 'input' | 'output'; coeffs: Map<number, number>; constant: number }
 
-const MAX_CLAUSES = 4096;
-
 class CompileError extends Error {
   constructor(readonly range: Range, message: string, readonly code = 'semantic') { super(message); }
+}
+
+/** Every number the compiler writes is a finite float64: an overflow (1e999, 1e308 * 10) is the user's to fix. */
+function finite(value: number, range: Range, what = 'this value'): number {
+  if (!Number.isFinite(value)) throw new CompileError(range, `${what} is ${Number.isNaN(value) ? 'not a number' : 'infinite'} in float64 arithmetic (a constant too large, or a division by a tiny one)`, 'non-finite');
+  return value;
 }
 
 export function compile(file: PropFile, host: CompileHost): CompileResult {
@@ -82,12 +88,14 @@ class Compiler {
       if (decl.kind !== 'property') continue;
       if (names.has(decl.name.name)) this.report(decl.name.range, `a property named '${decl.name.name}' exists already`, 'error', 'duplicate-name');
       names.add(decl.name.name);
-      this.guard(() => properties.push(...this.property(decl)));
+      // One by one: a `for each` over 130,000 points is too many arguments for a spread push.
+      this.guard(() => { for (const p of this.property(decl)) properties.push(p); });
     }
     return { properties, diagnostics: this.diagnostics, symbols: this.symbols, modelPath };
   }
 
   private checkModel(range: Range, path: string): void {
+    this.checkInsideWorkspace(range, path, 'model');
     const shape = this.host.modelShape?.(path);
     if (!shape) return;
     if ('error' in shape) return this.report(range, shape.error, 'error', 'model');
@@ -110,6 +118,7 @@ class Compiler {
         return;
       }
       case 'data': {
+        this.checkInsideWorkspace(decl.range, this.host.resolve(decl.path), 'data file');
         const loaded = this.host.readData?.(this.host.resolve(decl.path));
         if (loaded && 'error' in loaded) this.report(decl.range, loaded.error, 'error', 'data');
         const points = loaded && !('error' in loaded) ? loaded : [];
@@ -120,18 +129,33 @@ class Compiler {
     }
   }
 
+  private checkInsideWorkspace(range: Range, path: string, what: string): void {
+    if (this.host.outsideWorkspace?.(path)) this.report(range, `the ${what} ${path} is outside the workspace: check that this file should be read`, 'warning', 'outside-workspace');
+  }
+
   private declareVars(decl: VarDecl): void {
-    const mean = decl.normalize ? this.constant(decl.normalize.mean, this.symbols) : 0;
-    const divisor = decl.normalize ? this.constant(decl.normalize.divisor, this.symbols) : 1;
+    // A bad constant is reported and the variables are declared all the same, so their uses are still checked.
+    const mean = decl.normalize ? this.guarded(() => this.constant(decl.normalize!.mean, this.symbols), 0) : 0;
+    const divisor = decl.normalize ? this.guarded(() => this.constant(decl.normalize!.divisor, this.symbols), 1) : 1;
     if (decl.normalize && !(divisor > 0)) this.report(decl.normalize.divisor.range, `the ${decl.normalize.divisorKind} must be positive`, 'error', 'normalization');
     let domain: VarSymbol['domain'];
     if (decl.domain) {
-      domain = { lower: this.constant(decl.domain.lower, this.symbols), upper: this.constant(decl.domain.upper, this.symbols) };
+      // The region is stated in the network's units: (value - mean) / divisor must stay finite too.
+      const bound = (e: Expr, fallback: number, what: string) => this.guarded(() => {
+        const value = this.constant(e, this.symbols);
+        finite((value - mean) / (divisor > 0 ? divisor : 1), e.range, what);
+        return value;
+      }, fallback);
+      domain = { lower: bound(decl.domain.lower, -Infinity, 'the normalised lower bound'), upper: bound(decl.domain.upper, Infinity, 'the normalised upper bound') };
       if (domain.lower > domain.upper) this.report(decl.domain.lower.range, `the domain [${domain.lower}, ${domain.upper}] is inverted`, 'error', 'empty-region');
     }
     for (const g of decl.groups) {
-      const length = g.indices ? g.indices.to - g.indices.from + 1 : 1;
+      let length = g.indices ? g.indices.to - g.indices.from + 1 : 1;
       if (length <= 0) this.report(g.name.range, `the index range ${g.indices!.from}..${g.indices!.to} is empty`, 'error', 'dimension');
+      if (this.symbols.size(decl.kind) + length > MAX_VARIABLES) {
+        this.report(g.name.range, `${g.name.name}[${g.indices!.from}..${g.indices!.to}] makes more than ${MAX_VARIABLES} ${decl.kind}s, more than NetMend analyses`, 'error', 'dimension');
+        length = 1;
+      }
       const symbol: VarSymbol = {
         kind: decl.kind, name: g.name.name, offset: this.symbols.size(decl.kind), length: Math.max(1, length), vector: !!g.indices,
         mean, divisor: divisor > 0 ? divisor : 1, domain, unit: decl.unit?.name, decl, range: g.name.range,
@@ -149,6 +173,7 @@ class Compiler {
     if (!decl.forEach) return [this.query(decl, decl.name.name, this.symbols)];
     const dataset = this.symbols.get(decl.forEach.dataset.name);
     if (!dataset || dataset.kind !== 'data') throw new CompileError(decl.forEach.dataset.range, `'${decl.forEach.dataset.name}' is not a data set (declare it with data ${decl.forEach.dataset.name} = "file.csv")`, 'unknown-name');
+    if (dataset.points.length === 0 && this.host.readData) this.report(decl.forEach.dataset.range, `the data set '${dataset.name}' has no points: '${decl.name.name}' states nothing`, 'warning', 'empty-data');
     return dataset.points.map((point, k) => {
       const scope = new SymbolTable(this.symbols);
       scope.add({ kind: 'point', name: decl.forEach!.variable.name, point, range: decl.forEach!.variable.range });
@@ -162,14 +187,17 @@ class Compiler {
     const regionDnf = this.dnf(decl.where, true, scope, 'input');
     const region: Polytope[] = regionDnf.map((conj) => this.polytope(conj, n))
       .filter((p) => p.lower.every((l, i) => l <= p.upper[i]) && (p.rows.length === 0 || this.host.isFeasible?.(p) !== false));
-    if (regionDnf.length > 0 && region.length === 0) {
+    // An empty region is an error, and it compiles to no region at all: never to the whole domain.
+    if (region.length === 0) {
       this.report(decl.where.range, `the input region of '${name}' is empty: a bound is inverted, outside the inputs' domains, or the constraints contradict each other`, 'error', 'empty-region');
     }
     const unbounded = region.some((p) => p.lower.some((l, i) => !Number.isFinite(l) || !Number.isFinite(p.upper[i])));
     if (unbounded) this.report(decl.where.range, `some inputs of '${name}' have no lower or upper bound: give them a domain (input x in [lo, hi]) or bound them here`, 'warning', 'unbounded');
     const violation = this.dnf(decl.require, false, scope, 'output').map((conj) => conj.map((a) => this.denseRow(a, m)));
+    const rows = violation.reduce((n, conj) => n + conj.length, 0);
+    if (rows > MAX_VIOLATION_ROWS) throw new CompileError(decl.requireRange, `the violation of this requirement expands to ${rows} comparisons in all its clauses; NetMend handles at most ${MAX_VIOLATION_ROWS}`, 'too-complex');
     if (violation.length === 0) this.report(decl.requireRange, `the requirement of '${name}' can never be violated`, 'warning', 'trivial');
-    const query: Query = { name, region: region.length ? region : [this.polytope([], n)], violation: violation.length ? violation : [[{ coeffs: new Float64Array(m), rhs: -1 }]] };
+    const query: Query = { name, region, violation: violation.length ? violation : [[{ coeffs: new Float64Array(m), rhs: -1 }]] };
     return { name, declaration: decl.name.name, description: decl.description, range: decl.range, requireRange: decl.requireRange, query, clauseTexts: query.violation.map((c) => this.clauseText(c)) };
   }
 
@@ -211,6 +239,11 @@ class Compiler {
         const parts = f.operands.map((g) => this.dnf(g, positive, scope, family));
         if ((f.kind === 'and') === positive) {
           return parts.reduce<Atom[][]>((acc, part) => {
+            // One conjunction and one more (a long where of bounds) extends in place: no quadratic copying.
+            if (acc.length === 1 && part.length === 1) {
+              for (const atom of part[0]) acc[0].push(atom);
+              return acc;
+            }
             const out: Atom[][] = [];
             for (const a of acc) for (const b of part) out.push([...a, ...b]);
             if (out.length > MAX_CLAUSES) throw new CompileError(f.range, `this formula expands to more than ${MAX_CLAUSES} cases; simplify it`, 'too-complex');
@@ -229,7 +262,7 @@ class Compiler {
           if (op === '==' && (family === 'output' || !positive)) {
             throw new CompileError(f.range, 'an equality between real values cannot be required; use <= and >=', 'equality');
           }
-          const le = (x: Lin, y: Lin) => this.row(x, y, family);
+          const le = (x: Lin, y: Lin) => this.row(x, y, family, f.range);
           // Strict and non-strict comparisons compile to their closure, as in VNN-LIB.
           const holds = op === '<=' || op === '<' ? [le(a, b)] : op === '>=' || op === '>' ? [le(b, a)] : [le(a, b), le(b, a)];
           const broken = op === '<=' || op === '<' ? [le(b, a)] : [le(a, b)];
@@ -275,8 +308,8 @@ class Compiler {
     const center = this.point(f.center, scope);
     if (center.values.length !== v.length) throw new CompileError(f.center.range, `the center has ${center.values.length} values but '${v.name}' has ${v.length}`, 'dimension');
     return center.values.flatMap((c, k): Atom[] => [
-      { index: v.offset + k, side: 'upper', value: (c + radius - v.mean) / v.divisor },
-      { index: v.offset + k, side: 'lower', value: (c - radius - v.mean) / v.divisor },
+      { index: v.offset + k, side: 'upper', value: finite((c + radius - v.mean) / v.divisor, f.range, `the ball's upper bound on ${v.name}[${k}]`) },
+      { index: v.offset + k, side: 'lower', value: finite((c - radius - v.mean) / v.divisor, f.range, `the ball's lower bound on ${v.name}[${k}]`) },
     ]);
   }
 
@@ -317,18 +350,19 @@ class Compiler {
   }
 
   /** a <= b over the family's normalised variables: a bound when one variable remains, else a row. */
-  private row(a: Lin, b: Lin, family: 'input' | 'output'): Atom {
+  private row(a: Lin, b: Lin, family: 'input' | 'output', range: Range): Atom {
     const combined = new Map(a.coeffs);
-    b.coeffs.forEach((c, i) => combined.set(i, (combined.get(i) ?? 0) - c));
+    b.coeffs.forEach((c, i) => combined.set(i, (combined.get(i) ?? 0) - finite(c, range)));
     const nonzero = [...combined].filter(([, c]) => c !== 0);
     if (nonzero.length === 1) {
       const [[index, c]] = nonzero;
-      return { index, side: c > 0 ? 'upper' : 'lower', value: (b.constant - a.constant) / c };
+      return { index, side: c > 0 ? 'upper' : 'lower', value: finite((b.constant - a.constant) / c, range, 'the bound of this comparison') };
     }
     const coeffs = new Float64Array(this.symbols.size(family));
     a.coeffs.forEach((c, i) => { coeffs[i] += c; });
     b.coeffs.forEach((c, i) => { coeffs[i] -= c; });
-    return { coeffs, rhs: b.constant - a.constant };
+    coeffs.forEach((c) => finite(c, range, 'a coefficient of this comparison'));
+    return { coeffs, rhs: finite(b.constant - a.constant, range, 'the constant of this comparison') };
   }
 
   private checkFamily(lins: Lin[], family: 'input' | 'output', range: Range): void {
@@ -345,7 +379,7 @@ class Compiler {
     for (const [variable, constant, expr] of pairs) {
       if (variable.coeffs.size !== 1 || constant.coeffs.size !== 0 || variable.family !== 'input') continue;
       const [index] = [...variable.coeffs.keys()];
-      const v = this.symbols.variables('input').find((s) => index >= s.offset && index < s.offset + s.length);
+      const v = this.symbols.variableAt('input', index);
       if (!v) continue;
       const value = constant.constant;
       const scale = v.domain ? v.domain.upper - v.domain.lower : 10 * v.divisor;
@@ -358,27 +392,48 @@ class Compiler {
   }
 
   private linear(e: Expr, scope: SymbolTable): Lin {
+    if (e.kind !== 'binary') return this.linearTerm(e, scope);
+    // The parser builds a + b + ... + z as a left-deep chain: folded in a loop, so a sum of 10,000 terms cannot
+    // overflow the stack.
+    const chain: Extract<Expr, { kind: 'binary' }>[] = [];
+    let leftmost: Expr = e;
+    while (leftmost.kind === 'binary') {
+      chain.push(leftmost);
+      leftmost = leftmost.left;
+    }
+    let value = this.linearTerm(leftmost, scope);
+    for (let k = chain.length - 1; k >= 0; k--) {
+      const node = chain[k];
+      value = this.binary(node, value, this.linear(node.right, scope));
+      finite(value.constant, node.range, 'this expression');
+      value.coeffs.forEach((c) => finite(c, node.range, 'a coefficient of this expression'));
+    }
+    return value;
+  }
+
+  private binary(e: Extract<Expr, { kind: 'binary' }>, l: Lin, r: Lin): Lin {
+    if (e.op === '+' || e.op === '-') {
+      if (l.family && r.family && l.family !== r.family) throw new CompileError(e.range, 'inputs and outputs cannot be mixed in one expression', 'family');
+      const s = e.op === '+' ? 1 : -1;
+      const coeffs = new Map(l.coeffs);
+      r.coeffs.forEach((c, i) => coeffs.set(i, (coeffs.get(i) ?? 0) + s * c));
+      return { family: l.family ?? r.family, coeffs, constant: l.constant + s * r.constant };
+    }
+    if (r.coeffs.size === 0 && (e.op === '/' ? r.constant !== 0 : true)) {
+      const f = e.op === '*' ? r.constant : 1 / r.constant;
+      return { family: l.family, coeffs: new Map([...l.coeffs].map(([i, c]) => [i, c * f])), constant: l.constant * f };
+    }
+    if (e.op === '*' && l.coeffs.size === 0) return { family: r.family, coeffs: new Map([...r.coeffs].map(([i, c]) => [i, c * l.constant])), constant: r.constant * l.constant };
+    throw new CompileError(e.range, e.op === '/' && r.coeffs.size === 0 ? 'division by zero' : 'a product or quotient of two variables is not linear', 'nonlinear');
+  }
+
+  /** The linear form of anything but a binary operation. */
+  private linearTerm(e: Exclude<Expr, { kind: 'binary' }>, scope: SymbolTable): Lin {
     switch (e.kind) {
-      case 'number': return { coeffs: new Map(), constant: e.value };
+      case 'number': return { coeffs: new Map(), constant: finite(e.value, e.range, 'this number') };
       case 'neg': {
         const v = this.linear(e.operand, scope);
         return { family: v.family, coeffs: new Map([...v.coeffs].map(([i, c]) => [i, -c])), constant: -v.constant };
-      }
-      case 'binary': {
-        const [l, r] = [this.linear(e.left, scope), this.linear(e.right, scope)];
-        if (e.op === '+' || e.op === '-') {
-          if (l.family && r.family && l.family !== r.family) throw new CompileError(e.range, 'inputs and outputs cannot be mixed in one expression', 'family');
-          const s = e.op === '+' ? 1 : -1;
-          const coeffs = new Map(l.coeffs);
-          r.coeffs.forEach((c, i) => coeffs.set(i, (coeffs.get(i) ?? 0) + s * c));
-          return { family: l.family ?? r.family, coeffs, constant: l.constant + s * r.constant };
-        }
-        if (r.coeffs.size === 0 && (e.op === '/' ? r.constant !== 0 : true)) {
-          const f = e.op === '*' ? r.constant : 1 / r.constant;
-          return { family: l.family, coeffs: new Map([...l.coeffs].map(([i, c]) => [i, c * f])), constant: l.constant * f };
-        }
-        if (e.op === '*' && l.coeffs.size === 0) return { family: r.family, coeffs: new Map([...r.coeffs].map(([i, c]) => [i, c * l.constant])), constant: r.constant * l.constant };
-        throw new CompileError(e.range, e.op === '/' && r.coeffs.size === 0 ? 'division by zero' : 'a product or quotient of two variables is not linear', 'nonlinear');
       }
       case 'ref': return this.reference(e, scope);
     }
@@ -416,8 +471,7 @@ class Compiler {
 
   /** A violation clause as a person reads it, in the outputs' physical units: "SL <= COC and SL <= WL". */
   private clauseText(conj: readonly LinearRow[]): string {
-    const outputs = this.symbols.variables('output');
-    const physical = (i: number) => outputs.find((v) => i >= v.offset && i < v.offset + v.length);
+    const physical = (i: number) => this.symbols.variableAt('output', i);
     const fmt = (v: number) => String(Number(v.toPrecision(6)));
     return conj.map((row) => {
       const terms = [...row.coeffs.keys()].filter((i) => row.coeffs[i] !== 0);
@@ -438,6 +492,13 @@ class Compiler {
       const lhs = terms.map((k) => `${row.coeffs[k] < 0 ? '- ' : '+ '}${fmt(Math.abs(row.coeffs[k]))} ${name(k)}`).join(' ').replace(/^\+ /, '');
       return `${lhs} <= ${fmt(row.rhs)} (normalised outputs)`;
     }).join(' and ');
+  }
+
+  /** The value fn computes, or (its error reported) the fallback. */
+  private guarded<T>(fn: () => T, fallback: T): T {
+    let value = fallback;
+    this.guard(() => { value = fn(); });
+    return value;
   }
 
   private guard(fn: () => void): void {

@@ -12,6 +12,12 @@ export interface Token {
 
 const PUNCT = ['..', '<=', '>=', '==', '!=', '<', '>', '=', '(', ')', '[', ']', '{', '}', ',', '+', '-', '*', '/', ':', '.'];
 
+/**
+ * The most tokens read from one file (a 500-line file has about 5,000): past it the rest is not read, and a 'bad'
+ * token with empty text marks where it stopped, so a huge file cannot exhaust memory.
+ */
+export const MAX_TOKENS = 200_000;
+
 export function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   let line = 0;
@@ -25,6 +31,10 @@ export function tokenize(text: string): Token[] {
   };
   const push = (kind: TokenKind, start: Position, from: number) => tokens.push({ kind, text: text.slice(from, i), range: { start, end: { line, character: col } } });
   while (i < text.length) {
+    if (tokens.length === MAX_TOKENS) {
+      tokens.push({ kind: 'bad', text: '', range: { start: { line, character: col }, end: { line, character: col } } });
+      break;
+    }
     const ch = text[i];
     if (/\s/.test(ch)) { advance(1); continue; }
     if (text.startsWith('//', i)) { while (i < text.length && text[i] !== '\n') advance(1); continue; }

@@ -4,11 +4,14 @@
  */
 import type { CompareOp, ConstDecl, DataDecl, Decl, Expr, Formula, Ident, ModelDecl, PropertyDecl, PropFile, VarDecl, VarGroup } from './ast';
 import { rangeOf, type SpecDiagnostic } from './diagnostics';
-import { tokenize, type Range, type Token } from './lexer';
+import { MAX_TOKENS, tokenize, type Range, type Token } from './lexer';
 
 export const DECLARATION_KEYWORDS = ['model', 'input', 'output', 'const', 'data', 'property'] as const;
 export const RESERVED = new Set<string>([...DECLARATION_KEYWORDS, 'where', 'require', 'and', 'or', 'not', 'in', 'argmax', 'argmin', 'within', 'of', 'for', 'each']);
 const COMPARE = new Set(['<=', '>=', '<', '>', '==']);
+
+/** Parentheses, `not`s and unary minuses nest at most this deep (the parser and the compiler recurse on them). */
+export const MAX_NESTING = 256;
 
 class SyntaxError_ extends Error {
   constructor(readonly range: Range, message: string) { super(message); }
@@ -20,6 +23,7 @@ export function parse(text: string): { file: PropFile; diagnostics: SpecDiagnost
 
 class Parser {
   private pos = 0;
+  private depth = 0;
   private readonly diagnostics: SpecDiagnostic[] = [];
 
   constructor(private readonly tokens: Token[]) {}
@@ -37,7 +41,11 @@ class Parser {
         this.skipTo((t) => t.kind === 'name' && (DECLARATION_KEYWORDS as readonly string[]).includes(t.text));
       }
     }
-    for (const t of this.tokens) if (t.kind === 'bad') this.error(t.range, t.text.startsWith('"') ? 'unterminated string' : `unexpected character '${t.text}'`);
+    for (const t of this.tokens) {
+      if (t.kind !== 'bad') continue;
+      const message = t.text === '' ? `the file has more than ${MAX_TOKENS} tokens; the rest is not checked` : t.text.startsWith('"') ? 'unterminated string' : `unexpected character '${t.text}'`;
+      this.error(t.range, message);
+    }
     return { file: { decls }, diagnostics: this.diagnostics };
   }
 
@@ -170,7 +178,22 @@ class Parser {
     return operands.length === 1 ? first : { kind: 'and', operands, range: rangeOf(first.range, operands[operands.length - 1].range) };
   }
 
+  /** fn one level deeper, refused past MAX_NESTING at the token that opens the level. */
+  private nested<T>(fn: () => T): T {
+    if (this.depth === MAX_NESTING) throw new SyntaxError_(this.peek().range, `nested more than ${MAX_NESTING} levels deep (parentheses, not, unary minus)`);
+    this.depth++;
+    try {
+      return fn();
+    } finally {
+      this.depth--;
+    }
+  }
+
   private negation(): Formula {
+    return this.nested(() => this.negationBody());
+  }
+
+  private negationBody(): Formula {
     const t = this.peek();
     if (this.acceptWord('not')) {
       const operand = this.negation();
@@ -256,12 +279,14 @@ class Parser {
   }
 
   private unary(): Expr {
-    const t = this.peek();
-    if (this.accept('-')) {
-      const operand = this.unary();
-      return { kind: 'neg', operand, range: rangeOf(t.range, operand.range) };
-    }
-    return this.primary();
+    return this.nested(() => {
+      const t = this.peek();
+      if (this.accept('-')) {
+        const operand = this.unary();
+        return { kind: 'neg', operand, range: rangeOf(t.range, operand.range) };
+      }
+      return this.primary();
+    });
   }
 
   private primary(): Expr {

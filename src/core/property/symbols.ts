@@ -29,6 +29,8 @@ export class SymbolTable {
   private readonly symbols = new Map<string, SymbolInfo>();
   readonly inputs: VarSymbol[] = [];
   readonly outputs: VarSymbol[] = [];
+  /** Running totals of the elements, so that size() is O(1) however many names are declared. */
+  private readonly sizes = { input: 0, output: 0 };
 
   constructor(private readonly parent?: SymbolTable) {}
 
@@ -43,18 +45,33 @@ export class SymbolTable {
     this.symbols.set(symbol.name, symbol);
     if (symbol.kind === 'input') this.inputs.push(symbol);
     if (symbol.kind === 'output') this.outputs.push(symbol);
+    if (symbol.kind === 'input' || symbol.kind === 'output') this.sizes[symbol.kind] += symbol.length;
     return undefined;
   }
 
   size(kind: 'input' | 'output'): number {
-    return this.variables(kind).reduce((n, s) => n + s.length, 0);
+    return this.parent ? this.parent.size(kind) : this.sizes[kind];
   }
 
   /** Name of element i of the inputs or outputs, e.g. "rho" or "x[12]". */
   elementName(kind: 'input' | 'output', i: number): string {
-    const s = this.variables(kind).find((v) => i >= v.offset && i < v.offset + v.length);
+    const s = this.variableAt(kind, i);
     if (!s) return `${kind === 'input' ? 'X' : 'Y'}_${i}`;
     return s.vector ? `${s.name}[${i - s.offset + (s.decl.groups.find((g) => g.name.name === s.name)?.indices?.from ?? 0)}]` : s.name;
+  }
+
+  /** The variable that holds element i (binary search: the variables lie in order of their offsets). */
+  variableAt(kind: 'input' | 'output', i: number): VarSymbol | undefined {
+    const vars = this.variables(kind);
+    let [lo, hi] = [0, vars.length - 1];
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const v = vars[mid];
+      if (i < v.offset) hi = mid - 1;
+      else if (i >= v.offset + v.length) lo = mid + 1;
+      else return v;
+    }
+    return undefined;
   }
 
   variables(kind: 'input' | 'output'): readonly VarSymbol[] {

@@ -4,7 +4,7 @@
  * polytopes), the output asserts the violation (their DNF).
  */
 import { InputError } from '../errors';
-import { polytopeFromRows, type LinearRow, type Polytope, type Query } from '../query/normalForm';
+import { MAX_CLAUSES, MAX_VARIABLES, MAX_VIOLATION_ROWS, polytopeFromRows, type LinearRow, type Polytope, type Query } from '../query/normalForm';
 import { readSExprs, type SExpr } from './sexpr';
 
 interface Linear { coeffs: Map<string, number>; constant: number }
@@ -22,6 +22,7 @@ export function parseVnnlib(text: string, file?: string): Query {
       const name = e.items[1]?.kind === 'atom' ? e.items[1].text : '';
       const m = /^([XY])_(\d+)$/.exec(name);
       if (!m) throw new InputError(`variables must be named X_i or Y_i, got '${name}'`, where(e));
+      if (Number(m[2]) >= MAX_VARIABLES) throw new InputError(`${name}: NetMend analyses at most ${MAX_VARIABLES} inputs and outputs`, where(e));
       if (m[1] === 'X') inputs = Math.max(inputs, Number(m[2]) + 1);
       else outputs = Math.max(outputs, Number(m[2]) + 1);
     } else if (head === 'assert') {
@@ -34,24 +35,62 @@ export function parseVnnlib(text: string, file?: string): Query {
   const sizes = { X: inputs, Y: outputs };
   // Asserts over one family multiply out separately (MNIST has 1568 input asserts); mixed asserts join the product last.
   const families = asserts.map((a) => familiesOf(a));
+  const sized = (keep: (f: Set<string>) => boolean) => asserts.filter((_, k) => keep(families[k])).map(dnfSize).reduce(andSize, { terms: 1, rows: 0 });
+  const count = sized(() => true).terms;
+  const big = (n: number) => (n > 1e15 ? n.toExponential(2) : String(n));
+  if (count > MAX_CLAUSES) {
+    throw new InputError(`the asserts expand to ${big(count)} cases (input polytopes times output clauses); NetMend handles at most ${MAX_CLAUSES}`, { file });
+  }
+  const outputRows = sized((f) => f.has('Y')).rows;
+  if (outputRows > MAX_VIOLATION_ROWS) {
+    throw new InputError(`the output conditions expand to ${big(outputRows)} comparisons in all their clauses; NetMend handles at most ${MAX_VIOLATION_ROWS}`, { file });
+  }
   const conjunction = (keep: (f: Set<string>) => boolean): Dnf => asserts.filter((_, k) => keep(families[k]))
     .reduce<Dnf>((acc, a) => andDnf(acc, formulaDnf(a, sizes, file)), [[]]);
   const byFamily = (family: 'X' | 'Y'): Dnf => conjunction((f) => f.size === 1 && f.has(family));
   const mixed = conjunction((f) => f.size !== 1);
   const terms = andDnf(andDnf(byFamily('X'), byFamily('Y')), mixed);
   const { region, violation } = factor(terms, file);
+  const polytopes = region.map((conj) => polytopeFromRows(conj.map((r) => r.row), inputs));
+  if (polytopes.every((p) => p.lower.some((l, i) => l > p.upper[i]))) throw emptyRegion(region[0], polytopes[0], file);
   return {
     name: file ? file.replace(/^.*[\\/]/, '').replace(/\.vnnlib$/, '') : 'vnnlib',
-    region: region.map((conj) => polytopeFromRows(conj.map((r) => r.row), inputs)),
+    region: polytopes,
     violation: violation.map((conj) => conj.map((r) => r.row)),
   };
 }
 
-interface TaggedRow { readonly family: 'X' | 'Y'; readonly row: LinearRow }
+interface TaggedRow { readonly family: 'X' | 'Y'; readonly row: LinearRow; readonly line: number; readonly column: number }
 type Dnf = TaggedRow[][];
+
+/** Says which input's bounds cross, at the assert that gives its upper bound. */
+function emptyRegion(conj: readonly TaggedRow[], p: Polytope, file?: string): InputError {
+  const i = p.lower.findIndex((l, k) => l > p.upper[k]);
+  const bounding = conj.find((r) => r.row.coeffs[i] > 0 && r.row.coeffs.every((c, k) => k === i || c === 0)) ?? conj[0];
+  return new InputError(`the input region is empty: X_${i} must be at least ${p.lower[i]} and at most ${p.upper[i]}`, { file, line: bounding?.line, column: bounding?.column });
+}
+
+interface DnfSize { readonly terms: number; readonly rows: number }
+
+/** The conjunction of two DNFs' sizes: every term of one with every term of the other. */
+const andSize = (a: DnfSize, b: DnfSize): DnfSize => ({ terms: a.terms * b.terms, rows: a.rows * b.terms + b.rows * a.terms });
+
+/** How many conjunctions a formula's DNF has, and rows in all of them, without building it. */
+function dnfSize(e: SExpr | undefined): DnfSize {
+  if (!e || e.kind !== 'list' || e.items[0]?.kind !== 'atom') return { terms: 1, rows: 1 };
+  const args = e.items.slice(1);
+  switch (e.items[0].text) {
+    case 'and': return args.map(dnfSize).reduce(andSize, { terms: 1, rows: 0 });
+    case 'or': return args.map(dnfSize).reduce((sum, s) => ({ terms: sum.terms + s.terms, rows: sum.rows + s.rows }), { terms: 0, rows: 0 });
+    case '=': return { terms: 1, rows: 2 };
+    default: return { terms: 1, rows: 1 };
+  }
+}
 
 /** Writes a DNF whose terms are (input part) AND (output part) as region x violation; it must be such a product. */
 function factor(terms: Dnf, file?: string): { region: TaggedRow[][]; violation: TaggedRow[][] } {
+  // One conjunction (a box and one output condition, the common case) is trivially a product.
+  if (terms.length === 1) return { region: [terms[0].filter((r) => r.family === 'X')], violation: [terms[0].filter((r) => r.family === 'Y')] };
   const rowKey = (r: TaggedRow) => `${r.family}${r.row.coeffs.reduce((k, c, i) => (c !== 0 ? `${k} ${i}:${c}` : k), '')}<=${r.row.rhs}`;
   const key = (conj: TaggedRow[]) => conj.map(rowKey).sort().join(';');
   const parts = (family: 'X' | 'Y') => {
@@ -125,15 +164,18 @@ function row(l: Linear, r: Linear, sizes: { X: number; Y: number }, loc: { file?
   });
   add(l.coeffs, 1);
   add(r.coeffs, -1);
-  return { family, row: { coeffs, rhs: r.constant - l.constant } };
+  const rhs = r.constant - l.constant;
+  if (!Number.isFinite(rhs) || coeffs.some((c) => !Number.isFinite(c))) throw new InputError('this comparison overflows float64 (a constant too large)', loc);
+  return { family, row: { coeffs, rhs }, line: loc.line, column: loc.column };
 }
 
 function linear(e: SExpr, file?: string): Linear {
   const loc = { file, line: e.line, column: e.column };
   if (e.kind === 'atom') {
     if (/^[XY]_\d+$/.test(e.text)) return { coeffs: new Map([[e.text, 1]]), constant: 0 };
-    const v = Number(e.text);
-    if (!Number.isFinite(v) || e.text.trim() === '') throw new InputError(`'${e.text}' is neither a number nor a variable`, loc);
+    const v = DECIMAL.test(e.text) ? Number(e.text) : NaN;
+    if (Number.isNaN(v)) throw new InputError(`'${e.text}' is neither a number nor a variable (numbers are written in decimal)`, loc);
+    if (!Number.isFinite(v)) throw new InputError(`${e.text} is too large for a float64 number`, loc);
     return { coeffs: new Map(), constant: v };
   }
   const op = e.items[0]?.kind === 'atom' ? e.items[0].text : '';
@@ -147,19 +189,28 @@ function linear(e: SExpr, file?: string): Linear {
     });
     return { coeffs, constant };
   };
-  switch (op) {
-    case '+': return sum(args, args.map(() => 1));
-    case '-': return args.length === 1 ? sum(args, [-1]) : sum(args, args.map((_, k) => (k === 0 ? 1 : -1)));
-    case '*': {
-      const vars = args.filter((a) => a.coeffs.size > 0);
-      if (vars.length > 1) throw new InputError('products of variables are not linear', loc);
-      const factor = args.filter((a) => a.coeffs.size === 0).reduce((p, a) => p * a.constant, 1);
-      const base = vars[0] ?? { coeffs: new Map(), constant: 1 };
-      return { coeffs: new Map([...base.coeffs].map(([n, c]) => [n, c * factor])), constant: base.constant * factor };
+  const result = ((): Linear => {
+    switch (op) {
+      case '+': return sum(args, args.map(() => 1));
+      case '-': return args.length === 1 ? sum(args, [-1]) : sum(args, args.map((_, k) => (k === 0 ? 1 : -1)));
+      case '*': {
+        const vars = args.filter((a) => a.coeffs.size > 0);
+        if (vars.length > 1) throw new InputError('products of variables are not linear', loc);
+        const factor = args.filter((a) => a.coeffs.size === 0).reduce((p, a) => p * a.constant, 1);
+        const base = vars[0] ?? { coeffs: new Map(), constant: 1 };
+        return { coeffs: new Map([...base.coeffs].map(([n, c]) => [n, c * factor])), constant: base.constant * factor };
+      }
+      default: throw new InputError(`unsupported term '${op}' (supported: +, -, *, numbers, X_i, Y_i)`, loc);
     }
-    default: throw new InputError(`unsupported term '${op}' (supported: +, -, *, numbers, X_i, Y_i)`, loc);
+  })();
+  if (!Number.isFinite(result.constant) || [...result.coeffs.values()].some((c) => !Number.isFinite(c))) {
+    throw new InputError('this term overflows float64 (a constant too large)', loc);
   }
+  return result;
 }
+
+/** SMT-LIB numerals and decimals (a sign and an exponent allowed, as VNN-COMP files write them); no hex, no Infinity. */
+const DECIMAL = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 
 /** Decimal without exponent (SMT-LIB has no exponent notation), exact enough to round-trip a float64. */
 const num = (v: number): string => {

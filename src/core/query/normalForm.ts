@@ -30,6 +30,21 @@ export interface Query {
   readonly violation: OutputDnf;
 }
 
+/**
+ * The most conjunctions a property may expand to (its region's polytopes times its violation's clauses, or either):
+ * beyond it the formula is refused with its count before it is multiplied out, so expansion cannot outlast a timeout.
+ */
+export const MAX_CLAUSES = 4096;
+
+/**
+ * The most rows a violation may have in all its clauses: the bounds at the search's root are computed for every row at
+ * once, between two looks at the deadline (1,024 clauses of 10 rows took 3 s on ACAS Xu), so more would outlast a timeout.
+ */
+export const MAX_VIOLATION_ROWS = 4096;
+
+/** The most inputs (or outputs) a property may speak of: 2^20, seven times ImageNet's 3x224x224. */
+export const MAX_VARIABLES = 2 ** 20;
+
 /** c.v - rhs: <= 0 iff the row holds at v. */
 export function rowSlack(row: LinearRow, v: ArrayLike<number>): number {
   let s = -row.rhs;

@@ -5,8 +5,10 @@
  */
 import type { Model } from '../network/model';
 import type { OutputDnf, Query } from '../query/normalForm';
+import type { RepairMethodInfo } from './catalog';
 
-export type RepairMethodId = 'reassure' | 'nrepair' | 'irepair' | 'specrepair' | 'birdnn-ft' | 'birdnn-rt';
+export type { RepairMethodId, RepairNeed } from './catalog';
+
 
 /** How a label is read from the outputs: the largest (classifiers) or the smallest (ACAS Xu advisories) output. */
 export type Decision = 'argmax' | 'argmin';
@@ -69,19 +71,9 @@ export interface RepairOption {
   readonly choices?: readonly string[];
 }
 
-export type RepairNeed = 'property' | 'repairSet' | 'keepSet' | 'data';
 
-export interface RepairMethod {
-  readonly id: RepairMethodId;
-  /** The paper's name, e.g. "REASSURE". */
-  readonly name: string;
-  readonly paper: string;
-  /** One plain sentence of what it changes. */
-  readonly summary: string;
-  /** provable: the method's construction is meant to make the property hold everywhere; samples: it trains on samples. */
-  readonly guarantee: 'provable' | 'samples';
-  /** What it needs: at least one of `property` / `repairSet` must be satisfiable by the task. */
-  readonly needs: readonly RepairNeed[];
+/** A method: its catalogue entry (catalog.ts), its options, and the code that proposes a repaired model. */
+export interface RepairMethod extends RepairMethodInfo {
   readonly options: readonly RepairOption[];
   run(task: RepairTask): Promise<RepairOutcome>;
 }

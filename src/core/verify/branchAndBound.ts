@@ -7,93 +7,15 @@
  */
 import type { Network } from '../network/network';
 import type { LinearRow, Polytope, Query } from '../query/normalForm';
-import { provesPositive, specBounds, type LayerBounds } from '../bounds/linearBounds';
-import { boxCenter, boxVolume as volume, splitBox, type Box } from '../bounds/box';
+import { provesPositive, specBounds } from '../bounds/linearBounds';
+import { boxCenter, boxVolume as volume, splitBox, type Box, type LayerBounds } from '../bounds/box';
 import { smear } from '../bounds/smear';
-import { confirm, falsifyBox } from './falsify';
+import { confirm } from './falsify';
 import { decideClauseByProgram, type ClauseDecision } from './milp';
-import { splittableNetwork } from './reluSplitting';
-import type { Counterexample } from './types';
-
-export type SearchOutcome =
-  | { kind: 'safe' }
-  | { kind: 'violated'; counterexample: Counterexample }
-  | { kind: 'stopped'; reason: string }
-  /** The pause time came first: the open boxes, to be searched later or elsewhere (other threads). */
-  | { kind: 'paused'; open: SearchEntry[] };
-
-export interface SearchStats {
-  domains: number;
-  maxDepth: number;
-  /** Boxes too small to split at float64 precision and still undecided: counted, not searched. */
-  undecided: number;
-  /** Exact MILPs and LP relaxations solved for boxes. */
-  milps: number;
-  lps: number;
-}
-
-export const newSearchStats = (): SearchStats => ({ domains: 0, maxDepth: 0, undecided: 0, milps: 0, lps: 0 });
-
-/** An open box of the search: its depth, and the pre-activation bounds of the box it was split from. */
-export interface SearchEntry {
-  readonly box: Box;
-  readonly depth: number;
-  readonly enclosing?: readonly LayerBounds[];
-}
-
-/**
- * What one verification learns in one thread, shared by all its searches there: when the next thorough attack on the
- * whole region is due, how often LP relaxations have proved a box, and up to how many unstable neurons MILPs pay.
- */
-export interface Tactics {
-  attackNext: number;
-  attackGap: number;
-  relaxedTried: number;
-  relaxedProved: number;
-  relaxedSkipped: number;
-  /** Boxes with at most this many unstable neurons get exact MILPs (adapted to the MILPs' cost, see EXACT_TARGET_MS). */
-  exactMaxUnstable: number;
-  /** Moving average of the MILPs' times (ms). */
-  exactMs: number;
-}
-
-export const newTactics = (): Tactics => ({
-  attackNext: Date.now() + HEAVY_ATTACK_EVERY_MS, attackGap: HEAVY_ATTACK_EVERY_MS, relaxedTried: 0, relaxedProved: 0, relaxedSkipped: 0,
-  exactMaxUnstable: EXACT_MAX_UNSTABLE, exactMs: EXACT_TARGET_MS,
-});
-
-export interface SearchContext {
-  readonly deadline: number;
-  readonly signal?: AbortSignal;
-  readonly stats: SearchStats;
-  /** Called with the volume of each box decided (a fraction of the region's volume), for progress reports. */
-  readonly onVolumeDone?: (fraction: number) => void;
-  readonly random: () => number;
-  readonly tactics: Tactics;
-  /** Stop at this time (ms since the epoch) with the open boxes, if the search is still running. */
-  readonly pauseAt?: number;
-  /** Another thread ran out of work: give it some of ours (checked between subproblems). */
-  readonly donationWanted?: () => boolean;
-  readonly donate?: (entries: SearchEntry[]) => void;
-}
-
-/**
- * While a search runs this long without a verdict, a thorough attack on the whole region runs between its steps
- * (then after 2x, 4x, ... as long).
- */
-const HEAVY_ATTACK_EVERY_MS = 2000;
-
-/**
- * A box with at most this many unstable neurons is decided by one exact MILP per open clause instead of being split
- * further (ACAS Xu 3_3/prop 2: 94k boxes become 6.5k boxes and 1.4k MILPs of 12 ms; 4_2/prop 2, unsolved in 116 s
- * before, needs 8.7k boxes and 2.4k MILPs). Past about 30 the MILPs cost more than the boxes they save.
- */
-const EXACT_MAX_UNSTABLE = 25;
-/**
- * A MILP's cost grows steeply with its unstable neurons and varies by network (25 unstable: 10 ms on 3_3, 45 ms on
- * 1_5): the limit steps down while their moving average is above twice this, and back up while it is below half.
- */
-const EXACT_TARGET_MS = 15;
+import {
+  EXACT_MAX_UNSTABLE, EXACT_TARGET_MS, PROGRAM_SECONDS, attackIfDue, lowerBoundMinimiser, splittableNetwork, takeTurn,
+  type SearchContext, type SearchEntry, type SearchOutcome, type Tactics,
+} from './searchKernel';
 
 function adaptExactLimit(t: Tactics, ms: number): void {
   t.exactMs += 0.1 * (ms - t.exactMs);
@@ -102,14 +24,14 @@ function adaptExactLimit(t: Tactics, ms: number): void {
 }
 /**
  * From this depth on, an open clause of several rows gets its LP relaxation (one LP, triangle relaxation of every
- * unstable neuron, the rows jointly): ACAS Xu 1_1/prop 3 needs 339 boxes instead of 12.6k. Single rows gain little
- * (4_7/prop 1: 1311 -> 1271 boxes), and shallower boxes are too loose for the LP to prove anything.
+ * unstable neuron, the rows jointly). Single rows gain little, and shallower boxes are too loose for the LP to prove
+ * anything (docs/benchmarks/tuning.md).
  */
 const RELAXED_MIN_DEPTH = 6;
 /**
  * LP relaxations keep being tried while at least this fraction of them prove their box, and every RELAXED_RETRY-th
- * eligible box otherwise: 1_1/prop 3 proves 60% of its boxes by LP (4 s instead of 15 s); on 1_8/prop 2 the LPs
- * prove boxes that were one split from a proof anyway (at 20%: 8.6 s, at 50%: 3.9 s), and 3_3/prop 2 proves 5%.
+ * eligible box otherwise: where LPs prove most boxes they save most of the search, where they rarely do they only
+ * prove boxes one split from a proof anyway (docs/benchmarks/tuning.md).
  */
 const RELAXED_MIN_RATE = 0.5;
 const RELAXED_RETRY = 16;
@@ -122,40 +44,8 @@ function relaxationPays(t: Tactics): boolean {
   return false;
 }
 
-/** A program taking longer than this is abandoned and the box split instead (the solver blocks its thread). */
-const PROGRAM_SECONDS = 1;
-
-const YIELD_EVERY_MS = 40;
 const MIN_WIDTH = 1e-12;
 
-/**
- * A search loop's turn: stopped at the deadline or on cancellation; every YIELD_EVERY_MS the thread's event loop runs
- * first (cancellation, donation requests, progress messages). Returns the time the event loop last ran.
- */
-export async function takeTurn(ctx: SearchContext, now: number, lastYield: number): Promise<number | Extract<SearchOutcome, { kind: 'stopped' }>> {
-  if (now > ctx.deadline) return { kind: 'stopped', reason: 'timeout' };
-  if (now - lastYield <= YIELD_EVERY_MS) return lastYield;
-  await new Promise((resolve) => setImmediate(resolve));
-  if (ctx.signal?.aborted) return { kind: 'stopped', reason: 'cancelled' };
-  return Date.now();
-}
-
-/**
- * The thorough attack on the whole region, when the clock says it is due. Each fruitless attack makes the next wait
- * twice as long (on a property that holds they are pure cost), and one attack takes at most an eighth of that wait
- * (a quarter cost ACAS Xu 4_2/prop 2 3.5 s of 19 s; the box search's own candidate points find what the attacks did).
- */
-export function attackIfDue(net: Network, query: Query, region: Box, ctx: SearchContext, now: number): Counterexample | undefined {
-  if (now <= ctx.tactics.attackNext) return undefined;
-  const samples = Math.max(256, Math.floor(20000 / Math.max(1, region.lower.length / 8)));
-  const deadline = Math.min(ctx.deadline, now + ctx.tactics.attackGap / 8);
-  const cex = falsifyBox(net, query, region, { samples, starts: 100, steps: 100, deadline, signal: ctx.signal, random: ctx.random });
-  ctx.tactics.attackGap *= 2;
-  ctx.tactics.attackNext = Date.now() + ctx.tactics.attackGap;
-  return cex;
-}
-
-export const rootEntry = (polytope: Polytope): SearchEntry => ({ box: { lower: polytope.lower, upper: polytope.upper }, depth: 0 });
 
 /**
  * Proves that no point of the polytope's boxes `entries` violates the query, or finds one that does. The boxes are
@@ -275,12 +165,6 @@ function decideByProgram(
     if (decision.kind === 'infeasible') ctx.tactics.relaxedProved++;
   }
   return decision;
-}
-
-/** The corner of the box where the row's linear lower bound is smallest: the likeliest violation. */
-export function lowerBoundMinimiser(box: Box, coeffs: Float64Array, row: number): Float64Array {
-  const n = box.lower.length;
-  return box.lower.map((l, i) => (coeffs[row * n + i] > 0 ? l : coeffs[row * n + i] < 0 ? box.upper[i] : (l + box.upper[i]) / 2));
 }
 
 function argmax(v: Float64Array): number {

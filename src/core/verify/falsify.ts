@@ -4,8 +4,9 @@
  * that our float64 forward pass confirms and that lie in the input region.
  */
 import type { Network } from '../network/network';
-import { decidingRow, inRegion, violatedClause, violationMargin, type Polytope, type Query } from '../query/normalForm';
-import { forward } from '../network/forward';
+import { inRegion, decidingRow, violatedClause, violationMargin, type Polytope, type Query } from '../query/normalForm';
+import { forward, forwardModel } from '../network/forward';
+import type { Model } from '../network/model';
 import type { Box } from '../bounds/box';
 import { evaluateWithDerivatives, inputGradient } from './gradient';
 import type { Counterexample } from './types';
@@ -20,9 +21,9 @@ export interface FalsifyOptions {
 }
 
 /** Confirms a candidate concretely: in the region, and the outputs satisfy a violation clause. */
-export function confirm(net: Network, query: Query, x: Float64Array): Counterexample | undefined {
+export function confirm(net: Model, query: Query, x: Float64Array): Counterexample | undefined {
   if (!inRegion(query.region, x)) return undefined;
-  const output = forward(net, x);
+  const output = forwardModel(net, x);
   const clause = violatedClause(query.violation, output);
   return clause >= 0 ? { input: x, output, clause } : undefined;
 }
@@ -38,8 +39,8 @@ const MAX_CORNER_DIMS = 10;
 
 /**
  * Uniform in the box, or (every other sample) with each input pinned to one of its bounds half of the time: safety
- * properties are often broken where several inputs sit at their limits (ACAS Xu 1_9/prop 7: found in 0.1 s, not at
- * all by 200,000 uniform samples and their gradient descents).
+ * properties are often broken where several inputs sit at their limits, which uniform samples almost never reach
+ * (docs/benchmarks/tuning.md).
  */
 function sampleIn(box: Box, random: () => number, k: number): Float64Array {
   if (k % 2 === 0) return box.lower.map((l, i) => l + random() * (box.upper[i] - l));

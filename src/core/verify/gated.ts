@@ -5,15 +5,18 @@
  * box that holds it, whichever piece the gate picks there.
  */
 import type { Box } from '../bounds/box';
-import { gatedForward, pieceNetwork, type GatedModel } from '../network/gated';
+import { pieceNetwork, type GatedModel } from '../network/gated';
+import type { Network } from '../network/network';
+import { forwardModel } from '../network/forward';
 import { cutToBox, violatedClause, type Polytope, type Query } from '../query/normalForm';
-import { checkQueryFits, verify } from './index';
 import type { VerifyOptions, VerifyResult } from './types';
 
 const QUICK_ATTACK = { samples: 256, starts: 2, steps: 20 };
 
-export async function verifyGated(model: GatedModel, query: Query, options: VerifyOptions): Promise<VerifyResult> {
-  checkQueryFits(model.base, query);
+/** `verify` (index.ts) dispatches here with itself as `verifyPart`, the verifier of each part's plain network. */
+export async function verifyGated(
+  model: GatedModel, query: Query, options: VerifyOptions, verifyPart: (net: Network, query: Query, options: VerifyOptions) => Promise<VerifyResult>,
+): Promise<VerifyResult> {
   const started = performance.now();
   const deadline = Date.now() + options.timeoutSec * 1000;
   const elapsed = () => (performance.now() - started) / 1000;
@@ -33,12 +36,12 @@ export async function verifyGated(model: GatedModel, query: Query, options: Veri
     const remaining = (deadline - Date.now()) / 1000;
     if (remaining <= 0) return { status: 'unknown', timeSec: elapsed(), reason: 'timeout', stats };
     // Many small boxes: a light first attack on each (the complete search that follows finds any violation).
-    const result = await verify(part.net, { ...query, region: part.region }, { quickAttack: QUICK_ATTACK, ...options, timeoutSec: remaining });
+    const result = await verifyPart(part.net, { ...query, region: part.region }, { quickAttack: QUICK_ATTACK, ...options, timeoutSec: remaining });
     if (result.status === 'holds') {
       if (part.what !== 'outside the pieces') stats.piecesHolding++;
     } else if (result.status === 'violated') {
       // Confirmed on the gated model itself: on a face shared with an earlier piece the gate answers with that one.
-      const output = gatedForward(model, result.counterexample.input);
+      const output = forwardModel(model, result.counterexample.input);
       const clause = violatedClause(query.violation, output);
       if (clause >= 0) return { status: 'violated', timeSec: elapsed(), counterexample: { input: result.counterexample.input, output, clause }, stats };
       unknown.push(`${part.what}: a counterexample on its boundary that the gate sends to another piece`);

@@ -1,6 +1,6 @@
 /** Value and input gradient of c·y(x) at one point: a forward pass keeping activation derivatives, then one backward pass. */
 import type { Network } from '../network/network';
-import { activate } from '../bounds/relaxations';
+import { activationOf } from '../network/activations';
 
 export interface PointEval {
   /** Network outputs (float64). */
@@ -13,29 +13,20 @@ export function evaluateWithDerivatives(net: Network, x: ArrayLike<number>): Poi
   let a = Float64Array.from(x);
   const derivatives: Float64Array[] = [];
   for (const layer of net.layers) {
+    const act = activationOf(layer.activation);
     const z = new Float64Array(layer.outSize);
     const d = new Float64Array(layer.outSize);
     for (let o = 0; o < layer.outSize; o++) {
       let s = layer.bias[o];
       const row = o * layer.inSize;
       for (let i = 0; i < layer.inSize; i++) s += layer.weights[row + i] * a[i];
-      z[o] = activate(layer.activation, s);
-      d[o] = derivative(layer.activation.kind, s, z[o], layer.activation.kind === 'leakyRelu' ? layer.activation.alpha : 0);
+      z[o] = act.value(s);
+      d[o] = act.derivative(s, z[o]);
     }
     derivatives.push(d);
     a = z;
   }
   return { output: a, derivatives };
-}
-
-function derivative(kind: string, z: number, value: number, alpha: number): number {
-  switch (kind) {
-    case 'relu': return z > 0 ? 1 : 0;
-    case 'leakyRelu': return z > 0 ? 1 : alpha;
-    case 'sigmoid': return value * (1 - value);
-    case 'tanh': return 1 - value * value;
-    default: return 1;
-  }
 }
 
 /** d(c·y)/dx at the point the derivatives were taken. */

@@ -4,22 +4,28 @@
  * Answers are `holds` (proved with float64 bounds and a safety margin), `violated` (with a counterexample confirmed by
  * our forward pass) or `unknown` (timeout, cancellation, unbounded region), never a guess.
  */
+import { availableParallelism } from 'node:os';
 import { InputError } from '../errors';
 import { inputSize, outputSize, type Network } from '../network/network';
+import { asSequence, type Graph } from '../network/graph';
+import { isGated, isGraph, modelInputSize, modelOutputSize, type Model } from '../network/model';
 import type { Query } from '../query/normalForm';
 import { isBounded, isEmpty } from '../bounds/box';
 import { confirm, falsifyBox, polytopeBox, seededRandom } from './falsify';
-import { newSearchStats, newTactics, rootEntry, searchPolytope, type SearchOutcome } from './branchAndBound';
+import { searchPolytope } from './branchAndBound';
+import { newSearchStats, newTactics, rootEntry, splittableNetwork, type SearchOutcome } from './searchKernel';
 import { poolIsFree, searchInParallel, solveClausesInParallel } from './parallel';
-import { searchReluSplits, splittableNetwork } from './reluSplitting';
+import { searchReluSplits } from './reluSplitting';
 import { initLp } from '../lp';
+import { lowerOnBox } from './graphLowering';
+import { verifyGated } from './gated';
 import type { VerifyOptions, VerifyResult } from './types';
 
 export type { VerifyOptions, VerifyResult, Counterexample, VerifyProgress } from './types';
 
-export function checkQueryFits(net: Network, query: Query): void {
-  const n = inputSize(net);
-  const m = outputSize(net);
+export function checkQueryFits(net: Model, query: Query): void {
+  const n = modelInputSize(net);
+  const m = modelOutputSize(net);
   if (query.region.some((p) => p.lower.length !== n)) {
     throw new InputError(`property '${query.name}' speaks of ${query.region[0].lower.length} inputs but the network has ${n}`);
   }
@@ -32,16 +38,99 @@ export function checkQueryFits(net: Network, query: Query): void {
 const WIDE_INPUTS = 64;
 
 /**
- * ReLU splitting answers most wide instances within this long (MNIST: 1.5 s; prop_5_0.03 4 s); past it, the open
- * clauses go to exact MILPs (5-9 s per clause on MNIST 256x2, while ReLU splitting had 2% of prop_3_0.03 done in 30 s).
+ * ReLU splitting answers most wide instances within this long; past it, the open clauses go to exact MILPs, which win
+ * where splitting stalls (docs/benchmarks/tuning.md).
  */
 const RELU_SPLITTING_MS = 3000;
 
 /** A search that takes longer than this in the calling thread continues on `threads` threads. */
 const SEQUENTIAL_MS = 300;
 
-export async function verify(net: Network, query: Query, options: VerifyOptions): Promise<VerifyResult> {
-  checkQueryFits(net, query);
+const withHidden = new WeakMap<Network, Network>();
+
+/**
+ * The bounds and the searches reason through at least one hidden layer. A network that is one affine map (no hidden
+ * activation) gets an identity layer before or after it, on its narrower side: the same function, its relaxation exact.
+ */
+function withHiddenLayer(net: Network): Network {
+  if (net.layers.length > 1 || net.layers[0].activation.kind !== 'identity') return net;
+  let wrapped = withHidden.get(net);
+  if (!wrapped) {
+    const [n, m] = [inputSize(net), outputSize(net)];
+    const size = Math.min(n, m);
+    const weights = new Float64Array(size * size);
+    for (let i = 0; i < size; i++) weights[i * size + i] = 1;
+    const identity = { inSize: size, outSize: size, weights, bias: new Float64Array(size), activation: { kind: 'identity' } as const, name: 'identity' };
+    wrapped = { ...net, layers: m <= n ? [net.layers[0], identity] : [identity, net.layers[0]] };
+    withHidden.set(net, wrapped);
+  }
+  return wrapped;
+}
+
+/**
+ * Verifies any model: a plain sequence directly; a graph region by region, each on the layer sequence that equals it on
+ * the region's box (graphLowering.ts), with counterexamples confirmed on the graph itself; a gated model piece by piece
+ * (gated.ts).
+ */
+export async function verify(model: Model, query: Query, options: VerifyOptions): Promise<VerifyResult> {
+  checkQueryFits(model, query);
+  if (query.region.every((p) => isEmpty(polytopeBox(p)))) {
+    return { status: 'unknown', timeSec: 0, reason: `the input region of '${query.name}' is empty: there is nothing to verify (check its bounds)` };
+  }
+  if (model.droppedSoftmax && !isOrderQuery(query)) {
+    return {
+      status: 'unknown', timeSec: 0,
+      reason: `the model ends in a Softmax (node '${model.droppedSoftmax}') that NetMend drops on import; without it only order properties (comparisons between outputs, such as argmax) can be verified, and '${query.name}' is not one`,
+    };
+  }
+  if (isGated(model)) return verifyGated(model, query, options, verify);
+  const net = isGraph(model) ? asSequence(model) : model;
+  const result = net ? await verifyNetwork(net, query, options) : await verifyGraph(model as Graph, query, options);
+  if (!model.droppedSoftmax) return result;
+  return { ...result, note: `verified on the logits before the final Softmax (node '${model.droppedSoftmax}'): it keeps the outputs' order, which is all this property compares` };
+}
+
+/**
+ * Every row compares two outputs (c·(y_i - y_j) against 0): Softmax is strictly increasing in each logit's lead over
+ * another, so such rows hold on the logits exactly where they hold on the probabilities.
+ */
+export function isOrderQuery(query: Query): boolean {
+  return query.violation.every((conj) => conj.every((row) => {
+    const nonzero = [...row.coeffs].filter((c) => c !== 0);
+    return row.rhs === 0 && nonzero.length === 2 && nonzero[0] === -nonzero[1];
+  }));
+}
+
+async function verifyGraph(g: Graph, query: Query, options: VerifyOptions): Promise<VerifyResult> {
+  const started = performance.now();
+  const deadline = Date.now() + options.timeoutSec * 1000;
+  const elapsed = () => (performance.now() - started) / 1000;
+  let open: VerifyResult | undefined;
+  for (const polytope of query.region) {
+    const box = polytopeBox(polytope);
+    if (isEmpty(box)) continue;
+    if (!isBounded(box)) {
+      open ??= { status: 'unknown', timeSec: 0, reason: 'the input region is unbounded: give every input a lower and an upper bound' };
+      continue;
+    }
+    const remaining = (deadline - Date.now()) / 1000;
+    if (remaining <= 0) return { status: 'unknown', timeSec: elapsed(), reason: 'timeout' };
+    const result = await verifyNetwork(lowerOnBox(g, box), { ...query, region: [polytope] }, { ...options, timeoutSec: remaining });
+    if (result.status === 'violated') {
+      const cex = confirm(g, query, result.counterexample.input);
+      if (!cex) return { status: 'unknown', timeSec: elapsed(), reason: 'a counterexample of the lowered network does not reproduce on the graph', stats: result.stats };
+      return { ...result, counterexample: cex, timeSec: elapsed() };
+    }
+    if (result.status === 'unknown') {
+      if (result.reason === 'cancelled' || result.reason === 'timeout') return { ...result, timeSec: elapsed() };
+      open ??= result;
+    }
+  }
+  return open ? { ...open, timeSec: elapsed() } : { status: 'holds', timeSec: elapsed() };
+}
+
+async function verifyNetwork(original: Network, query: Query, options: VerifyOptions): Promise<VerifyResult> {
+  const net = withHiddenLayer(original);
   const started = performance.now();
   const deadline = Date.now() + options.timeoutSec * 1000;
   const elapsed = () => (performance.now() - started) / 1000;
@@ -77,7 +166,8 @@ export async function verify(net: Network, query: Query, options: VerifyOptions)
   }
   await initLp();
   options.onProgress?.({ stage: 'search', fractionDone: 0 });
-  const threads = Math.max(1, Math.floor(options.threads ?? 1));
+  // More threads than cores only slow the search down (and each holds the network): never more than the cores.
+  const threads = Math.min(availableParallelism(), Math.max(1, Math.floor(options.threads ?? 1)));
   let done = 0;
   const onVolumeDone = (f: number) => {
     done += f / regions.length;

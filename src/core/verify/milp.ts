@@ -3,17 +3,17 @@
  * layers, and its LP relaxation. Columns: the inputs; per unstable neuron its activation a and (exact encoding) a
  * binary d; and, unless substituted, each live neuron's pre-activation z. Substituting writes a neuron's z as an
  * expression over the other columns: on few inputs and few unstable neurons that keeps rows short and the program's size
- * follows the unstable neurons, not the network (ACAS Xu boxes deep in a search: 30-60 columns instead of 300, LPs
- * 2-3x faster); with many inputs (MNIST) the expressions would be 784 long where a row over the previous layer is 256,
- * and the MILPs 2-3x slower, so z keeps its column there.
+ * follows the unstable neurons, not the network; with many inputs (MNIST) the expressions would be longer than a row
+ * over the previous layer, so z keeps its column there (docs/benchmarks/tuning.md).
  * Each unstable neuron's big-M constraints take its sound pre-activation bounds as M's; with d relaxed to [0, 1] they
  * are the triangle relaxation. Infeasible means the clause holds on the region; a feasible point is a candidate
  * counterexample, checked concretely by the caller. The solver's tolerances only enlarge the feasible set, and each
  * clause row must stay below a small positive target, so a tolerance never turns a violation into "infeasible".
  */
 import type { Network } from '../network/network';
+import { activationOf } from '../network/activations';
 import type { LinearRow, Polytope } from '../query/normalForm';
-import type { LayerBounds } from '../bounds/linearBounds';
+import type { LayerBounds } from '../bounds/box';
 import { multiplyRows } from '../bounds/backSubstitution';
 import { solveMilp, type MixedIntegerProgram } from '../lp';
 
@@ -25,26 +25,31 @@ export interface EncodingOptions {
   readonly relaxed?: boolean;
   /** Substitute stable neurons' pre-activations (default: when the inputs plus unstable neurons fit in a layer's width). */
   readonly substitute?: boolean;
+  /**
+   * Every neuron, inactive ones included, keeps a pre-activation column bounded by `preActivation` (no substitution):
+   * bounds that encode split sides (z >= 0, z <= 0) then hold exactly, as settling a fully split subdomain needs.
+   */
+  readonly everyNeuron?: boolean;
 }
 
 export function clauseMilp(
   net: Network, polytope: Polytope, preActivation: readonly LayerBounds[], clause: readonly LinearRow[], options: EncodingOptions = {},
 ): MixedIntegerProgram {
-  const { relaxed = false } = options;
+  const { relaxed = false, everyNeuron = false } = options;
   const n = polytope.lower.length;
   const hidden = net.layers.length - 1;
   let unstable = 0;
   let live = 0;
   for (let t = 0; t < hidden; t++) {
     const { lo, hi } = preActivation[t];
-    const leaky = net.layers[t].activation.kind === 'leakyRelu';
+    const leaky = (activationOf(net.layers[t].activation).piecewise?.below ?? 0) > 0;
     for (let j = 0; j < lo.length; j++) {
       if (lo[j] < 0 && hi[j] > 0) unstable++;
-      if (hi[j] > 0 || leaky) live++;
+      if (hi[j] > 0 || leaky || everyNeuron) live++;
     }
   }
   const narrowest = Math.min(...net.layers.slice(0, hidden).map((l) => l.outSize));
-  const substitute = options.substitute ?? n + unstable <= narrowest;
+  const substitute = !everyNeuron && (options.substitute ?? n + unstable <= narrowest);
   const columns = n + (relaxed ? 1 : 2) * unstable + (substitute ? 0 : live);
   // An affine expression over the columns is a row of `stride` numbers: the coefficients, then the constant.
   const stride = columns + 1;
@@ -78,9 +83,9 @@ export function clauseMilp(
   const scratch = new Float64Array(stride);
   for (let t = 0; t < hidden; t++) {
     const layer = net.layers[t];
-    const act = layer.activation;
-    if (act.kind !== 'relu' && act.kind !== 'leakyRelu') throw new Error(`layer ${t + 1}: a MILP encodes ReLU and LeakyReLU only, not ${act.kind}`);
-    const alpha = act.kind === 'leakyRelu' ? act.alpha : 0;
+    const pieces = activationOf(layer.activation).piecewise;
+    if (!pieces) throw new Error(`layer ${t + 1}: a MILP encodes piecewise linear activations only, not ${layer.activation.kind}`);
+    const alpha = pieces.below;
     const { lo, hi } = preActivation[t];
     // z = W post + b, every neuron's pre-activation as an expression over the columns.
     const z = new Float64Array(layer.outSize * stride);
@@ -89,7 +94,7 @@ export function clauseMilp(
     const next = new Float64Array(layer.outSize * stride);
     for (let j = 0; j < layer.outSize; j++) {
       const at = j * stride;
-      if (hi[j] <= 0 && alpha === 0) continue;
+      if (hi[j] <= 0 && alpha === 0 && !everyNeuron) continue;
       if (!substitute) {
         const zc = used++;
         lower[zc] = lo[j];
@@ -168,9 +173,9 @@ export type ClauseDecision = { kind: 'infeasible' } | { kind: 'candidate'; input
  */
 export function decideClauseByProgram(
   net: Network, polytope: Polytope, preActivation: readonly LayerBounds[], clause: readonly LinearRow[],
-  options: { relaxed?: boolean; timeLimitSec: number; shouldStop?: () => boolean },
+  options: EncodingOptions & { timeLimitSec: number; shouldStop?: () => boolean },
 ): ClauseDecision {
-  const program = clauseMilp(net, polytope, preActivation, clause, { relaxed: options.relaxed });
+  const program = clauseMilp(net, polytope, preActivation, clause, options);
   const result = solveMilp(program, options.timeLimitSec, options.shouldStop);
   if (result.status === 'infeasible') return { kind: 'infeasible' };
   if (result.status === 'stopped') return { kind: 'stopped', reason: result.reason };

@@ -8,9 +8,10 @@
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import type { Network } from '../network/network';
+import { DerivedCache } from '../network/derived';
 import type { Polytope, Query } from '../query/normalForm';
-import type { LayerBounds } from '../bounds/linearBounds';
-import type { SearchEntry, SearchOutcome, SearchStats } from './branchAndBound';
+import type { LayerBounds } from '../bounds/box';
+import type { SearchEntry, SearchOutcome, SearchStats } from './searchKernel';
 
 export type ToSearchThread =
   | { type: 'search'; job: number; netId: number; net?: Network; query: Query; polytope: Polytope; deadline: number; entries: SearchEntry[] }
@@ -58,7 +59,8 @@ class SearchThread {
 }
 
 const pool: SearchThread[] = [];
-const netIds = new WeakMap<Network, number>();
+/** A network's id in the threads: a new one when its weights changed, so no thread searches a stale copy. */
+const netIds = new DerivedCache<Network, number>((net) => net.layers.flatMap((l) => [l.weights, l.bias]), true);
 let nextNetId = 1;
 let nextJob = 1;
 
@@ -68,11 +70,7 @@ function threadsFor(count: number): SearchThread[] {
   return pool.slice(0, count);
 }
 
-function netIdOf(net: Network): number {
-  let id = netIds.get(net);
-  if (id === undefined) netIds.set(net, (id = nextNetId++));
-  return id;
-}
+const netIdOf = (net: Network): number => netIds.get(net, () => nextNetId++);
 
 /**
  * Lends the pool to one job until the returned `finish` is called (once; a cancellation calls it too): then

@@ -6,14 +6,13 @@
  * where every neuron is fixed is affine: one exact LP decides it, so the search is complete.
  */
 import type { Network } from '../network/network';
-import type { LinearRow, Polytope, Query } from '../query/normalForm';
-import { SOUNDNESS_MARGIN, provesPositive, specBounds, type LayerBounds, type SpecBounds } from '../bounds/linearBounds';
+import type { Polytope, Query } from '../query/normalForm';
+import { SOUNDNESS_MARGIN, provesPositive, specBounds, type SpecBounds } from '../bounds/linearBounds';
 import type { SlopeState } from '../bounds/alpha';
-import { multiplyRows } from '../bounds/backSubstitution';
-import type { Box } from '../bounds/box';
-import { solveLp } from '../lp';
+import type { Box, LayerBounds } from '../bounds/box';
+import { decideClauseByProgram } from './milp';
 import { confirm } from './falsify';
-import { attackIfDue, lowerBoundMinimiser, takeTurn, type SearchContext, type SearchOutcome } from './branchAndBound';
+import { PROGRAM_SECONDS, attackIfDue, lowerBoundMinimiser, takeTurn, type SearchContext, type SearchOutcome } from './searchKernel';
 
 /** A subdomain: the split neurons and the pre-activation bounds known to hold on it. */
 interface Domain {
@@ -29,14 +28,6 @@ interface Domain {
   readonly depth: number;
 }
 
-/** Relative slack for the exact LPs (HiGHS's feasibility and optimality tolerances are 1e-7). */
-const LP_TOLERANCE = 1e-6;
-
-/** Whether ReLU splitting applies: every hidden activation is piecewise linear (ReLU or LeakyReLU). */
-export function splittableNetwork(net: Network): boolean {
-  return net.layers.slice(0, -1).every((l) => l.activation.kind === 'relu' || l.activation.kind === 'leakyRelu')
-    && net.layers[net.layers.length - 1].activation.kind === 'identity';
-}
 
 export type ReluSearchOutcome =
   | Exclude<SearchOutcome, { kind: 'paused' }>
@@ -96,8 +87,8 @@ export async function searchReluSplits(net: Network, query: Query, polytope: Pol
     }
     const choice = chooseNeuron(net, bounds, domain.splits, worst.q);
     if (!choice) {
-      // Every neuron is fixed: the network is affine on this subdomain and an LP settles each open row exactly.
-      const settled = settleAffine(net, query, polytope, domain.splits, bounds.preActivation, open.map(({ r }) => rows[r]));
+      // Every neuron is fixed: the network is affine on this subdomain and an LP settles each open clause exactly.
+      const settled = settleClauses(net, query, polytope, domain.splits, bounds.preActivation, [...new Set(open.map(({ r }) => clauseOf[r]))]);
       if (settled.kind === 'violated') return settled;
       if (settled.kind === 'undecided') ctx.stats.undecided++;
       continue;
@@ -163,7 +154,7 @@ function chooseNeuron(net: Network, bounds: SpecBounds, splits: readonly Int8Arr
   return best;
 }
 
-/** Estimating 8 candidates' children costs about one bound computation and halves the subdomains (MNIST prop_5_0.03). */
+/** Estimating this many candidates' children costs about one bound computation and halves the subdomains (docs/benchmarks/tuning.md). */
 const SHORTLIST = 8;
 
 /** The slopes of the rows `keep` (indices into a state of `rows` rows). */
@@ -180,64 +171,23 @@ function subsetRows(state: SlopeState, keep: readonly number[], rows: number): S
 type Settled = { kind: 'safe' } | { kind: 'undecided' } | { kind: 'violated'; counterexample: NonNullable<ReturnType<typeof confirm>> };
 
 /**
- * A subdomain where every hidden neuron is fixed (by a split or by its bounds): the network is one affine map there,
- * and the subdomain is the region cut by the split constraints. Each open row's exact minimum is an LP.
+ * Every neuron of the subdomain is fixed, so the network is affine on it: each open clause is one LP (its exact program
+ * has no unstable neuron left) with the split sides as the neurons' bounds. Infeasible refutes the clause; a point of
+ * a feasible one is confirmed as a counterexample or leaves the subdomain undecided. Per clause, not per row: a clause
+ * with one row positive everywhere is refuted even when its other rows can be negative.
  */
-function settleAffine(
-  net: Network, query: Query, polytope: Polytope, splits: readonly Int8Array[], preActivation: readonly LayerBounds[], open: readonly LinearRow[],
-): Settled {
-  const n = polytope.lower.length;
-  const constraints: { coeffs: Float64Array; lower: number; upper: number }[] = polytope.rows.map((row) => ({ coeffs: Float64Array.from(row.coeffs), lower: -Infinity, upper: row.rhs }));
-  // Z: each neuron's pre-activation as coefficients over the input ([width][n]) and a constant.
-  let Z = Float64Array.from(net.layers[0].weights);
-  let z0 = Float64Array.from(net.layers[0].bias);
-  for (let t = 0; t < net.layers.length - 1; t++) {
-    const width = net.layers[t].outSize;
-    const act = net.layers[t].activation;
-    const below = act.kind === 'leakyRelu' ? act.alpha : 0;
-    // The split constraints, relaxed by a tolerance so that a solver tolerance never makes the subdomain look empty.
-    for (let j = 0; j < width; j++) {
-      const s = splits[t][j];
-      if (s === 0) continue;
-      const coeffs = Z.slice(j * n, (j + 1) * n);
-      const slack = LP_TOLERANCE * (1 + Math.abs(z0[j]) + coeffs.reduce((a, c) => a + Math.abs(c), 0));
-      constraints.push(s > 0 ? { coeffs, lower: -z0[j] - slack, upper: Infinity } : { coeffs, lower: -Infinity, upper: -z0[j] + slack });
-    }
-    // Each neuron's side: its split, else its bounds (the caller found no free unstable neuron).
-    const { lo, hi } = preActivation[t];
-    for (let j = 0; j < width; j++) {
-      const side = splits[t][j] || (lo[j] >= 0 ? 1 : hi[j] <= 0 ? -1 : 0);
-      if (side === 0) return { kind: 'undecided' };
-      const slope = side > 0 ? 1 : below;
-      for (let i = 0; i < n; i++) Z[j * n + i] *= slope;
-      z0[j] *= slope;
-    }
-    const next = net.layers[t + 1];
-    const Znext = new Float64Array(next.outSize * n);
-    multiplyRows(next.weights, next.outSize, width, Z, n, Znext);
-    const znext = Float64Array.from(next.bias);
-    for (let o = 0; o < next.outSize; o++) for (let j = 0; j < width; j++) znext[o] += next.weights[o * width + j] * z0[j];
-    Z = Znext;
-    z0 = znext;
+export function settleClauses(net: Network, query: Query, polytope: Polytope, splits: readonly Int8Array[], preActivation: readonly LayerBounds[], clauses: readonly number[]): Settled {
+  const sides = preActivation.map(({ lo, hi }, t) => ({
+    lo: lo.map((l, j) => (splits[t][j] > 0 ? Math.max(l, 0) : l)),
+    hi: hi.map((h, j) => (splits[t][j] < 0 ? Math.min(h, 0) : h)),
+  }));
+  let undecided = false;
+  for (const clause of clauses) {
+    const decision = decideClauseByProgram(net, polytope, sides, query.violation[clause], { timeLimitSec: PROGRAM_SECONDS, everyNeuron: true });
+    if (decision.kind === 'infeasible') continue;
+    const cex = decision.kind === 'candidate' ? confirm(net, query, decision.input) : undefined;
+    if (cex) return { kind: 'violated', counterexample: cex };
+    undecided = true;
   }
-  const outputs = net.layers[net.layers.length - 1].outSize;
-  for (const row of open) {
-    const objective = new Float64Array(n);
-    let constant = -row.rhs;
-    for (let o = 0; o < outputs; o++) {
-      const c = row.coeffs[o];
-      if (c === 0) continue;
-      constant += c * z0[o];
-      for (let i = 0; i < n; i++) objective[i] += c * Z[o * n + i];
-    }
-    const result = solveLp({ sense: 'minimize', objective, rows: constraints, lower: polytope.lower, upper: polytope.upper });
-    if (result.status === 'infeasible') return { kind: 'safe' };
-    if (result.status !== 'optimal') return { kind: 'undecided' };
-    // The solver's optimum is exact only to its tolerances: a proof needs a clear margin.
-    const scale = 1 + Math.abs(constant) + objective.reduce((a, c, i) => a + Math.abs(c) * Math.max(Math.abs(polytope.lower[i]), Math.abs(polytope.upper[i])), 0);
-    if (result.value + constant > LP_TOLERANCE * scale) continue;
-    const cex = confirm(net, query, result.x);
-    return cex ? { kind: 'violated', counterexample: cex } : { kind: 'undecided' };
-  }
-  return { kind: 'safe' };
+  return { kind: undecided ? 'undecided' : 'safe' };
 }

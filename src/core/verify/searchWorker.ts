@@ -2,7 +2,8 @@
 import { parentPort } from 'node:worker_threads';
 import type { Network } from '../network/network';
 import { initLp } from '../lp';
-import { newSearchStats, newTactics, searchPolytope, type Tactics, type SearchEntry, type SearchOutcome } from './branchAndBound';
+import { searchPolytope } from './branchAndBound';
+import { newSearchStats, newTactics, type Tactics, type SearchEntry, type SearchOutcome } from './searchKernel';
 import { confirm, seededRandom } from './falsify';
 import { decideClauseByProgram } from './milp';
 import type { FromSearchThread, ToSearchThread } from './parallel';

@@ -32,9 +32,16 @@ export interface Counterexample {
   readonly clause: number;
 }
 
+interface ResultBase {
+  readonly timeSec: number;
+  readonly stats?: Record<string, number>;
+  /** How the answer relates to the file, when it does not speak of the model exactly as ONNX Runtime runs it. */
+  readonly note?: string;
+}
+
 export type VerifyResult =
-  | { readonly status: 'holds'; readonly timeSec: number; readonly stats?: Record<string, number> }
-  | { readonly status: 'violated'; readonly timeSec: number; readonly counterexample: Counterexample; readonly stats?: Record<string, number> }
-  | { readonly status: 'unknown'; readonly timeSec: number; readonly reason: string; readonly stats?: Record<string, number> };
+  | ResultBase & { readonly status: 'holds' }
+  | ResultBase & { readonly status: 'violated'; readonly counterexample: Counterexample }
+  | ResultBase & { readonly status: 'unknown'; readonly reason: string };
 
 export type { Query };

@@ -3,9 +3,20 @@
  * completion and the outline. Models are read only in trusted folders, and their shapes are cached by file time.
  */
 import { statSync } from 'node:fs';
+import { isAbsolute, relative, sep } from 'node:path';
 import * as vscode from 'vscode';
 import { checkDocument, type CheckedDocument, type ModelShape } from '../../core/property';
 import { fileHost } from '../../core/property/fileHost';
+
+/** Whether a path lies outside every folder of the workspace (false when no folder is open: nothing to leave). */
+function outsideWorkspace(path: string): boolean {
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  if (folders.length === 0) return false;
+  return folders.every((f) => {
+    const rel = relative(f.uri.fsPath, path);
+    return rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel);
+  });
+}
 
 export class CheckedDocuments {
   private readonly cache = new Map<string, { version: number; trusted: boolean; doc: CheckedDocument }>();
@@ -20,6 +31,7 @@ export class CheckedDocuments {
     const doc = checkDocument(document.getText(), {
       ...host,
       modelShape: trusted && host.modelShape ? (path) => this.shape(path, host.modelShape!) : undefined,
+      outsideWorkspace: (path) => outsideWorkspace(path),
     });
     this.cache.set(key, { version: document.version, trusted, doc });
     return doc;

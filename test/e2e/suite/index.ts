@@ -6,10 +6,13 @@ import * as vscode from 'vscode';
 import Mocha from 'mocha';
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadModelFile } from '../../../src/core/onnx/loadModelFile';
-import { forward } from '../../../src/core/network/forward';
+import { forwardModel } from '../../../src/core/network/forward';
+import { OrtModel } from '../../../src/core/onnx/ort';
 import { methodItems } from '../../../src/extension/repairCommand';
+import type { NetMendApi } from '../../../src/extension/extension';
+import type { Rendered } from '../../../src/extension/panel/panel';
 import { addSixthInputAndUnknownName, checkerDiagnostics, extensionUnderTest, waitFor } from './shared';
 
 const folder = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
@@ -134,7 +137,7 @@ const tests: [string, () => Promise<void>][] = [
     const net = loadModelFile(join(folder(), 'ACASXU_run2a_1_9_batch_2000.onnx'));
     const norm = [[19791.091, 60261], [0, 2 * Math.PI], [0, 2 * Math.PI], [650, 1100], [600, 1200]];
     const x = Float64Array.from(['rho', 'theta', 'psi', 'v_own', 'v_int'].map((n, i) => (value(n) - norm[i][0]) / norm[i][1]));
-    const y = forward(net, x);
+    const y = forwardModel(net, x);
     assert.ok(y.every((v, i) => i === 0 || y[0] <= v + 1e-6), `COC is the lowest score: ${Array.from(y)}`);
   }],
   ['a counterexample offers Repair, Copy as JSON and Add to a point set, and links to the inputs', async () => {
@@ -201,29 +204,94 @@ const tests: [string, () => Promise<void>][] = [
     writeFileSync(model, readFileSync(model));
     await waitFor('the verdict to clear', async () => ((await holds()) ? undefined : true));
   }],
-  ['Repair Model... offers the five methods, the configured default first and marked', async () => {
+  ['Repair Model... offers the methods, the configured default first and marked, and runs the pick in the worker', async () => {
     assert.deepEqual(methodItems('reassure').map((i) => [i.method.id, i.description?.endsWith('(default)')]),
-      [['reassure', true], ['nrepair', false], ['irepair', false], ['specrepair', false], ['birdnn', false]]);
+      [['reassure', true], ['nrepair', false], ['irepair', false], ['specrepair', false], ['birdnn-ft', false], ['birdnn-rt', false]]);
     const editor = await openProp();
     const uri = editor.document.uri;
-    // The CodeLens and the quick fix pass a property: only the method pick shows, and accepting takes its first item.
-    assert.deepEqual(await answerQuickPicks('workbench.action.acceptSelectedQuickOpenItem', 'netmend.repairModel', uri, 'phi2'), { property: 'phi2', method: 'reassure' });
     const config = vscode.workspace.getConfiguration('netmend');
-    await config.update('repair.defaultMethod', 'birdnn', vscode.ConfigurationTarget.Workspace);
+    // Re-verifying the file's nine other properties would take minutes: this test is about the command.
+    await config.update('repair.recheckOtherProperties', false, vscode.ConfigurationTarget.Workspace);
+    const picked = (r: unknown) => r && { property: (r as { property: string }).property, method: (r as { method: string }).method };
     try {
-      assert.deepEqual(await answerQuickPicks('workbench.action.acceptSelectedQuickOpenItem', 'netmend.repairModel', uri, 'phi2'), { property: 'phi2', method: 'birdnn' });
+      // The CodeLens and the quick fix pass a property: only the method pick shows, and accepting takes its first item.
+      // phi1 holds on this network: REASSURE patches nothing and the driver proves it on the written model.
+      const result = await answerQuickPicks('workbench.action.acceptSelectedQuickOpenItem', 'netmend.repairModel', uri, 'phi1') as { verdict?: string; repairedPath?: string };
+      assert.deepEqual(picked(result), { property: 'phi1', method: 'reassure' });
+      assert.equal(result.verdict, 'repaired');
+      assert.ok(result.repairedPath && existsSync(result.repairedPath) && !result.repairedPath.startsWith(folder()), 'the repaired model waits outside the workspace');
+      await config.update('repair.defaultMethod', 'birdnn-ft', vscode.ConfigurationTarget.Workspace);
+      const pick = await answerQuickPicks('workbench.action.closeQuickOpen', 'netmend.repairModel', uri, 'phi2');
+      assert.equal(pick, undefined);
+      // A WorkspaceConfiguration is a snapshot: read the setting again after the update.
+      assert.equal(methodItems(vscode.workspace.getConfiguration('netmend').get<string>('repair.defaultMethod')!)[0].method.id, 'birdnn-ft');
     } finally {
       await config.update('repair.defaultMethod', undefined, vscode.ConfigurationTarget.Workspace);
+      await config.update('repair.recheckOtherProperties', undefined, vscode.ConfigurationTarget.Workspace);
     }
-    // From the palette: a property pick (the file's properties in order) comes first.
-    assert.deepEqual(await answerQuickPicks('workbench.action.acceptSelectedQuickOpenItem', 'netmend.repairModel'), { property: 'phi1', method: 'reassure' });
     // Escape repairs nothing.
     assert.equal(await answerQuickPicks('workbench.action.closeQuickOpen', 'netmend.repairModel', uri, 'phi2'), undefined);
+  }],
+  ['Responsibility localises phi3 in the worker and the panel draws its heatmap, shows a repair for review, and Accept writes it beside the model (ONNX Runtime runs it; the original is unchanged)', async () => {
+    const editor = await openProp();
+    const panel = vscode.extensions.getExtension<NetMendApi>('netmend.netmend')!.exports.panel;
+    const renders: Rendered[] = [];
+    const listener = panel.onDidRender((r) => renders.push(r));
+    try {
+      const modelPath = join(folder(), 'ACASXU_run2a_1_9_batch_2000.onnx');
+      const original = readFileSync(modelPath);
+      // The CodeLens's Responsibility: localisation of phi3's violation in the worker, drawn by the panel.
+      assert.equal(await vscode.commands.executeCommand('netmend.showResponsibility', editor.document.uri, 'phi3'), true);
+      const heatmap = await waitFor('the heatmap to render', () => renders.find((r) => r.view === 'responsibility'));
+      assert.deepEqual({ layers: heatmap.layers, cells: heatmap.cells }, { layers: 6, cells: 300 });
+
+      // A real repair (REASSURE, the default, on phi1; other properties not re-verified, to keep it short) lands in the panel.
+      const config = vscode.workspace.getConfiguration('netmend');
+      await config.update('repair.recheckOtherProperties', false, vscode.ConfigurationTarget.Workspace);
+      let repairedPath: string | undefined;
+      try {
+        const result = await answerQuickPicks('workbench.action.acceptSelectedQuickOpenItem', 'netmend.repairModel', editor.document.uri, 'phi1') as { verdict?: string; repairedPath?: string };
+        assert.equal(result.verdict, 'repaired');
+        repairedPath = result.repairedPath;
+      } finally {
+        await config.update('repair.recheckOtherProperties', undefined, vscode.ConfigurationTarget.Workspace);
+      }
+      await waitFor('the review to render', () => renders.find((r) => r.view === 'review'));
+      assert.ok(panel.pendingReview(), 'the review waits for Accept');
+      await vscode.commands.executeCommand('netmend.acceptRepair');
+      const written = join(folder(), 'ACASXU_run2a_1_9_batch_2000.repaired.onnx');
+      await waitFor('the accepted file', () => (existsSync(written) && panel.pendingReview() === undefined ? true : undefined));
+      assert.deepEqual(readFileSync(modelPath), original, 'the original is byte-identical');
+      assert.deepEqual(readFileSync(written), readFileSync(repairedPath!), 'the accepted file is the model the driver judged');
+      // ONNX Runtime runs the accepted file and agrees with our reading of it (our export declares a batch dimension).
+      const accepted = loadModelFile(written);
+      const ort = await OrtModel.load(written, [1, 5]);
+      for (const x of [[-0.3, 0, 0.49, 0.3, 0.3], [0.6, -0.4, 0.2, -0.5, 0.5], [0, 0, 0, 0, 0]].map((v) => Float64Array.from(v))) {
+        const [y] = await ort.run([x]);
+        forwardModel(accepted, x).forEach((v, i) => assert.ok(Math.abs(v - y[i]) < 1e-4, `output ${i}: ${v} vs ${y[i]}`));
+      }
+    } finally {
+      listener.dispose();
+    }
   }],
   ['the walkthrough opens the bundled ACAS Xu example', async () => {
     await vscode.commands.executeCommand('netmend.openExample');
     const editor = await waitFor('the example', () => (vscode.window.activeTextEditor?.document.fileName.endsWith(join('acasxu-example', 'acasxu.prop')) ? vscode.window.activeTextEditor : undefined));
     assert.equal(editor.document.languageId, 'prop');
+  }],
+  // Last, so that run.mjs's final screenshot (docs/screenshot-editor.png is a copy) shows a counterexample diagnostic.
+  ['the counterexample of phi3 shows as a hover on its requirement', async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('notifications.clearAll');
+    const editor = await openProp();
+    const diagnostic = await waitFor('the counterexample of phi3', () => vscode.languages.getDiagnostics(editor.document.uri).find((d) => d.code === 'counterexample' && d.message.startsWith('phi3 ')));
+    const at = diagnostic.range.start.translate(0, 2);
+    editor.selection = new vscode.Selection(at, at);
+    editor.revealRange(diagnostic.range, vscode.TextEditorRevealType.InCenter);
+    await vscode.commands.executeCommand('editor.action.showHover');
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', editor.document.uri, at);
+    assert.ok(hovers.length > 0);
+    await new Promise((r) => setTimeout(r, 1000));
   }],
 ];
 

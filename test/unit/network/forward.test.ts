@@ -1,9 +1,8 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { forward, forward32 } from '../../../src/core/network/forward';
-import { loadModelFile } from '../../../src/core/onnx/loadModelFile';
 import type { Network } from '../../../src/core/network/network';
-import { acasNet } from '../../helpers';
+import { acasNet, loadNetwork } from '../../helpers';
 import { seeded } from '../../onnxBuilder';
 
 test('a hand-computed two-layer network', () => {
@@ -19,7 +18,7 @@ test('a hand-computed two-layer network', () => {
 });
 
 test('batched rows (blocked and edge paths) equal one-row-at-a-time, in float64 and float32', () => {
-  const net = loadModelFile(acasNet(3, 4)); // 50 outputs per layer and 5 at the end: both leave edge columns
+  const net = loadNetwork(acasNet(3, 4)); // 50 outputs per layer and 5 at the end: both leave edge columns
   for (const batch of [1, 3, 4, 7, 13]) {
     const x = Float64Array.from(seeded(batch * 5, batch));
     const all = forward(net, x, batch);

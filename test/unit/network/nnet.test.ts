@@ -1,17 +1,17 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { loadModelFile } from '../../../src/core/onnx/loadModelFile';
+import { normalisedInput, physicalOutput } from '../../../src/core/network/normalization';
 import { loadNnet } from '../../../src/core/nnet/import';
 import { forward } from '../../../src/core/network/forward';
 import { OrtModel } from '../../../src/core/onnx/ort';
 import { InputError } from '../../../src/core/errors';
-import { dataPath } from '../../helpers';
+import { dataPath, loadNetwork } from '../../helpers';
 import { seeded } from '../../onnxBuilder';
 
 test('.nnet evaluated the reference way equals its ONNX twin (normalisation folded in) under ONNX Runtime', async () => {
-  const nnet = loadModelFile(dataPath('nnet', 'TestNetwork2.nnet'));
-  const onnx = loadModelFile(dataPath('nnet', 'TestNetwork2.onnx'));
+  const nnet = loadNetwork(dataPath('nnet', 'TestNetwork2.nnet'));
+  const onnx = loadNetwork(dataPath('nnet', 'TestNetwork2.onnx'));
   const norm = nnet.normalization!;
   assert.deepEqual(norm.inputMean, [19791.091, 0, 0, 650, 600]);
   assert.equal(norm.outputRange, 373.94992);
@@ -20,8 +20,7 @@ test('.nnet evaluated the reference way equals its ONNX twin (normalisation fold
   for (let k = 0; k < 50; k++) {
     // Physical inputs inside the bounds.
     const x = norm.inputMin.map((lo, i) => lo + ((random[k * 5 + i] + 1) / 2) * (norm.inputMax[i] - lo));
-    const normalised = Float64Array.from(x, (v, i) => (v - norm.inputMean[i]) / norm.inputRange[i]);
-    const physicalOut = Array.from(forward(nnet, normalised), (y) => y * norm.outputRange + norm.outputMean);
+    const physicalOut = physicalOutput(norm, forward(nnet, normalisedInput(norm, x)));
     const [twin] = await reference.run([x]);
     physicalOut.forEach((y, i) => assert.ok(Math.abs(y - twin[i]) <= 1e-4 * Math.max(1, Math.abs(twin[i])), `output ${i}: ${y} vs ${twin[i]}`));
   }
@@ -29,7 +28,7 @@ test('.nnet evaluated the reference way equals its ONNX twin (normalisation fold
 });
 
 test('HorizontalCAS .nnet (header lines without trailing commas) loads', () => {
-  const net = loadModelFile(dataPath('hcas', 'HCAS_rect_v6_pra1_tau05_25HU_3000.nnet'));
+  const net = loadNetwork(dataPath('hcas', 'HCAS_rect_v6_pra1_tau05_25HU_3000.nnet'));
   assert.deepEqual(net.layers.map((l) => l.outSize), [25, 25, 25, 25, 25, 5]);
   assert.deepEqual(net.normalization!.inputMean, [-278.628049, 0, 0]);
 });

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { checkDocument, type CompileHost } from '../../../src/core/property';
 import { fileHost, polytopeFeasible } from '../../../src/core/property/fileHost';
 import { initLp } from '../../../src/core/lp';
+import { verify } from '../../../src/core/verify';
+import type { Network } from '../../../src/core/network/network';
 import { parseVnnlib } from '../../../src/core/property/vnnlib';
 import { queryToProp } from '../../../src/core/property/toProp';
 import { inRegion, violationMargin, type Query } from '../../../src/core/query/normalForm';
@@ -147,4 +149,19 @@ test('an input region that linear constraints make empty is an error once the LP
   assert.match(withLp.diagnostics.find((d) => d.code === 'empty-region')!.message, /the constraints contradict each other/);
   const satisfiable = checkDocument(text.replace('a + b >= 5', 'a + b >= 2'), { ...noModel, isFeasible: polytopeFeasible });
   assert.deepEqual(satisfiable.diagnostics.map((d) => d.code), ['no-model']);
+});
+
+test('an empty input region compiles to no region (never the whole domain) and is not verified', async () => {
+  await initLp();
+  const text = 'input a in [0, 10]\noutput y\nproperty p {\n  where a >= 8, a <= 2\n  require y <= 1\n}\n';
+  const doc = checkDocument(text, noModel);
+  assert.ok(doc.diagnostics.some((d) => d.code === 'empty-region' && d.severity === 'error'));
+  assert.deepEqual(doc.properties[0].query.region, []);
+  const net: Network = {
+    inputName: 'x', inputShape: [1, 1], outputName: 'y', outputShape: [1, 1], notes: [],
+    layers: [{ name: 'y', inSize: 1, outSize: 1, weights: Float64Array.of(1), bias: Float64Array.of(0), activation: { kind: 'identity' } }],
+  };
+  const result = await verify(net, doc.properties[0].query, { timeoutSec: 5 });
+  assert.equal(result.status, 'unknown');
+  assert.match(result.status === 'unknown' ? result.reason : '', /input region of 'p' is empty/);
 });

@@ -5,10 +5,12 @@
  */
 import { test, before } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { initLp, solveLp, solveMilp, type LpRow } from '../../../src/core/lp';
+import { initLp, solveMilp } from '../../../src/core/lp';
+import { exactMinimum } from '../../exactMinimum';
 import { clauseMilp } from '../../../src/core/verify/milp';
 import { confirm } from '../../../src/core/verify/falsify';
 import { verify } from '../../../src/core/verify';
+import { settleClauses } from '../../../src/core/verify/reluSplitting';
 import { specBounds } from '../../../src/core/bounds/linearBounds';
 import { forward } from '../../../src/core/network/forward';
 import type { DenseLayer, Network } from '../../../src/core/network/network';
@@ -30,47 +32,6 @@ function randomNetwork(sizes: number[], seed: number, hidden: DenseLayer['activa
     });
   }
   return { layers, inputName: 'x', inputShape: [1, sizes[0]], outputName: 'y', outputShape: [1, sizes[sizes.length - 1]], notes: [] };
-}
-
-/**
- * min over the box of c·y(x), exactly: the network is affine on each activation pattern's polytope. `fixed` keeps only
- * the patterns where one neuron has the given sign (a split subdomain).
- */
-function exactMinimum(net: Network, lower: number[], upper: number[], c: number[], fixed?: { layer: number; neuron: number; sign: number }): number {
-  const n = lower.length;
-  const hidden = net.layers.slice(0, -1);
-  const neurons = hidden.reduce((s, l) => s + l.outSize, 0);
-  let best = Infinity;
-  for (let pattern = 0; pattern < 1 << neurons; pattern++) {
-    // Track each value as an affine function of x: coefficients [n] + constant.
-    let values: number[][] = Array.from({ length: n }, (_, i) => Array.from({ length: n + 1 }, (_, j) => (j === i ? 1 : 0)));
-    const rows: LpRow[] = [];
-    let bit = 0;
-    if (fixed) {
-      const offset = net.layers.slice(0, fixed.layer).reduce((s, l) => s + l.outSize, 0) + fixed.neuron;
-      if (((pattern >> offset) & 1) !== (fixed.sign > 0 ? 1 : 0)) continue;
-    }
-    for (const layer of net.layers) {
-      const z = Array.from({ length: layer.outSize }, (_, o) => {
-        const e = new Array(n + 1).fill(0);
-        e[n] = layer.bias[o];
-        for (let i = 0; i < layer.inSize; i++) for (let j = 0; j <= n; j++) e[j] += layer.weights[o * layer.inSize + i] * values[i][j];
-        return e;
-      });
-      if (layer.activation.kind === 'identity') { values = z; break; }
-      values = z.map((e) => {
-        const active = (pattern >> bit++) & 1;
-        // active: z >= 0 (−z <= 0), value z; inactive: z <= 0, value 0.
-        rows.push({ coeffs: e.slice(0, n).map((v) => (active ? -v : v)), lower: -Infinity, upper: active ? e[n] : -e[n] });
-        return active ? e : new Array(n + 1).fill(0);
-      });
-    }
-    const objective = Array.from({ length: n }, (_, j) => c.reduce((s, ci, o) => s + ci * values[o][j], 0));
-    const constant = c.reduce((s, ci, o) => s + ci * values[o][n], 0);
-    const r = solveLp({ sense: 'minimize', objective, rows, lower, upper });
-    if (r.status === 'optimal') best = Math.min(best, r.value + constant);
-  }
-  return best;
 }
 
 test('random networks: holds and violated just either side of the exact minimum, never wrong', async () => {
@@ -224,4 +185,27 @@ test('sigmoid, tanh and LeakyReLU layers: the box search (with MILPs for LeakyRe
     assert.equal(broken.status, 'violated', `${hidden.kind}: ${JSON.stringify(broken)}`);
     if (hidden.kind === 'leakyRelu') assert.ok((held.stats?.milps ?? 0) > 0, 'the LeakyReLU network went through the MILPs');
   }
+});
+
+test('a fully split subdomain is settled per clause: a clause with one row positive everywhere is refuted', async () => {
+  // y = (a, -a), a = relu(x), x in [-1, 1], the neuron split active (x >= 0). Clause: y1 <= -2 (never: y1 >= -1) and
+  // y0 <= 0.5 (true for x <= 0.5). Row by row, the second row's minimiser x = 0 is no counterexample: "undecided".
+  const net: Network = {
+    inputName: 'x', inputShape: [1, 1], outputName: 'y', outputShape: [1, 2], notes: [],
+    layers: [
+      { name: 'h', inSize: 1, outSize: 1, weights: Float64Array.of(1), bias: Float64Array.of(0), activation: { kind: 'relu' } },
+      { name: 'y', inSize: 1, outSize: 2, weights: Float64Array.of(1, -1), bias: Float64Array.of(0, 0), activation: { kind: 'identity' } },
+    ],
+  };
+  const polytope = { lower: Float64Array.of(-1), upper: Float64Array.of(1), rows: [] };
+  const clause = [{ coeffs: Float64Array.of(0, 1), rhs: -2 }, { coeffs: Float64Array.of(1, 0), rhs: 0.5 }];
+  const query: Query = { name: 'q', region: [polytope], violation: [clause] };
+  const settled = settleClauses(net, query, polytope, [Int8Array.of(1)], [{ lo: Float64Array.of(-1), hi: Float64Array.of(1) }], [0]);
+  assert.equal(settled.kind, 'safe');
+  // Without the first row the clause is violated on the subdomain (x in [0, 0.5]), and the point is confirmed.
+  const violated = settleClauses(net, { ...query, violation: [[clause[1]]] }, polytope, [Int8Array.of(1)], [{ lo: Float64Array.of(-1), hi: Float64Array.of(1) }], [0]);
+  assert.equal(violated.kind, 'violated');
+  // Split inactive (x <= 0): y0 = 0 <= 0.5 everywhere there, so y0 <= 0.5 with y1 <= -0.5 (y1 = 0) is refuted too.
+  const inactive = settleClauses(net, { ...query, violation: [[clause[1], { coeffs: Float64Array.of(0, 1), rhs: -0.5 }]] }, polytope, [Int8Array.of(-1)], [{ lo: Float64Array.of(-1), hi: Float64Array.of(1) }], [0]);
+  assert.equal(inactive.kind, 'safe');
 });

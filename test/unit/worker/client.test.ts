@@ -3,10 +3,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { JobFailedError, WorkerClient } from '../../../src/worker/client';
-import { loadModelFile } from '../../../src/core/onnx/loadModelFile';
 import { forward } from '../../../src/core/network/forward';
 import { parseVnnlib } from '../../../src/core/property/vnnlib';
-import { acasNet, dataPath } from '../../helpers';
+import { acasNet, dataPath, loadNetwork } from '../../helpers';
 
 const workerPath = path.resolve(__dirname, 'tsWorker.cjs');
 const newClient = () => new WorkerClient({ workerPath, workerData: { testJobs: true } });
@@ -30,7 +29,7 @@ test('loadModel and evaluate in the worker agree with the forward pass in this t
     assert.equal(info.outputSize, 5);
     const input = [0.1, -0.2, 0.3, 0.4, -0.1];
     const out = await client.run('evaluate', { modelPath: acasNet(1, 2), input });
-    const expected = forward(loadModelFile(acasNet(1, 2)), Float64Array.from(input));
+    const expected = forward(loadNetwork(acasNet(1, 2)), Float64Array.from(input));
     assert.deepEqual(out, Array.from(expected));
   } finally {
     await client.dispose();

@@ -10,18 +10,19 @@ import { specBounds } from '../../bounds/linearBounds';
 import { smear } from '../../bounds/smear';
 import { boxVolume as volume, type Box } from '../../bounds/box';
 import { InputError } from '../../errors';
-import { clampNetwork, type GatedModel, type GatedPiece } from '../../network/gated';
+import { clampNetwork, gatedModel, type GatedPiece } from '../../network/gated';
 import type { Model } from '../../network/model';
 import type { Network } from '../../network/network';
 import type { Query } from '../../query/normalForm';
 import { verify } from '../../verify';
 import { initLp } from '../../lp';
-import { lowerBoundMinimiser } from '../../verify/branchAndBound';
+import { lowerBoundMinimiser } from '../../verify/searchKernel';
 import type { VerifyResult } from '../../verify/types';
 import { boundClamps } from '../nrepair/boundClamps';
 import { gradientClamps, type ClampSearch } from '../nrepair/gradientClamps';
 import { decisionChanges, samplesOf } from '../nrepair/pieceSamples';
 import { float32Above, float32Below, float32Middle, queryOn } from '../nrepair/pieces';
+import { catalogEntry } from '../catalog';
 import type { Decision, RepairMethod, RepairOutcome, RepairTask } from '../types';
 
 interface Settings {
@@ -50,12 +51,7 @@ const DEFAULTS: Settings = {
 };
 
 export const nrepair: RepairMethod = {
-  id: 'nrepair',
-  name: 'nRepair',
-  paper: 'Towards Repairing Neural Networks Correctly (seed 000)',
-  summary: 'Bisects the property region until each piece is proved or fixed by clamping a few neurons to constants, and joins the pieces with input gates (a gated model over the shared original).',
-  guarantee: 'provable',
-  needs: ['property'],
+  ...catalogEntry('nrepair'),
   options: [
     { name: 'alpha', default: DEFAULTS.alpha, description: 'At most this many distinct neurons clamped per piece (paper: 5% of the neurons, 15 on ACAS Xu).' },
     { name: 'beta', default: DEFAULTS.beta, description: 'Algorithm 3: at most this many changes of one neuron (paper: 50).' },
@@ -189,7 +185,7 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
       }
     }
   }
-  const model: GatedModel = { kind: 'gated', base: net, pieces };
+  const model = gatedModel(net, pieces);
   const repaired = pieces.filter((p) => !p.unrepaired);
   const unrepaired = pieces.length - repaired.length;
   const clamps = repaired.reduce((sum, p) => sum + p.clamps.length, 0);

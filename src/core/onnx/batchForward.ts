@@ -1,11 +1,11 @@
 /**
- * Large batches through ONNX Runtime: the network is exported in float64 (or float32) and ORT's optimised kernels do the
- * matrix work. A plain JS loop is 30-130x slower on these batches (docs/benchmarks/forward.md); `forward` stays the
+ * Large batches through ONNX Runtime: the model is exported in float64 (or float32) and ORT's optimised kernels do the
+ * matrix work. A plain JS loop is 30-130x slower on these batches (docs/benchmarks/forward.md); `forwardModel` stays the
  * choice for single points and small batches, where ORT's per-call overhead dominates.
  */
 import * as ort from 'onnxruntime-node';
-import { exportOnnx, type Precision } from '../onnx/export';
-import { inputSize, outputSize, type Network } from './network';
+import { exportOnnx, type Precision } from './export';
+import { modelInputSize, modelOutputSize, type Model } from '../network/model';
 
 export class BatchForward {
   private constructor(
@@ -15,9 +15,9 @@ export class BatchForward {
     readonly outSize: number,
   ) {}
 
-  static async create(net: Network, precision: Precision = 'float64'): Promise<BatchForward> {
-    const session = await ort.InferenceSession.create(exportOnnx(net, { precision }));
-    return new BatchForward(session, precision, inputSize(net), outputSize(net));
+  static async create(model: Model, precision: Precision = 'float64'): Promise<BatchForward> {
+    const session = await ort.InferenceSession.create(exportOnnx(model, { precision }));
+    return new BatchForward(session, precision, modelInputSize(model), modelOutputSize(model));
   }
 
   /** Row-major [batch][inSize] -> [batch][outSize]. */

@@ -1,0 +1,120 @@
+/**
+ * Positive (safe) and negative (violating) samples of a property, BIRDNN's "domain behaviour characterisation": uniform
+ * and face samples of the input region, plus the neighbourhoods of given counterexamples, split by the property's
+ * violation on the network's float64 outputs. When the region holds no safe sample (it "absolutely violates"), safe
+ * samples come from its δ-neighbourhood (Def. 2), δ growing until some appear.
+ */
+import type { Network } from '../network/network';
+import { inRegion, violationMargin, type Query } from '../query/normalForm';
+import { layerActivations } from './activations';
+import { sampleAround, sampleRegion, type Random } from './sampling';
+import { attackViolations } from './violations';
+import { falsifyBox } from '../verify/falsify';
+
+export interface SampleSet {
+  /** Row-major [count][inSize]. */
+  readonly inputs: Float64Array;
+  readonly count: number;
+  /** Every layer's outputs on the samples ([count][outSize] each; the last is the network's output). */
+  readonly activations: readonly Float64Array[];
+  readonly violating: Int32Array;
+  readonly safe: Int32Array;
+  /** The δ of the neighbourhood the safe samples came from (0: the region itself). */
+  readonly delta: number;
+}
+
+export interface SampleOptions {
+  readonly samples: number;
+  readonly random: Random;
+  /** Fraction of samples on the region's faces. */
+  readonly onFaces?: number;
+  /** Known violating inputs (the verifier's counterexamples): each adds `perCounterexample` samples around it. */
+  readonly counterexamples?: readonly ArrayLike<number>[];
+  readonly perCounterexample?: number;
+  /** Relative radius of a counterexample's neighbourhood (of the region's width). */
+  readonly radius?: number;
+  /** Grow the violating samples to at least this many when uniform sampling finds fewer (an attack, then neighbourhoods). */
+  readonly violatingTarget?: number;
+  /** Where a δ-neighbourhood may reach (the whole input domain). */
+  readonly domain?: { readonly lower: Float64Array; readonly upper: Float64Array };
+}
+
+export async function collectSamples(net: Network, query: Query, options: SampleOptions): Promise<SampleSet> {
+  const n = net.layers[0].inSize;
+  const parts = [sampleRegion(query.region, options.samples, options.random, options.onFaces ?? 0.1)];
+  if (options.counterexamples?.length) {
+    const box = query.region[0];
+    parts.push(Float64Array.from(options.counterexamples.flatMap((c) => Array.from(c))));
+    parts.push(sampleAround(options.counterexamples, box, options.radius ?? 0.01, options.perCounterexample ?? 20, options.random));
+  }
+  let set = await splitSamples(net, query, concat(parts), 0);
+  const target = Math.min(options.violatingTarget ?? 0, options.samples);
+  for (let round = 0; set.violating.length < target && round < 6; round++) {
+    // Attack first (new violations anywhere in the region), then grow the known ones by sampling around them.
+    const grown = set.violating.length === 0 || round % 3 === 0
+      ? query.region.map((p) => attackViolations(net, query.violation, p, 256, 40, options.random))
+      : [];
+    if (set.violating.length === 0 && grown.every((g) => g.length === 0)) {
+      // The verifier's falsifier (samples, every corner, PGD) as the last resort: one counterexample is enough to grow.
+      const found = query.region.map((p) => falsifyBox(net, query, p, { samples: 4096, starts: 20, steps: 60, deadline: Date.now() + 10_000, random: options.random }));
+      grown.push(...found.filter((c) => c !== undefined).map((c) => Float64Array.from(c!.input)));
+    }
+    const known = [...grown.flatMap((g) => rows(g, n)), ...Array.from(set.violating, (r) => set.inputs.subarray(r * n, (r + 1) * n))];
+    if (known.length === 0) continue; // nothing yet: the next round attacks again from other starts
+    const perPoint = Math.ceil((2 * target) / known.length);
+    const around = sampleAround(known, query.region[0], 0.005 * 2 ** round, perPoint, options.random);
+    set = await splitSamples(net, query, concat([set.inputs, ...grown, around]), 0);
+  }
+  if (set.safe.length === 0 && set.violating.length > 0) {
+    for (const delta of [0.01, 0.02, 0.05, 0.1, 0.2, 0.5]) {
+      const wider = query.region.map((p) => ({
+        ...p, rows: [],
+        lower: p.lower.map((l, i) => Math.max(options.domain?.lower[i] ?? -Infinity, l - delta * widthOf(p, options.domain, i))),
+        upper: p.upper.map((u, i) => Math.min(options.domain?.upper[i] ?? Infinity, u + delta * widthOf(p, options.domain, i))),
+      }));
+      const extra = await splitSamples(net, query, sampleRegion(wider, options.samples, options.random), delta);
+      if (extra.safe.length > 0) {
+        set = await splitSamples(net, query, concat([set.inputs, pick(extra.inputs, extra.safe, n)]), delta);
+        break;
+      }
+    }
+  }
+  return set;
+}
+
+const widthOf = (p: { lower: Float64Array; upper: Float64Array }, domain: { lower: Float64Array; upper: Float64Array } | undefined, i: number) =>
+  domain ? domain.upper[i] - domain.lower[i] : p.upper[i] - p.lower[i];
+
+function concat(parts: readonly Float64Array[]): Float64Array {
+  const out = new Float64Array(parts.reduce((s, p) => s + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+const rows = (flat: Float64Array, n: number) => Array.from({ length: flat.length / n }, (_, r) => flat.subarray(r * n, (r + 1) * n));
+
+function pick(inputs: Float64Array, rows: Int32Array, n: number): Float64Array {
+  const out = new Float64Array(rows.length * n);
+  rows.forEach((r, k) => out.set(inputs.subarray(r * n, (r + 1) * n), k * n));
+  return out;
+}
+
+/** A given sample set's activations and its split: violating = in the region with violating outputs. */
+export async function splitSamples(net: Network, query: Query, inputs: Float64Array, delta = 0): Promise<SampleSet> {
+  const n = net.layers[0].inSize;
+  const m = net.layers[net.layers.length - 1].outSize;
+  const count = inputs.length / n;
+  const activations = count > 0 ? await layerActivations(net, inputs, count) : net.layers.map(() => new Float64Array(0));
+  const y = activations[activations.length - 1];
+  const violating: number[] = [];
+  const safe: number[] = [];
+  for (let r = 0; r < count; r++) {
+    const bad = violationMargin(query.violation, y.subarray(r * m, (r + 1) * m)) <= 0 && inRegion(query.region, inputs.subarray(r * n, (r + 1) * n));
+    (bad ? violating : safe).push(r);
+  }
+  return { inputs, count, activations, violating: Int32Array.from(violating), safe: Int32Array.from(safe), delta };
+}

@@ -1,0 +1,3 @@
+import { sShapedActivation } from './sShaped';
+
+export const tanhActivation = sShapedActivation(Math.tanh, (t) => 1 - t * t, 1, 'Tanh');

@@ -1,0 +1,61 @@
+/**
+ * Optimiser steps over the training core's parameters. `step` updates `params` in place (the trainer's own working
+ * copy, never a Network's arrays) from `grads`; entries a mask leaves out neither move nor accumulate state.
+ */
+import type { Vec } from './kernels';
+import { zerosLike, type ParameterMask, type Parameters } from './parameters';
+
+export interface Optimizer {
+  step(params: Parameters, grads: Parameters, mask?: ParameterMask): void;
+}
+
+type Update = (p: Vec, g: Vec, i: number, state: readonly Vec[]) => void;
+
+/** Runs `update` on every unmasked entry, with per-parameter state arrays made on first use. */
+function elementwise(stateCount: number, update: Update, beforeStep: () => void = () => {}): Optimizer {
+  let state: Parameters[] | undefined;
+  return {
+    step(params, grads, mask) {
+      state ??= Array.from({ length: stateCount }, () => zerosLike(params));
+      beforeStep();
+      params.layers.forEach((layer, k) => {
+        for (const part of ['weights', 'bias'] as const) {
+          const p = layer[part];
+          const g = grads.layers[k][part];
+          const s = state!.map((st) => st.layers[k][part]);
+          const allowed = mask?.layers[k][part];
+          for (let i = 0; i < p.length; i++) if (!allowed || allowed[i]) update(p, g, i, s);
+        }
+      });
+    },
+  };
+}
+
+export function sgd({ learningRate, momentum = 0 }: { learningRate: number; momentum?: number }): Optimizer {
+  return elementwise(1, (p, g, i, [v]) => {
+    v[i] = momentum * v[i] + g[i];
+    p[i] -= learningRate * v[i];
+  });
+}
+
+export function adam({ learningRate, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8 }: { learningRate: number; beta1?: number; beta2?: number; epsilon?: number }): Optimizer {
+  let t = 0;
+  let c1 = 1;
+  let c2 = 1;
+  return elementwise(2, (p, g, i, [m, v]) => {
+    m[i] = beta1 * m[i] + (1 - beta1) * g[i];
+    v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i];
+    p[i] -= (learningRate * (m[i] / c1)) / (Math.sqrt(v[i] / c2) + epsilon);
+  }, () => {
+    t++;
+    c1 = 1 - beta1 ** t;
+    c2 = 1 - beta2 ** t;
+  });
+}
+
+export function rmsprop({ learningRate, decay = 0.9, epsilon = 1e-8 }: { learningRate: number; decay?: number; epsilon?: number }): Optimizer {
+  return elementwise(1, (p, g, i, [s]) => {
+    s[i] = decay * s[i] + (1 - decay) * g[i] * g[i];
+    p[i] -= (learningRate * g[i]) / (Math.sqrt(s[i]) + epsilon);
+  });
+}

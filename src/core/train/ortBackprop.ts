@@ -1,0 +1,147 @@
+/**
+ * The forward and backward pass of a Network written as one ONNX graph and run by ONNX Runtime in float32: the weights
+ * are graph inputs (they change every step), ReLU masks are Greater + Where, dW = Gemm(dZᵀ, A), db = ReduceSum(dZ),
+ * dA = MatMul(dZ, W). The loss's output gradient is part of the graph: weighted MSE against targets, or softmax
+ * cross-entropy against one-hot targets. One call per mini-batch; ORT's SIMD kernels on every core do the matrix work
+ * (docs/training.md has the measurement that chose this engine for large layers).
+ */
+import * as ort from 'onnxruntime-node';
+import { onnx } from 'onnx-proto';
+import type { Activation, Network } from '../network/network';
+import type { Parameters } from './parameters';
+
+export type OrtLossKind = 'mse' | 'crossEntropy';
+
+const FLOAT = onnx.TensorProto.DataType.FLOAT;
+const INT64 = onnx.TensorProto.DataType.INT64;
+
+function tensorInfo(name: string, dims: (number | string)[]): onnx.ValueInfoProto {
+  return onnx.ValueInfoProto.create({
+    name,
+    type: { tensorType: { elemType: FLOAT, shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) } } },
+  });
+}
+
+const node = (opType: string, input: string[], output: string[], attribute: onnx.IAttributeProto[] = []) =>
+  onnx.NodeProto.create({ opType, input, output, name: output[0], attribute });
+
+function activationNodes(act: Activation, z: string, a: string): onnx.NodeProto[] {
+  switch (act.kind) {
+    case 'identity': return [node('Identity', [z], [a])];
+    case 'relu': return [node('Relu', [z], [a])];
+    case 'sigmoid': return [node('Sigmoid', [z], [a])];
+    case 'tanh': return [node('Tanh', [z], [a])];
+    case 'leakyRelu': return [node('LeakyRelu', [z], [a], [{ name: 'alpha', type: onnx.AttributeProto.AttributeType.FLOAT, f: act.alpha }])];
+  }
+}
+
+/** dZ = dA ⊙ act'(Z), from Z (piecewise-linear activations) or from A (sigmoid, tanh). */
+function derivativeNodes(act: Activation, k: number, dA: string, z: string, a: string, dZ: string): onnx.NodeProto[] {
+  const t = (s: string) => `l${k}_${s}`;
+  switch (act.kind) {
+    case 'identity': return [node('Identity', [dA], [dZ])];
+    case 'relu': return [node('Greater', [z, 'zero'], [t('pos')]), node('Where', [t('pos'), dA, 'zero'], [dZ])];
+    case 'leakyRelu': return [
+      node('Greater', [z, 'zero'], [t('pos')]),
+      node('Mul', [dA, t('alpha')], [t('leak')]),
+      node('Where', [t('pos'), dA, t('leak')], [dZ]),
+    ];
+    case 'sigmoid': return [node('Sub', ['one', a], [t('oneMinus')]), node('Mul', [a, t('oneMinus')], [t('slope')]), node('Mul', [dA, t('slope')], [dZ])];
+    case 'tanh': return [node('Mul', [a, a], [t('square')]), node('Sub', ['one', t('square')], [t('slope')]), node('Mul', [dA, t('slope')], [dZ])];
+  }
+}
+
+const scalar = (name: string, value: number) => onnx.TensorProto.create({ name, dims: [], dataType: FLOAT, floatData: [value] });
+
+/**
+ * Inputs: x [N, in], target [N, out], weight [N, 1] (each sample's share of the loss; the mean is 1/N each), W{k},
+ * b{k}. Outputs: y [N, out], dW{k}, db{k}.
+ */
+export function backwardGraph(net: Network, loss: OrtLossKind): Uint8Array {
+  const L = net.layers.length;
+  const nodes: onnx.NodeProto[] = [];
+  // 'zero' serves the ReLU masks; an unused initializer only draws a warning from ORT.
+  const initializer: onnx.TensorProto[] = [scalar('zero', 0), onnx.TensorProto.create({ name: 'axis0', dims: [1], dataType: INT64, int64Data: [0] })];
+  if (net.layers.some((l) => l.activation.kind === 'sigmoid' || l.activation.kind === 'tanh')) initializer.push(scalar('one', 1));
+  let a = 'x';
+  net.layers.forEach((layer, k) => {
+    nodes.push(node('Gemm', [a, `W${k}`, `b${k}`], [`z${k}`], [{ name: 'transB', type: onnx.AttributeProto.AttributeType.INT, i: 1 }]));
+    const out = k === L - 1 ? 'y' : `a${k}`;
+    nodes.push(...activationNodes(layer.activation, `z${k}`, out));
+    if (layer.activation.kind === 'leakyRelu') initializer.push(scalar(`l${k}_alpha`, layer.activation.alpha));
+    a = out;
+  });
+  // dLoss/dy: MSE 2 w (y - t) / out; cross-entropy w (softmax(y) - t).
+  if (loss === 'mse') {
+    initializer.push(scalar('mseScale', 2 / net.layers[L - 1].outSize));
+    nodes.push(node('Sub', ['y', 'target'], ['residual']), node('Mul', ['residual', 'weight'], ['weighted']), node('Mul', ['weighted', 'mseScale'], ['dA_out']));
+  } else {
+    nodes.push(node('Softmax', ['y'], ['probabilities'], [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 1 }]),
+      node('Sub', ['probabilities', 'target'], ['residual']), node('Mul', ['residual', 'weight'], ['dA_out']));
+  }
+  let dA = 'dA_out';
+  for (let k = L - 1; k >= 0; k--) {
+    const layer = net.layers[k];
+    const below = k > 0 ? `a${k - 1}` : 'x';
+    nodes.push(...derivativeNodes(layer.activation, k, dA, `z${k}`, k === L - 1 ? 'y' : `a${k}`, `dZ${k}`));
+    nodes.push(node('Gemm', [`dZ${k}`, below], [`dW${k}`], [{ name: 'transA', type: onnx.AttributeProto.AttributeType.INT, i: 1 }]));
+    nodes.push(node('ReduceSum', [`dZ${k}`, 'axis0'], [`db${k}`], [{ name: 'keepdims', type: onnx.AttributeProto.AttributeType.INT, i: 0 }]));
+    if (k > 0) {
+      nodes.push(node('MatMul', [`dZ${k}`, `W${k}`], [`dA${k - 1}`]));
+      dA = `dA${k - 1}`;
+    }
+  }
+  const inputs = [tensorInfo('x', ['N', net.layers[0].inSize]), tensorInfo('target', ['N', net.layers[L - 1].outSize]), tensorInfo('weight', ['N', 1])];
+  const outputs = [tensorInfo('y', ['N', net.layers[L - 1].outSize])];
+  net.layers.forEach((l, k) => {
+    inputs.push(tensorInfo(`W${k}`, [l.outSize, l.inSize]), tensorInfo(`b${k}`, [l.outSize]));
+    outputs.push(tensorInfo(`dW${k}`, [l.outSize, l.inSize]), tensorInfo(`db${k}`, [l.outSize]));
+  });
+  const model = onnx.ModelProto.create({
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: 17 }],
+    producerName: 'netmend',
+    graph: { name: 'netmend_backward', node: nodes, initializer, input: inputs, output: outputs },
+  });
+  return onnx.ModelProto.encode(model).finish();
+}
+
+export class OrtBackprop {
+  private constructor(private readonly session: ort.InferenceSession, private readonly net: Network) {}
+
+  static async create(net: Network, loss: OrtLossKind): Promise<OrtBackprop> {
+    return new OrtBackprop(await ort.InferenceSession.create(backwardGraph(net, loss)), net);
+  }
+
+  /**
+   * One forward and backward pass over a batch: inputs [batch][in], targets [batch][out], each sample's loss weight.
+   * Adds the parameter gradients into `grads` and returns the outputs.
+   */
+  async step(params: Parameters, inputs: Float32Array, targets: Float32Array, weights: Float32Array, batch: number, grads: Parameters): Promise<Float32Array> {
+    if (params.precision !== 'float32') throw new Error('the ONNX Runtime engine trains in float32');
+    const L = this.net.layers;
+    const feed: Record<string, ort.Tensor> = {
+      x: new ort.Tensor('float32', inputs, [batch, L[0].inSize]),
+      target: new ort.Tensor('float32', targets, [batch, L[L.length - 1].outSize]),
+      weight: new ort.Tensor('float32', weights, [batch, 1]),
+    };
+    L.forEach((l, k) => {
+      feed[`W${k}`] = new ort.Tensor('float32', params.layers[k].weights as Float32Array, [l.outSize, l.inSize]);
+      feed[`b${k}`] = new ort.Tensor('float32', params.layers[k].bias as Float32Array, [l.outSize]);
+    });
+    const out = await this.session.run(feed);
+    L.forEach((_, k) => {
+      addInto(grads.layers[k].weights, out[`dW${k}`].data as Float32Array);
+      addInto(grads.layers[k].bias, out[`db${k}`].data as Float32Array);
+    });
+    return out.y.data as Float32Array;
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+function addInto(target: ArrayLike<number> & { [i: number]: number }, values: Float32Array): void {
+  for (let i = 0; i < values.length; i++) target[i] += values[i];
+}

@@ -1,0 +1,47 @@
+/** `netmend localize` and the worker's `localize` job on a real violation: ACAS Xu N2,9 / property 8. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { WorkerClient } from '../../src/worker/client';
+import { parseVnnlib } from '../../src/core/property/vnnlib';
+import type { Responsibility } from '../../src/core/localize';
+import { acasNet, dataPath, runCli } from '../helpers';
+
+const prop8 = dataPath('acasxu', 'prop_8.vnnlib');
+
+test('netmend localize ranks neurons of N2,9 for property 8 and draws one heatmap row per hidden layer', () => {
+  const text = runCli(['localize', acasNet(2, 9), prop8, '--samples', '2000', '--method', 'birdnn-code', '--top', '5']);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /prop_8: \d+ violating and \d+ safe samples, birdnn-code responsibility/);
+  assert.equal(text.stdout.match(/^ {4}relu_\d+:\d+ /gm)?.length, 5);
+  assert.equal(text.stdout.match(/^ {4}relu_\d+ +\|.{50}\|$/gm)?.length, 6);
+
+  const json = runCli(['localize', acasNet(2, 9), prop8, '--samples', '2000', '--json']);
+  assert.equal(json.code, 0, json.stderr);
+  const [r] = JSON.parse(json.stdout) as Responsibility[];
+  assert.equal(r.method, 'birdnn');
+  assert.ok(r.samples.violating >= 100, 'the attack grows the rare violations to the default target');
+  assert.equal(r.layers.length, 6);
+  assert.ok(r.layers.every((l) => l.scores.length === 50 && Math.max(...l.perLayer) === 1));
+  assert.equal(r.top[0].score, 1);
+});
+
+test('netmend localize: a bad method is an input error', () => {
+  const r = runCli(['localize', acasNet(2, 9), prop8, '--method', 'nope']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--method must be one of/);
+});
+
+test('the worker\'s localize job returns the responsibility of N2,9 for property 8', async () => {
+  const client = new WorkerClient({ workerPath: path.resolve(__dirname, '..', 'unit', 'worker', 'tsWorker.cjs') });
+  try {
+    const query = parseVnnlib(readFileSync(prop8, 'utf8'), 'prop_8.vnnlib');
+    const r = await client.run('localize', { modelPath: acasNet(2, 9), query, samples: 2000, method: 'gradient', topK: 3 });
+    assert.equal(r.top.length, 3);
+    assert.ok(r.samples.violating > 0 && r.samples.safe > 0);
+    assert.ok(r.layers[r.top[0].layer].global[r.top[0].neuron] === 1);
+  } finally {
+    await client.dispose();
+  }
+});

@@ -1,0 +1,83 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { isHostMessage, isPanelMessage, isPanelState, isRepairReport, isResponsibility, type View } from '../../../webview/protocol';
+import { acasReports, acasResponsibility } from '../../panelFixtures';
+
+/** What crosses the webview boundary is JSON: validate what would arrive, not the in-memory object. */
+const wire = <T>(v: T): unknown => JSON.parse(JSON.stringify(v));
+
+const responsibility = acasResponsibility(400);
+const reports = acasReports();
+
+test('the fixtures pass the validators after a trip through JSON', () => {
+  assert.ok(isResponsibility(wire(responsibility)));
+  for (const r of reports) assert.ok(isRepairReport(wire(r)), r.method);
+  const views: View[] = [
+    { kind: 'empty' },
+    { kind: 'responsibility', docUri: 'file:///a.prop', responsibility },
+    { kind: 'review', reviewId: 'r1', report: reports[0], status: { state: 'pending' } },
+    { kind: 'review', reviewId: 'r1', report: reports[0], status: { state: 'accepted', path: '/m.repaired.onnx', backup: '/m.backup.onnx' } },
+    { kind: 'compare', property: 'phi2', reports, reviewIds: ['a', null, 'c'] },
+  ];
+  for (const view of views) {
+    assert.ok(isHostMessage(wire({ type: 'show', view })), view.kind);
+    assert.ok(isPanelState(wire({ view, heatmap: { scale: 'global', zoom: 1.5 } })), view.kind);
+  }
+});
+
+test('a responsibility with a NaN score (null in JSON), ragged arrays or a top neuron out of range is refused', () => {
+  const layer0 = responsibility.layers[0];
+  const withLayer = (patch: object) => ({ ...responsibility, layers: [{ ...layer0, ...patch }, ...responsibility.layers.slice(1)] });
+  assert.equal(isResponsibility(wire(withLayer({ scores: [NaN, ...layer0.scores.slice(1)] }))), false);
+  assert.equal(isResponsibility(wire(withLayer({ activeSafe: layer0.activeSafe.slice(1) }))), false);
+  assert.equal(isResponsibility(wire(withLayer({ perLayer: [1.5, ...layer0.perLayer.slice(1)] }))), false);
+  assert.equal(isResponsibility(wire({ ...responsibility, top: [{ layer: 0, neuron: layer0.scores.length, score: 1 }] })), false);
+  assert.equal(isResponsibility(wire({ ...responsibility, method: 'guess' })), false);
+});
+
+test('a report with a wrong verdict, a negative count or a non-numeric stat is refused; extra fields are allowed', () => {
+  const r = reports[0];
+  assert.equal(isRepairReport(wire({ ...r, verdict: { status: 'fixed', detail: '' } })), false);
+  assert.equal(isRepairReport(wire({ ...r, size: { ...r.size, added: -1 } })), false);
+  assert.equal(isRepairReport(wire({ ...r, stats: { regions: 'many' } })), false);
+  assert.equal(isRepairReport(wire({ ...r, regressions: [{ property: 'phi4', after: 'holds', detail: '' }] })), false);
+  assert.equal(isRepairReport(wire({ ...r, log: undefined })), false);
+  assert.ok(isRepairReport(wire({ ...r, newField: 1 })));
+});
+
+test('panel messages: each kind with its fields, nothing else', () => {
+  const ok = [
+    { type: 'ready' },
+    { type: 'accept', reviewId: 'r', overwrite: false },
+    { type: 'reject', reviewId: 'r' },
+    { type: 'openReview', reviewId: 'r' },
+    { type: 'fineTune', docUri: 'file:///a.prop', property: 'phi2', neurons: [{ layer: 1, neuron: 3 }] },
+    { type: 'invalid', detail: 'x' },
+    { type: 'rendered', view: 'responsibility', layers: 6, cells: 300 },
+    { type: 'rendered', view: 'empty' },
+    { type: 'repair', docUri: 'file:///a.prop', property: 'phi3' },
+  ];
+  for (const m of ok) assert.ok(isPanelMessage(m), m.type);
+  const bad = [
+    null, 'ready', { type: 'unknown' },
+    { type: 'accept', reviewId: 'r' },
+    { type: 'rendered', view: 'chart' },
+    { type: 'repair', docUri: 'file:///a.prop' },
+    { type: 'rendered', view: 'responsibility', cells: -1 },
+    { type: 'accept', reviewId: 7, overwrite: true },
+    { type: 'fineTune', docUri: 'file:///a.prop', property: 'phi2', neurons: [] },
+    { type: 'fineTune', docUri: 'file:///a.prop', property: 'phi2', neurons: [{ layer: -1, neuron: 0 }] },
+    { type: 'fineTune', docUri: 'file:///a.prop', property: 'phi2', neurons: [{ layer: 0.5, neuron: 0 }] },
+  ];
+  for (const m of bad) assert.equal(isPanelMessage(m), false, JSON.stringify(m));
+});
+
+test('host messages and restored state: unknown views, bad statuses and mismatched comparison rows are refused', () => {
+  assert.equal(isHostMessage({ type: 'show', view: { kind: 'chart' } }), false);
+  assert.equal(isHostMessage({ type: 'show', view: { kind: 'review', reviewId: 'r', report: reports[0], status: { state: 'accepted' } } }), false);
+  assert.equal(isHostMessage({ type: 'show', view: { kind: 'compare', reports, reviewIds: ['a'] } }), false);
+  assert.equal(isHostMessage({ type: 'busy', message: 3 }), false);
+  assert.ok(isHostMessage({ type: 'busy' }));
+  assert.equal(isPanelState({ view: { kind: 'empty' }, heatmap: { scale: 'log', zoom: 1 } }), false);
+  assert.equal(isPanelState(undefined), false);
+});

@@ -1,0 +1,50 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { compareRepairs, formatComparison } from '../../../src/core/repair/comparison';
+import type { RepairReport } from '../../../src/core/repair/report';
+import { acasReports } from '../../panelFixtures';
+
+const reports = acasReports();
+const byMethod = (rows: ReturnType<typeof compareRepairs>, method: string) => rows.find((r) => r.report.method === method)!;
+
+test('rows: repaired before not repaired, then higher fidelity, then shorter time', () => {
+  const rows = compareRepairs([...reports].reverse());
+  assert.deepEqual(rows.map((r) => r.report.method), ['reassure', 'specrepair', 'birdnn-ft']);
+  // The fixture's fidelities: REASSURE changed one layer a little, SpecRepair four layers a lot.
+  assert.ok(rows[0].fidelity! > rows[1].fidelity!);
+  // Indices point back into the input.
+  for (const r of rows) assert.equal([...reports].reverse()[r.index], r.report);
+});
+
+test('best of each column: the measured values, ties all marked, a column where all tie unmarked', () => {
+  const rows = compareRepairs(reports);
+  const time = (r: RepairReport) => r.timings.reduce((s, t) => s + t.sec, 0);
+  const fastest = reports.reduce((a, b) => (time(a) <= time(b) ? a : b));
+  assert.ok(byMethod(rows, fastest.method).best.has('time'));
+  assert.equal(rows.filter((r) => r.best.has('time')).length, 1);
+  const smallest = reports.reduce((a, b) => (a.size.paramsAfter <= b.size.paramsAfter ? a : b)).size.paramsAfter;
+  const sizeWinners = rows.filter((r) => r.best.has('size')).map((r) => r.report.method).sort();
+  assert.deepEqual(sizeWinners, reports.filter((r) => r.size.paramsAfter === smallest).map((r) => r.method).sort());
+  assert.ok(sizeWinners.length === 2, 'the two methods that add nothing tie on size');
+  assert.deepEqual(rows.filter((r) => r.best.has('verdict')).map((r) => r.report.method).sort(), ['reassure', 'specrepair']);
+  const allRepaired = compareRepairs(reports.slice(0, 2));
+  assert.equal(allRepaired.some((r) => r.best.has('verdict')), false);
+});
+
+test('missing values are never best and sort last; a single row marks every value it has', () => {
+  const noFidelity = { ...reports[0], method: 'nrepair' as const, methodName: 'nRepair', fidelity: undefined };
+  const rows = compareRepairs([noFidelity, reports[1]]);
+  assert.deepEqual(rows.map((r) => r.report.method), ['specrepair', 'nrepair']);
+  assert.ok(!byMethod(rows, 'nrepair').best.has('fidelity') && byMethod(rows, 'specrepair').best.has('fidelity'));
+  const single = compareRepairs([noFidelity])[0];
+  assert.deepEqual([...single.best].sort(), ['size', 'time', 'verdict']);
+  assert.deepEqual(compareRepairs([]), []);
+});
+
+test('the text table has a line per method with the marks', () => {
+  const text = formatComparison(compareRepairs(reports));
+  const lines = text.split('\n');
+  assert.equal(lines.length, 2 + reports.length + 1);
+  assert.match(lines[2], /^REASSURE\s+repaired \*/);
+  assert.match(lines[4], /^BIRDNN \(fine-tune\)\s+not-repaired\s/);
+});

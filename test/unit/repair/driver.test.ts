@@ -1,0 +1,68 @@
+/** The driver judges what a method returns, never the method: a wrong method is "not repaired", a regression is found. */
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import type { Network } from '../../../src/core/network/network';
+import type { Query } from '../../../src/core/query/normalForm';
+import { runRepair } from '../../../src/core/repair/driver';
+import { reassure } from '../../../src/core/repair/methods/reassure';
+import type { RepairMethod } from '../../../src/core/repair/types';
+
+const example: Network = {
+  layers: [
+    { inSize: 2, outSize: 2, weights: Float64Array.of(1, 2, 2, -1), bias: Float64Array.of(-1, 0), activation: { kind: 'relu' }, name: 'hidden' },
+    { inSize: 2, outSize: 1, weights: Float64Array.of(1, 1), bias: Float64Array.of(0), activation: { kind: 'identity' }, name: 'output' },
+  ],
+  inputName: 'x', inputShape: [1, 2], outputName: 'y', outputShape: [1, 1], notes: [],
+};
+const square = { lower: Float64Array.of(0, 0), upper: Float64Array.of(1, 1) };
+const atMostTwo: Query = { name: 'y <= 2', region: [{ ...square, rows: [] }], violation: [[{ coeffs: Float64Array.of(-1), rhs: -2 }]] };
+const atLeastMinusOne: Query = { name: 'y >= -1', region: [{ ...square, rows: [] }], violation: [[{ coeffs: Float64Array.of(1), rhs: -1 }]] };
+
+/** A method that claims success without changing anything, and one that "fixes" y <= 2 by shifting y down by 10. */
+const claimsSuccess: RepairMethod = { ...reassure, id: 'reassure', name: 'does nothing', options: [], run: async (t) => ({ model: t.model, log: ['repaired!'], stats: {} }) };
+const shiftsDown: RepairMethod = {
+  ...claimsSuccess, name: 'shifts down',
+  run: async () => ({ model: { ...example, layers: [example.layers[0], { ...example.layers[1], bias: Float64Array.of(-10) }] }, log: [], stats: {} }),
+};
+
+const request = (method: RepairMethod, extra: object = {}) => ({
+  modelPath: 'example.onnx', model: example, method, target: { name: atMostTwo.name, query: atMostTwo },
+  others: [{ name: atLeastMinusOne.name, query: atLeastMinusOne }], repairSet: [], keepSet: [], domain: square,
+  decision: 'argmax' as const, options: {}, timeoutSec: 20, verifyTimeoutSec: 20, fidelitySamples: 2000, ...extra,
+});
+
+test('a method that claims success without repairing gets "not repaired" with a counterexample of the written model', async () => {
+  const { report } = await runRepair(request(claimsSuccess));
+  assert.equal(report.verdict.status, 'not-repaired');
+  assert.ok(report.verdict.status === 'not-repaired' && report.verdict.counterexample);
+  assert.deepEqual(report.regressions, []);
+  assert.deepEqual(report.recheckedProperties, ['y >= -1']);
+  assert.equal(report.size.changed, 0);
+  assert.equal(report.fidelity?.maxOutputChange, 0);
+});
+
+test('repair points are judged by ONNX Runtime on the written file', async () => {
+  const points = [{ input: Float64Array.of(0.9, 0.9), violation: atMostTwo.violation }, { input: Float64Array.of(0.1, 0.1), violation: atMostTwo.violation }];
+  const { report } = await runRepair(request(claimsSuccess, { target: undefined, repairSet: points }));
+  assert.deepEqual(report.repairPoints, { fixed: 1, total: 2, unfixed: [0] });
+  assert.equal(report.verdict.status, 'not-repaired');
+});
+
+test('a repair that breaks another property of the file is reported as a regression', async () => {
+  const { report } = await runRepair(request(shiftsDown));
+  assert.equal(report.verdict.status, 'repaired');
+  assert.equal(report.regressions.length, 1);
+  assert.equal(report.regressions[0].property, 'y >= -1');
+  assert.equal(report.regressions[0].after, 'violated');
+  assert.equal(report.size.changed, 1, 'only the output bias changed');
+  assert.ok(Math.abs(report.fidelity!.maxOutputChange - 10) < 1e-5);
+});
+
+test('REASSURE through the driver: proved on the written model, nothing else broken, fidelity measured', async () => {
+  const { report, bytes } = await runRepair(request(reassure));
+  assert.equal(report.verdict.status, 'repaired', report.verdict.detail);
+  assert.deepEqual(report.regressions, []);
+  assert.ok(bytes && bytes.length > 0);
+  assert.ok(report.size.added > 0 && report.size.changed === 0, JSON.stringify(report.size));
+  assert.ok(report.fidelity!.domain.agreement === 1);
+});

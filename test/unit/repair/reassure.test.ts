@@ -1,0 +1,155 @@
+/**
+ * REASSURE on small networks where everything can be checked by hand: the paper's running example (section 3.1), its
+ * support network, its patch LP against the region's vertices, stitching of adjacent regions, and the written model
+ * under ONNX Runtime.
+ */
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as ort from 'onnxruntime-node';
+import { initLp } from '../../../src/core/lp';
+import type { Network } from '../../../src/core/network/network';
+import { toGraph, type Graph } from '../../../src/core/network/graph';
+import type { Model } from '../../../src/core/network/model';
+import { forwardModel } from '../../../src/core/network/forward';
+import { exportOnnx } from '../../../src/core/onnx/export';
+import { loadOnnxModel } from '../../../src/core/onnx/import';
+import type { Query } from '../../../src/core/query/normalForm';
+import { verify } from '../../../src/core/verify';
+import { reassure } from '../../../src/core/repair/methods/reassure';
+import { solveAffinePatch } from '../../../src/core/repair/methods/reassure/affinePatch';
+import { activationPattern, linearizeAt, regionConstraints } from '../../../src/core/repair/methods/reassure/linearRegion';
+import { stitchPatches } from '../../../src/core/repair/methods/reassure/patchNetwork';
+import type { RepairTask } from '../../../src/core/repair/types';
+
+/** The paper's Example 2: y = relu(x1 + 2 x2 - 1) + relu(2 x1 - x2) on [0, 1]^2, which must stay in [0, 2]. */
+const example: Network = {
+  layers: [
+    { inSize: 2, outSize: 2, weights: Float64Array.of(1, 2, 2, -1), bias: Float64Array.of(-1, 0), activation: { kind: 'relu' }, name: 'hidden' },
+    { inSize: 2, outSize: 1, weights: Float64Array.of(1, 1), bias: Float64Array.of(0), activation: { kind: 'identity' }, name: 'output' },
+  ],
+  inputName: 'x', inputShape: [1, 2], outputName: 'y', outputShape: [1, 1], notes: [],
+};
+const unitSquare = { lower: Float64Array.of(0, 0), upper: Float64Array.of(1, 1) };
+/** Violated when y >= 2 (written -y <= -2). */
+const yAtMostTwo: Query = { name: 'y <= 2', region: [{ ...unitSquare, rows: [] }], violation: [[{ coeffs: Float64Array.of(-1), rhs: -2 }]] };
+const y = (g: Model, x: number[]) => forwardModel(g, Float64Array.from(x))[0];
+
+function task(overrides: Partial<RepairTask>): RepairTask {
+  return { model: example, repairSet: [], keepSet: [], domain: unitSquare, decision: 'argmax', options: {}, timeoutSec: 30, ...overrides };
+}
+
+/** Vertices of the 2-D polygon {x in box : rows x <= rhs}: every pair of boundary lines, kept where feasible. */
+function vertices(rows: Float64Array, rhs: Float64Array, lower: Float64Array, upper: Float64Array): number[][] {
+  const lines: [number, number, number][] = [];
+  for (let k = 0; k < rhs.length; k++) lines.push([rows[2 * k], rows[2 * k + 1], rhs[k]]);
+  lines.push([1, 0, upper[0]], [-1, 0, -lower[0]], [0, 1, upper[1]], [0, -1, -lower[1]]);
+  const points: number[][] = [];
+  for (let a = 0; a < lines.length; a++) {
+    for (let b = a + 1; b < lines.length; b++) {
+      const [p, q, r] = lines[a];
+      const [s, t, u] = lines[b];
+      const det = p * t - q * s;
+      if (Math.abs(det) < 1e-12) continue;
+      const x = [(r * t - q * u) / det, (p * u - r * s) / det];
+      const known = points.some((p) => Math.hypot(p[0] - x[0], p[1] - x[1]) < 1e-9);
+      if (!known && lines.every(([c, d, e]) => c * x[0] + d * x[1] <= e + 1e-9)) points.push(x);
+    }
+  }
+  return points;
+}
+
+test('the patch LP puts every vertex of the buggy region into the safe set, with the minimal size (the paper\'s example)', async () => {
+  await initLp();
+  const g = toGraph(example);
+  const lin = linearizeAt(g, [0.9, 0.9]);
+  assert.ok(Math.abs(lin.output[0] - 2.6) < 1e-12, 'f(0.9, 0.9) = 2.6 as in the paper');
+  const { constraints } = regionConstraints(g, lin, activationPattern(g, lin), unitSquare.lower, unitSquare.upper);
+  const patch = solveAffinePatch({
+    region: constraints, ...unitSquare, jacobian: lin.outJacobian, offset: lin.outOffset, outputs: 1,
+    safe: { rows: Float64Array.of(1), rhs: Float64Array.of(2), count: 1 }, form: 'affine',
+  }, 10);
+  assert.ok(!('failure' in patch));
+  // The summary's check: the optimum is H = 1 (the paper's printed patch misses the vertex (0.2, 0.4)).
+  assert.ok(Math.abs(patch.size - 1) < 1e-6, `patch size ${patch.size}`);
+  const corners = vertices(constraints.rows, constraints.rhs, unitSquare.lower, unitSquare.upper);
+  assert.equal(corners.length, 4, JSON.stringify(corners));
+  for (const v of corners) {
+    const p = patch.c[0] * v[0] + patch.c[1] * v[1] + patch.d[0];
+    assert.ok(y(example, v) + p <= 2 + 1e-7, `vertex ${v}: f + p = ${y(example, v) + p}`);
+    assert.ok(Math.abs(p) <= patch.size + 1e-7);
+  }
+});
+
+test('the support is 1 on the region and the patch vanishes 2 / gamma away from it', async () => {
+  await initLp();
+  const g = toGraph(example);
+  const lin = linearizeAt(g, [0.9, 0.9]);
+  const { constraints, pattern } = regionConstraints(g, lin, activationPattern(g, lin), unitSquare.lower, unitSquare.upper);
+  const patch = { c: Float64Array.of(0, 0), d: Float64Array.of(-0.75), size: 0.75 };
+  const gamma = 50;
+  const patched = stitchPatches(g, [{ pattern, box: unitSquare, patch, gamma }], unitSquare.lower, unitSquare.upper);
+  const support = patched.nodes.findIndex((n) => n.name === 'reassure0_support');
+  const supportAt = (x: number[]) => {
+    // The support's value is g = relu(1 + tau - gamma v) - relu(tau - gamma v): read both neurons off a forward pass.
+    const sub: Graph = { ...patched, nodes: [...patched.nodes.slice(0, support + 1), { name: 'g', outSize: 1, sources: [{ from: support, weights: Float64Array.of(1, -1) }], bias: Float64Array.of(0), activation: { kind: 'identity' } }] };
+    return forwardModel(sub, Float64Array.from(x))[0];
+  };
+  // Inside the region (both neurons active, x1 + 2 x2 >= 1 and 2 x1 >= x2): g = 1 and the output is f + p.
+  for (const x of [[0.9, 0.9], [1, 0.3], [0.5, 1], [0.3, 0.35]]) {
+    assert.equal(supportAt(x), 1, `g at ${x}`);
+    assert.ok(Math.abs(y(patched, x) - (y(example, x) - 0.75)) < 1e-12);
+  }
+  // Outside by more than 2 / gamma in the violated neuron's pre-activation: g = 0 and the output is f's.
+  for (const x of [[0.1, 0.2], [0.2, 0.8], [0.05, 0.05]]) {
+    assert.equal(supportAt(x), 0, `g at ${x}`);
+    assert.equal(y(patched, x), y(example, x));
+  }
+  assert.ok(constraints.count >= 2);
+});
+
+test('area repair of the paper\'s example: proved by our verifier on the patched graph, and ONNX Runtime runs the written file', async () => {
+  const outcome = await reassure.run(task({ query: yAtMostTwo }));
+  assert.equal((await verify(example, yAtMostTwo, { timeoutSec: 10 })).status, 'violated');
+  assert.equal((await verify(outcome.model, yAtMostTwo, { timeoutSec: 30 })).status, 'holds', outcome.log.join('\n'));
+  assert.ok(outcome.stats.regionsPatched >= 1);
+  const bytes = exportOnnx(outcome.model);
+  const reread = loadOnnxModel(bytes);
+  const session = await ort.InferenceSession.create(bytes);
+  for (let i = 0; i <= 10; i++) {
+    for (let j = 0; j <= 10; j++) {
+      const x = [i / 10, j / 10];
+      const out = await session.run({ input: new ort.Tensor('float32', Float32Array.from(x), [1, 2]) });
+      const runtime = (out.output.data as Float32Array)[0];
+      assert.ok(Math.abs(runtime - y(outcome.model as Graph, x)) < 1e-4, `ONNX Runtime at ${x}`);
+      assert.ok(Math.abs(y(reread, x) - y(outcome.model as Graph, x)) < 1e-5, `re-read model at ${x}`);
+      assert.ok(runtime <= 2 + 1e-4, `the repaired output ${runtime} at ${x}`);
+    }
+  }
+  await session.release();
+});
+
+test('stitched regions never correct twice: two adjacent buggy regions, each patched once, the spec holds across their shared edge', async () => {
+  // y = relu(x1 - 0.5) * 8 + 2.5 exceeds 2 everywhere; its two linear regions meet at x1 = 0.5.
+  const net: Network = {
+    ...example,
+    layers: [
+      { inSize: 2, outSize: 1, weights: Float64Array.of(1, 0), bias: Float64Array.of(-0.5), activation: { kind: 'relu' }, name: 'hidden' },
+      { inSize: 1, outSize: 1, weights: Float64Array.of(8), bias: Float64Array.of(2.5), activation: { kind: 'identity' }, name: 'output' },
+    ],
+  };
+  const outcome = await reassure.run(task({ model: net, query: yAtMostTwo }));
+  assert.equal(outcome.stats.regionsPatched, 2, outcome.log.join('\n'));
+  assert.equal((await verify(outcome.model, yAtMostTwo, { timeoutSec: 30 })).status, 'holds');
+  // On the shared edge both supports are 1: a double correction would push y far below the minimal patch's value.
+  for (const x2 of [0, 0.5, 1]) {
+    const onEdge = y(outcome.model as Graph, [0.5, x2]);
+    assert.ok(onEdge <= 2 + 1e-9 && onEdge > 1.5, `y(0.5, ${x2}) = ${onEdge}`);
+  }
+});
+
+test('point-wise repair fixes each point and leaves points away from them unchanged', async () => {
+  const points = [[0.9, 0.9], [0.95, 0.6]];
+  const outcome = await reassure.run(task({ repairSet: points.map((p) => ({ input: Float64Array.from(p), violation: yAtMostTwo.violation })) }));
+  for (const p of points) assert.ok(y(outcome.model as Graph, p) < 2, `y at ${p}`);
+  for (const p of [[0.5, 0.5], [0.2, 0.9], [0.9, 0.2], [0.7, 0.7]]) assert.equal(y(outcome.model as Graph, p), y(example, p), `unchanged at ${p}`);
+});
