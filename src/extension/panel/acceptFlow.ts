@@ -9,10 +9,16 @@ import * as vscode from 'vscode';
 import { parse } from '../../core/property/parser';
 import type { ReviewStatus } from '../../../webview/protocol';
 import { acceptRepair, DEFAULT_NAME_TEMPLATE, freePath, modelLineEdit, repairedModelPath } from './acceptRepair';
-import type { PanelDeps } from './panel';
 import type { ReviewRecord } from './reviews';
 
 /** Runs the accept; the review's new status, or undefined when the user cancelled (it stays pending). */
+/** What the panel's flows need from the extension. */
+export interface PanelDeps {
+  readonly log: vscode.LogOutputChannel;
+  /** Re-runs the live checks of a .prop document (after Accept changed its model or its `model` line). */
+  readonly recheck: (document: vscode.TextDocument) => void;
+}
+
 export async function acceptReview(record: ReviewRecord, candidate: string, overwrite: boolean, deps: PanelDeps): Promise<ReviewStatus | undefined> {
   const model = record.modelPath;
   const name = path.basename(model);

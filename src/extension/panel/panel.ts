@@ -13,7 +13,9 @@ import { isPanelMessage, isPanelState, type HostMessage, type NeuronRef, type Pa
 import { panelHtml } from './html';
 import { MessageQueue } from './messageQueue';
 import { Reviews } from './reviews';
-import { acceptReview } from './acceptFlow';
+import { acceptReview, type PanelDeps } from './acceptFlow';
+
+export type { PanelDeps } from './acceptFlow';
 
 export interface FineTuneRequest {
   readonly docUri: vscode.Uri;
@@ -24,11 +26,6 @@ export interface FineTuneRequest {
 /** What the webview reports it drew (see the protocol's `rendered`). */
 export type Rendered = Extract<PanelMessage, { type: 'rendered' }>;
 
-export interface PanelDeps {
-  readonly log: vscode.LogOutputChannel;
-  /** Re-runs the live checks of a .prop document (after Accept changed its model or its `model` line). */
-  readonly recheck: (document: vscode.TextDocument) => void;
-}
 
 /** Waiting for a decision: never decided, or an Accept that failed and may be tried again. */
 const acceptable = (status: ReviewStatus) => status.state === 'pending' || status.state === 'failed';

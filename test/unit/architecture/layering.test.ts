@@ -14,6 +14,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['core/nnet', 'core/bounds'],
   ['core/onnx'],
   ['core/verify', 'core/property'],
+  ['core/train'],
   ['core/localize'],
   ['core/repair'],
   ['worker', 'cli'],
