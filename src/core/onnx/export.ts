@@ -25,7 +25,7 @@ export interface ExportOptions {
  * a gated model its own form (gatedOnnx.ts: outputs 'output' and 'alarm', names fixed).
  */
 export function exportOnnx(model: Model, options: ExportOptions = {}): Uint8Array {
-  if (isGated(model)) return exportGatedOnnx(model, { precision: options.precision });
+  if (isGated(model)) return exportGatedOnnx(model, { precision: options.precision, docString: options.docString });
   const g = isGraph(model) ? model : toGraph(model);
   const inputName = options.inputName ?? 'input';
   const outputName = options.outputName ?? 'output';

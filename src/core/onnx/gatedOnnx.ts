@@ -49,6 +49,8 @@ const layerOffsets = (net: Network): number[] => net.layers.reduce<number[]>((ac
 export interface GatedExportOptions {
   /** float32 (the default) is what deployments run; float64 keeps analysis precision. */
   readonly precision?: Precision;
+  /** Prepended to the file's own description of the pieces. */
+  readonly docString?: string;
 }
 
 /** Input [N, n] -> output [N, m] and alarm [N]. */
@@ -143,7 +145,7 @@ export function exportGatedOnnx(model: GatedModel, options: GatedExportOptions =
     irVersion: IR_VERSION,
     opsetImport: [{ domain: '', version: OPSET }],
     producerName: 'netmend',
-    docString: `gated model (nRepair): ${model.pieces.length} pieces over the base network; output 'alarm' flags inputs in unrepaired pieces`,
+    docString: [options.docString, `gated model (nRepair): ${model.pieces.length} pieces over the base network; output 'alarm' flags inputs in unrepaired pieces`].filter(Boolean).join('\n'),
     metadataProps: [{ key: GATED_METADATA_KEY, value: JSON.stringify(metadata) }],
     graph: {
       name: 'netmend_gated',

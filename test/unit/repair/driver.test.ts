@@ -6,6 +6,13 @@ import type { Query } from '../../../src/core/query/normalForm';
 import { runRepair } from '../../../src/core/repair/driver';
 import { reassure } from '../../../src/core/repair/methods/reassure';
 import type { RepairMethod } from '../../../src/core/repair/types';
+import { repairMethod } from '../../../src/core/repair/registry';
+import { parameterCount } from '../../../src/core/repair/size';
+import { gatedAddedParameters } from '../../../src/core/network/gated';
+import { isGated } from '../../../src/core/network/model';
+import { loadOnnxModel } from '../../../src/core/onnx/import';
+import { verify } from '../../../src/core/verify';
+import { notFirst, smallNet } from '../../helpers';
 
 const example: Network = {
   layers: [
@@ -65,4 +72,25 @@ test('REASSURE through the driver: proved on the written model, nothing else bro
   assert.ok(bytes && bytes.length > 0);
   assert.ok(report.size.added > 0 && report.size.changed === 0, JSON.stringify(report.size));
   assert.ok(report.fidelity!.domain.agreement === 1);
+});
+
+test('nRepair through the driver: the written file is a gated model, proved, its repair points right under ONNX Runtime', async () => {
+  const net = smallNet(11);
+  const found = await verify(net, notFirst, { timeoutSec: 10 });
+  assert.equal(found.status, 'violated');
+  const point = { input: found.status === 'violated' ? found.counterexample.input : new Float64Array(2), violation: notFirst.violation };
+  const { report, bytes } = await runRepair({
+    modelPath: 'small.onnx', model: net, method: repairMethod('nrepair'), target: { name: notFirst.name, query: notFirst },
+    others: [], repairSet: [point], keepSet: [], domain: { lower: notFirst.region[0].lower, upper: notFirst.region[0].upper },
+    decision: 'argmax', options: { depth: 4, maxDepth: 10 }, timeoutSec: 60, verifyTimeoutSec: 60, fidelitySamples: 2000,
+  });
+  assert.equal(report.verdict.status, 'repaired', `${report.verdict.detail}\n${report.log.join('\n')}`);
+  assert.deepEqual(report.repairPoints, { fixed: 1, total: 1, unfixed: [] });
+  const written = loadOnnxModel(bytes!, 'repaired.onnx');
+  assert.ok(isGated(written) && written.pieces.length > 0);
+  assert.equal(report.size.paramsBefore, parameterCount(net));
+  assert.equal(report.size.added, gatedAddedParameters(written), 'the clamp tables, nothing else');
+  assert.equal(report.size.changed, 0, 'the base network keeps its weights');
+  // The region is where the repair changes decisions; outside it the gated model is the original.
+  assert.ok(report.fidelity!.domain.agreement > 0.5 && report.fidelity!.domain.agreement < 1, JSON.stringify(report.fidelity));
 });
