@@ -70,4 +70,6 @@ test('repair --method all runs every method that applies and prints the comparis
   assert.ok(existsSync(join(dir, 'repaired.reassure.onnx')));
   assert.match(run.stdout, /REASSURE/);
   assert.match(run.stdout, /BIRDNN/);
+  assert.match(run.stdout, /nRepair/);
+  assert.ok(existsSync(join(dir, 'repaired.nrepair.onnx')));
 });

@@ -11,7 +11,7 @@ import { smear } from '../../bounds/smear';
 import { boxVolume as volume, type Box } from '../../bounds/box';
 import { InputError } from '../../errors';
 import { clampNetwork, gatedModel, type GatedPiece } from '../../network/gated';
-import type { Model } from '../../network/model';
+import { asLayerSequence, type Model } from '../../network/model';
 import type { Network } from '../../network/network';
 import type { Query } from '../../query/normalForm';
 import { verify } from '../../verify';
@@ -91,10 +91,9 @@ function settingsOf(task: RepairTask): Settings {
 }
 
 function reluNetwork(model: Model): Network {
-  // Graphs and gated models carry a kind; the plain sequence of layers does not.
-  if ('kind' in model) throw new InputError('nRepair repairs a plain sequence of layers (the original network), not a graph or a gated model');
-  if (model.layers.slice(0, -1).some((l) => l.activation.kind !== 'relu')) throw new InputError('nRepair clamps ReLU neurons: every hidden layer must be ReLU');
-  return model;
+  const net = asLayerSequence(model, 'nRepair');
+  if (net.layers.slice(0, -1).some((l) => l.activation.kind !== 'relu')) throw new InputError('nRepair clamps ReLU neurons: every hidden layer must be ReLU');
+  return net;
 }
 
 const formatBox = (box: Box): string => `[${Array.from(box.lower, (l, i) => `${l.toPrecision(6)}..${box.upper[i].toPrecision(6)}`).join(', ')}]`;
