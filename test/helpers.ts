@@ -68,3 +68,15 @@ export function acasDomain(): { lower: Float64Array; upper: Float64Array } {
     upper: Float64Array.from(inputs, (s) => (s.domain!.upper - s.mean) / s.divisor),
   };
 }
+
+/** REASSURE's running example (its section 3.1): y = relu(x1 + 2 x2 - 1) + relu(2 x1 - x2) on [0, 1]^2, which must stay at most 2. */
+export const paperExample: Network = {
+  layers: [
+    { inSize: 2, outSize: 2, weights: Float64Array.of(1, 2, 2, -1), bias: Float64Array.of(-1, 0), activation: { kind: 'relu' }, name: 'hidden' },
+    { inSize: 2, outSize: 1, weights: Float64Array.of(1, 1), bias: Float64Array.of(0), activation: { kind: 'identity' }, name: 'output' },
+  ],
+  inputName: 'x', inputShape: [1, 2], outputName: 'y', outputShape: [1, 1], notes: [],
+};
+export const unitSquare = { lower: Float64Array.of(0, 0), upper: Float64Array.of(1, 1) };
+/** Violated when y >= 2 (written -y <= -2). */
+export const atMostTwo: Query = { name: 'y <= 2', region: [{ ...unitSquare, rows: [] }], violation: [[{ coeffs: Float64Array.of(-1), rhs: -2 }]] };

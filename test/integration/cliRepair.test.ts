@@ -5,18 +5,10 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import type { Network } from '../../src/core/network/network';
 import { exportOnnx } from '../../src/core/onnx/export';
-import { runCli } from '../helpers';
+import { paperExample, runCli } from '../helpers';
 
-/** The REASSURE paper's Example 2: y = relu(x1 + 2 x2 - 1) + relu(2 x1 - x2), which must stay at most 2 on [0, 1]^2. */
-const example: Network = {
-  layers: [
-    { inSize: 2, outSize: 2, weights: Float64Array.of(1, 2, 2, -1), bias: Float64Array.of(-1, 0), activation: { kind: 'relu' }, name: 'hidden' },
-    { inSize: 2, outSize: 1, weights: Float64Array.of(1, 1), bias: Float64Array.of(0), activation: { kind: 'identity' }, name: 'output' },
-  ],
-  inputName: 'x', inputShape: [1, 2], outputName: 'y', outputShape: [1, 1], notes: [],
-};
+const example = paperExample;
 const VNNLIB = '(declare-const X_0 Real)\n(declare-const X_1 Real)\n(declare-const Y_0 Real)\n(assert (>= X_0 0))\n(assert (<= X_0 1))\n(assert (>= X_1 0))\n(assert (<= X_1 1))\n(assert (>= Y_0 2))\n';
 
 function files(): { dir: string; model: string; spec: string } {

@@ -14,7 +14,7 @@ import { verify, type VerifyResult } from '../verify';
 import { seededRandom } from '../verify/falsify';
 import { measureSize, parameterCount } from './size';
 import type { Fidelity, Regression, RepairReport, RepairVerdict } from './report';
-import type { Decision, KeepPoint, RepairMethod, RepairPoint, RepairProgress } from './types';
+import type { Decision, RepairMethod, RepairTask } from './types';
 import { labelViolation } from './labels';
 
 export interface NamedQuery {
@@ -22,27 +22,19 @@ export interface NamedQuery {
   readonly query: Query;
 }
 
-export interface RepairRequest {
+/** What the driver needs: the method's task (less the query, which `target` names) and what the judging needs. */
+export interface RepairRequest extends Omit<RepairTask, 'query'> {
   /** Where the original came from (for the report only: nothing is written there). */
   readonly modelPath: string;
-  readonly model: Model;
   readonly method: RepairMethod;
   /** The property to repair, if any (point repairs may have none). */
   readonly target?: NamedQuery;
   /** The file's other properties: any that held before and not after is a regression. */
   readonly others: readonly NamedQuery[];
-  readonly repairSet: readonly RepairPoint[];
-  readonly keepSet: readonly KeepPoint[];
-  readonly domain: { readonly lower: Float64Array; readonly upper: Float64Array };
-  readonly decision: Decision;
-  readonly options: Readonly<Record<string, number | string | boolean>>;
-  /** The method's budget; each verification of the written model gets `verifyTimeoutSec`. */
-  readonly timeoutSec: number;
+  /** Each verification of the written model gets this long (`timeoutSec` is the method's budget). */
   readonly verifyTimeoutSec: number;
   readonly threads?: number;
   readonly fidelitySamples?: number;
-  readonly signal?: AbortSignal;
-  readonly onProgress?: (p: RepairProgress) => void;
 }
 
 export interface RepairRun {

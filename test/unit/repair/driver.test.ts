@@ -1,7 +1,6 @@
 /** The driver judges what a method returns, never the method: a wrong method is "not repaired", a regression is found. */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import type { Network } from '../../../src/core/network/network';
 import type { Query } from '../../../src/core/query/normalForm';
 import { runRepair } from '../../../src/core/repair/driver';
 import { reassure } from '../../../src/core/repair/methods/reassure';
@@ -12,17 +11,10 @@ import { gatedAddedParameters } from '../../../src/core/network/gated';
 import { isGated } from '../../../src/core/network/model';
 import { loadOnnxModel } from '../../../src/core/onnx/import';
 import { verify } from '../../../src/core/verify';
-import { notFirst, smallNet } from '../../helpers';
+import { atMostTwo, notFirst, paperExample, smallNet, unitSquare } from '../../helpers';
 
-const example: Network = {
-  layers: [
-    { inSize: 2, outSize: 2, weights: Float64Array.of(1, 2, 2, -1), bias: Float64Array.of(-1, 0), activation: { kind: 'relu' }, name: 'hidden' },
-    { inSize: 2, outSize: 1, weights: Float64Array.of(1, 1), bias: Float64Array.of(0), activation: { kind: 'identity' }, name: 'output' },
-  ],
-  inputName: 'x', inputShape: [1, 2], outputName: 'y', outputShape: [1, 1], notes: [],
-};
-const square = { lower: Float64Array.of(0, 0), upper: Float64Array.of(1, 1) };
-const atMostTwo: Query = { name: 'y <= 2', region: [{ ...square, rows: [] }], violation: [[{ coeffs: Float64Array.of(-1), rhs: -2 }]] };
+const example = paperExample;
+const square = unitSquare;
 const atLeastMinusOne: Query = { name: 'y >= -1', region: [{ ...square, rows: [] }], violation: [[{ coeffs: Float64Array.of(1), rhs: -1 }]] };
 
 /** A method that claims success without changing anything, and one that "fixes" y <= 2 by shifting y down by 10. */

@@ -13,25 +13,16 @@ import type { Model } from '../../../src/core/network/model';
 import { forwardModel } from '../../../src/core/network/forward';
 import { exportOnnx } from '../../../src/core/onnx/export';
 import { loadOnnxModel } from '../../../src/core/onnx/import';
-import type { Query } from '../../../src/core/query/normalForm';
 import { verify } from '../../../src/core/verify';
 import { reassure } from '../../../src/core/repair/methods/reassure';
 import { solveAffinePatch } from '../../../src/core/repair/methods/reassure/affinePatch';
 import { activationPattern, linearizeAt, regionConstraints } from '../../../src/core/repair/methods/reassure/linearRegion';
 import { stitchPatches } from '../../../src/core/repair/methods/reassure/patchNetwork';
 import type { RepairTask } from '../../../src/core/repair/types';
+import { atMostTwo, paperExample, unitSquare } from '../../helpers';
 
-/** The paper's Example 2: y = relu(x1 + 2 x2 - 1) + relu(2 x1 - x2) on [0, 1]^2, which must stay in [0, 2]. */
-const example: Network = {
-  layers: [
-    { inSize: 2, outSize: 2, weights: Float64Array.of(1, 2, 2, -1), bias: Float64Array.of(-1, 0), activation: { kind: 'relu' }, name: 'hidden' },
-    { inSize: 2, outSize: 1, weights: Float64Array.of(1, 1), bias: Float64Array.of(0), activation: { kind: 'identity' }, name: 'output' },
-  ],
-  inputName: 'x', inputShape: [1, 2], outputName: 'y', outputShape: [1, 1], notes: [],
-};
-const unitSquare = { lower: Float64Array.of(0, 0), upper: Float64Array.of(1, 1) };
-/** Violated when y >= 2 (written -y <= -2). */
-const yAtMostTwo: Query = { name: 'y <= 2', region: [{ ...unitSquare, rows: [] }], violation: [[{ coeffs: Float64Array.of(-1), rhs: -2 }]] };
+const example = paperExample;
+const yAtMostTwo = atMostTwo;
 const y = (g: Model, x: number[]) => forwardModel(g, Float64Array.from(x))[0];
 
 function task(overrides: Partial<RepairTask>): RepairTask {
