@@ -16,6 +16,7 @@ import { parseVnnlib } from '../src/core/property/vnnlib';
 import { runRepair, type RepairRun } from '../src/core/repair/driver';
 import { reassure } from '../src/core/repair/methods/reassure';
 import type { RepairPoint } from '../src/core/repair/types';
+import { decide } from '../src/core/repair/labels';
 import { acasNet, dataPath } from '../test/helpers';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -30,12 +31,6 @@ const ACAS_TASKS = [
 const acasChoice = process.env.BENCH_ACAS ?? '1_9:7,2_9:8,2_1:2';
 const acasTasks = acasChoice === 'all' ? ACAS_TASKS : acasChoice.split(',');
 
-const argbest = (y: ArrayLike<number>, offset: number, n: number, decision: 'argmax' | 'argmin') => {
-  let b = 0;
-  for (let i = 1; i < n; i++) if (decision === 'argmax' ? y[offset + i] > y[offset + b] : y[offset + i] < y[offset + b]) b = i;
-  return b;
-};
-
 /** Decisions and the largest output change of the written model against the original on a batch of inputs. */
 async function compareOn(original: Model, run: RepairRun, xs: Float64Array, count: number, decision: 'argmax' | 'argmin') {
   const n = modelOutputSize(original);
@@ -48,7 +43,7 @@ async function compareOn(original: Model, run: RepairRun, xs: Float64Array, coun
   let changed = 0;
   let maxChange = 0;
   for (let i = 0; i < count; i++) {
-    if (argbest(y0, i * n, n, decision) !== argbest(y1, i * n, n, decision)) changed++;
+    if (decide(y0, i * n, n, decision) !== decide(y1, i * n, n, decision)) changed++;
     for (let o = 0; o < n; o++) maxChange = Math.max(maxChange, Math.abs(y0[i * n + o] - y1[i * n + o]));
   }
   return { changed, maxChange, y0, y1 };
@@ -99,7 +94,7 @@ async function mnistPoints(): Promise<void> {
   const forward = await BatchForward.create(net);
   const y = await forward.run(xs, digits.length);
   await forward.release();
-  const wrong = digits.map((p, i) => ({ ...p, i })).filter((p) => argbest(y, p.i * 10, 10, 'argmax') !== p.label);
+  const wrong = digits.map((p, i) => ({ ...p, i })).filter((p) => decide(y, p.i * 10, 10, 'argmax') !== p.label);
   const rows: string[] = [];
   for (const size of [10, 50, wrong.length]) {
     const chosen = wrong.slice(0, size);
@@ -114,7 +109,7 @@ async function mnistPoints(): Promise<void> {
     const xo = new Float64Array(others.length * 784);
     others.forEach((i, k) => xo.set(digits[i].x, k * 784));
     const { maxChange, y0, y1 } = await compareOn(net, run, xo, others.length, 'argmax');
-    const accuracy = (ys: Float64Array) => others.filter((i, k) => argbest(ys, k * 10, 10, 'argmax') === digits[i].label).length / others.length;
+    const accuracy = (ys: Float64Array) => others.filter((i, k) => decide(ys, k * 10, 10, 'argmax') === digits[i].label).length / others.length;
     const r = run.report;
     rows.push(`| ${size} | ${r.repairPoints!.fixed}/${r.repairPoints!.total} | ${fmt(100 * accuracy(y0))}% -> ${fmt(100 * accuracy(y1))}% | ${maxChange.toExponential(2)} | ${r.stats.regionsPatched} | ${r.size.added} | ${fmt(r.timings.find((t) => t.stage === 'REASSURE')!.sec)} |`);
   }

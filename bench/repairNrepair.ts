@@ -23,7 +23,7 @@ import { gatedAddedParameters, type GatedModel } from '../src/core/network/gated
 import { violationMargin, type Query } from '../src/core/query/normalForm';
 import type { Network } from '../src/core/network/network';
 import { nrepair } from '../src/core/repair/methods/nrepair';
-import { decide } from '../src/core/repair/nrepair/pieceSamples';
+import { decide } from '../src/core/repair/labels';
 import { seededRandom } from '../src/core/verify/falsify';
 import { acasNet, dataPath } from '../test/helpers';
 
@@ -68,7 +68,7 @@ function agreement(net: Network, model: GatedModel, box: { lower: Float64Array; 
       const y = before.subarray(b * 5, (b + 1) * 5);
       if (safeFor && violationMargin(safeFor.violation, y) <= 0) continue;
       kept++;
-      if (decide(y, 'argmin') === decide(after.subarray(b * 5, (b + 1) * 5), 'argmin')) same++;
+      if (decide(y, 0, 5, 'argmin') === decide(after, b * 5, 5, 'argmin')) same++;
     }
   }
   return same / SAMPLES;

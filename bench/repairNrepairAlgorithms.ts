@@ -11,7 +11,7 @@ import { forward, forwardModel } from '../src/core/network/forward';
 import type { GatedModel } from '../src/core/network/gated';
 import { violationMargin } from '../src/core/query/normalForm';
 import { nrepair } from '../src/core/repair/methods/nrepair';
-import { decide } from '../src/core/repair/nrepair/pieceSamples';
+import { decide } from '../src/core/repair/labels';
 import { seededRandom } from '../src/core/verify/falsify';
 import { notFirst, smallNet } from '../test/helpers';
 
@@ -36,7 +36,7 @@ function fidelity(model: GatedModel, seed: number): number {
     const y = a.subarray(3 * k, 3 * k + 3);
     if (violationMargin(notFirst.violation, y) <= 0) continue;
     safe++;
-    if (decide(y, 'argmax') === decide(b.subarray(3 * k, 3 * k + 3), 'argmax')) same++;
+    if (decide(y, 0, 3, 'argmax') === decide(b, 3 * k, 3, 'argmax')) same++;
   }
   return same / safe;
 }

@@ -2,7 +2,7 @@
 import type { Network } from '../network/network';
 import type { OutputDnf } from '../query/normalForm';
 import { Backprop } from '../train/backprop';
-import { decidingRow } from '../train/losses';
+import { decidingRow } from '../query/normalForm';
 import { parametersOf } from '../train/parameters';
 
 /** Per layer (every layer, output included), one score per neuron. */
@@ -15,8 +15,8 @@ export function marginGradientScores(net: Network, violation: OutputDnf, inputs:
   const m = net.layers[net.layers.length - 1].outSize;
   const dY = new Float64Array(count * m);
   for (let r = 0; r < count; r++) {
-    const { coeffs } = decidingRow(violation, y.subarray(r * m, (r + 1) * m));
-    if (coeffs) dY.set(coeffs, r * m);
+    const { row } = decidingRow(violation, y.subarray(r * m, (r + 1) * m));
+    if (row) dY.set(row.coeffs, r * m);
   }
   const { neurons } = engine.backward(params, dY, undefined, { neurons: true });
   neurons!.forEach((g, k) => {

@@ -7,7 +7,7 @@
 import type { Network } from '../network/network';
 import { violationMargin, type OutputDnf } from '../query/normalForm';
 import { Backprop } from '../train/backprop';
-import { decidingRow } from '../train/losses';
+import { decidingRow } from '../query/normalForm';
 import { parametersOf } from '../train/parameters';
 import { sampleBox, type Random } from './sampling';
 
@@ -39,8 +39,8 @@ export function attackViolations(net: Network, violation: OutputDnf, box: Box, s
     const y = engine.forward(params, x, starts);
     dY.fill(0);
     for (let r = 0; r < starts; r++) {
-      const { margin, coeffs } = decidingRow(violation, y.subarray(r * m, (r + 1) * m));
-      if (coeffs && margin > 0) dY.set(coeffs, r * m); // rows already violating stay where they are
+      const { margin, row } = decidingRow(violation, y.subarray(r * m, (r + 1) * m));
+      if (row && margin > 0) dY.set(row.coeffs, r * m); // rows already violating stay where they are
     }
     const { input } = engine.backward(params, dY, undefined, { input: true });
     const size = 0.1 * (1 - step / steps) + 0.005;

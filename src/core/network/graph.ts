@@ -7,7 +7,7 @@
  * A plain `Network` (a sequence of dense layers) is the common case and keeps its own fast kernels; `toGraph` views it
  * as a graph where every node reads the one before it.
  */
-import type { Activation, DenseLayer, Network, Normalization } from './network';
+import type { Activation, DenseLayer, Network } from './network';
 
 /** A source id that means "the network's input". */
 export const GRAPH_INPUT = -1;
@@ -28,19 +28,12 @@ export interface GraphNode {
   readonly activation: Activation;
 }
 
-export interface Graph {
+/** Input/output names and shapes, notes, normalisation and a dropped Softmax: as a Network has them. */
+export interface Graph extends Omit<Network, 'layers'> {
   readonly kind: 'graph';
   readonly inputSize: number;
   /** Topologically ordered (every source is an earlier node or the input); the last node is the output. */
   readonly nodes: readonly GraphNode[];
-  readonly inputName: string;
-  readonly inputShape: readonly number[];
-  readonly outputName: string;
-  readonly outputShape: readonly number[];
-  readonly notes: readonly string[];
-  readonly normalization?: Normalization;
-  /** See Network.droppedSoftmax. */
-  readonly droppedSoftmax?: string;
 }
 
 /** A sequence of dense layers as a graph: node k reads node k-1 (node 0 reads the input). Shares the weight arrays. */

@@ -70,18 +70,19 @@ export function violationMargin(violation: OutputDnf, y: ArrayLike<number>): num
  * The row that decides violationMargin at y (the worst row of the closest conjunction): raising its slack is the
  * steepest way out of the violation, lowering it the steepest way in.
  */
-export function decidingRow(violation: OutputDnf, y: ArrayLike<number>): { margin: number; row: LinearRow } {
+export function decidingRow(violation: OutputDnf, y: ArrayLike<number>): { margin: number; row?: LinearRow } {
   let best = Infinity;
-  let bestRow = violation[0][0];
+  let bestRow: LinearRow | undefined;
   for (const conj of violation) {
     let worst = -Infinity;
-    let worstRow = conj[0];
+    let worstRow: LinearRow | undefined;
     for (const row of conj) {
       const s = rowSlack(row, y);
       if (s > worst) { worst = s; worstRow = row; }
     }
     if (worst < best) { best = worst; bestRow = worstRow; }
   }
+  // No clause (a requirement that can never be violated): margin Infinity and no row.
   return { margin: best, row: bestRow };
 }
 

@@ -14,8 +14,8 @@ import { verify, type VerifyResult } from '../verify';
 import { seededRandom } from '../verify/falsify';
 import { measureSize, parameterCount } from './size';
 import type { Fidelity, Regression, RepairReport, RepairVerdict } from './report';
-import type { Decision, RepairMethod, RepairTask } from './types';
-import { labelViolation } from './labels';
+import type { RepairMethod, RepairTask } from './types';
+import { decide, labelViolation } from './labels';
 
 export interface NamedQuery {
   readonly name: string;
@@ -161,16 +161,6 @@ async function checkPoints(bytes: Uint8Array, reread: Model, req: RepairRequest)
     await ort.release();
   }
 }
-
-const decide = (y: Float64Array, offset: number, n: number, decision: Decision): number => {
-  let best = 0;
-  for (let i = 1; i < n; i++) {
-    const v = y[offset + i];
-    const b = y[offset + best];
-    if (decision === 'argmax' ? v > b : v < b) best = i;
-  }
-  return best;
-};
 
 /**
  * Decision agreement with the original on samples of the whole domain, of the property's region where the original was

@@ -19,3 +19,13 @@ export function labelViolation(label: number | undefined, decision: Decision, ou
   }
   return clauses;
 }
+
+/** The decision (argmax or argmin) of the output row at offset..offset+width; ties go to the lower index. */
+export function decide(y: ArrayLike<number>, offset: number, width: number, decision: Decision): number {
+  let best = 0;
+  for (let j = 1; j < width; j++) {
+    const v = y[offset + j];
+    if (decision === 'argmax' ? v > y[offset + best] : v < y[offset + best]) best = j;
+  }
+  return best;
+}

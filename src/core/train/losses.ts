@@ -2,7 +2,7 @@
  * Losses over a batch of network outputs. Each returns the batch's mean loss and writes d(mean loss)/d(outputs) into
  * `dOutputs`; `rows` are the batch's indices into the data set the loss was built for (targets, labels, weights).
  */
-import { rowSlack, type OutputDnf } from '../query/normalForm';
+import { decidingRow, type OutputDnf } from '../query/normalForm';
 import type { Vec } from './kernels';
 
 export interface Loss {
@@ -116,25 +116,6 @@ export function marginLoss(labels: ArrayLike<number>, decision: 'argmax' | 'argm
 }
 
 /**
- * The row of the violation's normal form that decides violationMargin(y) (the min over conjunctions of each one's
- * largest row slack): the margin's gradient with respect to y is that row's coefficients.
- */
-export function decidingRow(violation: OutputDnf, y: ArrayLike<number>): { margin: number; coeffs?: Float64Array } {
-  let margin = Infinity;
-  let coeffs: Float64Array | undefined;
-  for (const conj of violation) {
-    let worst = -Infinity;
-    let worstRow: Float64Array | undefined;
-    for (const row of conj) {
-      const s = rowSlack(row, y);
-      if (s > worst) { worst = s; worstRow = row.coeffs; }
-    }
-    if (worst < margin) { margin = worst; coeffs = worstRow; }
-  }
-  return { margin, coeffs };
-}
-
-/**
  * SpecRepair's penalty: relu(epsilon - violationMargin(y)), zero once the outputs are at least epsilon away from the
  * property's violation.
  */
@@ -145,7 +126,8 @@ export function violationLoss(violation: OutputDnf, epsilon = 0): Loss {
     dOutputs.fill(0, 0, batch * m);
     let total = 0;
     for (let b = 0; b < batch; b++) {
-      const { margin, coeffs } = decidingRow(violation, outputs.subarray(b * m, (b + 1) * m));
+      const { margin, row } = decidingRow(violation, outputs.subarray(b * m, (b + 1) * m));
+      const coeffs = row?.coeffs;
       const value = epsilon - margin;
       if (value <= 0 || !coeffs) continue;
       total += value;

@@ -32,7 +32,7 @@ export function confirm(net: Model, query: Query, x: Float64Array): Counterexamp
 function marginGradient(net: Network, query: Query, x: Float64Array): { margin: number; gradient: Float64Array } {
   const point = evaluateWithDerivatives(net, x);
   const { margin, row } = decidingRow(query.violation, point.output);
-  return { margin, gradient: inputGradient(net, point, row.coeffs) };
+  return { margin, gradient: row ? inputGradient(net, point, row.coeffs) : new Float64Array(x.length) };
 }
 
 const MAX_CORNER_DIMS = 10;

@@ -9,21 +9,13 @@ import type { Query } from '../../query/normalForm';
 import { collectSamples, type SampleSet } from '../../localize/samples';
 import { sampleBox, type Random } from '../../localize/sampling';
 import type { Decision, RepairTask } from '../types';
+import { decide } from '../labels';
 
 export interface RepairData {
   readonly set: SampleSet;
   /** Row-major inputs and the original network's decisions on them. */
   readonly domain: Float64Array;
   readonly domainLabels: Int32Array;
-}
-
-export function decide(y: ArrayLike<number>, offset: number, width: number, decision: Decision): number {
-  let best = 0;
-  for (let j = 1; j < width; j++) {
-    const v = y[offset + j];
-    if (decision === 'argmax' ? v > y[offset + best] : v < y[offset + best]) best = j;
-  }
-  return best;
 }
 
 export function decisions(y: ArrayLike<number>, count: number, width: number, decision: Decision): Int32Array {

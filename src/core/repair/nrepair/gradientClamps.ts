@@ -36,6 +36,7 @@ export async function gradientClamps(net: Network, query: Query, counterexample:
     const current = clampNetwork(net, [...clamps.values()]);
     const point = evaluateWithDerivatives(current, cex);
     const { row } = decidingRow(query.violation, point.output);
+    if (!row) return { kind: 'failed', reason: 'the property can never be violated', steps };
     // The loss is the violation margin negated (<= 0 iff violated; the generic form of the paper's Eq. 6 for any
     // VNN-LIB property): its gradient is minus the deciding row's, with respect to each hidden layer's outputs.
     const grads = backward(current, point, row.coeffs);

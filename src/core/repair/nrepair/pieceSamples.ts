@@ -8,12 +8,7 @@ import type { Network } from '../../network/network';
 import { violationMargin, type Query } from '../../query/normalForm';
 import { seededRandom } from '../../verify/falsify';
 import type { Decision } from '../types';
-
-export const decide = (y: Float64Array, decision: Decision): number => {
-  let best = 0;
-  for (let i = 1; i < y.length; i++) if (decision === 'argmin' ? y[i] < y[best] : y[i] > y[best]) best = i;
-  return best;
-};
+import { decide } from '../labels';
 
 export interface Samples { readonly xs: Float64Array; readonly count: number; readonly labels: Int32Array }
 
@@ -29,7 +24,7 @@ export function samplesOf(net: Network, query: Query, box: Box, decision: Decisi
   for (let k = 0; k < count; k++) if (violationMargin(query.violation, ys.subarray(k * m, (k + 1) * m)) > 0) keep.push(k);
   const xs = new Float64Array(keep.length * n);
   keep.forEach((k, r) => xs.set(all.subarray(k * n, (k + 1) * n), r * n));
-  return { xs, count: keep.length, labels: Int32Array.from(keep, (k) => decide(ys.subarray(k * m, (k + 1) * m), decision)) };
+  return { xs, count: keep.length, labels: Int32Array.from(keep, (k) => decide(ys, k * m, m, decision)) };
 }
 
 export function decisionChanges(net: Network, samples: Samples, decision: Decision): number {
@@ -37,6 +32,6 @@ export function decisionChanges(net: Network, samples: Samples, decision: Decisi
   const m = net.layers[net.layers.length - 1].outSize;
   const ys = forward(net, samples.xs, samples.count);
   let changes = 0;
-  for (let k = 0; k < samples.count; k++) if (decide(ys.subarray(k * m, (k + 1) * m), decision) !== samples.labels[k]) changes++;
+  for (let k = 0; k < samples.count; k++) if (decide(ys, k * m, m, decision) !== samples.labels[k]) changes++;
   return changes;
 }

@@ -19,7 +19,7 @@ import { parameterCount } from '../../size';
 import { solveAffinePatch, type AffinePatch, type SafeSet } from './affinePatch';
 import { activationPattern, boundingBox, linearizeAt, preActivations, regionConstraints, type RegionConstraints } from './linearRegion';
 import { regionDistance, stitchPatches, type PatchEntry } from './patchNetwork';
-import { violationMargin, type OutputDnf, type Polytope } from '../../../query/normalForm';
+import { inRegion, violationMargin, type OutputDnf, type Polytope } from '../../../query/normalForm';
 
 const REFERENCE_SAMPLES = 1000;
 /** Area repair: how often the supports may be made steeper where a counterexample falls in a patched region. */
@@ -170,7 +170,7 @@ async function runReassure(task: RepairTask): Promise<RepairOutcome> {
         log.push(`a counterexample in patched region ${Math.min(...patched) + 1}: the later supports made 16x steeper`);
         continue;
       }
-      const within = query.region.find((p) => inPolytope(p, x)) ?? query.region[0];
+      const within = query.region.find((p) => inRegion([p], x, 1e-9)) ?? query.region[0];
       const failure = patchAt(x, sets, within);
       if (failure) { areaStatus = `region at a counterexample: ${failure}`; break; }
     }
@@ -238,9 +238,4 @@ function boxDistance(box: { lower: Float64Array; upper: Float64Array }, x: Array
   let v = 0;
   for (let j = 0; j < x.length; j++) v += Math.max(0, x[j] - box.upper[j]) + Math.max(0, box.lower[j] - x[j]);
   return v;
-}
-
-function inPolytope(p: Polytope, x: Float64Array): boolean {
-  for (let j = 0; j < x.length; j++) if (x[j] < p.lower[j] - 1e-9 || x[j] > p.upper[j] + 1e-9) return false;
-  return true;
 }

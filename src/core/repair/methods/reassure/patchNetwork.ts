@@ -20,7 +20,7 @@ import type { Pattern } from './linearRegion';
 const TAU = 1;
 
 /** sup over the box of |c_i x + d_i|, per output, slightly inflated: the patch vanishes wherever g = 0. */
-export function patchBound(patch: AffinePatch, lower: Float64Array, upper: Float64Array): Float64Array {
+function patchBound(patch: AffinePatch, lower: Float64Array, upper: Float64Array): Float64Array {
   const m = lower.length;
   const n = patch.d.length;
   const K = new Float64Array(n);
@@ -110,7 +110,7 @@ export interface PatchEntry {
 }
 
 /** How far beyond its box an entry's support can reach: g = 0 once the distance exceeds (1 + tau) / gamma. */
-export const supportReach = (e: PatchEntry): number => (1 + TAU) / e.gamma;
+const supportReach = (e: PatchEntry): number => (1 + TAU) / e.gamma;
 
 /**
  * The original network plus every entry's patch, stitched as the paper's Eq. 11: within a group of entries whose
