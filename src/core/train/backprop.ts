@@ -22,7 +22,15 @@ export interface BackwardResult {
   readonly neurons?: readonly Vec[];
 }
 
-export class Backprop {
+/** What a training loop needs from a model form: a forward pass that keeps its values, and the backward pass. */
+export interface GradientPass {
+  /** Outputs [batch][outSize] (a view into the pass's buffers, valid until the next call). */
+  forward(params: Parameters, inputs: ArrayLike<number>, batch: number): Vec;
+  /** Adds the parameter gradients of the last forward pass into `grads` (when given); returns what `want` asks for. */
+  backward(params: Parameters, dOutputs: ArrayLike<number>, grads?: Parameters, want?: BackwardRequest): BackwardResult;
+}
+
+export class Backprop implements GradientPass {
   private readonly input: Vec;
   /** Per layer: pre-activation (affine) values and post-activation outputs of the last forward pass. */
   private readonly pre: Vec[];
@@ -109,7 +117,7 @@ export class Backprop {
   }
 }
 
-function activate(act: Activation, z: Vec, a: Vec, count: number): void {
+export function activate(act: Activation, z: Vec, a: Vec, count: number): void {
   switch (act.kind) {
     case 'identity': for (let i = 0; i < count; i++) a[i] = z[i]; return;
     case 'relu': for (let i = 0; i < count; i++) a[i] = z[i] > 0 ? z[i] : 0; return;
@@ -120,7 +128,7 @@ function activate(act: Activation, z: Vec, a: Vec, count: number): void {
 }
 
 /** dZ = dA ⊙ act'(z), the derivative taken from z or from the output a, whichever is exact. */
-function activationDerivative(act: Activation, z: Vec, a: Vec, dA: Vec, dZ: Vec, count: number): void {
+export function activationDerivative(act: Activation, z: Vec, a: Vec, dA: Vec, dZ: Vec, count: number): void {
   switch (act.kind) {
     case 'identity': for (let i = 0; i < count; i++) dZ[i] = dA[i]; return;
     case 'relu': for (let i = 0; i < count; i++) dZ[i] = z[i] > 0 ? dA[i] : 0; return;

@@ -4,6 +4,7 @@
  */
 import { decidingRow, type OutputDnf } from '../query/normalForm';
 import type { Vec } from './kernels';
+import type { OrtLossKind } from './ortBackprop';
 
 export interface Loss {
   (outputs: Vec, rows: ArrayLike<number>, dOutputs: Vec): number;
@@ -13,7 +14,7 @@ export interface Loss {
 
 /** Targets [count][outSize] (one-hot for cross-entropy) and each sample's weight (1 when absent). */
 export interface OrtLoss {
-  readonly kind: 'mse' | 'crossEntropy';
+  readonly kind: OrtLossKind;
   readonly targets: (row: number, width: number, out: Float32Array, offset: number) => void;
   readonly weight: (row: number) => number;
 }
@@ -78,7 +79,7 @@ export function crossEntropyLoss(labels: ArrayLike<number>): Loss {
 
 /** I-REPAIR's label-free loss on the correct set, L_abs = sum_i |y_i| (mean over the batch). */
 export function absOutputLoss(): Loss {
-  return (outputs, rows, dOutputs) => {
+  const loss = (outputs: Vec, rows: ArrayLike<number>, dOutputs: Vec) => {
     const batch = rows.length;
     let total = 0;
     for (let i = 0; i < outputs.length; i++) {
@@ -87,6 +88,7 @@ export function absOutputLoss(): Loss {
     }
     return total / batch;
   };
+  return Object.assign(loss, { ort: { kind: 'absOutput' as const, targets: () => {}, weight: () => 1 } });
 }
 
 /**

@@ -1,8 +1,8 @@
 /**
  * The forward and backward pass of a Network written as one ONNX graph and run by ONNX Runtime in float32: the weights
  * are graph inputs (they change every step), ReLU masks are Greater + Where, dW = Gemm(dZᵀ, A), db = ReduceSum(dZ),
- * dA = MatMul(dZ, W). The loss's output gradient is part of the graph: weighted MSE against targets, or softmax
- * cross-entropy against one-hot targets. One call per mini-batch; ORT's SIMD kernels on every core do the matrix work
+ * dA = MatMul(dZ, W). The loss's output gradient is part of the graph: weighted MSE against targets, softmax
+ * cross-entropy against one-hot targets, or the sum of the outputs' magnitudes (I-REPAIR's influence on the kept inputs). One call per mini-batch; ORT's SIMD kernels on every core do the matrix work
  * (docs/training.md has the measurement that chose this engine for large layers).
  */
 import * as ort from 'onnxruntime-node';
@@ -10,7 +10,7 @@ import { onnx } from 'onnx-proto';
 import type { Activation, Network } from '../network/network';
 import type { Parameters } from './parameters';
 
-export type OrtLossKind = 'mse' | 'crossEntropy';
+export type OrtLossKind = 'mse' | 'crossEntropy' | 'absOutput';
 
 const FLOAT = onnx.TensorProto.DataType.FLOAT;
 const INT64 = onnx.TensorProto.DataType.INT64;
@@ -75,6 +75,9 @@ export function backwardGraph(net: Network, loss: OrtLossKind): Uint8Array {
   if (loss === 'mse') {
     initializer.push(scalar('mseScale', 2 / net.layers[L - 1].outSize));
     nodes.push(node('Sub', ['y', 'target'], ['residual']), node('Mul', ['residual', 'weight'], ['weighted']), node('Mul', ['weighted', 'mseScale'], ['dA_out']));
+  } else if (loss === 'absOutput') {
+    // I-REPAIR's sum_i |y_i|: its gradient is sign(y) (the target input is unused).
+    nodes.push(node('Sign', ['y'], ['signs']), node('Mul', ['signs', 'weight'], ['dA_out']));
   } else {
     nodes.push(node('Softmax', ['y'], ['probabilities'], [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 1 }]),
       node('Sub', ['probabilities', 'target'], ['residual']), node('Mul', ['residual', 'weight'], ['dA_out']));

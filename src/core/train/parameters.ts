@@ -47,12 +47,15 @@ export function fillZero(p: Parameters): void {
  */
 export function networkWith(net: Network, p: Parameters): Network {
   if (p.layers.length !== net.layers.length) throw new Error(`parameters for ${p.layers.length} layers, network has ${net.layers.length}`);
-  const values = (original: Float64Array, trained: Vec) =>
-    p.precision === 'float64' ? Float64Array.from(trained) : Float64Array.from(trained, (v, i) => (v === Math.fround(original[i]) ? original[i] : v));
   return {
     ...net,
-    layers: net.layers.map((layer, k) => ({ ...layer, weights: values(layer.weights, p.layers[k].weights), bias: values(layer.bias, p.layers[k].bias) })),
+    layers: net.layers.map((layer, k) => ({ ...layer, weights: trainedValues(layer.weights, p.layers[k].weights), bias: trainedValues(layer.bias, p.layers[k].bias) })),
   };
+}
+
+/** Float64 copies of trained values; a float32 value still equal to the original's rounding keeps the original's value. */
+export function trainedValues(original: ArrayLike<number>, trained: Vec): Float64Array {
+  return trained instanceof Float64Array ? Float64Array.from(trained) : Float64Array.from(trained, (v, i) => (v === Math.fround(original[i]) ? original[i] : v));
 }
 
 /**

@@ -7,6 +7,9 @@
 import { inputSize, outputSize, type Network } from '../network/network';
 import { seededRandom } from '../verify/falsify';
 import { Backprop } from './backprop';
+import { isGraph } from '../network/model';
+import { graphOutputSize } from '../network/graph';
+import { gradientPass, type Trainable } from './trainable';
 import type { Vec } from './kernels';
 import type { Loss } from './losses';
 import type { Optimizer } from './optimizers';
@@ -63,7 +66,7 @@ export async function train(net: Network, options: TrainOptions): Promise<TrainR
         const rows = order.subarray(start, Math.min(options.count, start + batchSize));
         for (let b = 0; b < rows.length; b++) for (let i = 0; i < n; i++) batchInputs[b * n + i] = options.inputs[rows[b] * n + i];
         fillZero(grads);
-        total += (await step.run(params, batchInputs, rows, grads)) * rows.length;
+        total += (await step.run(params, batchInputs, rows, grads)).loss * rows.length;
         options.optimizer.step(params, grads, options.mask);
       }
       losses.push(total / options.count);
@@ -75,27 +78,29 @@ export async function train(net: Network, options: TrainOptions): Promise<TrainR
   return { network: networkWith(net, params), epochs: losses.length, losses };
 }
 
-/** One mini-batch: the batch's mean loss, its parameter gradients added into `grads`. */
-interface Step {
-  run(params: Parameters, inputs: Vec, rows: Int32Array, grads: Parameters): number | Promise<number>;
+/** One mini-batch: the batch's mean loss and outputs, its parameter gradients added into `grads`. */
+export interface Step {
+  run(params: Parameters, inputs: Vec, rows: Int32Array, grads: Parameters): Promise<{ loss: number; outputs: Vec }>;
   release(): Promise<void>;
 }
 
-function jsStep(net: Network, loss: Loss, precision: Precision, batchSize: number): Step {
-  const engine = new Backprop(net, precision, batchSize);
-  const dOutputs = vector(precision, batchSize * outputSize(net));
+/** Our JavaScript backpropagation, for a Network or a Graph, any loss, float32 or float64. */
+export function jsStep(model: Trainable, loss: Loss, precision: Precision, batchSize: number): Step {
+  const engine = gradientPass(model, precision, batchSize);
+  const dOutputs = vector(precision, batchSize * (isGraph(model) ? graphOutputSize(model) : outputSize(model)));
   return {
-    run(params, inputs, rows, grads) {
+    async run(params, inputs, rows, grads) {
       const outputs = engine.forward(params, inputs, rows.length);
       const value = loss(outputs, rows, dOutputs);
       engine.backward(params, dOutputs, grads);
-      return value;
+      return { loss: value, outputs };
     },
     release: async () => {},
   };
 }
 
-async function ortStep(net: Network, loss: Loss, batchSize: number): Promise<Step> {
+/** ONNX Runtime running the backward graph of a Network (float32; losses with an `ort` form). */
+export async function ortStep(net: Network, loss: Loss, batchSize: number): Promise<Step> {
   const spec = loss.ort!;
   const engine = await OrtBackprop.create(net, spec.kind);
   const m = outputSize(net);
@@ -110,7 +115,7 @@ async function ortStep(net: Network, loss: Loss, batchSize: number): Promise<Ste
       }
       const batch = rows.length;
       const outputs = await engine.step(params, (inputs as Float32Array).subarray(0, batch * inputSize(net)), targets.subarray(0, batch * m), weights.subarray(0, batch), batch, grads);
-      return loss(outputs, rows, scratch);
+      return { loss: loss(outputs, rows, scratch), outputs };
     },
     release: () => engine.release(),
   };
