@@ -16,6 +16,33 @@ export interface Influence {
   readonly mask: ParameterMask;
 }
 
+/**
+ * How gamma enters the score: the paper's (1/gamma)(|I_R| + eps)/(|I_C| + eps), or its code's
+ * (|I_R| + eps)/(gamma |I_C| + eps). Both unlock every parameter as gamma -> 0; they differ only in where eps sits.
+ */
+export type ScoreForm = 'paper' | 'code';
+
+export function influenceScore(iR: number, iC: number, gamma: number, epsilon: number, form: ScoreForm = 'paper'): number {
+  return form === 'paper' ? (Math.abs(iR) + epsilon) / (Math.abs(iC) + epsilon) / gamma : (Math.abs(iR) + epsilon) / (gamma * Math.abs(iC) + epsilon);
+}
+
+/** Sets `mask` to 1 exactly where the score is >= 1 (the paper's l. 13) and returns how many parameters that unlocks. */
+export function unlockInfluential(iR: Parameters, iC: Parameters, mask: ParameterMask, gamma: number, epsilon: number, form: ScoreForm = 'paper'): number {
+  let unlocked = 0;
+  iR.layers.forEach((layer, k) => {
+    for (const part of ['weights', 'bias'] as const) {
+      const r = layer[part];
+      const c = iC.layers[k][part];
+      const m = mask.layers[k][part];
+      for (let i = 0; i < r.length; i++) {
+        m[i] = influenceScore(r[i], c[i], gamma, epsilon, form) >= 1 ? 1 : 0;
+        unlocked += m[i];
+      }
+    }
+  });
+  return unlocked;
+}
+
 export function influence(
   net: Network,
   repair: { readonly inputs: Float64Array; readonly count: number; readonly loss: Loss },
@@ -26,16 +53,13 @@ export function influence(
   const iR = lossGradient(net, repair.inputs, repair.count, repair.loss).gradient;
   const iC = lossGradient(net, correct.inputs, correct.count, correct.loss).gradient;
   const mask = maskNone(net);
+  unlockInfluential(iR, iC, mask, gamma, epsilon);
   const scores: Parameters = {
     precision: 'float64',
-    layers: iR.layers.map((layer, k) => {
-      const score = (part: 'weights' | 'bias') => Float64Array.from(layer[part], (g, i) => {
-        const s = (Math.abs(g) + epsilon) / (Math.abs(iC.layers[k][part][i]) + epsilon) / gamma;
-        mask.layers[k][part][i] = s >= 1 ? 1 : 0;
-        return s;
-      });
-      return { weights: score('weights'), bias: score('bias') };
-    }),
+    layers: iR.layers.map((layer, k) => ({
+      weights: Float64Array.from(layer.weights, (g, i) => influenceScore(g, iC.layers[k].weights[i], gamma, epsilon)),
+      bias: Float64Array.from(layer.bias, (g, i) => influenceScore(g, iC.layers[k].bias[i], gamma, epsilon)),
+    })),
   };
   return { repair: iR, correct: iC, scores, mask };
 }

@@ -70,6 +70,11 @@ export function maskNone(net: Network): ParameterMask {
   return { layers: net.layers.map((l) => ({ weights: new Uint8Array(l.weights.length), bias: new Uint8Array(l.bias.length) })) };
 }
 
+/** A mask of the shapes of `p` (any model form), everything locked. */
+export function maskShapedLike(p: Parameters): ParameterMask {
+  return { layers: p.layers.map((l) => ({ weights: new Uint8Array(l.weights.length), bias: new Uint8Array(l.bias.length) })) };
+}
+
 /** Every weight and bias of the given layers. */
 export function maskLayers(net: Network, layers: readonly number[]): ParameterMask {
   const mask = maskNone(net);
