@@ -13,10 +13,11 @@ import { unlockInfluential, type ScoreForm } from '../../../localize/influence';
 import type { Vec } from '../../../train/kernels';
 import { absOutputLoss, crossEntropyLoss } from '../../../train/losses';
 import { rmsprop } from '../../../train/optimizers';
-import { maskShapedLike, vector, type ParameterMask, type Parameters } from '../../../train/parameters';
+import { maskShapedLike, vector, type ParameterMask, type Parameters, type Precision } from '../../../train/parameters';
 import { trainedModel, type Trainable } from '../../../train/trainable';
 import { seededRandom } from '../../../verify/falsify';
 import { catalogEntry } from '../../catalog';
+import { parameterCount as countParameters } from '../../size';
 import type { RepairMethod, RepairOutcome, RepairTask } from '../../types';
 import { SetGradient, setForward, workingCopy, type Engine } from './engine';
 import { isRepaired, type MarginSpace } from './margin';
@@ -40,6 +41,7 @@ export const irepair: RepairMethod = {
     { name: 'marginSpace', default: 'softmax', choices: ['softmax', 'logits'], description: 'Where delta is measured: softmax probabilities (the paper) or logits.' },
     { name: 'rmsDecay', default: 0.99, description: 'RMSprop\'s running-average decay (the code\'s PyTorch default 0.99; the paper does not say).' },
     { name: 'engine', default: 'auto', choices: ['auto', 'ort', 'js'], description: 'Gradients by ONNX Runtime\'s backward graph (plain networks) or our JavaScript backpropagation; auto: ORT from 10,000 parameters.' },
+    { name: 'precision', default: 'float32', choices: ['float32', 'float64'], description: 'Arithmetic of the gradients and the step; float64 (for checks) takes our JavaScript backpropagation.' },
     { name: 'seed', default: 1, description: 'Random seed (locking=random only).' },
   ],
   run: runIRepair,
@@ -79,10 +81,11 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
   const started = Date.now();
   const deadline = started + task.timeoutSec * 1000;
   const chosen = option<'auto' | Engine>(task, 'engine');
-  const probe = workingCopy(model, 'js', 'float32');
-  const parameterCount = probe.layers.reduce((n, l) => n + l.weights.length + l.bias.length, 0);
-  const engine: Engine = chosen === 'auto' ? (parameterCount >= ORT_FROM_PARAMETERS ? 'ort' : 'js') : chosen;
-  const params = workingCopy(model, engine, 'float32');
+  const parameterCount = countParameters(model);
+  const precision = option<Precision>(task, 'precision');
+  if (precision === 'float64' && chosen === 'ort') throw new InputError('I-REPAIR: ONNX Runtime computes in float32; float64 takes engine=js');
+  const engine: Engine = precision === 'float64' ? 'js' : chosen === 'auto' ? (parameterCount >= ORT_FROM_PARAMETERS ? 'ort' : 'js') : chosen;
+  const params = workingCopy(model, engine, precision);
   const n = R[0].input.length;
   const rows = (points: readonly { input: Float64Array }[]) => {
     const xs = vector(params.precision, points.length * n);
@@ -93,11 +96,11 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
   const labelsC = Int32Array.from(C, (p) => p.label);
   const inputsR = rows(R);
   const inputsC = rows(C);
-  const repairGradient = await SetGradient.create(model, engine, 'float32', params, inputsR, n, crossEntropyLoss(labelsR));
+  const repairGradient = await SetGradient.create(model, engine, precision, params, inputsR, n, crossEntropyLoss(labelsR));
   const correctLoss = option<string>(task, 'correctLoss') === 'absOutput' ? absOutputLoss() : crossEntropyLoss(labelsC);
-  const correctGradient = locking === 'influence' ? await SetGradient.create(model, engine, 'float32', params, inputsC, n, correctLoss) : undefined;
+  const correctGradient = locking === 'influence' ? await SetGradient.create(model, engine, precision, params, inputsC, n, correctLoss) : undefined;
   const union = updateSet === 'keepAndRepair'
-    ? await SetGradient.create(model, engine, 'float32', params, concat(inputsC, inputsR), n, crossEntropyLoss(Int32Array.from([...labelsC, ...labelsR])))
+    ? await SetGradient.create(model, engine, precision, params, concat(inputsC, inputsR), n, crossEntropyLoss(Int32Array.from([...labelsC, ...labelsR])))
     : undefined;
   const outputsR = setForward(model, params, inputsR, n);
   const optimizer = rmsprop({ learningRate: option<number>(task, 'learningRate'), decay: option<number>(task, 'rmsDecay'), epsilon: 1e-8 });
@@ -106,9 +109,12 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
   const allRows = (count: number) => Int32Array.from({ length: count }, (_, i) => i);
   const wrongRows = (y: Vec) => Int32Array.from(labelsR.keys()).filter((k) => !isRepaired(y, k * m, m, labelsR[k], delta, space));
 
+  // With the update on C ∪ R, that gradient's outputs (taken first, at the current parameters) tell which repair
+  // inputs are still wrong: no separate forward pass.
+  const unionOutputsR = async () => (await union!.gradient(params, allRows(C.length + R.length))).subarray(C.length * m);
   const log: string[] = [];
-  let wrong = wrongRows(outputsR());
-  log.push(`${R.length} repair input(s), ${wrong.length} misclassified at the start; keep set of ${C.length}; ${parameterCount} parameters; gradients by ${engine === 'ort' ? 'ONNX Runtime (backward graph, float32)' : 'our JavaScript backpropagation (float32)'}`);
+  let wrong = wrongRows(union ? await unionOutputsR() : outputsR());
+  log.push(`${R.length} repair input(s), ${wrong.length} misclassified at the start; keep set of ${C.length}; ${parameterCount} parameters; gradients by ${engine === 'ort' ? 'ONNX Runtime (backward graph, float32)' : `our JavaScript backpropagation (${precision})`}`);
   let iterations = 0;
   let unlockedSum = 0;
   let stopped = '';
@@ -124,16 +130,12 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
         unlocked = unlockInfluential(repairGradient.grads, correctGradient!.grads, mask, gamma, epsilon, scoreForm);
       } else unlocked = fillMask(mask, () => (locking === 'none' || random() >= lockProbability ? 1 : 0));
       unlockedSum += unlocked / parameterCount;
-      let update = repairGradient.grads;
       if (updateSet === 'repair') await repairGradient.gradient(params, allRows(R.length));
-      else if (union) {
-        await union.gradient(params, allRows(C.length + R.length));
-        update = union.grads;
-      }
+      const update = union ? union.grads : repairGradient.grads;
       applyMask(update, mask, everUnlocked);
       optimizer.step(params, update);
       iterations++;
-      wrong = wrongRows(outputsR());
+      wrong = wrongRows(union ? await unionOutputsR() : outputsR());
       if (iterations % 25 === 0) {
         task.onProgress?.({ stage: 'repair', message: `iteration ${iterations}: ${wrong.length}/${R.length} still wrong, ${(100 * unlocked / parameterCount).toFixed(2)}% of the parameters unlocked`, fraction: Math.min(1, iterations / Math.max(1, ub)) });
         if (engine === 'js') await new Promise((done) => setImmediate(done));
