@@ -6,7 +6,7 @@ import { parseVnnlib } from '../core/property/vnnlib';
 import { checkDocument } from '../core/property';
 import { fileHost } from '../core/property/fileHost';
 import { formatValues, physicalValues } from '../core/property/present';
-import { decisionOf, inputDomain, type InputDomain } from '../core/property/repairContext';
+import { decisionOf, inputDomain, pointInput, type InputDomain } from '../core/property/repairContext';
 
 /** A property file's text (.prop or VNN-LIB): a regular file of at most FILE_LIMITS.property bytes. */
 export function readText(file: string, what: string): string {
@@ -22,6 +22,9 @@ export interface LoadedQuery {
   /** A .prop file's declared input domain and how it reads a decision (repairs need both). */
   readonly domain?: InputDomain;
   readonly decision?: 'argmax' | 'argmin';
+  /** The `property` declaration a .prop query comes from, and for a `for each` instance its data point as a network input. */
+  readonly declaration?: string;
+  readonly point?: { readonly input?: Float64Array; readonly label?: number };
 }
 
 /** The queries of a property file: a .prop file (all its properties) or a .vnnlib file (one). */
@@ -37,6 +40,8 @@ export function loadQueries(file: string): LoadedQuery[] {
     const decision = decisionOf(doc);
     return doc.properties.map((p) => ({
       query: p.query,
+      declaration: p.declaration,
+      point: p.point && { input: pointInput(doc, p.point.values), label: p.point.label },
       model: doc.modelPath,
       domain,
       decision,

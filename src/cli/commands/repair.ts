@@ -15,10 +15,11 @@ import { assertWritable } from '../output';
 import { loadQueries, type LoadedQuery } from '../loadQueries';
 import { formatReport } from '../repairReport';
 import { compareRepairs, formatComparison } from '../../core/repair/comparison';
+import { pointSetRepairSets } from '../../core/repair/pointSets';
 
 export const repairCommand: Command = {
   name: 'repair',
-  usage: 'repair <model> [<spec.prop|spec.vnnlib>] --method ID|all --out REPAIRED.onnx [--property NAME] [--repair-set R.json] [--keep-set C.json] [--decision argmax|argmin] [--options k=v,...] [--timeout SEC] [--verify-timeout SEC] [--threads N] [--report REPORT.json] [--json]',
+  usage: 'repair <model> [<spec.prop|spec.vnnlib>] --method ID|all --out REPAIRED.onnx [--property NAME (a `for each` property: its points)] [--repair-set R.json] [--keep-set C.json] [--decision argmax|argmin] [--options k=v,...] [--timeout SEC] [--verify-timeout SEC] [--threads N] [--report REPORT.json] [--json]',
   summary: `repair the model for a property or a set of points (methods: ${REPAIR_METHODS.map((m) => m.id).join(', ')}, or all to compare them); exit 0 repaired and proven, 1 not repaired, 3 unknown`,
   async run(args) {
     const parsed = parseArgs(args, {
@@ -44,9 +45,18 @@ export const repairCommand: Command = {
     const inputs = modelInputSize(model);
     const loaded: LoadedQuery[] = specPath ? loadQueries(specPath) : [];
     const wanted = stringFlag(parsed, 'property');
-    const target = chooseTarget(loaded, wanted, specPath);
+    // --property naming a `for each` declaration: its points' verdicts give the repair and keep sets.
+    const instances = wanted && !loaded.some((q) => q.query.name === wanted) ? loaded.filter((q) => q.declaration === wanted && q.point) : [];
+    const target = instances.length > 0 ? undefined : chooseTarget(loaded, wanted, specPath);
     const repairSet = readPoints(stringFlag(parsed, 'repair-set'), 'repair set', inputs) as RepairPoint[];
     const keepSet = readPoints(stringFlag(parsed, 'keep-set'), 'keep set', inputs, true) as KeepPoint[];
+    if (instances.length > 0) {
+      const sets = pointSetRepairSets(model, instances.map((q) => ({ name: q.query.name, query: q.query, input: pointInputOf(q, specPath), label: q.point!.label })), loaded[0].decision ?? 'argmax');
+      repairSet.push(...sets.repairSet);
+      keepSet.push(...sets.keepSet);
+      if (!parsed.flags.has('json')) process.stderr.write(`  ${wanted}: ${sets.log.join('; ')}\n`);
+      if (sets.repairSet.length === 0) throw new InputError(`every point of '${wanted}' is already right: nothing to repair`, { file: specPath });
+    }
     if (!target && repairSet.length === 0) throw new UsageError('nothing to repair: give a property file (and --property) or --repair-set');
     // A method applies when it takes what was given: a property, or repair points.
     const applicable = methods.filter((m) => (target && m.needs.includes('property')) || (repairSet.length > 0 && m.needs.includes('repairSet')));
@@ -62,7 +72,7 @@ export const repairCommand: Command = {
       const { report, bytes } = await runRepair({
         modelPath, model, method,
         target,
-        others: loaded.filter((q) => q.query !== target?.query).map((q) => ({ name: q.query.name, query: q.query })),
+        others: loaded.filter((q) => q.query !== target?.query && !instances.includes(q)).map((q) => ({ name: q.query.name, query: q.query })),
         repairSet, keepSet, domain, decision,
         options: parseOptions(stringFlag(parsed, 'options')),
         timeoutSec, verifyTimeoutSec, threads,
@@ -81,6 +91,11 @@ export const repairCommand: Command = {
     return statuses.includes('repaired') ? 0 : statuses.includes('unknown') ? 3 : 1;
   },
 };
+
+function pointInputOf(q: LoadedQuery, file: string | undefined): Float64Array {
+  if (!q.point?.input) throw new InputError(`${q.query.name}: its data point needs one value per model input to be repaired as a point`, { file });
+  return q.point.input;
+}
 
 function positive(text: string, flag: string): number {
   const v = Number(text);

@@ -34,6 +34,8 @@ export interface CompiledProperty {
   readonly query: Query;
   /** A readable text of each violation clause: "the clause it breaks". */
   readonly clauseTexts: readonly string[];
+  /** For the k-th instance of a `for each` property: its data point (values as written in the data file, and label). */
+  readonly point?: { readonly index: number; readonly values: readonly number[]; readonly label?: number };
 }
 
 export interface CompileResult {
@@ -177,7 +179,7 @@ class Compiler {
     return dataset.points.map((point, k) => {
       const scope = new SymbolTable(this.symbols);
       scope.add({ kind: 'point', name: decl.forEach!.variable.name, point, range: decl.forEach!.variable.range });
-      return this.query(decl, `${decl.name.name}[${k}]`, scope);
+      return { ...this.query(decl, `${decl.name.name}[${k}]`, scope), point: { index: k, values: point.values, label: point.label } };
     });
   }
 

@@ -40,3 +40,14 @@ export function decisionOf(doc: CheckedDocument): 'argmax' | 'argmin' {
   visit(doc.file.decls);
   return found;
 }
+
+/**
+ * A data point as a network input: its values are the inputs in declaration order, in the file's units, mapped through
+ * each input's normalisation. Undefined when the point does not have one value per input.
+ */
+export function pointInput(doc: CheckedDocument, values: readonly number[]): Float64Array | undefined {
+  if (values.length !== doc.symbols.size('input')) return undefined;
+  const x = Float64Array.from(values);
+  for (const v of doc.symbols.variables('input')) for (let i = v.offset; i < v.offset + v.length; i++) x[i] = (values[i] - v.mean) / v.divisor;
+  return x;
+}
