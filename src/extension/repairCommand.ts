@@ -7,7 +7,8 @@ import * as vscode from 'vscode';
 import type { CheckedDocument, CompiledProperty } from '../core/property';
 import { REPAIR_CATALOG, type RepairMethodInfo } from '../core/repair/catalog';
 import type { RepairReport } from '../core/repair/report';
-import { decisionOf, inputDomain } from '../core/property/repairContext';
+import { decisionOf, inputDomain, pointInput } from '../core/property/repairContext';
+import type { PointProperty } from '../core/repair/pointSets';
 import { JobFailedError, type WorkerClient } from '../worker/client';
 import { trustedPropDocument } from './propDocument';
 import type { CheckedDocuments } from './language/checkedDocuments';
@@ -15,6 +16,17 @@ import type { JobStatus } from './jobStatus';
 import type { NetMendPanel } from './panel/panel';
 
 type MethodItem = vscode.QuickPickItem & { readonly method: RepairMethodInfo };
+
+/** A `for each` property repaired at its points (one instance per data point with one value per input). */
+interface PointSetTarget { readonly name: string; readonly points: readonly PointProperty[] }
+
+function pointSetTarget(doc: CheckedDocument, name: string): PointSetTarget | undefined {
+  const points = doc.properties.flatMap((p) => {
+    const input = p.declaration === name && p.point ? pointInput(doc, p.point.values) : undefined;
+    return input ? [{ name: p.name, query: p.query, input, label: p.point!.label }] : [];
+  });
+  return points.length > 0 ? { name, points } : undefined;
+}
 
 /** The methods as quick-pick items, the default first and marked. */
 export function methodItems(defaultId: string): MethodItem[] {
@@ -58,7 +70,8 @@ export class RepairCommand {
       matchOnDetail: true,
     });
     if (!picked) return undefined;
-    const target = doc.properties.find((p) => p.name === name);
+    // A `for each` declaration is repaired at its points: their verdicts on the model give the repair and keep sets.
+    const target = doc.properties.find((p) => p.name === name) ?? pointSetTarget(doc, name);
     const domain = inputDomain(doc);
     if (!target || !doc.modelPath || !domain || doc.diagnostics.some((d) => d.severity === 'error')) {
       void vscode.window.showErrorMessage(`NetMend: ${name} cannot be repaired: ${!domain ? 'every input needs a declared domain (input x in [lo, hi])' : 'fix the errors in this file first'}.`);
@@ -108,14 +121,16 @@ export class RepairCommand {
 
   /** One method in the worker; undefined when cancelled or failed (the failure is shown). */
   private async run(
-    doc: CheckedDocument, target: CompiledProperty, method: RepairMethodInfo,
+    doc: CheckedDocument, target: CompiledProperty | PointSetTarget, method: RepairMethodInfo,
     progress: { report(value: { message?: string }): void }, token: vscode.CancellationToken,
   ): Promise<{ report: RepairReport; repairedPath?: string } | undefined> {
     const config = vscode.workspace.getConfiguration('netmend');
-    const others = config.get<boolean>('repair.recheckOtherProperties', true) ? doc.properties.filter((p) => p !== target) : [];
+    const points = 'points' in target ? target.points : undefined;
+    const others = config.get<boolean>('repair.recheckOtherProperties', true) ? doc.properties.filter((p) => p !== target && p.declaration !== target.name) : [];
     const job = this.worker().start('repair', {
       modelPath: doc.modelPath!, method: method.id,
-      target: { name: target.name, query: target.query },
+      target: points ? undefined : { name: target.name, query: (target as CompiledProperty).query },
+      pointSet: points,
       others: others.map((p) => ({ name: p.name, query: p.query })),
       repairSet: [], keepSet: [], domain: inputDomain(doc)!, decision: decisionOf(doc), options: {},
       timeoutSec: config.get<number>('repair.timeoutSeconds', 300),

@@ -8,6 +8,7 @@ import { InputError } from '../core/errors';
 import { checkQueryFits, verify } from '../core/verify';
 import { localize } from '../core/localize';
 import { runRepair } from '../core/repair/driver';
+import { pointSetRepairSets } from '../core/repair/pointSets';
 import { REPAIR_METHODS, repairMethod } from '../core/repair/registry';
 import { cachedModel } from './models';
 import type { JobKind, JobKinds, JobProgress } from './protocol';
@@ -44,10 +45,16 @@ export const productionJobs: Omit<Handlers, 'testBusy' | 'testCrash'> = {
     return verify(await cachedModel(modelPath), query, { timeoutSec, threads: threads ?? availableParallelism(), signal: ctx.signal, onProgress: ctx.progress });
   },
   async repair(params, ctx) {
+    const model = await cachedModel(params.modelPath);
+    const { pointSet, ...request } = params;
+    const sets = pointSet ? pointSetRepairSets(model, pointSet, params.decision) : undefined;
+    if (sets && sets.repairSet.length === 0) throw new InputError(`every point is already right (${sets.log.join('; ')}): nothing to repair`);
     const { report, bytes } = await runRepair({
-      ...params,
+      ...request,
+      repairSet: [...request.repairSet, ...(sets?.repairSet ?? [])],
+      keepSet: [...request.keepSet, ...(sets?.keepSet ?? [])],
       method: repairMethod(params.method),
-      model: await cachedModel(params.modelPath),
+      model,
       signal: ctx.signal,
       onProgress: (p) => ctx.progress({ stage: p.message ? `${p.stage}: ${p.message}` : p.stage, fractionDone: p.fraction }),
     });

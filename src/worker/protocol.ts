@@ -7,9 +7,13 @@ import type { VerifyProgress, VerifyResult } from '../core/verify/types';
 import type { RepairRequest } from '../core/repair/driver';
 import type { RepairReport } from '../core/repair/report';
 import type { RepairMethodId } from '../core/repair/types';
+import type { PointProperty } from '../core/repair/pointSets';
 
-/** A repair request as the host sends it: the model by path, everything else as the driver takes it. */
-export type RepairJobParams = { readonly modelPath: string; readonly method: RepairMethodId } & Omit<RepairRequest, 'model' | 'method' | 'signal' | 'onProgress'>;
+/**
+ * A repair request as the host sends it: the model by path, everything else as the driver takes it. `pointSet`: the
+ * instances of a `for each` property, whose verdicts on the model give the repair and keep sets (built in the worker).
+ */
+export type RepairJobParams = { readonly modelPath: string; readonly method: RepairMethodId; readonly pointSet?: readonly PointProperty[] } & Omit<RepairRequest, 'model' | 'method' | 'signal' | 'onProgress'>;
 import type { Responsibility, ResponsibilityMethod } from '../core/localize/types';
 
 export interface ModelInfo {

@@ -34,10 +34,9 @@ export function unlockInfluential(iR: Parameters, iC: Parameters, mask: Paramete
       const r = layer[part];
       const c = iC.layers[k][part];
       const m = mask.layers[k][part];
-      for (let i = 0; i < r.length; i++) {
-        m[i] = influenceScore(r[i], c[i], gamma, epsilon, form) >= 1 ? 1 : 0;
-        unlocked += m[i];
-      }
+      // influenceScore written out for the two forms (one pass over every parameter per I-REPAIR iteration).
+      if (form === 'paper') for (let i = 0; i < r.length; i++) unlocked += m[i] = (Math.abs(r[i]) + epsilon) / (Math.abs(c[i]) + epsilon) / gamma >= 1 ? 1 : 0;
+      else for (let i = 0; i < r.length; i++) unlocked += m[i] = (Math.abs(r[i]) + epsilon) / (gamma * Math.abs(c[i]) + epsilon) >= 1 ? 1 : 0;
     }
   });
   return unlocked;

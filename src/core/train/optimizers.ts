@@ -53,9 +53,25 @@ export function adam({ learningRate, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8 
   });
 }
 
+/** RMSprop, its loop written out (no call per entry): I-REPAIR takes one step over every parameter per iteration. */
 export function rmsprop({ learningRate, decay = 0.9, epsilon = 1e-8 }: { learningRate: number; decay?: number; epsilon?: number }): Optimizer {
-  return elementwise(1, (p, g, i, [s]) => {
-    s[i] = decay * s[i] + (1 - decay) * g[i] * g[i];
-    p[i] -= (learningRate * g[i]) / (Math.sqrt(s[i]) + epsilon);
-  });
+  let state: Parameters | undefined;
+  return {
+    step(params, grads, mask) {
+      state ??= zerosLike(params);
+      params.layers.forEach((layer, k) => {
+        for (const part of ['weights', 'bias'] as const) {
+          const p = layer[part];
+          const g = grads.layers[k][part];
+          const s = state!.layers[k][part];
+          const allowed = mask?.layers[k][part];
+          for (let i = 0; i < p.length; i++) {
+            if (allowed && !allowed[i]) continue;
+            s[i] = decay * s[i] + (1 - decay) * g[i] * g[i];
+            p[i] -= (learningRate * g[i]) / (Math.sqrt(s[i]) + epsilon);
+          }
+        }
+      });
+    },
+  };
 }
