@@ -59,7 +59,9 @@ export const repairCommand: Command = {
     }
     if (!target && repairSet.length === 0) throw new UsageError('nothing to repair: give a property file (and --property) or --repair-set');
     // A method applies when it takes what was given: a property, or repair points.
-    const applicable = methods.filter((m) => (target && m.needs.includes('property')) || (repairSet.length > 0 && m.needs.includes('repairSet')));
+    // With --method all, a method that needs a keep set (I-REPAIR) is left out when none was given.
+    const applicable = methods.filter((m) => ((target && m.needs.includes('property')) || (repairSet.length > 0 && m.needs.includes('repairSet'))) &&
+      (methodId !== 'all' || keepSet.length > 0 || !m.needs.includes('keepSet')));
     if (applicable.length === 0) throw new UsageError(`${methods.map((m) => m.name).join(', ')} cannot repair what was given: ${target ? 'a property needs a method that repairs properties' : 'repair points need a method that repairs points'}`);
     const decisionFlag = stringFlag(parsed, 'decision');
     if (decisionFlag && decisionFlag !== 'argmax' && decisionFlag !== 'argmin') throw new UsageError('--decision must be argmax or argmin');
