@@ -23,7 +23,7 @@ import { gradientClamps, type ClampSearch } from '../nrepair/gradientClamps';
 import { decisionChanges, samplesOf } from '../nrepair/pieceSamples';
 import { float32Above, float32Below, float32Middle, queryOn } from '../nrepair/pieces';
 import { catalogEntry } from '../catalog';
-import type { Decision, RepairMethod, RepairOutcome, RepairTask } from '../types';
+import type { RepairMethod, RepairOutcome, RepairTask } from '../types';
 
 interface Settings {
   readonly alpha: number;
@@ -47,7 +47,7 @@ interface Settings {
 const QUICK_ATTACK = { samples: 256, starts: 2, steps: 20 };
 
 const DEFAULTS: Settings = {
-  alpha: 15, beta: 50, eta: 0.35, clamps: 'bounds', counterexample: 'refresh', depth: 8, maxDepth: 14, split: 'smear', changeBudget: 2e-5, verifyTimeoutSec: 10, partitionTimeoutSec: 1, threads: 1,
+  alpha: 15, beta: 50, eta: 0.35, clamps: 'bounds', counterexample: 'refresh', depth: 8, maxDepth: 14, split: 'smear', changeBudget: 5e-4, verifyTimeoutSec: 10, partitionTimeoutSec: 1, threads: 1,
 };
 
 export const nrepair: RepairMethod = {
@@ -109,7 +109,9 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
   const log: string[] = [];
   const pieces: GatedPiece[] = [];
   const counterexamples: Float64Array[] = [];
-  const stats = { verifierCalls: 0, verifySec: 0, boxesProved: 0, repairSteps: 0, repairsTooCostly: 0, maxDepth: 0 };
+  const stats = {
+    verifierCalls: 0, verifySec: 0, originalSec: 0, originalUnknown: 0, repairSec: 0, boxesProved: 0, repairSteps: 0, repairsTooCostly: 0, maxDepth: 0,
+  };
   const timed = async (call: () => Promise<VerifyResult>) => {
     const t = performance.now();
     const r = await call();
@@ -117,6 +119,7 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
     stats.verifySec += (performance.now() - t) / 1000;
     return r;
   };
+  const since = (t: number) => (performance.now() - t) / 1000;
   const check = (candidate: Network, q: Query, limitSec = s.verifyTimeoutSec) => {
     const remaining = (deadline - Date.now()) / 1000;
     return timed(() => verify(candidate, q, {
@@ -125,7 +128,9 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
   };
   const totalVolume = query.region.reduce((sum, p) => sum + volume(p), 0);
   let doneVolume = 0;
-  const affordable = (changed: number, box: Box) => changed * volume(box) <= s.changeBudget * totalVolume;
+  // The region's volume where kept repairs change decisions (estimated on samples): one budget for the whole region.
+  let changedVolume = 0;
+  const affordable = (changed: number, box: Box) => changedVolume + changed * volume(box) <= s.changeBudget * totalVolume;
   for (const polytope of query.region) {
     if (!polytope.lower.every(Number.isFinite) || !polytope.upper.every(Number.isFinite)) throw new InputError(`property '${query.name}': nRepair bisects boxes; bound every input`);
     // float32 edges: the exported gate compares float32 inputs with them exactly.
@@ -142,7 +147,12 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
         log.push(`${piece}: not searched (${task.signal?.aborted ? 'cancelled' : 'time ran out'}); unrepaired, raises the alarm`);
         continue;
       }
-      const result = await check(net, q, depth < s.depth ? s.partitionTimeoutSec : s.verifyTimeoutSec);
+      // A short limit on the original at every depth: a box it cannot decide quickly is split or repaired (a clamped
+      // piece is proved in a fraction of the time the original's near-violations take).
+      const checkedAt = performance.now();
+      const result = await check(net, q, s.partitionTimeoutSec);
+      stats.originalSec += since(checkedAt);
+      if (result.status === 'unknown') stats.originalUnknown++;
       if (result.status === 'holds') {
         stats.boxesProved++;
         doneVolume += volume(box);
@@ -150,28 +160,34 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
         continue;
       }
       const halves = depth < s.maxDepth ? bisect(net, q, box, root, s.split) : undefined;
-      // Above the repair depth, and wherever the verifier found no counterexample, smaller pieces come first: they
-      // may be proved as they are.
-      if ((depth < s.depth || result.status === 'unknown') && halves) {
+      // Above the repair depth only a repair that keeps the piece's decisions is tried; then smaller pieces come first:
+      // they may be proved as they are.
+      const early = depth < s.depth && halves !== undefined;
+      if (early && s.clamps !== 'bounds') {
         stack.push(...halves.map((b) => ({ box: b, depth: depth + 1 })));
         continue;
       }
       const cex = result.status === 'violated' ? result.counterexample.input : likeliestViolation(net, q, box);
+      const samples = samplesOf(net, q, box, task.decision, CHANGE_SAMPLES);
+      const changedFraction = (repaired: Network) => (samples.count === 0 ? 0 : decisionChanges(repaired, samples, task.decision) / samples.count);
+      const repairAt = performance.now();
       const search: ClampSearch = s.clamps === 'bounds'
         ? await boundClamps(net, q, box, {
           alpha: s.alpha, decision: task.decision, deadline, verifyPiece: (c) => check(c, q),
           // Worth proving only if it would be kept: a piece that can still be split is split instead.
-          worthProving: (c) => !halves || affordable(changedFraction(net, c, q, box, task.decision), box),
+          worthProving: (c) => !halves || affordable(changedFraction(c), box), keepingOnly: early,
         })
         : await gradientClamps(net, q, cex, { alpha: s.alpha, beta: s.beta, eta: s.eta, refresh: s.counterexample === 'refresh', deadline, verifyPiece: (c) => check(c, q) });
       stats.repairSteps += search.steps;
-      const changed = search.kind === 'repaired' ? changedFraction(net, clampNetwork(net, search.clamps), q, box, task.decision) : 0;
+      stats.repairSec += since(repairAt);
+      const changed = search.kind === 'repaired' ? changedFraction(clampNetwork(net, search.clamps)) : 0;
       if (search.kind === 'repaired' && !affordable(changed, box) && halves) {
         // Proved, but it changes decisions the original got right: smaller pieces leave more of them alone.
         stats.repairsTooCostly++;
         stack.push(...halves.map((b) => ({ box: b, depth: depth + 1 })));
       } else if (search.kind === 'repaired') {
         pieces.push({ ...box, clamps: search.clamps, unrepaired: false });
+        changedVolume += changed * volume(box);
         if (result.status === 'violated') counterexamples.push(cex);
         doneVolume += volume(box);
         task.onProgress?.({ stage: 'partition', fraction: Math.min(1, doneVolume / totalVolume) });
@@ -200,12 +216,6 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
 
 /** Samples of a piece on which a repair's changes are counted. */
 const CHANGE_SAMPLES = 256;
-
-/** The share of the original's safe decisions on samples of the piece that the repaired network changes. */
-function changedFraction(net: Network, repaired: Network, query: Query, box: Box, decision: Decision): number {
-  const samples = samplesOf(net, query, box, decision, CHANGE_SAMPLES);
-  return samples.count === 0 ? 0 : decisionChanges(repaired, samples, decision) / samples.count;
-}
 
 /** A violated box's halves, at a float32 point near the middle of the chosen input; undefined when none can be split. */
 function bisect(net: Network, query: Query, box: Box, root: Box, rule: 'smear' | 'widest'): [Box, Box] | undefined {
