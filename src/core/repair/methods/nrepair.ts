@@ -96,7 +96,10 @@ function reluNetwork(model: Model): Network {
   return net;
 }
 
-const formatBox = (box: Box): string => `[${Array.from(box.lower, (l, i) => `${l.toPrecision(6)}..${box.upper[i].toPrecision(6)}`).join(', ')}]`;
+/** A box for the log: every interval for a few inputs; for images, how many inputs and how wide. */
+const formatBox = (box: Box): string => (box.lower.length > 10
+  ? `[${box.lower.length} inputs, widest ${Math.max(...box.upper.map((u, i) => u - box.lower[i])).toPrecision(3)}]`
+  : `[${Array.from(box.lower, (l, i) => `${l.toPrecision(6)}..${box.upper[i].toPrecision(6)}`).join(', ')}]`);
 
 async function run(task: RepairTask): Promise<RepairOutcome> {
   const net = reluNetwork(task.model);
