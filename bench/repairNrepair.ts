@@ -6,7 +6,7 @@
  * original was safe, and on 10,000 uniform samples of the whole input domain; size is parameters (and ONNX bytes)
  * relative to the original. Writes docs/benchmarks/repair-nrepair.md.
  *
- * BENCH_TIMEOUT (s per task, default 60), BENCH_VERIFY_TIMEOUT (s for re-verifying the written file, default 120), BENCH_FILTER (substring of "2_1/prop_2"), BENCH_OPTIONS (JSON method options,
+ * BENCH_TIMEOUT (s per task, default 60), BENCH_VERIFY_TIMEOUT (s for re-verifying the written file, default 120), BENCH_FILTER (comma-separated substrings of "2_1/prop_2"), BENCH_OPTIONS (JSON method options,
  * e.g. '{"clamps":"gradient","counterexample":"fixed"}' for the paper's Algorithm 3) narrow or vary a run.
  * BENCH_SET=mnist repairs the violated VNN-COMP MNIST 256x2 robustness boxes instead (ground truth in
  * ../shared/data/mnist; BENCH_FILTER a substring of "prop_7_0.03"), writing docs/benchmarks/repair-nrepair-mnist.md.
@@ -32,6 +32,8 @@ import { recordSummaryRows } from './repairSummary';
 
 const TIMEOUT = Number(process.env.BENCH_TIMEOUT ?? 60);
 const FILTER = process.env.BENCH_FILTER ?? '';
+/** BENCH_FILTER: comma-separated substrings; a task runs when its name holds any of them. */
+const selected = (name: string) => FILTER.split(',').some((f) => name.includes(f));
 const OPTIONS = JSON.parse(process.env.BENCH_OPTIONS ?? '{}') as Record<string, number | string | boolean>;
 const VERIFY_TIMEOUT = Number(process.env.BENCH_VERIFY_TIMEOUT ?? 120);
 const SAMPLES = 10_000;
@@ -88,7 +90,7 @@ async function main(): Promise<void> {
   const load = loadavg()[0];
   for (const [i, j, p] of tasks) {
     const name = `${i}_${j}/prop_${p}`;
-    if (!name.includes(FILTER)) continue;
+    if (!selected(name)) continue;
     const net = asLayerSequence(loadModelFile(acasNet(i, j)), 'the ACAS Xu networks');
     const query = readQuery(p);
     const started = performance.now();
@@ -151,7 +153,7 @@ async function mnist(): Promise<void> {
   const load = loadavg()[0];
   const lines: string[] = [];
   const summary = [];
-  for (const name of truth.filter((t) => t.includes(FILTER))) {
+  for (const name of truth.filter(selected)) {
     const query = parseVnnlib(readFileSync(dataPath('mnist', `${name}.vnnlib`), 'utf8'), `${name}.vnnlib`);
     const started = performance.now();
     const outcome = await nrepair.run({
