@@ -58,12 +58,12 @@ export const nrepair: RepairMethod = {
     { name: 'eta', default: DEFAULTS.eta, description: 'Algorithm 3: the descent step on a neuron output (paper: 0.35 ACAS Xu, 0.05 MNIST).' },
     { name: 'clamps', default: DEFAULTS.clamps, choices: ['bounds', 'gradient'], description: 'How a piece is repaired: "gradient" is the paper\'s Algorithm 3 at a counterexample; "bounds" chooses a last-hidden-layer clamp that the piece\'s linear bounds prove, changing the fewest decisions.' },
     { name: 'counterexample', default: DEFAULTS.counterexample, choices: ['refresh', 'fixed'], description: 'Algorithm 3 after its counterexample is fixed but the piece is not proved: ask the verifier for a new one ("refresh") or keep descending on the same one (the paper, "fixed").' },
-    { name: 'depth', default: DEFAULTS.depth, description: 'Violated pieces are bisected this many times before a repair is tried (the paper repairs where the partition stops).' },
+    { name: 'depth', default: DEFAULTS.depth, description: 'Above this depth a piece the original does not satisfy gets only the decision-keeping shift (bounds clamps) before it is bisected; from it on every repair is tried (the paper repairs where the partition stops).' },
     { name: 'maxDepth', default: DEFAULTS.maxDepth, description: 'A piece whose repair fails is bisected again, down to this depth (equal to depth: no second try, as in the paper).' },
     { name: 'split', default: DEFAULTS.split, choices: ['smear', 'widest'], description: 'The input bisected: the largest smear (bound derivative x width) of the row closest to a proof, or the widest relative to the region.' },
-    { name: 'changeBudget', default: DEFAULTS.changeBudget, description: 'A repaired piece may change decisions the original got right (sampled) on at most this share of the region\'s volume; one that changes more is bisected again instead, down to maxDepth (fidelity). 1 accepts every proof (the paper).' },
-    { name: 'verifyTimeoutSec', default: DEFAULTS.verifyTimeoutSec, description: 'Time limit of one verifier call on a piece.' },
-    { name: 'partitionTimeoutSec', default: DEFAULTS.partitionTimeoutSec, description: 'Time limit of the verifier on the original network for a box above the repair depth: one it cannot decide by then is bisected (smaller boxes are quicker to prove).' },
+    { name: 'changeBudget', default: DEFAULTS.changeBudget, description: 'All kept repairs together may change decisions the original got right (sampled) on at most this share of the region\'s volume; a repair that would overspend it is bisected again instead, down to maxDepth (fidelity). 1 accepts every proof (the paper).' },
+    { name: 'verifyTimeoutSec', default: DEFAULTS.verifyTimeoutSec, description: 'Time limit of one verifier call on a repaired (clamped) piece.' },
+    { name: 'partitionTimeoutSec', default: DEFAULTS.partitionTimeoutSec, description: 'Time limit of the verifier on the original network for a box, at every depth: one it cannot decide by then is treated as violated (bisected, or repaired from the repair depth on).' },
     { name: 'threads', default: DEFAULTS.threads, description: 'Threads for each verifier call.' },
   ],
   run,
@@ -170,7 +170,6 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
         stack.push(...halves.map((b) => ({ box: b, depth: depth + 1 })));
         continue;
       }
-      const cex = result.status === 'violated' ? result.counterexample.input : likeliestViolation(net, q, box);
       const samples = samplesOf(net, q, box, task.decision, CHANGE_SAMPLES);
       const changedFraction = (repaired: Network) => (samples.count === 0 ? 0 : decisionChanges(repaired, samples, task.decision) / samples.count);
       const repairAt = performance.now();
@@ -180,7 +179,7 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
           // Worth proving only if it would be kept: a piece that can still be split is split instead.
           worthProving: (c) => !halves || affordable(changedFraction(c), box), keepingOnly: early,
         })
-        : await gradientClamps(net, q, cex, { alpha: s.alpha, beta: s.beta, eta: s.eta, refresh: s.counterexample === 'refresh', deadline, verifyPiece: (c) => check(c, q) });
+        : await gradientClamps(net, q, result.status === 'violated' ? result.counterexample.input : likeliestViolation(net, q, box), { alpha: s.alpha, beta: s.beta, eta: s.eta, refresh: s.counterexample === 'refresh', deadline, verifyPiece: (c) => check(c, q) });
       stats.repairSteps += search.steps;
       stats.repairSec += since(repairAt);
       const changed = search.kind === 'repaired' ? changedFraction(clampNetwork(net, search.clamps)) : 0;
@@ -191,7 +190,7 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
       } else if (search.kind === 'repaired') {
         pieces.push({ ...box, clamps: search.clamps, unrepaired: false });
         changedVolume += changed * volume(box);
-        if (result.status === 'violated') counterexamples.push(cex);
+        if (result.status === 'violated') counterexamples.push(result.counterexample.input);
         doneVolume += volume(box);
         task.onProgress?.({ stage: 'partition', fraction: Math.min(1, doneVolume / totalVolume) });
         log.push(`${piece}: repaired with ${search.clamps.map((c) => `layer ${c.layer} neuron ${c.neuron} = ${c.value.toPrecision(6)}`).join(', ')}${changed > 0 ? ` (changes ${(100 * changed).toFixed(1)}% of the sampled decisions)` : ''}`);
