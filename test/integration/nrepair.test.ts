@@ -151,3 +151,13 @@ test('a decision-keeping shift on ACAS Xu 2_1 / property 2: the piece is proved 
     if (kept.has(d)) assert.equal(decide(after, k * 5, 5, 'argmin'), d, `sample ${k}`);
   }
 });
+
+test('nRepair on a violated VNN-COMP MNIST 256x2 robustness box (prop_14, eps 0.03): proved on the written file, which ONNX Runtime runs', async () => {
+  const net = asLayerSequence(loadModelFile(dataPath('mnist', 'mnist-net_256x2.onnx')), 'MNIST 256x2');
+  const query = parseVnnlib(readFileSync(dataPath('mnist', 'prop_14_0.03.vnnlib'), 'utf8'), 'prop_14_0.03.vnnlib');
+  assert.equal((await verify(net, query, { timeoutSec: 60 })).status, 'violated');
+  const outcome = await nrepair.run(task(net, query, {}, 300));
+  assert.ok(isGated(outcome.model));
+  assert.equal(outcome.stats.piecesUnrepaired, 0, outcome.log.join('\n'));
+  await checkWrittenFile(outcome.model, query, 784);
+});
