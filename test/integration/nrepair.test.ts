@@ -19,6 +19,9 @@ import { loadModelFile } from '../../src/core/onnx/loadModelFile';
 import { parseVnnlib } from '../../src/core/property/vnnlib';
 import { nrepair } from '../../src/core/repair/methods/nrepair';
 import { gradientClamps } from '../../src/core/repair/nrepair/gradientClamps';
+import { decisionKeepingShift } from '../../src/core/repair/nrepair/shiftClamps';
+import { decide } from '../../src/core/repair/labels';
+import { initLp } from '../../src/core/lp';
 import type { RepairTask } from '../../src/core/repair/types';
 import { verify } from '../../src/core/verify';
 import { seededRandom } from '../../src/core/verify/falsify';
@@ -123,4 +126,38 @@ test('nRepair on ACAS Xu 3_2 / property 2 (a part of its region that holds viola
   assert.ok(isGated(outcome.model));
   assert.equal(outcome.stats.piecesUnrepaired, 0, outcome.log.join('\n'));
   await checkWrittenFile(outcome.model, query, 5);
+});
+
+test('a decision-keeping shift on ACAS Xu 2_1 / property 2: the piece is proved and no sampled decision among the kept outputs changes', async () => {
+  await initLp();
+  const net = asLayerSequence(loadModelFile(acasNet(2, 1)), 'ACAS Xu 2_1');
+  const prop2 = parseVnnlib(readFileSync(dataPath('acasxu', 'prop_2.vnnlib'), 'utf8'));
+  // A piece of property 2's region where 2_1 breaks it (bisected from the region as nRepair does).
+  const box = { lower: Float64Array.of(0.6, 0, 0.15625, 0.45, -0.5), upper: Float64Array.of(0.679857769, 0.03125, 0.1875, 0.5, -0.45) };
+  const piece: Query = { ...prop2, region: [{ ...prop2.region[0], ...box }] };
+  assert.equal((await verify(net, piece, { timeoutSec: 30 })).status, 'violated');
+  const count = 4000;
+  const xs = grid(5, box.lower, box.upper, count, 7);
+  const before = forward(net, xs, count);
+  const safe = Array.from({ length: count }, (_, k) => k).filter((k) => violationMargin(piece.violation, before.subarray(k * 5, k * 5 + 5)) > 0);
+  const kept = new Set(safe.map((k) => decide(before, k * 5, 5, 'argmin')));
+  const clamps = decisionKeepingShift(net, piece, box, 15, kept, 'argmin');
+  assert.ok(clamps && clamps.length > 0, 'a shift exists on this piece');
+  const repaired = clampNetwork(net, clamps);
+  assert.equal((await verify(repaired, piece, { timeoutSec: 30 })).status, 'holds');
+  const after = forward(repaired, xs, count);
+  for (let k = 0; k < count; k++) {
+    const d = decide(before, k * 5, 5, 'argmin');
+    if (kept.has(d)) assert.equal(decide(after, k * 5, 5, 'argmin'), d, `sample ${k}`);
+  }
+});
+
+test('nRepair on a violated VNN-COMP MNIST 256x2 robustness box (prop_14, eps 0.03): proved on the written file, which ONNX Runtime runs', async () => {
+  const net = asLayerSequence(loadModelFile(dataPath('mnist', 'mnist-net_256x2.onnx')), 'MNIST 256x2');
+  const query = parseVnnlib(readFileSync(dataPath('mnist', 'prop_14_0.03.vnnlib'), 'utf8'), 'prop_14_0.03.vnnlib');
+  assert.equal((await verify(net, query, { timeoutSec: 60 })).status, 'violated');
+  const outcome = await nrepair.run(task(net, query, {}, 300));
+  assert.ok(isGated(outcome.model));
+  assert.equal(outcome.stats.piecesUnrepaired, 0, outcome.log.join('\n'));
+  await checkWrittenFile(outcome.model, query, 784);
 });

@@ -23,7 +23,7 @@ import { gradientClamps, type ClampSearch } from '../nrepair/gradientClamps';
 import { decisionChanges, samplesOf } from '../nrepair/pieceSamples';
 import { float32Above, float32Below, float32Middle, queryOn } from '../nrepair/pieces';
 import { catalogEntry } from '../catalog';
-import type { Decision, RepairMethod, RepairOutcome, RepairTask } from '../types';
+import type { RepairMethod, RepairOutcome, RepairTask } from '../types';
 
 interface Settings {
   readonly alpha: number;
@@ -47,7 +47,7 @@ interface Settings {
 const QUICK_ATTACK = { samples: 256, starts: 2, steps: 20 };
 
 const DEFAULTS: Settings = {
-  alpha: 15, beta: 50, eta: 0.35, clamps: 'bounds', counterexample: 'refresh', depth: 8, maxDepth: 14, split: 'smear', changeBudget: 2e-5, verifyTimeoutSec: 10, partitionTimeoutSec: 1, threads: 1,
+  alpha: 15, beta: 50, eta: 0.35, clamps: 'bounds', counterexample: 'refresh', depth: 8, maxDepth: 14, split: 'smear', changeBudget: 5e-4, verifyTimeoutSec: 10, partitionTimeoutSec: 1, threads: 1,
 };
 
 export const nrepair: RepairMethod = {
@@ -58,12 +58,12 @@ export const nrepair: RepairMethod = {
     { name: 'eta', default: DEFAULTS.eta, description: 'Algorithm 3: the descent step on a neuron output (paper: 0.35 ACAS Xu, 0.05 MNIST).' },
     { name: 'clamps', default: DEFAULTS.clamps, choices: ['bounds', 'gradient'], description: 'How a piece is repaired: "gradient" is the paper\'s Algorithm 3 at a counterexample; "bounds" chooses a last-hidden-layer clamp that the piece\'s linear bounds prove, changing the fewest decisions.' },
     { name: 'counterexample', default: DEFAULTS.counterexample, choices: ['refresh', 'fixed'], description: 'Algorithm 3 after its counterexample is fixed but the piece is not proved: ask the verifier for a new one ("refresh") or keep descending on the same one (the paper, "fixed").' },
-    { name: 'depth', default: DEFAULTS.depth, description: 'Violated pieces are bisected this many times before a repair is tried (the paper repairs where the partition stops).' },
+    { name: 'depth', default: DEFAULTS.depth, description: 'Above this depth a piece the original does not satisfy gets only the decision-keeping shift (bounds clamps) before it is bisected; from it on every repair is tried (the paper repairs where the partition stops).' },
     { name: 'maxDepth', default: DEFAULTS.maxDepth, description: 'A piece whose repair fails is bisected again, down to this depth (equal to depth: no second try, as in the paper).' },
     { name: 'split', default: DEFAULTS.split, choices: ['smear', 'widest'], description: 'The input bisected: the largest smear (bound derivative x width) of the row closest to a proof, or the widest relative to the region.' },
-    { name: 'changeBudget', default: DEFAULTS.changeBudget, description: 'A repaired piece may change decisions the original got right (sampled) on at most this share of the region\'s volume; one that changes more is bisected again instead, down to maxDepth (fidelity). 1 accepts every proof (the paper).' },
-    { name: 'verifyTimeoutSec', default: DEFAULTS.verifyTimeoutSec, description: 'Time limit of one verifier call on a piece.' },
-    { name: 'partitionTimeoutSec', default: DEFAULTS.partitionTimeoutSec, description: 'Time limit of the verifier on the original network for a box above the repair depth: one it cannot decide by then is bisected (smaller boxes are quicker to prove).' },
+    { name: 'changeBudget', default: DEFAULTS.changeBudget, description: 'All kept repairs together may change decisions the original got right (sampled) on at most this share of the region\'s volume; a repair that would overspend it is bisected again instead, down to maxDepth (fidelity). 1 accepts every proof (the paper).' },
+    { name: 'verifyTimeoutSec', default: DEFAULTS.verifyTimeoutSec, description: 'Time limit of one verifier call on a repaired (clamped) piece.' },
+    { name: 'partitionTimeoutSec', default: DEFAULTS.partitionTimeoutSec, description: 'Time limit of the verifier on the original network for a box, at every depth: one it cannot decide by then is treated as violated (bisected, or repaired from the repair depth on).' },
     { name: 'threads', default: DEFAULTS.threads, description: 'Threads for each verifier call.' },
   ],
   run,
@@ -96,7 +96,10 @@ function reluNetwork(model: Model): Network {
   return net;
 }
 
-const formatBox = (box: Box): string => `[${Array.from(box.lower, (l, i) => `${l.toPrecision(6)}..${box.upper[i].toPrecision(6)}`).join(', ')}]`;
+/** A box for the log: every interval for a few inputs; for images, how many inputs and how wide. */
+const formatBox = (box: Box): string => (box.lower.length > 10
+  ? `[${box.lower.length} inputs, widest ${Math.max(...box.upper.map((u, i) => u - box.lower[i])).toPrecision(3)}]`
+  : `[${Array.from(box.lower, (l, i) => `${l.toPrecision(6)}..${box.upper[i].toPrecision(6)}`).join(', ')}]`);
 
 async function run(task: RepairTask): Promise<RepairOutcome> {
   const net = reluNetwork(task.model);
@@ -109,7 +112,9 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
   const log: string[] = [];
   const pieces: GatedPiece[] = [];
   const counterexamples: Float64Array[] = [];
-  const stats = { verifierCalls: 0, verifySec: 0, boxesProved: 0, repairSteps: 0, repairsTooCostly: 0, maxDepth: 0 };
+  const stats = {
+    verifierCalls: 0, verifySec: 0, originalSec: 0, originalUnknown: 0, repairSec: 0, boxesProved: 0, repairSteps: 0, repairsTooCostly: 0, maxDepth: 0,
+  };
   const timed = async (call: () => Promise<VerifyResult>) => {
     const t = performance.now();
     const r = await call();
@@ -117,6 +122,7 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
     stats.verifySec += (performance.now() - t) / 1000;
     return r;
   };
+  const since = (t: number) => (performance.now() - t) / 1000;
   const check = (candidate: Network, q: Query, limitSec = s.verifyTimeoutSec) => {
     const remaining = (deadline - Date.now()) / 1000;
     return timed(() => verify(candidate, q, {
@@ -125,7 +131,9 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
   };
   const totalVolume = query.region.reduce((sum, p) => sum + volume(p), 0);
   let doneVolume = 0;
-  const affordable = (changed: number, box: Box) => changed * volume(box) <= s.changeBudget * totalVolume;
+  // The region's volume where kept repairs change decisions (estimated on samples): one budget for the whole region.
+  let changedVolume = 0;
+  const affordable = (changed: number, box: Box) => changedVolume + changed * volume(box) <= s.changeBudget * totalVolume;
   for (const polytope of query.region) {
     if (!polytope.lower.every(Number.isFinite) || !polytope.upper.every(Number.isFinite)) throw new InputError(`property '${query.name}': nRepair bisects boxes; bound every input`);
     // float32 edges: the exported gate compares float32 inputs with them exactly.
@@ -142,7 +150,12 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
         log.push(`${piece}: not searched (${task.signal?.aborted ? 'cancelled' : 'time ran out'}); unrepaired, raises the alarm`);
         continue;
       }
-      const result = await check(net, q, depth < s.depth ? s.partitionTimeoutSec : s.verifyTimeoutSec);
+      // A short limit on the original at every depth: a box it cannot decide quickly is split or repaired (a clamped
+      // piece is proved in a fraction of the time the original's near-violations take).
+      const checkedAt = performance.now();
+      const result = await check(net, q, s.partitionTimeoutSec);
+      stats.originalSec += since(checkedAt);
+      if (result.status === 'unknown') stats.originalUnknown++;
       if (result.status === 'holds') {
         stats.boxesProved++;
         doneVolume += volume(box);
@@ -150,29 +163,34 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
         continue;
       }
       const halves = depth < s.maxDepth ? bisect(net, q, box, root, s.split) : undefined;
-      // Above the repair depth, and wherever the verifier found no counterexample, smaller pieces come first: they
-      // may be proved as they are.
-      if ((depth < s.depth || result.status === 'unknown') && halves) {
+      // Above the repair depth only a repair that keeps the piece's decisions is tried; then smaller pieces come first:
+      // they may be proved as they are.
+      const early = depth < s.depth && halves !== undefined;
+      if (early && s.clamps !== 'bounds') {
         stack.push(...halves.map((b) => ({ box: b, depth: depth + 1 })));
         continue;
       }
-      const cex = result.status === 'violated' ? result.counterexample.input : likeliestViolation(net, q, box);
+      const samples = samplesOf(net, q, box, task.decision, CHANGE_SAMPLES);
+      const changedFraction = (repaired: Network) => (samples.count === 0 ? 0 : decisionChanges(repaired, samples, task.decision) / samples.count);
+      const repairAt = performance.now();
       const search: ClampSearch = s.clamps === 'bounds'
         ? await boundClamps(net, q, box, {
           alpha: s.alpha, decision: task.decision, deadline, verifyPiece: (c) => check(c, q),
           // Worth proving only if it would be kept: a piece that can still be split is split instead.
-          worthProving: (c) => !halves || affordable(changedFraction(net, c, q, box, task.decision), box),
+          worthProving: (c) => !halves || affordable(changedFraction(c), box), keepingOnly: early,
         })
-        : await gradientClamps(net, q, cex, { alpha: s.alpha, beta: s.beta, eta: s.eta, refresh: s.counterexample === 'refresh', deadline, verifyPiece: (c) => check(c, q) });
+        : await gradientClamps(net, q, result.status === 'violated' ? result.counterexample.input : likeliestViolation(net, q, box), { alpha: s.alpha, beta: s.beta, eta: s.eta, refresh: s.counterexample === 'refresh', deadline, verifyPiece: (c) => check(c, q) });
       stats.repairSteps += search.steps;
-      const changed = search.kind === 'repaired' ? changedFraction(net, clampNetwork(net, search.clamps), q, box, task.decision) : 0;
+      stats.repairSec += since(repairAt);
+      const changed = search.kind === 'repaired' ? changedFraction(clampNetwork(net, search.clamps)) : 0;
       if (search.kind === 'repaired' && !affordable(changed, box) && halves) {
         // Proved, but it changes decisions the original got right: smaller pieces leave more of them alone.
         stats.repairsTooCostly++;
         stack.push(...halves.map((b) => ({ box: b, depth: depth + 1 })));
       } else if (search.kind === 'repaired') {
         pieces.push({ ...box, clamps: search.clamps, unrepaired: false });
-        if (result.status === 'violated') counterexamples.push(cex);
+        changedVolume += changed * volume(box);
+        if (result.status === 'violated') counterexamples.push(result.counterexample.input);
         doneVolume += volume(box);
         task.onProgress?.({ stage: 'partition', fraction: Math.min(1, doneVolume / totalVolume) });
         log.push(`${piece}: repaired with ${search.clamps.map((c) => `layer ${c.layer} neuron ${c.neuron} = ${c.value.toPrecision(6)}`).join(', ')}${changed > 0 ? ` (changes ${(100 * changed).toFixed(1)}% of the sampled decisions)` : ''}`);
@@ -200,12 +218,6 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
 
 /** Samples of a piece on which a repair's changes are counted. */
 const CHANGE_SAMPLES = 256;
-
-/** The share of the original's safe decisions on samples of the piece that the repaired network changes. */
-function changedFraction(net: Network, repaired: Network, query: Query, box: Box, decision: Decision): number {
-  const samples = samplesOf(net, query, box, decision, CHANGE_SAMPLES);
-  return samples.count === 0 ? 0 : decisionChanges(repaired, samples, decision) / samples.count;
-}
 
 /** A violated box's halves, at a float32 point near the middle of the chosen input; undefined when none can be split. */
 function bisect(net: Network, query: Query, box: Box, root: Box, rule: 'smear' | 'widest'): [Box, Box] | undefined {

@@ -16,7 +16,7 @@ import type { DenseLayer, Network } from '../../network/network';
 import type { Query } from '../../query/normalForm';
 import type { Decision } from '../types';
 import type { ClampSearch } from './gradientClamps';
-import { shiftClampCandidates } from './shiftClamps';
+import { decisionKeepingShift, shiftClampCandidates } from './shiftClamps';
 import type { VerifyResult } from '../../verify/types';
 
 export interface BoundOptions {
@@ -26,6 +26,8 @@ export interface BoundOptions {
   readonly verifyPiece: (net: Network) => Promise<VerifyResult>;
   /** Candidates that fail this are not verified (the caller would not keep them). */
   readonly worthProving: (net: Network) => boolean;
+  /** Only the decision-keeping shift is tried (a cheap first try on a large piece). */
+  readonly keepingOnly?: boolean;
 }
 
 /** What a bound must clear (output units) before a clamp value is taken: the verifier's own bounds then prove it. */
@@ -53,7 +55,15 @@ export async function boundClamps(net: Network, query: Query, box: Box, opts: Bo
   const center = box.lower.map((l, i) => (l + box.upper[i]) / 2);
   const samples = samplesOf(net, query, box, opts.decision, SCORING_SAMPLES);
   let steps = 0;
-  // First the uniform shifts (exact on the piece); then single clamps by the bounds.
+  // First a uniform shift that keeps every decision the samples show, then the other uniform shifts (exact on the
+  // piece), then single clamps by the bounds.
+  const keeping = decisionKeepingShift(net, query, box, opts.alpha, new Set(samples.labels), opts.decision);
+  if (keeping) {
+    steps++;
+    const repaired = clampNetwork(net, keeping);
+    if (opts.worthProving(repaired) && (await opts.verifyPiece(repaired)).status === 'holds') return { kind: 'repaired', clamps: keeping, steps };
+  }
+  if (opts.keepingOnly) return { kind: 'failed', reason: 'no decision-keeping shift proves the piece', steps };
   const shifts = shiftClampCandidates(net, query, box, opts.alpha)
     .map((set) => ({ set, repaired: clampNetwork(net, set) }))
     .map((c) => ({ ...c, changes: decisionChanges(c.repaired, samples, opts.decision) }))

@@ -6,24 +6,79 @@
  * the shift minus a common offset (which changes no decision) is as small as possible outside one chosen output: the
  * decisions of the piece move only where that output's margin is smaller than the shift. One program per (row, free
  * output) pair; the caller scores the candidates on samples and verifies them.
+ *
+ * `decisionKeepingShift` asks for more: the outputs that make the piece's decisions (`kept`) all shift by the common
+ * offset and every other output by at least as much in the losing direction (up for argmin, down for argmax), so no
+ * input whose decision is a kept output changes it. Where the kept outputs are every decision the piece makes where
+ * the original is safe, the repair changes none of them.
  */
 import type { Box } from '../../bounds/box';
 import { specBounds } from '../../bounds/linearBounds';
 import type { Clamp } from '../../network/gated';
 import type { Network } from '../../network/network';
 import type { Query } from '../../query/normalForm';
+import type { Decision } from '../types';
 import { solveLp } from '../../lp';
 
 /** What a proved row must clear (output units), above the float32 rounding of the clamp values. */
 const MARGIN = 1e-4;
 
-export function shiftClampCandidates(net: Network, query: Query, box: Box, alpha: number): Clamp[][] {
+/** The last hidden layer's neurons inactive on the whole box, their output columns, and the property rows' bounds. */
+function inactiveColumns(net: Network, query: Query, box: Box) {
   const h = net.layers.length - 2;
   const out = net.layers[net.layers.length - 1];
-  const m = out.outSize;
   const rows = query.violation.flat();
   const bounds = specBounds(net, box, rows);
   const inactive = Array.from({ length: out.inSize }, (_, j) => j).filter((j) => bounds.preActivation[h].hi[j] < 0);
+  const columns = inactive.map((j) => Float64Array.from({ length: out.outSize }, (_, o) => out.weights[o * out.inSize + j]));
+  return { h, m: out.outSize, rows, bounds, inactive, columns };
+}
+
+export function decisionKeepingShift(net: Network, query: Query, box: Box, alpha: number, kept: ReadonlySet<number>, decision: Decision): Clamp[] | undefined {
+  const { h, m, rows, bounds, inactive, columns } = inactiveColumns(net, query, box);
+  if (inactive.length === 0 || kept.size === 0) return undefined;
+  // +1: the others may only rise (argmin); -1: only fall (argmax).
+  const losing = decision === 'argmin' ? 1 : -1;
+  // Per clause, the row closest to a proof among those a losing shift of an output outside `kept` raises.
+  let offset = 0;
+  const chosen: number[] = [];
+  for (const conj of query.violation) {
+    let best = -1;
+    for (let r = offset; r < offset + conj.length; r++) {
+      const raisable = rows[r].coeffs.some((c, o) => !kept.has(o) && c * losing > 0);
+      if (raisable && (best < 0 || bounds.lower[r] > bounds.lower[best])) best = r;
+    }
+    if (best < 0) return undefined;
+    chosen.push(best);
+    offset += conj.length;
+  }
+  // Variables: c (one per inactive neuron, >= 0), then the common offset a (free).
+  const nc = inactive.length;
+  const vars = (f: (k: number) => number) => Float64Array.from({ length: nc + 1 }, (_, k) => f(k));
+  const result = solveLp({
+    sense: 'minimize',
+    objective: vars((k) => (k < nc ? 1 : 0)),
+    rows: [
+      // Kept outputs: W c - a = 0; the others: losing * (W c - a) >= 0.
+      ...Array.from({ length: m }, (_, o) => ({
+        coeffs: vars((k) => (k < nc ? columns[k][o] : -1) * (kept.has(o) ? 1 : losing)),
+        lower: 0, upper: kept.has(o) ? 0 : Infinity,
+      })),
+      ...chosen.map((r) => ({
+        coeffs: vars((k) => (k < nc ? columns[k].reduce((s, w, o) => s + w * rows[r].coeffs[o], 0) : 0)),
+        lower: MARGIN - bounds.lower[r], upper: Infinity,
+      })),
+    ],
+    lower: vars((k) => (k === nc ? -Infinity : 0)),
+    upper: vars(() => Infinity),
+  });
+  if (result.status !== 'optimal') return undefined;
+  const clamps = inactive.map((j, k) => ({ layer: h, neuron: j, value: Math.fround(result.x[k]) })).filter((c) => c.value > 0);
+  return clamps.length > 0 && clamps.length <= alpha ? clamps : undefined;
+}
+
+export function shiftClampCandidates(net: Network, query: Query, box: Box, alpha: number): Clamp[][] {
+  const { h, m, rows, bounds, inactive, columns } = inactiveColumns(net, query, box);
   if (inactive.length === 0) return [];
   // Per clause, the row closest to a proof is the one raised (a clause needs one row proved positive).
   let offset = 0;
@@ -33,8 +88,6 @@ export function shiftClampCandidates(net: Network, query: Query, box: Box, alpha
     offset += conj.length;
     return best;
   });
-  const column = (j: number) => Float64Array.from({ length: m }, (_, o) => out.weights[o * out.inSize + j]);
-  const columns = inactive.map(column);
   const candidates: Clamp[][] = [];
   for (let free = 0; free < m; free++) {
     // Variables: c (one per inactive neuron, >= 0), the common offset a (free), then d+ and d- per output (>= 0).
