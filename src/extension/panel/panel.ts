@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Responsibility } from '../../core/localize/types';
 import type { RepairReport } from '../../core/repair/report';
-import { isPanelMessage, isPanelState, type HostMessage, type NeuronRef, type PanelMessage, type ReviewStatus, type View } from '../../../webview/protocol';
+import { isPanelMessage, isPanelState, neuronsExist, type HostMessage, type NeuronRef, type PanelMessage, type ReviewStatus, type View } from '../../../webview/protocol';
 import { panelHtml } from './html';
 import { MessageQueue } from './messageQueue';
 import { Reviews } from './reviews';
@@ -166,6 +166,13 @@ export class NetMendPanel implements vscode.Disposable {
       case 'accept': await this.accept(message.reviewId, message.overwrite); return;
       case 'repair': await vscode.commands.executeCommand('netmend.repairModel', vscode.Uri.parse(message.docUri), message.property); return;
       case 'fineTune': {
+        // Only neurons of the map on show, for its file and property: a stale or tampered page cannot name others.
+        const shown = this.view;
+        if (shown.kind !== 'responsibility' || shown.docUri !== message.docUri || shown.responsibility.property !== message.property
+          || !neuronsExist(shown.responsibility, message.neurons)) {
+          this.deps.log.warn(`panel: ignored a fine-tune request for neurons not on the heatmap shown (${message.property})`);
+          return;
+        }
         const request = { docUri: vscode.Uri.parse(message.docUri), property: message.property, neurons: message.neurons };
         if (this.fineTuneHandler) this.fineTuneHandler(request);
         else void vscode.window.showInformationMessage(`NetMend: fine-tuning selected neurons (BIRDNN) is not available in this build yet; ${message.neurons.length} neurons were selected and nothing was changed.`);
