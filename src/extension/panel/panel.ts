@@ -40,6 +40,7 @@ export class NetMendPanel implements vscode.Disposable {
   private readonly rendered = new vscode.EventEmitter<Rendered>();
   /** Fires each time the webview has drawn a view. */
   readonly onDidRender = this.rendered.event;
+  private lastDrawn?: Rendered;
   private readonly subscriptions: vscode.Disposable[] = [this.rendered];
 
   constructor(private readonly context: vscode.ExtensionContext, private readonly deps: PanelDeps) {
@@ -79,6 +80,11 @@ export class NetMendPanel implements vscode.Disposable {
   /** Who starts a fine-tuning of selected neurons (the BIRDNN repair). */
   setFineTuneHandler(handler: (request: FineTuneRequest) => void): void {
     this.fineTuneHandler = handler;
+  }
+
+  /** What the webview drew last (also after a reload, when the serializer restored the panel). */
+  get lastRendered(): Rendered | undefined {
+    return this.lastDrawn;
   }
 
   /** The review the panel shows, while it waits for Accept or Reject (for the palette's Accept / Reject commands). */
@@ -161,7 +167,10 @@ export class NetMendPanel implements vscode.Disposable {
         if (view) this.show(view);
         return;
       }
-      case 'rendered': this.rendered.fire(message); return;
+      case 'rendered':
+        this.lastDrawn = message;
+        this.rendered.fire(message);
+        return;
       case 'reject': await this.reject(message.reviewId); return;
       case 'accept': await this.accept(message.reviewId, message.overwrite); return;
       case 'repair': await vscode.commands.executeCommand('netmend.repairModel', vscode.Uri.parse(message.docUri), message.property); return;
