@@ -373,8 +373,9 @@ export function run(): Promise<void> {
   const suite = Mocha.Suite.create(mocha.suite, 'NetMend in VS Code');
   for (const [title, fn, timeout] of tests) {
     const test = new Mocha.Test(title, fn);
-    if (timeout) test.timeout(timeout);
     suite.addTest(test);
+    // After addTest, which gives the test the suite's timeout.
+    if (timeout) test.timeout(timeout);
   }
   return new Promise((ok, fail) => mocha.run((failures) => (failures ? fail(new Error(`${failures} e2e test(s) failed`)) : ok())));
 }
