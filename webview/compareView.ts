@@ -25,9 +25,9 @@ export function compareView(reports: readonly RepairReport[], reviewIds: readonl
       h('p', { class: 'muted' }, `${reports.length} methods, best first; ★ marks the best value of each column.`)),
     reports.length === 0
       ? h('p', {}, 'No repair has finished yet.')
-      : h('table', { class: 'grid compare-table' },
+      : h('div', { class: 'table-scroll' }, h('table', { class: 'grid compare-table' },
         h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'method'),
           ...COMPARISON_COLUMNS.map((c) => h('th', { scope: 'col', class: c.key === 'verdict' ? undefined : 'num', title: `${c.better} is better` }, c.title)), h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'review')))),
-        h('tbody', {}, ...body)),
+        h('tbody', {}, ...body))),
     h('p', { class: 'muted small' }, 'fidelity: decisions unchanged over the whole domain; drawdown: keep-set decisions changed; size: parameters after the repair (added).'));
 }

@@ -339,6 +339,8 @@ const tests: [string, () => Promise<void>, number?][] = [
   }],
   // Last: the comparison stays in the panel for the reload suite (reload.ts), which checks that it comes back.
   ['Repair with Every Method on phi3 runs each method the worker has and fills the comparison, best first, the best of each column marked', async () => {
+    // A fresh editor: the previous test's hover would cover the panel in the screenshots.
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     const editor = await openProp();
     await vscode.commands.executeCommand('notifications.clearAll');
     const renders = watchRenders();
