@@ -12,7 +12,7 @@ import * as esbuild from 'esbuild';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
-const TIMEOUT_MS = 480_000;
+const TIMEOUT_MS = 600_000;
 const codeServer = join(here, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 const screenshots = join(here, 'screenshots');
 const vsix = process.env.NETMEND_E2E_VSIX ? resolve(process.env.NETMEND_E2E_VSIX) : undefined;
@@ -22,6 +22,20 @@ const { chromium } = await import(join(here, 'node_modules', 'playwright-core', 
 // The suites run inside the extension host: one CommonJS bundle each, with mocha, `vscode` left to the host and
 // onnxruntime-node's native runtime required from the project's node_modules.
 await esbuild.build({ entryPoints: ['index', 'untrusted', 'reload'].map((suite) => join(here, 'suite', `${suite}.ts`)), outdir: join(here, 'out'), bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', 'onnxruntime-node'], logLevel: 'warning' });
+
+/** Runs steps ({ focus | click: selector } or { press: key }) in the webview frame that shows `steps[0]`'s selector. */
+async function inWebview(page, steps) {
+  const selector = steps[0].focus ?? steps[0].click;
+  let frame;
+  for (const f of page.frames()) if (await f.$(selector).catch(() => null)) frame = f;
+  if (!frame) throw new Error(`no webview shows ${selector}`);
+  for (const step of steps) {
+    if (step.focus) await frame.focus(step.focus);
+    else if (step.click) await frame.click(step.click);
+    else await frame.press(':focus', step.press);
+  }
+  console.log(`e2e: webview steps done (${steps.length})`);
+}
 
 const freePort = () => new Promise((ok) => { const s = createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => ok(p)); }); });
 
@@ -79,8 +93,11 @@ async function session(name, suites, { trusted }) {
   await page.exposeFunction('codeAutomationExit', (code) => finish?.(code));
   // The suite asks for a screenshot through its log (suite/shared.ts, screenshot()): written to a temporary name,
   // then renamed, so the suite never reads half a file.
+  // It asks for keys and clicks inside the NetMend webview the same way (webviewSteps()).
   await page.exposeFunction('codeAutomationLog', async (_type, args) => {
     const parts = Array.isArray(args) ? args : [args];
+    const steps = typeof parts[0] === 'string' && /^netmend-e2e-webview:(.+)$/.exec(parts[0].trim());
+    if (steps) return inWebview(page, JSON.parse(steps[1])).catch((err) => console.log(`e2e: webview steps failed: ${err.message}`));
     const request = typeof parts[0] === 'string' && /^netmend-e2e-screenshot:([\w-]+)$/.exec(parts[0].trim());
     if (!request) return console.log(...parts);
     const file = join(screenshots, `${request[1]}.png`);

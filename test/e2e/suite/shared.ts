@@ -65,3 +65,8 @@ export async function useTheme(theme: 'Default Light Modern' | 'Default Dark Mod
   await vscode.workspace.getConfiguration('workbench').update('colorTheme', theme, vscode.ConfigurationTarget.Global);
   await new Promise((r) => setTimeout(r, 1500));
 }
+
+/** Keys and clicks inside the NetMend webview, done by run.mjs (which holds the browser); fire and forget. */
+export function webviewSteps(steps: readonly ({ focus: string } | { click: string } | { press: string })[]): void {
+  console.log(`netmend-e2e-webview:${JSON.stringify(steps)}`);
+}
