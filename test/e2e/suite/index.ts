@@ -28,7 +28,8 @@ async function openProp(): Promise<vscode.TextEditor> {
 
 /**
  * Runs a command that shows quick picks and answers each with `answer` (accept the selected item, or close) until the
- * command returns. Retried because a pick opens asynchronously: an answer sent while none is open does nothing.
+ * command returns (a repair may take minutes). Retried because a pick opens asynchronously: an answer sent while none
+ * is open does nothing.
  */
 async function answerQuickPicks<T>(answer: string, command: string, ...args: unknown[]): Promise<T | undefined> {
   let done = false;
@@ -38,7 +39,7 @@ async function answerQuickPicks<T>(answer: string, command: string, ...args: unk
     await new Promise((r) => setTimeout(r, 300));
     if (!done) await vscode.commands.executeCommand(answer);
     return undefined;
-  });
+  }, 240_000);
   return result;
 }
 
