@@ -114,7 +114,9 @@ async function session(name, suites, { trusted }) {
     const exitCode = new Promise((ok) => { finish = ok; });
     const payload = [['extensionDevelopmentPath', remote(development)], ['extensionTestsPath', remote(join(here, 'out', suite))]];
     const started = Date.now();
-    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
+    // The suite's exit code says when it is done; the page's load event can take more than playwright's default 30 s
+    // on a loaded machine.
+    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`, { waitUntil: 'commit', timeout: 120_000 });
     const code = await Promise.race([exitCode, new Promise((ok) => setTimeout(() => ok('timeout'), TIMEOUT_MS))]);
     // The workbench at the end (or at a failure), for a person to look at.
     const shot = join(here, 'out', `${name}-${suite}-${code === 0 ? 'workbench' : 'failure'}.png`);

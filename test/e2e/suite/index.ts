@@ -295,6 +295,7 @@ const tests: [string, () => Promise<void>, number?][] = [
         assert.ok((l1 === l2 && n2 === n1 + 1) || (l2 === l1 + 1 && n2 === 0), `neighbours: ${select[0]}`);
       });
       await vscode.commands.executeCommand('netmend.rejectRepair');
+      await waitFor('the rejected review', () => renders.find((r) => r.view === 'review' && /^Rejected: /m.test(r.text ?? '')));
       renders.length = 0;
 
       // phi3 is violated: Repair from its CodeLens with BIRDNN fine-tuning (the default here; proven on this property),
