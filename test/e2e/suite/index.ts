@@ -265,7 +265,7 @@ const tests: [string, () => Promise<void>, number?][] = [
     // Escape repairs nothing.
     assert.equal(await answerQuickPicks('workbench.action.closeQuickOpen', 'netmend.repairModel', uri, 'phi2'), undefined);
   }],
-  ['Responsibility localises phi3 in the worker and the panel draws its heatmap; Repair from phi3\'s CodeLens shows the verdict in the panel; Accept writes it beside the model (ONNX Runtime runs it; the original is unchanged)', async () => {
+  ['Responsibility localises phi3 in the worker and the panel draws its heatmap; Fine-tune these neurons runs birdnn-ft on the two selected; Repair from phi3\'s CodeLens shows the verdict in the panel; Accept writes it beside the model (ONNX Runtime runs it; the original is unchanged)', async () => {
     const editor = await openProp();
     const uri = editor.document.uri;
     // More room for the panel in the screenshots.
