@@ -10,7 +10,7 @@ import '@vscode-elements/elements/dist/vscode-collapsible/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import './panel.css';
 import { h } from './dom';
-import { isHostMessage, isPanelState, type PanelMessage, type PanelState, type View } from './protocol';
+import { RENDERED_TEXT_LIMIT, isHostMessage, isPanelState, type PanelMessage, type PanelState, type View } from './protocol';
 import { responsibilityView } from './responsibilityView';
 import { reviewView } from './reviewView';
 import { compareView } from './compareView';
@@ -35,7 +35,7 @@ function render(): void {
   root.replaceChildren(view.element);
   redraw = view.redraw;
   redraw?.();
-  vscode.postMessage({ type: 'rendered', view: state.view.kind, ...view.drawn?.() });
+  vscode.postMessage({ type: 'rendered', view: state.view.kind, ...view.drawn?.(), text: root.innerText.slice(0, RENDERED_TEXT_LIMIT) });
 }
 
 function viewOf(view: View): { element: HTMLElement; redraw?: () => void; drawn?: () => { layers: number; cells: number } } {

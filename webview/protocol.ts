@@ -47,9 +47,15 @@ export type PanelMessage =
   /** Run Repair Model... for a property of a .prop file (the method is picked in VS Code). */
   | { readonly type: 'repair'; readonly docUri: string; readonly property: string }
   /** The webview drew a view (for the heatmap: how many layers and cells), so the host and its tests know what shows. */
-  | { readonly type: 'rendered'; readonly view: View['kind']; readonly layers?: number; readonly cells?: number }
+  | {
+      readonly type: 'rendered'; readonly view: View['kind']; readonly layers?: number; readonly cells?: number;
+      /** What the view says, as the page renders it (first RENDERED_TEXT_LIMIT characters): what a user reads, for tests and logs. */
+      readonly text?: string;
+    }
   /** The webview received something it could not read: the host logs it. */
   | { readonly type: 'invalid'; readonly detail: string };
+
+export const RENDERED_TEXT_LIMIT = 20_000;
 
 // ---- validators ------------------------------------------------------------------------------------------------------
 
@@ -158,11 +164,17 @@ export const isPanelMessage = (v: unknown): v is PanelMessage => {
     case 'reject': case 'openReview': return isString(v.reviewId);
     case 'repair': return isString(v.docUri) && isString(v.property);
     case 'fineTune': return isString(v.docUri) && isString(v.property) && arrayOf(shape<NeuronRef>({ layer: isIndex, neuron: isIndex }))(v.neurons) && v.neurons.length > 0;
-    case 'rendered': return oneOf('empty', 'responsibility', 'review', 'compare')(v.view) && optional(isIndex)(v.layers) && optional(isIndex)(v.cells);
+    case 'rendered':
+      return oneOf('empty', 'responsibility', 'review', 'compare')(v.view) && optional(isIndex)(v.layers) && optional(isIndex)(v.cells)
+        && optional((t): t is string => isString(t) && t.length <= RENDERED_TEXT_LIMIT)(v.text);
     case 'invalid': return isString(v.detail);
     default: return false;
   }
 };
+
+/** Every neuron exists in the responsibility's layers (a fine-tune request names neurons of the map it was drawn from). */
+export const neuronsExist = (r: Responsibility, neurons: readonly NeuronRef[]): boolean =>
+  neurons.every((n) => n.layer < r.layers.length && n.neuron < r.layers[n.layer].scores.length);
 
 /** The webview's persisted state (getState/setState), read back by the panel serializer after a reload. */
 export interface PanelState { readonly view: View; readonly heatmap?: { readonly scale: 'layer' | 'global'; readonly zoom: number } }

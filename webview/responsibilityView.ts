@@ -28,7 +28,8 @@ export function responsibilityView(r: Responsibility, options: ResponsibilityVie
   });
   heatmap.scroller.setAttribute('aria-describedby', 'neuron-details');
   fineTune.addEventListener('click', () => { if (selected.length > 0) options.onFineTune(selected); });
-  const repair = h('vscode-button', { secondary: true }, `Repair the model for ${r.property}…`);
+  // The header names the property; a long name would push the button out of the side column.
+  const repair = h('vscode-button', { secondary: true, 'aria-label': `Repair the model for ${r.property}`, title: `Repair the model for ${r.property}` }, 'Repair the model…');
   repair.addEventListener('click', () => options.onRepair());
 
   const legendSlot = h('div', { class: 'legend-slot' }, legend(options.scale));

@@ -36,7 +36,8 @@ export class Counterexamples {
     diagnostic.code = 'counterexample';
     diagnostic.relatedInformation = doc.symbols.variables('input').slice(0, 10).map((v) => new vscode.DiagnosticRelatedInformation(
       new vscode.Location(uri, toRange(v.range)),
-      `${v.name} = ${formatValues(found.inputs.filter((x) => x.name === v.name || x.name.startsWith(`${v.name}[`)), 4)}`,
+      // formatValues names each value already ("rho = 1500 ft", or "x[0] = ..., x[1] = ..." for a vector).
+      formatValues(found.inputs.filter((x) => x.name === v.name || x.name.startsWith(`${v.name}[`)), 4),
     ));
     this.reported.set(diagnostic, found);
     const others = (this.collection.get(uri) ?? []).filter((d) => !d.message.startsWith(`${property.name} `));

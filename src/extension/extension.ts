@@ -39,6 +39,7 @@ export function activate(context: vscode.ExtensionContext): NetMendApi {
   // The side panel (heatmap, repair review, comparison); registered now so a panel left open survives a reload.
   const panel = new NetMendPanel(context, { log, recheck: (document) => liveChecks.recheck(document) });
   const repairs = new RepairCommand(documents, getWorker, status, log, panel);
+  panel.setFineTuneHandler((request) => void repairs.fineTune(request));
   const responsibility = new ResponsibilityCommand(documents, counterexamples, getWorker, status, panel, log);
   context.subscriptions.push(
     log, results, counterexamples, status,

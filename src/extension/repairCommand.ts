@@ -13,7 +13,8 @@ import { JobFailedError, type WorkerClient } from '../worker/client';
 import { trustedPropDocument } from './propDocument';
 import type { CheckedDocuments } from './language/checkedDocuments';
 import type { JobStatus } from './jobStatus';
-import type { NetMendPanel } from './panel/panel';
+import type { FineTuneRequest, NetMendPanel } from './panel/panel';
+import { formatNeuronList } from '../core/repair/birdnn/neuronList';
 
 type MethodItem = vscode.QuickPickItem & { readonly method: RepairMethodInfo };
 
@@ -119,10 +120,44 @@ export class RepairCommand {
     }
   }
 
+  /** "Fine-tune these neurons" in the panel: BIRDNN fine-tuning of exactly the neurons selected on the heatmap. */
+  async fineTune(request: FineTuneRequest): Promise<RepairOutcomeShown | undefined> {
+    const document = await trustedPropDocument(request.docUri, { verb: 'repair', object: 'its model' });
+    if (!document) return undefined;
+    const doc = this.documents.get(document);
+    const target = doc.properties.find((p) => p.name === request.property);
+    const method = REPAIR_CATALOG.find((m) => m.id === 'birdnn-ft')!;
+    if (!target || !doc.modelPath || !inputDomain(doc) || doc.diagnostics.some((d) => d.severity === 'error')) {
+      void vscode.window.showErrorMessage(`NetMend: ${request.property} cannot be repaired: fix the errors in this file and declare every input's domain.`);
+      return { property: request.property, method: method.id };
+    }
+    if (!(await this.worker().start('repairMethods', {}).result).includes(method.id)) {
+      void vscode.window.showInformationMessage(`NetMend: ${method.name} is not in this build; nothing was changed.`);
+      return { property: request.property, method: method.id };
+    }
+    const count = request.neurons.length;
+    const done = this.status.begin(`fine-tune ${count} neurons for ${target.name}`);
+    try {
+      return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `NetMend: fine-tuning ${count} neurons for ${target.name}`, cancellable: true }, async (progress, token) => {
+        this.panel.setBusy(`Fine-tuning ${count} selected neurons for ${target.name}…`);
+        try {
+          const run = await this.run(doc, target, method, progress, token, { select: formatNeuronList(request.neurons) });
+          if (run) await this.panel.showReport(run.report, run.repairedPath, document.uri);
+          return { property: target.name, method: method.id, verdict: run?.report.verdict.status, repairedPath: run?.repairedPath };
+        } finally {
+          this.panel.setBusy(undefined);
+        }
+      });
+    } finally {
+      done();
+    }
+  }
+
   /** One method in the worker; undefined when cancelled or failed (the failure is shown). */
   private async run(
     doc: CheckedDocument, target: CompiledProperty | PointSetTarget, method: RepairMethodInfo,
     progress: { report(value: { message?: string }): void }, token: vscode.CancellationToken,
+    options: Readonly<Record<string, string | number | boolean>> = {},
   ): Promise<{ report: RepairReport; repairedPath?: string } | undefined> {
     const config = vscode.workspace.getConfiguration('netmend');
     const points = 'points' in target ? target.points : undefined;
@@ -132,7 +167,7 @@ export class RepairCommand {
       target: points ? undefined : { name: target.name, query: (target as CompiledProperty).query },
       pointSet: points,
       others: others.map((p) => ({ name: p.name, query: p.query })),
-      repairSet: [], keepSet: [], domain: inputDomain(doc)!, decision: decisionOf(doc), options: {},
+      repairSet: [], keepSet: [], domain: inputDomain(doc)!, decision: decisionOf(doc), options,
       timeoutSec: config.get<number>('repair.timeoutSeconds', 300),
       verifyTimeoutSec: config.get<number>('verify.timeoutSeconds', 60),
       threads: config.get<number>('verify.threads', 0) || undefined,

@@ -57,8 +57,9 @@ async function main(): Promise<void> {
     'heatmap-mnist': { kind: 'responsibility', docUri: 'file:///work/examples/mnist/mnist.prop', responsibility: mnist },
     'review-repaired': { kind: 'review', reviewId: '0123456789abcdef', report: reports[0], status: { state: 'pending' } },
     'review-regression': { kind: 'review', reviewId: '0123456789abcdee', report: reports[1], status: { state: 'pending' } },
-    compare: { kind: 'compare', property: 'phi2', reports, reviewIds: ['0123456789abcdef', '0123456789abcdee', null] },
   };
+  // Checked below but not photographed: test/e2e/suite draws a real comparison in VS Code (vscode-compare-*.png).
+  const compare: View = { kind: 'compare', property: 'phi2', reports, reviewIds: ['0123456789abcdef', '0123456789abcdee', null] };
 
   const { chromium } = await import(playwright);
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
@@ -88,6 +89,12 @@ async function main(): Promise<void> {
         await page.keyboard.press('Space');
         assert.notEqual(await page.textContent('#neuron-details'), before);
         assert.match((await page.textContent('.responsibility aside vscode-button'))!, /Fine-tune these 1 neurons/);
+        // The button asks the host to fine-tune exactly the selected neuron (the top one's right neighbour).
+        await page.click('.responsibility aside vscode-button');
+        const top = view.responsibility.top[0];
+        const right = top.neuron + 1 < view.responsibility.layers[top.layer].scores.length ? { layer: top.layer, neuron: top.neuron + 1 } : { layer: top.layer + 1, neuron: 0 };
+        assert.deepEqual((await sent()).at(-1), { type: 'fineTune', docUri: view.docUri, property: view.responsibility.property, neurons: [right] });
+        await page.focus('.heatmap');
         await page.keyboard.press('ArrowLeft');
         // Hover a cell of the last layer for the tooltip (the canvas is as wide as its layout: same columns).
         const box = (await page.locator('.heatmap canvas').boundingBox())!;
@@ -101,7 +108,7 @@ async function main(): Promise<void> {
   }
 
   // The protocol: a bad message is reported back, not drawn; the state the page saved is the last view.
-  await post({ type: 'show', view: views.compare });
+  await post({ type: 'show', view: compare });
   await post({ type: 'show', view: { kind: 'chart' } });
   await page.waitForFunction(() => (window as unknown as { sent: { type: string }[] }).sent.some((m) => m.type === 'invalid'));
   assert.equal(await page.evaluate(() => (window as unknown as { savedState: { view: { kind: string } } }).savedState.view.kind), 'compare');

@@ -3,32 +3,48 @@
 // untrusted one (restricted mode). Recipe: ../../../shared/docs/vscode-e2e.md.
 // NETMEND_E2E_VSIX=path/to/netmend-linux-x64.vsix tests that packaged build instead of the source tree.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
-const TIMEOUT_MS = 180_000;
+const TIMEOUT_MS = 600_000;
 const codeServer = join(here, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+const screenshots = join(here, 'screenshots');
 const vsix = process.env.NETMEND_E2E_VSIX ? resolve(process.env.NETMEND_E2E_VSIX) : undefined;
 
 const { chromium } = await import(join(here, 'node_modules', 'playwright-core', 'index.mjs'));
 
 // The suites run inside the extension host: one CommonJS bundle each, with mocha, `vscode` left to the host and
 // onnxruntime-node's native runtime required from the project's node_modules.
-await esbuild.build({ entryPoints: [join(here, 'suite', 'index.ts'), join(here, 'suite', 'untrusted.ts')], outdir: join(here, 'out'), bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', 'onnxruntime-node'], logLevel: 'warning' });
+await esbuild.build({ entryPoints: ['index', 'untrusted', 'reload'].map((suite) => join(here, 'suite', `${suite}.ts`)), outdir: join(here, 'out'), bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', 'onnxruntime-node'], logLevel: 'warning' });
+
+/** Runs steps ({ focus | click: selector } or { press: key }) in the webview frame that shows `steps[0]`'s selector. */
+async function inWebview(page, steps) {
+  const selector = steps[0].focus ?? steps[0].click;
+  let frame;
+  for (const f of page.frames()) if (await f.$(selector).catch(() => null)) frame = f;
+  if (!frame) throw new Error(`no webview shows ${selector}`);
+  for (const step of steps) {
+    if (step.focus) await frame.focus(step.focus);
+    else if (step.click) await frame.click(step.click);
+    else await frame.press(':focus', step.press);
+  }
+  console.log(`e2e: webview steps done (${steps.length})`);
+}
 
 const freePort = () => new Promise((ok) => { const s = createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => ok(p)); }); });
 
 /**
- * One code-server + chromium session on a fresh copy of the ACAS Xu example, running one suite. `trusted: false` turns
- * workspace trust on and never trusts the folder (restricted mode). Resolves to true when the suite passed.
+ * One code-server + chromium session on a fresh copy of the ACAS Xu example, running its suites one after another (the
+ * workbench reloaded in between). `trusted: false` turns workspace trust on and never trusts the folder (restricted
+ * mode). Resolves to true when every suite passed.
  */
-async function session(name, suite, { trusted }) {
+async function session(name, suites, { trusted }) {
   const scratch = mkdtempSync(join(tmpdir(), `netmend-e2e-${name}-`));
   const workspace = join(scratch, 'workspace');
   cpSync(join(root, 'examples', 'acasxu'), workspace, { recursive: true });
@@ -42,7 +58,7 @@ async function session(name, suite, { trusted }) {
   const port = await freePort();
   const extensions = join(scratch, 'extensions');
   // The suites check that NetMend runs from here (shared.ts): the source tree, or where the .vsix was installed.
-  const env = { ...process.env, EXTENSIONS_GALLERY: '{}', TMPDIR: scratch, XDG_CONFIG_HOME: join(scratch, 'config'), XDG_DATA_HOME: join(scratch, 'data'), NETMEND_E2E_EXTENSION_ROOT: vsix ? extensions : root };
+  const env = { ...process.env, EXTENSIONS_GALLERY: '{}', TMPDIR: scratch, XDG_CONFIG_HOME: join(scratch, 'config'), XDG_DATA_HOME: join(scratch, 'data'), NETMEND_E2E_EXTENSION_ROOT: vsix ? extensions : root, NETMEND_E2E_SCREENSHOTS: screenshots };
   // VS Code runs extension tests only in extension-development mode: with a .vsix, the development extension is an
   // empty stub, so the installed NetMend is the one that loads.
   let development = root;
@@ -74,24 +90,49 @@ async function session(name, suite, { trusted }) {
   });
   const page = context.pages()[0] ?? await context.newPage();
   let finish;
-  const exitCode = new Promise((ok) => { finish = ok; });
-  await page.exposeFunction('codeAutomationExit', (code) => finish(code));
-  await page.exposeFunction('codeAutomationLog', (_type, args) => console.log(...(Array.isArray(args) ? args : [args])));
+  await page.exposeFunction('codeAutomationExit', (code) => finish?.(code));
+  // The suite asks for a screenshot through its log (suite/shared.ts, screenshot()): written to a temporary name,
+  // then renamed, so the suite never reads half a file.
+  // It asks for keys and clicks inside the NetMend webview the same way (webviewSteps()).
+  await page.exposeFunction('codeAutomationLog', async (_type, args) => {
+    const parts = Array.isArray(args) ? args : [args];
+    const steps = typeof parts[0] === 'string' && /^netmend-e2e-webview:(.+)$/.exec(parts[0].trim());
+    if (steps) return inWebview(page, JSON.parse(steps[1])).catch((err) => console.log(`e2e: webview steps failed: ${err.message}`));
+    const request = typeof parts[0] === 'string' && /^netmend-e2e-screenshot:([\w-]+)$/.exec(parts[0].trim());
+    if (!request) return console.log(...parts);
+    const file = join(screenshots, `${request[1]}.png`);
+    await page.screenshot({ path: `${file}.tmp.png` });
+    renameSync(`${file}.tmp.png`, file);
+    console.log(`e2e: screenshot ${relative(root, file)}`);
+  });
+  // Leaving the page (the reload between suites) must not stop at a "leave site?" prompt.
+  page.on('dialog', (dialog) => void dialog.accept());
   const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
-  const payload = [['extensionDevelopmentPath', remote(development)], ['extensionTestsPath', remote(join(here, 'out', suite))]];
-  const started = Date.now();
-  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
-
-  const code = await Promise.race([exitCode, new Promise((ok) => setTimeout(() => ok('timeout'), TIMEOUT_MS))]);
-  // The workbench at the end (or at a failure), for a person to look at; docs/screenshot-editor.png is a copy of one.
-  const shot = join(here, 'out', `${name}-${code === 0 ? 'workbench' : 'failure'}.png`);
-  await page.screenshot({ path: shot }).catch(() => undefined);
-  console.log(`e2e (${name}${vsix ? `, ${vsix}` : ''}): ${code === 0 ? 'passed' : `failed (${code})`} in ${((Date.now() - started) / 1000).toFixed(0)} s; screenshot ${shot}`);
+  let passed = true;
+  // Each suite loads the workbench again in the same browser and server: the later ones see what a reload restores.
+  for (const suite of suites) {
+    const exitCode = new Promise((ok) => { finish = ok; });
+    const payload = [['extensionDevelopmentPath', remote(development)], ['extensionTestsPath', remote(join(here, 'out', suite))]];
+    const started = Date.now();
+    // The suite's exit code says when it is done; the page's load event can take more than playwright's default 30 s
+    // on a loaded machine.
+    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`, { waitUntil: 'commit', timeout: 120_000 });
+    const code = await Promise.race([exitCode, new Promise((ok) => setTimeout(() => ok('timeout'), TIMEOUT_MS))]);
+    // The workbench at the end (or at a failure), for a person to look at.
+    const shot = join(here, 'out', `${name}-${suite}-${code === 0 ? 'workbench' : 'failure'}.png`);
+    await page.screenshot({ path: shot }).catch(() => undefined);
+    console.log(`e2e (${name}, ${suite}${vsix ? `, ${vsix}` : ''}): ${code === 0 ? 'passed' : `failed (${code})`} in ${((Date.now() - started) / 1000).toFixed(0)} s; screenshot ${shot}`);
+    if (code !== 0) {
+      passed = false;
+      break;
+    }
+  }
   await context.close();
   stopServer();
-  return code === 0;
+  return passed;
 }
 
-const trusted = await session('trusted', 'index', { trusted: true });
-const untrusted = await session('untrusted', 'untrusted', { trusted: false });
+// The trusted suite leaves the comparison of methods in the panel; the reload suite checks that it comes back.
+const trusted = await session('trusted', ['index', 'reload'], { trusted: true });
+const untrusted = await session('untrusted', ['untrusted'], { trusted: false });
 process.exit(trusted && untrusted ? 0 : 1);

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Responsibility } from '../../core/localize/types';
 import type { RepairReport } from '../../core/repair/report';
-import { isPanelMessage, isPanelState, type HostMessage, type NeuronRef, type PanelMessage, type ReviewStatus, type View } from '../../../webview/protocol';
+import { isPanelMessage, isPanelState, neuronsExist, type HostMessage, type NeuronRef, type PanelMessage, type ReviewStatus, type View } from '../../../webview/protocol';
 import { panelHtml } from './html';
 import { MessageQueue } from './messageQueue';
 import { Reviews } from './reviews';
@@ -40,6 +40,7 @@ export class NetMendPanel implements vscode.Disposable {
   private readonly rendered = new vscode.EventEmitter<Rendered>();
   /** Fires each time the webview has drawn a view. */
   readonly onDidRender = this.rendered.event;
+  private lastDrawn?: Rendered;
   private readonly subscriptions: vscode.Disposable[] = [this.rendered];
 
   constructor(private readonly context: vscode.ExtensionContext, private readonly deps: PanelDeps) {
@@ -79,6 +80,11 @@ export class NetMendPanel implements vscode.Disposable {
   /** Who starts a fine-tuning of selected neurons (the BIRDNN repair). */
   setFineTuneHandler(handler: (request: FineTuneRequest) => void): void {
     this.fineTuneHandler = handler;
+  }
+
+  /** What the webview drew last (also after a reload, when the serializer restored the panel). */
+  get lastRendered(): Rendered | undefined {
+    return this.lastDrawn;
   }
 
   /** The review the panel shows, while it waits for Accept or Reject (for the palette's Accept / Reject commands). */
@@ -161,11 +167,21 @@ export class NetMendPanel implements vscode.Disposable {
         if (view) this.show(view);
         return;
       }
-      case 'rendered': this.rendered.fire(message); return;
+      case 'rendered':
+        this.lastDrawn = message;
+        this.rendered.fire(message);
+        return;
       case 'reject': await this.reject(message.reviewId); return;
       case 'accept': await this.accept(message.reviewId, message.overwrite); return;
       case 'repair': await vscode.commands.executeCommand('netmend.repairModel', vscode.Uri.parse(message.docUri), message.property); return;
       case 'fineTune': {
+        // Only neurons of the map on show, for its file and property: a stale or tampered page cannot name others.
+        const shown = this.view;
+        if (shown.kind !== 'responsibility' || shown.docUri !== message.docUri || shown.responsibility.property !== message.property
+          || !neuronsExist(shown.responsibility, message.neurons)) {
+          this.deps.log.warn(`panel: ignored a fine-tune request for neurons not on the heatmap shown (${message.property})`);
+          return;
+        }
         const request = { docUri: vscode.Uri.parse(message.docUri), property: message.property, neurons: message.neurons };
         if (this.fineTuneHandler) this.fineTuneHandler(request);
         else void vscode.window.showInformationMessage(`NetMend: fine-tuning selected neurons (BIRDNN) is not available in this build yet; ${message.neurons.length} neurons were selected and nothing was changed.`);

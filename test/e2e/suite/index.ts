@@ -10,10 +10,13 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadModelFile } from '../../../src/core/onnx/loadModelFile';
 import { forwardModel } from '../../../src/core/network/forward';
 import { OrtModel } from '../../../src/core/onnx/ort';
-import { methodItems } from '../../../src/extension/repairCommand';
+import { methodItems, type RepairOutcomeShown } from '../../../src/extension/repairCommand';
+import { REPAIR_CATALOG } from '../../../src/core/repair/catalog';
+import { compareRepairs } from '../../../src/core/repair/comparison';
+import type { RepairReport } from '../../../src/core/repair/report';
 import type { NetMendApi } from '../../../src/extension/extension';
 import type { Rendered } from '../../../src/extension/panel/panel';
-import { addSixthInputAndUnknownName, checkerDiagnostics, extensionUnderTest, waitFor } from './shared';
+import { addSixthInputAndUnknownName, checkerDiagnostics, extensionUnderTest, screenshot, useTheme, waitFor, webviewSteps } from './shared';
 
 const folder = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
 
@@ -25,7 +28,8 @@ async function openProp(): Promise<vscode.TextEditor> {
 
 /**
  * Runs a command that shows quick picks and answers each with `answer` (accept the selected item, or close) until the
- * command returns. Retried because a pick opens asynchronously: an answer sent while none is open does nothing.
+ * command returns (a repair may take minutes). Retried because a pick opens asynchronously: an answer sent while none
+ * is open does nothing.
  */
 async function answerQuickPicks<T>(answer: string, command: string, ...args: unknown[]): Promise<T | undefined> {
   let done = false;
@@ -35,11 +39,40 @@ async function answerQuickPicks<T>(answer: string, command: string, ...args: unk
     await new Promise((r) => setTimeout(r, 300));
     if (!done) await vscode.commands.executeCommand(answer);
     return undefined;
-  });
+  }, 240_000);
   return result;
 }
 
-const tests: [string, () => Promise<void>][] = [
+/** The panel's renders from now on (what each view drew and says), until disposed. */
+function watchRenders(): Rendered[] & { dispose(): void } {
+  const renders = [] as unknown as Rendered[] & { dispose(): void };
+  const listener = panel().onDidRender((r) => renders.push(r));
+  renders.dispose = () => listener.dispose();
+  return renders;
+}
+
+const panel = () => vscode.extensions.getExtension<NetMendApi>('netmend.netmend')!.exports.panel;
+
+/** Runs `fn` with some NetMend settings set for the workspace, then restores them. */
+async function withSettings<T>(settings: Record<string, unknown>, fn: () => Thenable<T> | Promise<T>): Promise<T> {
+  const config = vscode.workspace.getConfiguration('netmend');
+  for (const [key, value] of Object.entries(settings)) await config.update(key, value, vscode.ConfigurationTarget.Workspace);
+  try {
+    return await fn();
+  } finally {
+    for (const key of Object.keys(settings)) await config.update(key, undefined, vscode.ConfigurationTarget.Workspace);
+  }
+}
+
+/** test/e2e/screenshots/<name>-light.png and -dark.png of the workbench as it is; the theme is dark afterwards. */
+async function screenshotsInBothThemes(name: string): Promise<void> {
+  for (const [theme, suffix] of [['Default Light Modern', 'light'], ['Default Dark Modern', 'dark']] as const) {
+    await useTheme(theme);
+    await screenshot(`${name}-${suffix}`);
+  }
+}
+
+const tests: [string, () => Promise<void>, number?][] = [
   extensionUnderTest,
   ['the .prop file activates NetMend and its outline lists inputs, outputs and the ten properties', async () => {
     const editor = await openProp();
@@ -232,37 +265,61 @@ const tests: [string, () => Promise<void>][] = [
     // Escape repairs nothing.
     assert.equal(await answerQuickPicks('workbench.action.closeQuickOpen', 'netmend.repairModel', uri, 'phi2'), undefined);
   }],
-  ['Responsibility localises phi3 in the worker and the panel draws its heatmap, shows a repair for review, and Accept writes it beside the model (ONNX Runtime runs it; the original is unchanged)', async () => {
+  ['Responsibility localises phi3 in the worker and the panel draws its heatmap; Fine-tune these neurons runs birdnn-ft on the two selected; Repair from phi3\'s CodeLens shows the verdict in the panel; Accept writes it beside the model (ONNX Runtime runs it; the original is unchanged)', async () => {
     const editor = await openProp();
-    const panel = vscode.extensions.getExtension<NetMendApi>('netmend.netmend')!.exports.panel;
-    const renders: Rendered[] = [];
-    const listener = panel.onDidRender((r) => renders.push(r));
+    const uri = editor.document.uri;
+    // More room for the panel in the screenshots.
+    await vscode.commands.executeCommand('workbench.action.closeSidebar');
+    await vscode.commands.executeCommand('notifications.clearAll');
+    const renders = watchRenders();
     try {
       const modelPath = join(folder(), 'ACASXU_run2a_1_9_batch_2000.onnx');
       const original = readFileSync(modelPath);
       // The CodeLens's Responsibility: localisation of phi3's violation in the worker, drawn by the panel.
-      assert.equal(await vscode.commands.executeCommand('netmend.showResponsibility', editor.document.uri, 'phi3'), true);
+      assert.equal(await vscode.commands.executeCommand('netmend.showResponsibility', uri, 'phi3'), true);
       const heatmap = await waitFor('the heatmap to render', () => renders.find((r) => r.view === 'responsibility'));
       assert.deepEqual({ layers: heatmap.layers, cells: heatmap.cells }, { layers: 6, cells: 300 });
+      assert.match(heatmap.text ?? '', /Why phi3 fails: neuron responsibility/);
+      assert.match(heatmap.text ?? '', /6 hidden layers, 300 neurons/);
+      await screenshotsInBothThemes('vscode-heatmap');
 
-      // A real repair (REASSURE, the default, on phi1; other properties not re-verified, to keep it short) lands in the panel.
-      const config = vscode.workspace.getConfiguration('netmend');
-      await config.update('repair.recheckOtherProperties', false, vscode.ConfigurationTarget.Workspace);
-      let repairedPath: string | undefined;
-      try {
-        const result = await answerQuickPicks('workbench.action.acceptSelectedQuickOpenItem', 'netmend.repairModel', editor.document.uri, 'phi1') as { verdict?: string; repairedPath?: string };
-        assert.equal(result.verdict, 'repaired');
-        repairedPath = result.repairedPath;
-      } finally {
-        await config.update('repair.recheckOtherProperties', undefined, vscode.ConfigurationTarget.Workspace);
-      }
-      await waitFor('the review to render', () => renders.find((r) => r.view === 'review'));
-      assert.ok(panel.pendingReview(), 'the review waits for Accept');
+      // Select the focused neuron (the top one) and its right neighbour with the keyboard, then Fine-tune these
+      // neurons: BIRDNN fine-tuning of exactly those two, shown for review.
+      await withSettings({ 'repair.timeoutSeconds': 5, 'verify.timeoutSeconds': 10, 'repair.recheckOtherProperties': false }, async () => {
+        webviewSteps([{ focus: '.heatmap' }, { press: 'Space' }, { press: 'ArrowRight' }, { press: 'Space' }, { click: '.responsibility aside vscode-button' }]);
+        const tuned = await waitFor('the fine-tuned review', () => renders.find((r) => r.view === 'review'), 90000);
+        assert.match(tuned.text ?? '', /BIRDNN fine-tuning repair of phi3/);
+        const select = /select=(\d+):(\d+);(\d+):(\d+)/.exec(tuned.text ?? '');
+        assert.ok(select, `the review names the two selected neurons: ${tuned.text?.slice(0, 300)}`);
+        const [, l1, n1, l2, n2] = select.map(Number);
+        assert.ok((l1 === l2 && n2 === n1 + 1) || (l2 === l1 + 1 && n2 === 0), `neighbours: ${select[0]}`);
+      });
+      await vscode.commands.executeCommand('netmend.rejectRepair');
+      await waitFor('the rejected review', () => renders.find((r) => r.view === 'review' && /^Rejected: /m.test(r.text ?? '')));
+      renders.length = 0;
+
+      // phi3 is violated: Repair from its CodeLens with BIRDNN fine-tuning (the default here; proven on this property),
+      // the other properties not re-verified to keep it short. Its swarm stops when it no longer improves (27 s at a
+      // load of 27 on 2 cores): a budget that cuts it short would make the verdict depend on the machine's load.
+      const line = editor.document.getText().split('\n').findIndex((l) => l.startsWith('property phi3'));
+      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
+      const repairLens = lenses.find((l) => l.range.start.line === line && l.command?.title === 'Repair');
+      assert.ok(repairLens?.command, 'a Repair CodeLens above phi3');
+      const result = await withSettings({ 'repair.defaultMethod': 'birdnn-ft', 'repair.timeoutSeconds': 120, 'repair.recheckOtherProperties': false },
+        () => answerQuickPicks<RepairOutcomeShown>('workbench.action.acceptSelectedQuickOpenItem', repairLens.command!.command, ...(repairLens.command!.arguments ?? [])));
+      assert.equal(result?.method, 'birdnn-ft');
+      assert.equal(result?.verdict, 'repaired', 'the written model is proved to satisfy phi3');
+      // The verdict as the panel shows it.
+      const review = await waitFor('the review to render', () => renders.find((r) => r.view === 'review'));
+      assert.match(review.text ?? '', /BIRDNN fine-tuning repair of phi3/);
+      assert.match(review.text ?? '', /Repaired: the property holds on the written model — the property is proved on the written model/);
+      await screenshotsInBothThemes('vscode-review');
+      assert.ok(panel().pendingReview(), 'the review waits for Accept');
       await vscode.commands.executeCommand('netmend.acceptRepair');
       const written = join(folder(), 'ACASXU_run2a_1_9_batch_2000.repaired.onnx');
-      await waitFor('the accepted file', () => (existsSync(written) && panel.pendingReview() === undefined ? true : undefined));
+      await waitFor('the accepted file', () => (existsSync(written) && panel().pendingReview() === undefined ? true : undefined));
       assert.deepEqual(readFileSync(modelPath), original, 'the original is byte-identical');
-      assert.deepEqual(readFileSync(written), readFileSync(repairedPath!), 'the accepted file is the model the driver judged');
+      assert.deepEqual(readFileSync(written), readFileSync(result.repairedPath!), 'the accepted file is the model the driver judged');
       // ONNX Runtime runs the accepted file and agrees with our reading of it (our export declares a batch dimension).
       const accepted = loadModelFile(written);
       const ort = await OrtModel.load(written, [1, 5]);
@@ -270,17 +327,20 @@ const tests: [string, () => Promise<void>][] = [
         const [y] = await ort.run([x]);
         forwardModel(accepted, x).forEach((v, i) => assert.ok(Math.abs(v - y[i]) < 1e-4, `output ${i}: ${v} vs ${y[i]}`));
       }
+      const acceptedView = await waitFor('the accepted review', () => renders.find((r) => r.view === 'review' && /Accepted: written to/.test(r.text ?? '')));
+      assert.match(acceptedView.text ?? '', /ACASXU_run2a_1_9_batch_2000\.repaired\.onnx/);
     } finally {
-      listener.dispose();
+      renders.dispose();
     }
-  }],
+  }, 300_000],
   ['the walkthrough opens the bundled ACAS Xu example', async () => {
     await vscode.commands.executeCommand('netmend.openExample');
     const editor = await waitFor('the example', () => (vscode.window.activeTextEditor?.document.fileName.endsWith(join('acasxu-example', 'acasxu.prop')) ? vscode.window.activeTextEditor : undefined));
     assert.equal(editor.document.languageId, 'prop');
   }],
-  // Last, so that run.mjs's final screenshot (docs/screenshot-editor.png is a copy) shows a counterexample diagnostic.
+  // docs/screenshot-editor.png is a copy of its screenshot.
   ['the counterexample of phi3 shows as a hover on its requirement', async () => {
+    await useTheme('Default Light Modern');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await vscode.commands.executeCommand('notifications.clearAll');
     const editor = await openProp();
@@ -292,12 +352,49 @@ const tests: [string, () => Promise<void>][] = [
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', editor.document.uri, at);
     assert.ok(hovers.length > 0);
     await new Promise((r) => setTimeout(r, 1000));
+    await screenshot('vscode-editor-counterexample-light');
   }],
+  // Last: the comparison stays in the panel for the reload suite (reload.ts), which checks that it comes back.
+  ['Repair with Every Method on phi3 runs each method the worker has and fills the comparison, best first, the best of each column marked', async () => {
+    // A fresh editor: the previous test's hover would cover the panel in the screenshots.
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const editor = await openProp();
+    await vscode.commands.executeCommand('notifications.clearAll');
+    const renders = watchRenders();
+    try {
+      // Short budgets: this test is about the table, not about how well each method does.
+      const reports = await withSettings({ 'repair.timeoutSeconds': 5, 'verify.timeoutSeconds': 10, 'repair.recheckOtherProperties': false },
+        () => vscode.commands.executeCommand<RepairReport[]>('netmend.repairAll', editor.document.uri, 'phi3'));
+      const ids = reports.map((r) => r.method);
+      // The methods come from the worker's registry: every one that repairs properties, each once.
+      for (const id of ['reassure', 'nrepair', 'birdnn-ft', 'birdnn-rt']) assert.ok(ids.includes(id as RepairReport['method']), `${id} ran: ${ids.join(', ')}`);
+      assert.equal(new Set(ids).size, ids.length);
+      for (const id of ids) assert.ok(REPAIR_CATALOG.find((m) => m.id === id)?.needs.includes('property'), `${id} repairs properties`);
+      const shown = await waitFor('the comparison to render', () => renders.find((r) => r.view === 'compare'));
+      // One table row per report, in compareRepairs' order, with as many stars as columns where it is best.
+      const rows = compareRepairs(reports);
+      const lines = (shown.text ?? '').split('\n');
+      const rowLines = rows.map((row) => lines.find((l) => l.startsWith(`${row.report.methodName}\t`)));
+      rowLines.forEach((l, k) => assert.ok(l, `a row for ${rows[k].report.methodName}: ${shown.text}`));
+      assert.deepEqual(rowLines.map((l) => lines.indexOf(l!)), [...rowLines.map((l) => lines.indexOf(l!))].sort((a, b) => a - b), 'rows best first');
+      rows.forEach((row, k) => assert.equal(rowLines[k]!.split('★').length - 1, row.best.size, `${row.report.methodName}: ${rowLines[k]}`));
+      assert.ok(rows.some((row) => row.best.size > 0), 'some column has a best value');
+      assert.match(shown.text ?? '', /Repair methods compared on phi3/);
+      await screenshotsInBothThemes('vscode-compare');
+    } finally {
+      renders.dispose();
+    }
+  }, 240_000],
 ];
 
 export function run(): Promise<void> {
   const mocha = new Mocha({ timeout: 60000, color: false });
   const suite = Mocha.Suite.create(mocha.suite, 'NetMend in VS Code');
-  for (const [title, fn] of tests) suite.addTest(new Mocha.Test(title, fn));
+  for (const [title, fn, timeout] of tests) {
+    const test = new Mocha.Test(title, fn);
+    suite.addTest(test);
+    // After addTest, which gives the test the suite's timeout.
+    if (timeout) test.timeout(timeout);
+  }
   return new Promise((ok, fail) => mocha.run((failures) => (failures ? fail(new Error(`${failures} e2e test(s) failed`)) : ok())));
 }

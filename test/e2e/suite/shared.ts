@@ -1,7 +1,8 @@
 /** Helpers shared by the trusted (index.ts) and untrusted (untrusted.ts) suites; bundled into each. */
 import * as vscode from 'vscode';
 import * as assert from 'node:assert/strict';
-import { sep } from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
+import { join, sep } from 'node:path';
 
 export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 15000): Promise<T> {
   const started = Date.now();
@@ -42,3 +43,30 @@ export const extensionUnderTest: [string, () => Promise<void>] = ['NetMend runs 
   const path = vscode.extensions.getExtension('netmend.netmend')?.extensionPath;
   assert.ok(path === root || path?.startsWith(root + sep), `NetMend at ${path}, expected under ${root}`);
 }];
+
+/**
+ * A screenshot of the workbench as it is now, taken by run.mjs (which holds the browser): the suite asks through its
+ * log and waits for the file. Saved as test/e2e/screenshots/<name>.png.
+ */
+export async function screenshot(name: string): Promise<void> {
+  const folder = process.env.NETMEND_E2E_SCREENSHOTS;
+  assert.ok(folder, 'run.mjs sets NETMEND_E2E_SCREENSHOTS');
+  const file = join(folder, `${name}.png`);
+  rmSync(file, { force: true });
+  console.log(`${SCREENSHOT_REQUEST}${name}`);
+  await waitFor(`the screenshot ${name}`, () => (existsSync(file) ? true : undefined), 30000);
+}
+
+/** The log line run.mjs answers with a screenshot (keep in step with run.mjs). */
+const SCREENSHOT_REQUEST = 'netmend-e2e-screenshot:';
+
+/** Switches VS Code's colour theme and gives the workbench and the panel time to repaint. */
+export async function useTheme(theme: 'Default Light Modern' | 'Default Dark Modern'): Promise<void> {
+  await vscode.workspace.getConfiguration('workbench').update('colorTheme', theme, vscode.ConfigurationTarget.Global);
+  await new Promise((r) => setTimeout(r, 1500));
+}
+
+/** Keys and clicks inside the NetMend webview, done by run.mjs (which holds the browser); fire and forget. */
+export function webviewSteps(steps: readonly ({ focus: string } | { click: string } | { press: string })[]): void {
+  console.log(`netmend-e2e-webview:${JSON.stringify(steps)}`);
+}

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { isHostMessage, isPanelMessage, isPanelState, isRepairReport, isResponsibility, type View } from '../../../webview/protocol';
+import { RENDERED_TEXT_LIMIT, isHostMessage, isPanelMessage, isPanelState, isRepairReport, isResponsibility, neuronsExist, type View } from '../../../webview/protocol';
 import { acasReports, acasResponsibility } from '../../panelFixtures';
 
 /** What crosses the webview boundary is JSON: validate what would arrive, not the in-memory object. */
@@ -55,6 +55,7 @@ test('panel messages: each kind with its fields, nothing else', () => {
     { type: 'invalid', detail: 'x' },
     { type: 'rendered', view: 'responsibility', layers: 6, cells: 300 },
     { type: 'rendered', view: 'empty' },
+    { type: 'rendered', view: 'review', text: 'REASSURE repair of phi1\nRepaired: the property holds on the written model' },
     { type: 'repair', docUri: 'file:///a.prop', property: 'phi3' },
   ];
   for (const m of ok) assert.ok(isPanelMessage(m), m.type);
@@ -64,6 +65,8 @@ test('panel messages: each kind with its fields, nothing else', () => {
     { type: 'rendered', view: 'chart' },
     { type: 'repair', docUri: 'file:///a.prop' },
     { type: 'rendered', view: 'responsibility', cells: -1 },
+    { type: 'rendered', view: 'review', text: 42 },
+    { type: 'rendered', view: 'review', text: 'x'.repeat(RENDERED_TEXT_LIMIT + 1) },
     { type: 'accept', reviewId: 7, overwrite: true },
     { type: 'fineTune', docUri: 'file:///a.prop', property: 'phi2', neurons: [] },
     { type: 'fineTune', docUri: 'file:///a.prop', property: 'phi2', neurons: [{ layer: -1, neuron: 0 }] },
@@ -80,4 +83,13 @@ test('host messages and restored state: unknown views, bad statuses and mismatch
   assert.ok(isHostMessage({ type: 'busy' }));
   assert.equal(isPanelState({ view: { kind: 'empty' }, heatmap: { scale: 'log', zoom: 1 } }), false);
   assert.equal(isPanelState(undefined), false);
+});
+
+test('a fine-tune request names only neurons of the heatmap shown (the host checks before it starts anything)', () => {
+  const sizes = responsibility.layers.map((l) => l.scores.length);
+  const last = sizes.length - 1;
+  assert.ok(neuronsExist(responsibility, [{ layer: 0, neuron: 0 }, { layer: last, neuron: sizes[last] - 1 }]));
+  assert.equal(neuronsExist(responsibility, [{ layer: 0, neuron: sizes[0] }]), false);
+  // The output layer is not on the map: the panel shows hidden layers only.
+  assert.equal(neuronsExist(responsibility, [{ layer: sizes.length, neuron: 0 }]), false);
 });

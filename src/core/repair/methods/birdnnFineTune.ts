@@ -7,6 +7,9 @@
  * Eq. 7 (the code's --alpha weights the drawdown); the drawdown is the share of whole-domain samples whose decision
  * changed plus safe region samples that became violating (the paper's "performance loss"; ACAS Xu has no test labels).
  *
+ * `select` replaces the ranking by neurons the user chose (the side panel's "Fine-tune these neurons"); everything
+ * else is the same search.
+ *
  * `iterate`: localise -> fine-tune -> verify -> add the counterexample (and its neighbourhood) to the negatives, until
  * the verifier proves the property or time runs out. Sampling alone never claims a repair: the driver re-verifies.
  */
@@ -22,12 +25,15 @@ import { verify } from '../../verify';
 import { collectRepairData, pickRows, type RepairData } from '../birdnn/data';
 import { decide } from '../labels';
 import { foldScales } from '../birdnn/foldScales';
+import { parseNeuronList, type NeuronRef } from '../birdnn/neuronList';
 import { pso } from '../birdnn/pso';
 import { ScaledForward } from '../birdnn/scaledForward';
 import type { RepairMethod, RepairOutcome, RepairTask } from '../types';
 import { catalogEntry } from '../catalog';
 
 interface FineTuneSettings {
+  /** The neurons to tune when the user chose them (the `select` option); otherwise the top `neurons` by responsibility. */
+  readonly selected?: readonly NeuronRef[];
   readonly neurons: number;
   readonly layer: number;
   readonly responsibility: ResponsibilityMethod;
@@ -45,6 +51,7 @@ export const birdnnFineTune: RepairMethod = {
   ...catalogEntry('birdnn-ft'),
   options: [
     { name: 'neurons', default: 10, description: 'How many of the most responsible neurons to tune (the paper: 10 cross-layer, 5 per layer).' },
+    { name: 'select', default: '', description: 'Tune exactly these neurons instead of the most responsible ones: layer:neuron pairs from 0 (0 = first hidden layer, the last layer is the output), separated by ; + or spaces, e.g. "0:12;1:40". Overrides neurons and layer.' },
     { name: 'layer', default: -1, description: 'Tune only neurons of this layer (0 = first hidden layer); -1 ranks neurons across all layers.' },
     { name: 'responsibility', default: 'birdnn-code', choices: ['birdnn-code', 'birdnn', 'gradient'], description: 'How neurons are ranked: the code\'s Eq. 5 sums, the paper\'s pairwise form, or the margin gradient.' },
     { name: 'alpha', default: 0.6, description: 'Weight of the unexpected behaviour in the PSO fitness; the drawdown gets 1 - alpha (the paper: 0.6).' },
@@ -67,7 +74,10 @@ async function runFineTune(task: RepairTask): Promise<RepairOutcome> {
   if (!task.query) throw new InputError('BIRDNN fine-tuning repairs a property: give one');
   const query = task.query;
   const opt = (name: string) => task.options[name] ?? birdnnFineTune.options.find((o) => o.name === name)!.default;
+  let net: Network = asLayerSequence(task.model, 'BIRDNN fine-tuning');
+  const select = String(opt('select'));
   const settings: FineTuneSettings = {
+    selected: select.trim() === '' ? undefined : parseNeuronList(select, net.layers.map((l) => l.outSize)),
     neurons: Number(opt('neurons')), layer: Number(opt('layer')), responsibility: String(opt('responsibility')) as ResponsibilityMethod,
     alpha: Number(opt('alpha')), margin: Number(opt('margin')), particles: Number(opt('particles')), iterations: Number(opt('iterations')), patience: Number(opt('patience')),
     inertia: Number(opt('inertia')), cognitive: Number(opt('cognitive')), social: Number(opt('social')),
@@ -76,7 +86,6 @@ async function runFineTune(task: RepairTask): Promise<RepairOutcome> {
   const random = seededRandom(Number(opt('seed')));
   const log: string[] = [];
   const counterexamples: Float64Array[] = [];
-  let net: Network = asLayerSequence(task.model, 'BIRDNN fine-tuning');
   let rounds = 0;
   let stats: Record<string, number> = {};
   for (;;) {
@@ -110,15 +119,16 @@ async function runFineTune(task: RepairTask): Promise<RepairOutcome> {
 
 const fmt = (v: ArrayLike<number>) => `[${Array.from(v, (x) => x.toPrecision(4)).join(', ')}]`;
 
-/** Localise, PSO over the top neurons' factors, fold. */
+/** Localise (unless the neurons were chosen), PSO over the neurons' factors, fold. */
 async function fineTuneOnce(net: Network, query: Query, data: RepairData, s: FineTuneSettings, ctx: { deadline: number; random: () => number; task: RepairTask; log: string[] }): Promise<{ network: Network; stats: Record<string, number> }> {
   const { set } = data;
   const started = performance.now();
-  const scores = neuronScores(net, query, set, s.responsibility);
-  const ranked = rankNeurons(s.layer >= 0 ? scores.map((layer, k) => (k === s.layer ? layer : new Float64Array(layer.length))) : scores);
-  const chosen = ranked.filter((r) => r.score > 0).slice(0, s.neurons);
+  const chosen = s.selected ?? mostResponsible(net, query, data, s);
   const localizeSec = (performance.now() - started) / 1000;
-  ctx.log.push(`localised ${set.violating.length} negative / ${set.safe.length} positive samples by ${s.responsibility} in ${localizeSec.toFixed(3)} s; tuning ${chosen.map((c) => `${net.layers[c.layer].name}:${c.neuron}`).join(', ')}`);
+  const names = chosen.map((c) => `${net.layers[c.layer].name}:${c.neuron}`).join(', ');
+  ctx.log.push(s.selected
+    ? `${set.violating.length} negative / ${set.safe.length} positive samples; tuning the ${chosen.length} selected neurons ${names}`
+    : `localised ${set.violating.length} negative / ${set.safe.length} positive samples by ${s.responsibility} in ${localizeSec.toFixed(3)} s; tuning ${names}`);
 
   const n = net.layers[0].inSize;
   const m = net.layers[net.layers.length - 1].outSize;
@@ -166,6 +176,13 @@ async function fineTuneOnce(net: Network, query: Query, data: RepairData, s: Fin
   } finally {
     await engine.release();
   }
+}
+
+/** The top `neurons` by responsibility (of one layer when `layer` >= 0), positive scores only. */
+function mostResponsible(net: Network, query: Query, data: RepairData, s: FineTuneSettings): NeuronRef[] {
+  const scores = neuronScores(net, query, data.set, s.responsibility);
+  const ranked = rankNeurons(s.layer >= 0 ? scores.map((layer, k) => (k === s.layer ? layer : new Float64Array(layer.length))) : scores);
+  return ranked.filter((r) => r.score > 0).slice(0, s.neurons);
 }
 
 const pct = (f: number) => `${(100 * f).toFixed(2)}%`;
