@@ -16,6 +16,7 @@ import { asLayerSequence, isGraph } from '../../network/model';
 import type { Network } from '../../network/network';
 import { violationMargin, type Query } from '../../query/normalForm';
 import { neuronScores, rankNeurons } from '../../localize';
+import { attackViolations } from '../../localize/violations';
 import type { ResponsibilityMethod } from '../../localize/types';
 import { seededRandom } from '../../verify/falsify';
 import { verify } from '../../verify';
@@ -56,7 +57,8 @@ export const birdnnFineTune: RepairMethod = {
     { name: 'inertia', default: 0.8, description: 'PSO inertia weight.' },
     { name: 'cognitive', default: 0.41, description: 'PSO cognitive coefficient c1.' },
     { name: 'social', default: 0.41, description: 'PSO social coefficient c2.' },
-    { name: 'iterate', default: false, description: 'Verify after each fine-tuning and fine-tune again with the counterexample added, until proven or out of time.' },
+    { name: 'iterate', default: false, description: 'Attack, then verify, after each fine-tuning and fine-tune again with the counterexample added, until proven or out of time.' },
+    { name: 'roundVerifySec', default: 10, description: 'The verifier\'s limit per round of iterate (seconds).' },
     { name: 'seed', default: 1, description: 'Random seed (sampling, PSO).' },
   ],
   run: runFineTune,
@@ -91,8 +93,17 @@ async function runFineTune(task: RepairTask): Promise<RepairOutcome> {
     net = round.network;
     stats = { ...round.stats, rounds };
     if (!opt('iterate') || Date.now() > deadline || task.signal?.aborted) break;
+    // Our attack first: a counterexample it finds costs no verifier time.
+    const attacked = query.region.flatMap((p) => rowsOf(attackViolations(net, query.violation, p, 512, 60, random), net.layers[0].inSize)).slice(0, 20);
+    if (attacked.length > 0) {
+      counterexamples.push(...attacked);
+      log.push(`round ${rounds}: the attack finds ${attacked.length} violation(s) of the fine-tuned network; added to the negatives`);
+      continue;
+    }
     task.onProgress?.({ stage: 'verify', message: `round ${rounds}: verifying` });
-    const result = await verify(net, query, { timeoutSec: Math.max(1, (deadline - Date.now()) / 1000), signal: task.signal, threads: availableParallelism() });
+    const limit = Math.min(Number(opt('roundVerifySec')), (deadline - Date.now()) / 1000);
+    if (limit < 0.5) break;
+    const result = await verify(net, query, { timeoutSec: limit, signal: task.signal, threads: availableParallelism() });
     if (result.status === 'holds') {
       log.push(`round ${rounds}: the verifier proves the property on the fine-tuned network (${result.timeSec.toFixed(2)} s)`);
       stats.provenInRound = rounds;
@@ -108,6 +119,7 @@ async function runFineTune(task: RepairTask): Promise<RepairOutcome> {
   return { model: net, log, stats, counterexamples };
 }
 
+const rowsOf = (flat: Float64Array, n: number) => Array.from({ length: flat.length / n }, (_, r) => flat.slice(r * n, (r + 1) * n));
 const fmt = (v: ArrayLike<number>) => `[${Array.from(v, (x) => x.toPrecision(4)).join(', ')}]`;
 
 /** Localise, PSO over the top neurons' factors, fold. */
