@@ -12,6 +12,7 @@
  *     safe with room to spare.
  * The network it returns is the last one trained (or proven); the driver judges it on the written file.
  */
+import { availableParallelism } from 'node:os';
 import type { Network } from '../../network/network';
 import { forward } from '../../network/forward';
 import { decidingRow, violationMargin, type OutputDnf, type Query } from '../../query/normalForm';
@@ -22,6 +23,7 @@ import { adam } from '../../train/optimizers';
 import { train } from '../../train/train';
 import { verify } from '../../verify';
 import { pickRows } from './data';
+import type { RepairOption, RepairTask } from '../types';
 
 export interface CertifyOptions {
   /** The violation margin (output units) asked of every hard point; doubles when the verifier cannot decide. */
@@ -171,3 +173,23 @@ function concat(parts: readonly ArrayLike<number>[]): Float64Array {
 }
 
 const rows = (flat: Float64Array, n: number) => Array.from({ length: flat.length / n }, (_, r) => flat.subarray(r * n, (r + 1) * n));
+
+/** The options `certify` adds to both BIRDNN methods (off by default: the paper has no verifier in its loop). */
+export const CERTIFY_OPTIONS: readonly RepairOption[] = [
+  { name: 'certify', default: false, description: 'After the paper\'s repair: counterexample-guided margin training with the verifier in the loop, until proven or out of time (not in the paper).' },
+  { name: 'certifyMargin', default: 0.002, description: 'certify: the violation margin (output units) asked of the attacked and the verifier\'s points; doubles when the verifier cannot decide.' },
+  { name: 'certifyVerifySec', default: 10, description: 'certify: the verifier\'s limit per round (seconds).' },
+  { name: 'keepWeight', default: 100, description: 'certify: weight of the MSE to the original\'s outputs against the margin hinge.' },
+];
+
+/** Runs `certify` when the task asks for it; else returns `start` unproven. Adds its stats and log lines. */
+export async function certifyIfAsked(task: RepairTask, original: Network, start: Network, deadline: number, random: Random, log: string[]): Promise<{ network: Network; stats: Record<string, number> }> {
+  const opt = (name: string) => task.options[name] ?? CERTIFY_OPTIONS.find((o) => o.name === name)!.default;
+  if (!opt('certify') || !task.query) return { network: start, stats: {} };
+  const result = await certify(original, start, task.query, {
+    margin: Number(opt('certifyMargin')), maxMargin: 16 * Number(opt('certifyMargin')), keepWeight: Number(opt('keepWeight')), verifySec: Number(opt('certifyVerifySec')),
+    epochs: 3, learningRate: 1e-4, keepSamples: 3000, domain: task.domain, deadline, random, threads: availableParallelism(), signal: task.signal, log,
+    onProgress: (message) => task.onProgress?.({ stage: 'certify', message }),
+  });
+  return { network: result.network, stats: { certifyRounds: result.rounds, certifyProven: result.proven ? 1 : 0, certifyMargin: result.margin, certifyVerifySec: result.verifySec } };
+}

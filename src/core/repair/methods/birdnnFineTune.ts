@@ -20,6 +20,7 @@ import { attackViolations } from '../../localize/violations';
 import type { ResponsibilityMethod } from '../../localize/types';
 import { seededRandom } from '../../verify/falsify';
 import { verify } from '../../verify';
+import { certifyIfAsked, CERTIFY_OPTIONS } from '../birdnn/certify';
 import { collectRepairData, pickRows, type RepairData } from '../birdnn/data';
 import { decide } from '../labels';
 import { foldScales } from '../birdnn/foldScales';
@@ -60,6 +61,7 @@ export const birdnnFineTune: RepairMethod = {
     { name: 'iterate', default: false, description: 'Attack, then verify, after each fine-tuning and fine-tune again with the counterexample added, until proven or out of time.' },
     { name: 'roundVerifySec', default: 10, description: 'The verifier\'s limit per round of iterate (seconds).' },
     { name: 'seed', default: 1, description: 'Random seed (sampling, PSO).' },
+    ...CERTIFY_OPTIONS,
   ],
   run: runFineTune,
 };
@@ -78,7 +80,8 @@ async function runFineTune(task: RepairTask): Promise<RepairOutcome> {
   const random = seededRandom(Number(opt('seed')));
   const log: string[] = [];
   const counterexamples: Float64Array[] = [];
-  let net: Network = asLayerSequence(task.model, 'BIRDNN fine-tuning');
+  const original: Network = asLayerSequence(task.model, 'BIRDNN fine-tuning');
+  let net = original;
   let rounds = 0;
   let stats: Record<string, number> = {};
   for (;;) {
@@ -115,6 +118,11 @@ async function runFineTune(task: RepairTask): Promise<RepairOutcome> {
     }
     counterexamples.push(result.counterexample.input);
     log.push(`round ${rounds}: counterexample ${fmt(result.counterexample.input)}; added to the negatives`);
+  }
+  if (!stats.provenInRound) {
+    const certified = await certifyIfAsked(task, original, net, deadline, random, log);
+    net = certified.network;
+    stats = { ...stats, ...certified.stats };
   }
   return { model: net, log, stats, counterexamples };
 }
