@@ -6,7 +6,8 @@
  *  1. attack the current network for near-violations (violation margin below `margin`) in the region, and re-check the
  *     hard points found so far;
  *  2. when there are none, verify with a short limit: holds -> done; a counterexample (and its neighbourhood) joins the
- *     hard points; unknown -> the margin doubles (more room for the bounds), up to `maxMargin`;
+ *     hard points; unknown -> the margin (more room for the bounds, up to `maxMargin`) and the verifier's limit grow
+ *     by half;
  *  3. train a few epochs on a hinge relu(margin - violationMargin) over the hard points plus a keep term,
  *     keepWeight·MSE to the original's outputs, on whole-domain samples and on region samples where the original is
  *     safe with room to spare.
@@ -26,12 +27,12 @@ import { pickRows } from './data';
 import type { RepairOption, RepairTask } from '../types';
 
 export interface CertifyOptions {
-  /** The violation margin (output units) asked of every hard point; doubles when the verifier cannot decide. */
+  /** The violation margin (output units) asked of every hard point; grows by half when the verifier cannot decide. */
   readonly margin: number;
   readonly maxMargin: number;
   /** Weight of the keep term (MSE to the original's outputs) against the hinge. */
   readonly keepWeight: number;
-  /** The verifier's limit per round (seconds). */
+  /** The verifier's limit in the first round that reaches it (seconds). */
   readonly verifySec: number;
   readonly epochs: number;
   readonly learningRate: number;
@@ -56,7 +57,7 @@ export interface CertifyResult {
 }
 
 /** Hard points kept at most (the newest): the training set stays small enough for a few quick epochs per round. */
-const MAX_HARD = 4000;
+const MAX_HARD = 2000;
 
 export async function certify(original: Network, start: Network, query: Query, o: CertifyOptions): Promise<CertifyResult> {
   const n = original.layers[0].inSize;
@@ -70,14 +71,15 @@ export async function certify(original: Network, start: Network, query: Query, o
   let net = start;
   let margin = o.margin;
   let verifySec = 0;
+  let roundLimit = o.verifySec;
   for (let round = 1; ; round++) {
     if (Date.now() > o.deadline || o.signal?.aborted) return { network: net, proven: false, rounds: round - 1, margin, counterexamples, verifySec };
     o.onProgress?.(`certify round ${round}: attacking (margin ${margin})`);
-    const found = query.region.map((p) => attackViolations(net, query.violation, p, 512, 60, o.random, margin));
+    const found = query.region.map((p) => attackViolations(net, query.violation, p, 256, 40, o.random, margin));
     const stillHard = belowMargin(net, query.violation, hard, margin);
     const fresh = concat(found);
     if (fresh.length === 0 && stillHard === 0) {
-      const limit = Math.min(o.verifySec, (o.deadline - Date.now()) / 1000);
+      const limit = Math.min(roundLimit, (o.deadline - Date.now()) / 1000);
       if (limit <= 0.5) return { network: net, proven: false, rounds: round, margin, counterexamples, verifySec };
       o.onProgress?.(`certify round ${round}: verifying (${limit.toFixed(0)} s)`);
       const result = await verify(net, query, { timeoutSec: limit, threads: o.threads, signal: o.signal });
@@ -91,7 +93,8 @@ export async function certify(original: Network, start: Network, query: Query, o
         hard = appendHard(hard, concat([result.counterexample.input, sampleAround([result.counterexample.input], box, 0.002, 50, o.random)]), n);
         o.log.push(`certify round ${round}: the verifier's counterexample joins the hard points`);
       } else {
-        margin = Math.min(o.maxMargin, 2 * margin);
+        margin = Math.min(o.maxMargin, 1.5 * margin);
+        roundLimit *= 1.5;
         o.log.push(`certify round ${round}: the verifier could not decide in ${limit.toFixed(0)} s; margin ${margin}`);
       }
     } else {
@@ -177,7 +180,7 @@ const rows = (flat: Float64Array, n: number) => Array.from({ length: flat.length
 /** The options `certify` adds to both BIRDNN methods (off by default: the paper has no verifier in its loop). */
 export const CERTIFY_OPTIONS: readonly RepairOption[] = [
   { name: 'certify', default: false, description: 'After the paper\'s repair: counterexample-guided margin training with the verifier in the loop, until proven or out of time (not in the paper).' },
-  { name: 'certifyMargin', default: 0.002, description: 'certify: the violation margin (output units) asked of the attacked and the verifier\'s points; doubles when the verifier cannot decide.' },
+  { name: 'certifyMargin', default: 0.002, description: 'certify: the violation margin (output units) asked of the attacked and the verifier\'s points; grows by half (up to 4x) when the verifier cannot decide.' },
   { name: 'certifyVerifySec', default: 10, description: 'certify: the verifier\'s limit per round (seconds).' },
   { name: 'keepWeight', default: 100, description: 'certify: weight of the MSE to the original\'s outputs against the margin hinge.' },
 ];
@@ -187,8 +190,8 @@ export async function certifyIfAsked(task: RepairTask, original: Network, start:
   const opt = (name: string) => task.options[name] ?? CERTIFY_OPTIONS.find((o) => o.name === name)!.default;
   if (!opt('certify') || !task.query) return { network: start, stats: {} };
   const result = await certify(original, start, task.query, {
-    margin: Number(opt('certifyMargin')), maxMargin: 16 * Number(opt('certifyMargin')), keepWeight: Number(opt('keepWeight')), verifySec: Number(opt('certifyVerifySec')),
-    epochs: 3, learningRate: 1e-4, keepSamples: 3000, domain: task.domain, deadline, random, threads: availableParallelism(), signal: task.signal, log,
+    margin: Number(opt('certifyMargin')), maxMargin: 4 * Number(opt('certifyMargin')), keepWeight: Number(opt('keepWeight')), verifySec: Number(opt('certifyVerifySec')),
+    epochs: 3, learningRate: 1e-4, keepSamples: 2000, domain: task.domain, deadline, random, threads: availableParallelism(), signal: task.signal, log,
     onProgress: (message) => task.onProgress?.({ stage: 'certify', message }),
   });
   return { network: result.network, stats: { certifyRounds: result.rounds, certifyProven: result.proven ? 1 : 0, certifyMargin: result.margin, certifyVerifySec: result.verifySec } };
