@@ -191,7 +191,7 @@ async function main() {
         ...(process.env.BENCH_PROP2_ITERATE === '1' ? { iterate: true, margin: 0.001 } : {}),
         ...(process.env.BENCH_PROP2_CERTIFY === '1' ? { certify: true } : {}),
       };
-      push(await runTask(name, loadNetwork(acasNet(Number(i), Number(j))), query(2), birdnnFineTune, options, '(not in the paper)', 90));
+      push(await runTask(name, loadNetwork(acasNet(Number(i), Number(j))), query(2), birdnnFineTune, options, '(not in the paper)', options.certify ? 240 : 90));
       writeReport(rows, localization);
     }
   }
