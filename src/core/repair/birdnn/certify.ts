@@ -3,11 +3,11 @@
  * BIRDNN's sampled repairs leave the outputs a hair from the violation (N2,9/prop 8 after retraining: a margin of 0.001
  * over 100,000 region samples, and the verifier still splitting at depth 37 after 120 s), so the verifier times out or
  * finds a violation between the samples. Each round:
- *  1. attack the current network for near-violations (violation margin below `margin`) in the region, and re-check the
- *     hard points found so far;
- *  2. when there are none, verify with a short limit: holds -> done; a counterexample (and its neighbourhood) joins the
- *     hard points; unknown -> the margin (more room for the bounds, up to `maxMargin`) and the verifier's limit grow
- *     by half;
+ *  1. attack the current network for near-violations (violation margin below `margin`) in the region; they and their
+ *     neighbourhoods join the hard points;
+ *  2. when neither they nor the earlier hard points are violations, verify with a short limit: holds -> done; a
+ *     counterexample (and its neighbourhood) joins the hard points; unknown with no near-violation left -> the margin
+ *     (more room for the bounds, up to `maxMargin`) and the verifier's limit grow by half;
  *  3. train a few epochs on a hinge relu(margin - violationMargin) over the hard points plus a keep term,
  *     keepWeight·MSE to the original's outputs, on whole-domain samples and on region samples where the original is
  *     safe with room to spare.
@@ -75,33 +75,34 @@ export async function certify(original: Network, start: Network, query: Query, o
   for (let round = 1; ; round++) {
     if (Date.now() > o.deadline || o.signal?.aborted) return { network: net, proven: false, rounds: round - 1, margin, counterexamples, verifySec };
     o.onProgress?.(`certify round ${round}: attacking (margin ${margin})`);
-    const found = query.region.map((p) => attackViolations(net, query.violation, p, 256, 40, o.random, margin));
-    const stillHard = belowMargin(net, query.violation, hard, margin);
-    const fresh = concat(found);
-    if (fresh.length === 0 && stillHard === 0) {
+    const found = concat(query.region.map((p) => attackViolations(net, query.violation, p, 256, 40, o.random, margin)));
+    const violating = belowMargin(net, query.violation, concat([found, hard]), 0);
+    if (found.length > 0) {
+      hard = appendHard(hard, concat([found, sampleAround(rows(found, n), box, 0.002, 10, o.random)]), n);
+      o.log.push(`certify round ${round}: ${found.length / n} attacked points below margin ${margin}, ${violating} violations among them and the earlier hard points`);
+    }
+    if (violating === 0) {
+      // Near-violations are not violations: the verifier may already prove it.
       const limit = Math.min(roundLimit, (o.deadline - Date.now()) / 1000);
       if (limit <= 0.5) return { network: net, proven: false, rounds: round, margin, counterexamples, verifySec };
       o.onProgress?.(`certify round ${round}: verifying (${limit.toFixed(0)} s)`);
       const result = await verify(net, query, { timeoutSec: limit, threads: o.threads, signal: o.signal });
       verifySec += result.timeSec;
       if (result.status === 'holds') {
-        o.log.push(`certify round ${round}: no point below margin ${margin} found; the verifier proves the property (${result.timeSec.toFixed(2)} s)`);
+        o.log.push(`certify round ${round}: the verifier proves the property (${result.timeSec.toFixed(2)} s)`);
         return { network: net, proven: true, rounds: round, margin, counterexamples, verifySec };
       }
       if (result.status === 'violated') {
         counterexamples.push(result.counterexample.input);
         hard = appendHard(hard, concat([result.counterexample.input, sampleAround([result.counterexample.input], box, 0.002, 50, o.random)]), n);
         o.log.push(`certify round ${round}: the verifier's counterexample joins the hard points`);
-      } else {
+      } else if (found.length === 0) {
         margin = Math.min(o.maxMargin, 1.5 * margin);
         roundLimit *= 1.5;
-        o.log.push(`certify round ${round}: the verifier could not decide in ${limit.toFixed(0)} s; margin ${margin}`);
-      }
-    } else {
-      const centres = rows(fresh, n);
-      hard = appendHard(hard, concat([fresh, sampleAround(centres, box, 0.002, 10, o.random)]), n);
-      o.log.push(`certify round ${round}: ${centres.length} attacked points and ${stillHard} earlier hard points below margin ${margin}`);
+        o.log.push(`certify round ${round}: the verifier could not decide in ${limit.toFixed(0)} s and the attack finds nothing below the margin; margin ${margin}`);
+      } else o.log.push(`certify round ${round}: the verifier could not decide in ${limit.toFixed(0)} s`);
     }
+    if (hard.length === 0) continue;
     // Keep the original's outputs where it is safe with room (region rows near its violation are the hinge's business).
     const keepRows: number[] = [];
     for (let r = 0; r < keepCount; r++) {
