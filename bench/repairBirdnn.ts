@@ -7,7 +7,7 @@
  *
  * BENCH_TIMEOUT: the verifier's time on the written file (default 60 s); BENCH_PROP2=0 skips the 34 prop-2 tasks,
  * BENCH_PROP2_ITERATE=1 runs them iterated, BENCH_PROP2_CERTIFY=1 with certify too; BENCH_FILTER: a substring of the
- * task name; BENCH_METHOD: substrings of the method's label, comma-separated (e.g. "iterate,certify"). Rows are kept in
+ * task name (comma-separated: any of them); BENCH_METHOD: substrings of the method's label, comma-separated (e.g. "iterate,certify"). Rows are kept in
  * docs/benchmarks/repair-birdnn.json (re-read before each write, so filtered runs side by side keep each other's rows)
  * and recorded for the summary table of every method (bench/repairSummary.ts); BENCH_REPORT_ONLY=1 rewrites the
  * reports from them.
@@ -148,7 +148,7 @@ async function main() {
   };
   const localization: string[] = [];
   if (process.env.BENCH_REPORT_ONLY === '1') return writeReport(stored.rows, stored.localization);
-  const wanted = (name: string) => name.includes(FILTER);
+  const wanted = (name: string) => FILTER.split(',').some((f) => name.includes(f));
   const hard: [string, number, number, number][] = [['N2,9/prop 8', 2, 9, 8], ['N1,9/prop 7', 1, 9, 7]];
   for (const [name, i, j, p] of hard) {
     if (!wanted(name)) continue;
@@ -281,8 +281,8 @@ function recordSummary(rows: Row[]) {
     method: r.method, experiment: '', task: r.task, verdict: r.verdict, seconds: r.methodSec, fidelity: 1 - r.drawdown, sizeRatio: 1, paper: r.paper,
   });
   const groups: [string, (r: Row) => boolean][] = [
-    ['ACAS Xu N2,9/prop 8 and N1,9/prop 7 (BIRDNN)', (r) => r.task === 'N2,9/prop 8' || r.task === 'N1,9/prop 7'],
-    ['ACAS Xu N1,9 Tanh and LeakyReLU, prop 7 (BIRDNN)', (r) => r.task.startsWith('N1,9 ')],
+    ['ACAS Xu N2,9 prop 8 and N1,9 prop 7 (BIRDNN)', (r) => r.task === 'N2,9/prop 8' || r.task === 'N1,9/prop 7'],
+    ['ACAS Xu N1,9 Tanh and LeakyReLU prop 7 (BIRDNN)', (r) => r.task.startsWith('N1,9 ')],
     ['ACAS Xu prop 2 (BIRDNN)', (r) => r.task.endsWith('prop 2')],
   ];
   for (const [experiment, member] of groups) {
