@@ -7,7 +7,7 @@
  *
  * BENCH_TIMEOUT: the verifier's time on the written file (default 60 s); BENCH_PROP2=0 skips the 34 prop-2 tasks,
  * BENCH_PROP2_ITERATE=1 runs them iterated, BENCH_PROP2_CERTIFY=1 with certify too; BENCH_FILTER: a substring of the
- * task name (comma-separated: any of them); BENCH_METHOD: substrings of the method's label, comma-separated (e.g. "iterate,certify"). Rows are kept in
+ * task name (several separated by ";": any of them); BENCH_METHOD: substrings of the method's label separated by ";" (e.g. "iterate;certify"). Rows are kept in
  * docs/benchmarks/repair-birdnn.json (re-read before each write, so filtered runs side by side keep each other's rows)
  * and recorded for the summary table of every method (bench/repairSummary.ts); BENCH_REPORT_ONLY=1 rewrites the
  * reports from them.
@@ -105,7 +105,7 @@ function methodLabel(method: RepairMethod, options: RepairTask['options']): stri
 }
 
 async function runTask(name: string, net: Network, q: Query, method: RepairMethod, options: RepairTask['options'], paper: string, timeoutSec = 300): Promise<Row | undefined> {
-  if (!METHOD_FILTER.split(',').some((f) => methodLabel(method, options).includes(f))) return undefined;
+  if (!METHOD_FILTER.split(';').some((f) => methodLabel(method, options).includes(f))) return undefined;
   const fresh = await freshViolations(net, q);
   const task: RepairTask = { model: net, query: q, repairSet: [], keepSet: [], domain, decision: 'argmin', options, timeoutSec };
   const started = performance.now();
@@ -148,7 +148,7 @@ async function main() {
   };
   const localization: string[] = [];
   if (process.env.BENCH_REPORT_ONLY === '1') return writeReport(stored.rows, stored.localization);
-  const wanted = (name: string) => FILTER.split(',').some((f) => name.includes(f));
+  const wanted = (name: string) => FILTER.split(';').some((f) => name.includes(f));
   const hard: [string, number, number, number][] = [['N2,9/prop 8', 2, 9, 8], ['N1,9/prop 7', 1, 9, 7]];
   for (const [name, i, j, p] of hard) {
     if (!wanted(name)) continue;
