@@ -272,6 +272,13 @@ ${localization.join('\n')}
   proof in 240 s under a load of 20-26 on 2 cores (three benchmark processes and other developers' work): its
   verifier, 10 s per round, answered "unknown" in most rounds and found counterexamples in a few. The issue's goal
   (both proven, drawdown <= 0.1%, <= 16 s) is not met.
+- The "unknown" verdicts hide real violations. Retraining with certify, re-run with the verifier given 600 s on the
+  written file (as \`BENCH_FILTER="N1,9/prop 7;N2,9/prop 8" BENCH_METHOD="birdnn-rt (certify)" BENCH_TIMEOUT=600\`
+  does; measured with the same calls in a scratch script, under a load of 25-29): N1,9/prop 7 violated, found in 33 s
+  at v_own = -0.5 (a face of the box); N2,9/prop 8 violated, found in 51 s at v_own = 0.5 (a face) after splitting to
+  depth 29. The search finds them, not the falsifier (2-3 s of falsification first): the violations left are small
+  pockets on the box's faces that 256 attack starts (corners among them) miss. So the first cause dominates: the
+  repairs are not safe, and the verifier needs longer than the loop's 10 s rounds to show it.
 - A margin on the negatives (0.001 in output units) costs drawdown where the advisories' scores are close: the
   Tanh and LeakyReLU variants (distilled from N1,9, output gaps below 0.001) lost half their decisions. The iterated
   rows use that margin; the plain rows use the paper's setting (margin 0).

@@ -77,16 +77,17 @@ for (const { method, net: [i, j], prop, options, generalises } of cases) {
   });
 }
 
-// The verifier finds the remaining violation in well under a minute on a quiet machine; the limit is for a loaded one.
-test('birdnn-ft through the driver on N1,9/prop 7: its own negatives fixed, yet "not repaired" with a counterexample that ONNX Runtime confirms on the written file', async () => {
+// Retraining N1,9 fixes the pocket of violations it was shown and leaves the others (see the cases above): the verifier
+// finds one in seconds on a quiet machine; the limit is for a loaded one.
+test('birdnn-rt through the driver on N1,9/prop 7: its own negatives fixed, yet "not repaired" with a counterexample that ONNX Runtime confirms on the written file', async () => {
   const net = loadNetwork(acasNet(1, 9));
   const q = query(7);
   const { report, bytes } = await runRepair({
-    modelPath: acasNet(1, 9), model: net, method: birdnnFineTune, target: { name: 'prop 7', query: q }, others: [], repairSet: [], keepSet: [],
-    domain: acasDomain(), decision: 'argmin', options: { negatives: 2000, particles: 10, iterations: 30 }, timeoutSec: 120, verifyTimeoutSec: 300, threads: 2, fidelitySamples: 2000,
+    modelPath: acasNet(1, 9), model: net, method: birdnnRetrain, target: { name: 'prop 7', query: q }, others: [], repairSet: [], keepSet: [],
+    domain: acasDomain(), decision: 'argmin', options: {}, timeoutSec: 120, verifyTimeoutSec: 300, threads: 2, fidelitySamples: 2000,
   });
-  const fixedOnSamples = report.log.find((l) => l.startsWith('PSO:'));
-  assert.match(fixedOnSamples ?? '', /negatives still violating [\d.]+% -> 0\.00%/, report.log.join(' | '));
+  const fixed = Number(report.log.join(' ').match(/([\d.]+)% of the negatives fixed/)?.[1]);
+  assert.ok(fixed >= 90, report.log.join(' | '));
   assert.equal(report.verdict.status, 'not-repaired', report.verdict.detail);
   assert.ok(report.verdict.status === 'not-repaired' && report.verdict.counterexample);
   const input = report.verdict.counterexample.input;
