@@ -48,6 +48,8 @@ interface Row {
   drawdown: number; fidelity: number; rounds: number; provenInRound: number; paper: string; verifySec: number;
   /** The method's own loop (iterate or certify) had the verifier prove the property before returning. */
   provenInLoop?: boolean;
+  /** When the row was measured (UTC) and the load average then: rows of several filtered runs sit in one table. */
+  ran?: string;
 }
 
 /** The driver's check: write the ONNX file, read it back, verify the property on it. */
@@ -122,6 +124,7 @@ async function runTask(name: string, net: Network, q: Query, method: RepairMetho
     violationsBefore: fresh.length / 5, violationsAfter: countViolations(repaired, q, fresh), ...f,
     rounds: (outcome.stats.rounds ?? 1) + (outcome.stats.certifyRounds ?? 0), provenInRound: outcome.stats.provenInRound ?? 0, paper, verifySec: VERIFY_TIMEOUT,
     provenInLoop: outcome.stats.certifyProven === 1 || outcome.stats.provenInRound > 0,
+    ran: `${new Date().toISOString().slice(0, 16).replace('T', ' ')}Z, load ${loadavg()[0].toFixed(1)}`,
   };
   console.log(JSON.stringify(row), '\n  ', outcome.log.join('\n   '));
   return row;
@@ -222,9 +225,9 @@ function writeReport(mine: Row[], myLocalization: string[]) {
   const f = (v: number, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : '-');
   const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
   const table = [
-    '| task | method | verdict on the written file (verifier time limit) | method time (s) | localisation (s) | fresh sampled violations before -> after | drawdown (10k domain samples) | fidelity in the region | rounds (proven in) | paper |',
-    '|---|---|---|---|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.task} | ${r.method} | ${r.verdict} (${r.verifySec} s) | ${f(r.methodSec)} | ${f(r.localizeSec, 3)} | ${r.violationsBefore} -> ${r.violationsAfter} | ${pct(r.drawdown)} | ${pct(r.fidelity)} | ${r.rounds}${r.provenInRound ? ` (${r.provenInRound})` : ''} | ${r.paper} |`),
+    '| task | method | verdict on the written file (verifier time limit) | method time (s) | localisation (s) | fresh sampled violations before -> after | drawdown (10k domain samples) | fidelity in the region | rounds (proven in) | paper | run (UTC, load average) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.task} | ${r.method} | ${r.verdict} (${r.verifySec} s) | ${f(r.methodSec)} | ${f(r.localizeSec, 3)} | ${r.violationsBefore} -> ${r.violationsAfter} | ${pct(r.drawdown)} | ${pct(r.fidelity)} | ${r.rounds}${r.provenInRound ? ` (${r.provenInRound})` : ''} | ${r.paper} | ${r.ran ?? ''} |`),
   ].join('\n');
   const iterated = rows.filter((r) => r.method.includes('iterate'));
   const provenFirst = iterated.filter((r) => r.provenInRound === 1).length;
@@ -238,7 +241,7 @@ function writeReport(mine: Row[], myLocalization: string[]) {
   ].filter(Boolean).join('\n');
   const text = `# Repair: BIRDNN (fine-tuning and retraining)
 
-\`node --import tsx bench/repairBirdnn.ts\` (BIRDNN section of \`npm run bench:repair\`), ${new Date().toISOString().slice(0, 16)}Z, ${cpus().length} cores, load average ${loadavg()[0].toFixed(2)} (the machine is shared with other developers' builds and tests: times are inflated, up to several times).
+\`node --import tsx bench/repairBirdnn.ts\` (BIRDNN section of \`npm run bench:repair\`), ${cpus().length} cores shared with other developers' builds and tests: times are inflated, up to several times. The rows come from several filtered runs; each row says when it ran and the load average then (rows with no such note come from the runs up to 2026-12-01 21:51Z, load 6.6 at the last). This file was written ${new Date().toISOString().slice(0, 16).replace('T', ' ')}Z.
 Verifier: on the written and re-read ONNX file, ${THREADS} threads, the time limit in each row. "Fresh sampled violations": violating samples of the property's region drawn with another seed than the methods' (uniform, faces and grown neighbourhoods of rare violations). Drawdown: share of 10,000 uniform samples of the whole ACAS Xu domain (the bundled example's input declarations, normalised) whose advisory changed. Fidelity: share of region samples the original got right whose advisory is unchanged.
 
 ${table}
