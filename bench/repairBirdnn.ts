@@ -241,7 +241,7 @@ function writeReport(mine: Row[], myLocalization: string[]) {
   ].filter(Boolean).join('\n');
   const text = `# Repair: BIRDNN (fine-tuning and retraining)
 
-\`node --import tsx bench/repairBirdnn.ts\` (BIRDNN section of \`npm run bench:repair\`), ${cpus().length} cores shared with other developers' builds and tests: times are inflated, up to several times. The rows come from several filtered runs; each row says when it ran and the load average then (rows with no such note come from the runs up to 2026-12-01 21:51Z, load 6.6 at the last). This file was written ${new Date().toISOString().slice(0, 16).replace('T', ' ')}Z.
+\`npm run bench:repair:birdnn\` (every row; BENCH_FILTER and BENCH_METHOD re-run some), ${cpus().length} cores shared with other developers' builds and tests: times are inflated, up to several times. The rows come from several filtered runs; each row says when it ran and the load average then (rows with no such note come from the runs up to 2026-12-01 21:51Z, load 6.6 at the last). This file was written ${new Date().toISOString().slice(0, 16).replace('T', ' ')}Z.
 Verifier: on the written and re-read ONNX file, ${THREADS} threads, the time limit in each row. "Fresh sampled violations": violating samples of the property's region drawn with another seed than the methods' (uniform, faces and grown neighbourhoods of rare violations). Drawdown: share of 10,000 uniform samples of the whole ACAS Xu domain (the bundled example's input declarations, normalised) whose advisory changed. Fidelity: share of region samples the original got right whose advisory is unchanged.
 
 ${table}
