@@ -16,8 +16,11 @@ export interface Box {
   readonly upper: ArrayLike<number>;
 }
 
-/** Inputs of the box (row-major) where the margin is <= 0 after `steps` signed-gradient steps from `starts` random points. */
-export function attackViolations(net: Network, violation: OutputDnf, box: Box, starts: number, steps: number, random: Random): Float64Array {
+/**
+ * Inputs of the box (row-major) where the margin is <= `threshold` (0: violations; above 0: near-violations, where a
+ * repair has too little room for a proof) after `steps` signed-gradient steps from `starts` random points.
+ */
+export function attackViolations(net: Network, violation: OutputDnf, box: Box, starts: number, steps: number, random: Random, threshold = 0): Float64Array {
   const n = box.lower.length;
   const m = net.layers[net.layers.length - 1].outSize;
   const engine = new Backprop(net, 'float64', starts);
@@ -40,7 +43,7 @@ export function attackViolations(net: Network, violation: OutputDnf, box: Box, s
     dY.fill(0);
     for (let r = 0; r < starts; r++) {
       const { margin, row } = decidingRow(violation, y.subarray(r * m, (r + 1) * m));
-      if (row && margin > 0) dY.set(row.coeffs, r * m); // rows already violating stay where they are
+      if (row && margin > threshold) dY.set(row.coeffs, r * m); // rows already there stay where they are
     }
     const { input } = engine.backward(params, dY, undefined, { input: true });
     const size = 0.1 * (1 - step / steps) + 0.005;
@@ -57,7 +60,7 @@ export function attackViolations(net: Network, violation: OutputDnf, box: Box, s
   }
   const y = engine.forward(params, x, starts);
   const hits: number[] = [];
-  for (let r = 0; r < starts; r++) if (violationMargin(violation, y.subarray(r * m, (r + 1) * m)) <= 0) hits.push(r);
+  for (let r = 0; r < starts; r++) if (violationMargin(violation, y.subarray(r * m, (r + 1) * m)) <= threshold) hits.push(r);
   const out = new Float64Array(hits.length * n);
   hits.forEach((r, k) => out.set(x.subarray(r * n, (r + 1) * n), k * n));
   return out;

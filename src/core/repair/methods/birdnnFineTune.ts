@@ -19,9 +19,11 @@ import { asLayerSequence, isGraph } from '../../network/model';
 import type { Network } from '../../network/network';
 import { violationMargin, type Query } from '../../query/normalForm';
 import { neuronScores, rankNeurons } from '../../localize';
+import { attackViolations } from '../../localize/violations';
 import type { ResponsibilityMethod } from '../../localize/types';
 import { seededRandom } from '../../verify/falsify';
 import { verify } from '../../verify';
+import { certifyIfAsked, CERTIFY_OPTIONS } from '../birdnn/certify';
 import { collectRepairData, pickRows, type RepairData } from '../birdnn/data';
 import { decide } from '../labels';
 import { foldScales } from '../birdnn/foldScales';
@@ -63,8 +65,10 @@ export const birdnnFineTune: RepairMethod = {
     { name: 'inertia', default: 0.8, description: 'PSO inertia weight.' },
     { name: 'cognitive', default: 0.41, description: 'PSO cognitive coefficient c1.' },
     { name: 'social', default: 0.41, description: 'PSO social coefficient c2.' },
-    { name: 'iterate', default: false, description: 'Verify after each fine-tuning and fine-tune again with the counterexample added, until proven or out of time.' },
+    { name: 'iterate', default: false, description: 'Attack, then verify, after each fine-tuning and fine-tune again with the counterexample added, until proven or out of time.' },
+    { name: 'roundVerifySec', default: 10, description: 'The verifier\'s limit per round of iterate (seconds).' },
     { name: 'seed', default: 1, description: 'Random seed (sampling, PSO).' },
+    ...CERTIFY_OPTIONS,
   ],
   run: runFineTune,
 };
@@ -74,7 +78,8 @@ async function runFineTune(task: RepairTask): Promise<RepairOutcome> {
   if (!task.query) throw new InputError('BIRDNN fine-tuning repairs a property: give one');
   const query = task.query;
   const opt = (name: string) => task.options[name] ?? birdnnFineTune.options.find((o) => o.name === name)!.default;
-  let net: Network = asLayerSequence(task.model, 'BIRDNN fine-tuning');
+  const original: Network = asLayerSequence(task.model, 'BIRDNN fine-tuning');
+  let net = original;
   const select = String(opt('select'));
   const settings: FineTuneSettings = {
     selected: select.trim() === '' ? undefined : parseNeuronList(select, net.layers.map((l) => l.outSize)),
@@ -100,8 +105,17 @@ async function runFineTune(task: RepairTask): Promise<RepairOutcome> {
     net = round.network;
     stats = { ...round.stats, rounds };
     if (!opt('iterate') || Date.now() > deadline || task.signal?.aborted) break;
+    // Our attack first: a counterexample it finds costs no verifier time.
+    const attacked = query.region.flatMap((p) => rowsOf(attackViolations(net, query.violation, p, 512, 60, random), net.layers[0].inSize)).slice(0, 20);
+    if (attacked.length > 0) {
+      counterexamples.push(...attacked);
+      log.push(`round ${rounds}: the attack finds ${attacked.length} violation(s) of the fine-tuned network; added to the negatives`);
+      continue;
+    }
     task.onProgress?.({ stage: 'verify', message: `round ${rounds}: verifying` });
-    const result = await verify(net, query, { timeoutSec: Math.max(1, (deadline - Date.now()) / 1000), signal: task.signal, threads: availableParallelism() });
+    const limit = Math.min(Number(opt('roundVerifySec')), (deadline - Date.now()) / 1000);
+    if (limit < 0.5) break;
+    const result = await verify(net, query, { timeoutSec: limit, signal: task.signal, threads: availableParallelism() });
     if (result.status === 'holds') {
       log.push(`round ${rounds}: the verifier proves the property on the fine-tuned network (${result.timeSec.toFixed(2)} s)`);
       stats.provenInRound = rounds;
@@ -114,9 +128,15 @@ async function runFineTune(task: RepairTask): Promise<RepairOutcome> {
     counterexamples.push(result.counterexample.input);
     log.push(`round ${rounds}: counterexample ${fmt(result.counterexample.input)}; added to the negatives`);
   }
+  if (!stats.provenInRound) {
+    const certified = await certifyIfAsked(task, original, net, deadline, random, log);
+    net = certified.network;
+    stats = { ...stats, ...certified.stats };
+  }
   return { model: net, log, stats, counterexamples };
 }
 
+const rowsOf = (flat: Float64Array, n: number) => Array.from({ length: flat.length / n }, (_, r) => flat.slice(r * n, (r + 1) * n));
 const fmt = (v: ArrayLike<number>) => `[${Array.from(v, (x) => x.toPrecision(4)).join(', ')}]`;
 
 /** Localise (unless the neurons were chosen), PSO over the neurons' factors, fold. */

@@ -16,6 +16,7 @@ import { mseLoss } from '../../train/losses';
 import { adam } from '../../train/optimizers';
 import { train } from '../../train/train';
 import { seededRandom } from '../../verify/falsify';
+import { certifyIfAsked, CERTIFY_OPTIONS } from '../birdnn/certify';
 import { collectRepairData, decisions, pickRows } from '../birdnn/data';
 import type { RepairMethod, RepairOutcome, RepairTask } from '../types';
 import { catalogEntry } from '../catalog';
@@ -31,6 +32,7 @@ export const birdnnRetrain: RepairMethod = {
     { name: 'batchSize', default: 256, description: 'Mini-batch size.' },
     { name: 'patience', default: 10, description: 'Stop when the validation accuracy has not improved for this many epochs.' },
     { name: 'seed', default: 1, description: 'Random seed (sampling, batches).' },
+    ...CERTIFY_OPTIONS,
   ],
   run: runRetrain,
 };
@@ -115,10 +117,11 @@ async function runRetrain(task: RepairTask): Promise<RepairOutcome> {
   const changed = domainAfter.reduce((c, label, r) => c + (label !== data.domainLabels[r] ? 1 : 0), 0);
   const drawdown = changed / data.domainLabels.length;
   log.push(`trained ${result.epochs} epochs; best at epoch ${best.epoch}: ${(100 * best.fixed).toFixed(2)}% of the negatives fixed, validation accuracy ${(100 * best.accuracy).toFixed(2)}%, ${(100 * drawdown).toFixed(2)}% of ${data.domainLabels.length} whole-domain decisions changed`);
+  const certified = await certifyIfAsked(task, net, best.network, deadline, random, log);
   return {
-    model: best.network,
+    model: certified.network,
     log,
-    stats: { negatives: negCount, positives: posCount, fallbackTargets: fallbacks, epochs: result.epochs, bestEpoch: best.epoch, negativesFixed: best.fixed, drawdown },
+    stats: { negatives: negCount, positives: posCount, fallbackTargets: fallbacks, epochs: result.epochs, bestEpoch: best.epoch, negativesFixed: best.fixed, drawdown, ...certified.stats },
   };
 }
 
