@@ -17,7 +17,7 @@ import type { Graph } from '../../../network/graph';
 import type { Network } from '../../../network/network';
 import { forwardModel } from '../../../network/forward';
 import { specBounds, provesPositive } from '../../../bounds/linearBounds';
-import { splitBox, type Box } from '../../../bounds/box';
+import { boxVolume, splitBox, type Box } from '../../../bounds/box';
 import { lowerOnBox } from '../../../verify/graphLowering';
 import { solveSparseLp } from '../../../lp';
 import { seededRandom } from '../../../verify/falsify';
@@ -141,35 +141,38 @@ export function partitionForRepair(model: Model, regionBoxes: readonly Box[], vi
 
   const patched: BoxPatch[] = [];
   let safeLeaves = 0;
-  const queue: { box: Box; depth: number }[] = regionBoxes.map((box) => ({ box, depth: 0 }));
-  while (queue.length > 0) {
-    const { box, depth } = queue.shift()!;
+  /** Boxes not proved safe whose patch a split may shrink, with the patch's step times the box's volume. */
+  const open: { box: Box; depth: number; delta: number; dim: number; mass: number }[] = [];
+  const evaluate = (box: Box, depth: number) => {
     const bounds = specBounds(netOn(box), box, allRows);
     const lower = (row: LinearRow) => bounds.lower[allRows.indexOf(row)];
     // Proved safe as it is: every clause has a refuted row (with v protecting every row), or the chosen rows hold.
     const refuted = (row: LinearRow) => provesPositive(lower(row), bounds.upper[allRows.indexOf(row)]);
     if (protect ? violation.every((clause) => clause.some(refuted)) : chosen.every((row) => lower(row) >= o.margin)) {
       safeLeaves++;
-      continue;
+      return;
     }
     const delta = stepFor(chosen, v, (k) => lower(chosen[k]), o.margin);
-    const leaves = safeLeaves + patched.length + queue.length + 1;
-    const canSplit = depth < o.maxDepth && leaves + 1 <= o.maxBoxes && Date.now() < o.deadline;
-    if (canSplit) {
-      // The need at samples: a box whose bound's step is close to it is patched whole; else the split may shrink it.
-      const need = samplesOf(box, 16, random).reduce((m, x) => {
-        const y = forwardModel(model, x);
-        return violationMargin(violation, y) > 0 ? m : Math.max(m, stepFor(chosen, v, (k) => rowSlack(chosen[k], y), o.margin));
-      }, 0);
-      if (!(need > 0 && delta <= o.tightness * need)) {
-        const dim = widestSmear(bounds.lowerCoeffs, allRows, chosen, box);
-        const [a, b] = splitBox(box, dim);
-        queue.push({ box: a, depth: depth + 1 }, { box: b, depth: depth + 1 });
-        continue;
-      }
+    // A box violated at every sample whose bound's step is close to the need there is patched whole; else a split
+    // may prove part of it safe or shrink the step.
+    let need = 0;
+    let everywhere = true;
+    for (const x of samplesOf(box, 16, random)) {
+      const y = forwardModel(model, x);
+      if (violationMargin(violation, y) > 0) everywhere = false;
+      else need = Math.max(need, stepFor(chosen, v, (k) => rowSlack(chosen[k], y), o.margin));
     }
-    patched.push({ box, delta });
+    if ((everywhere && delta <= o.tightness * need) || depth >= o.maxDepth) patched.push({ box, delta });
+    else open.push({ box, depth, delta, dim: widestSmear(bounds.lowerCoeffs, allRows, chosen, box), mass: delta * boxVolume(box) });
+  };
+  regionBoxes.forEach((box) => evaluate(box, 0));
+  // Split the box whose patch moves the most (step x volume) first, while the budget of boxes lasts.
+  while (open.length > 0 && safeLeaves + patched.length + open.length < o.maxBoxes && Date.now() < o.deadline) {
+    const k = open.reduce((best, b, i) => (b.mass > open[best].mass ? i : best), 0);
+    const { box, depth, dim } = open.splice(k, 1)[0];
+    for (const half of splitBox(box, dim)) evaluate(half, depth + 1);
   }
+  for (const { box, delta } of open) patched.push({ box, delta });
   return { direction: v, protectsAll: protect, patched, safeLeaves, safeRows: chosen };
 }
 

@@ -20,6 +20,7 @@ import { solveAffinePatch, type AffinePatch, type SafeSet } from './affinePatch'
 import { activationPattern, boundingBox, linearizeAt, preActivations, regionConstraints, type RegionConstraints } from './linearRegion';
 import { boxPatchNetwork, regionDistance, stitchPatches, type PatchEntry } from './patchNetwork';
 import { partitionForRepair } from './boxPartition';
+import { composeFeatureRepair, featureDomain, featureNetwork, featuresOf } from './featureSpace';
 import { inRegion, violationMargin, type OutputDnf, type Polytope } from '../../../query/normalForm';
 
 const REFERENCE_SAMPLES = 1000;
@@ -45,6 +46,7 @@ export const reassure: RepairMethod = {
     { name: 'radius', default: 1e-4, description: 'Point-wise repair: patch only the part of each linear region within this L-infinity distance of the point, as a fraction of the domain\'s width; 0 patches the whole linear region, as the paper does (it then also changes other inputs of that region).' },
     { name: 'maxRegions', default: 500, description: 'Area repair by linear regions: stop after patching this many regions.' },
     { name: 'area', default: 'auto', choices: ['auto', 'box', 'region'], description: 'Area repair: by boxes (split the property\'s box, patch each box not proved safe by a step along one output direction, from sound bounds: converges where the property is violated almost everywhere, but a box\'s patch also changes its safe inputs), by linear regions (the paper: one patch per counterexample\'s linear region, local but may never cover the region), or auto (boxes up to 64 inputs).' },
+    { name: 'layer', default: 0, description: 'Feature-space repair (the paper\'s section 3.7): patch the network after this many of its nodes, reading their features (0: the input, as the paper does by default). Point-wise only; the patch is then local in those features, not in the input space.' },
     { name: 'maxBoxes', default: 256, description: 'Area repair by boxes: split into at most this many boxes (more boxes: patches closer to where the property is violated, a larger patch network).' },
   ],
   run: runReassure,
@@ -98,9 +100,34 @@ function references(graph: Graph, task: RepairTask): References {
 }
 
 async function runReassure(task: RepairTask): Promise<RepairOutcome> {
+  const layer = Number(task.options.layer ?? 0);
+  const base = isGraph(task.model) ? task.model : toGraph(asLayerSequence(task.model, 'REASSURE'));
+  return layer === 0 ? runInInputSpace(task, base) : runInFeatureSpace(task, base, layer);
+}
+
+/** Repairs f2 on the features of the first `layer` nodes (featureSpace.ts) and puts the first nodes back in front. */
+async function runInFeatureSpace(task: RepairTask, base: Graph, layer: number): Promise<RepairOutcome> {
+  if (task.query) throw new InputError('REASSURE: feature-space repair (layer > 0) is point-wise: a property\'s region is a set of inputs, not of features; give a repair set, or layer 0');
+  const f2 = featureNetwork(base, layer);
+  const features = (x: Float64Array) => featuresOf(base, layer, x);
+  const outcome = await runInInputSpace({
+    ...task, model: f2, domain: featureDomain(base, layer, task.domain), options: { ...task.options, layer: 0 },
+    repairSet: task.repairSet.map((p) => ({ ...p, input: features(p.input) })),
+    keepSet: task.keepSet.map((p) => ({ ...p, input: features(p.input) })),
+  }, f2);
+  const at = base.nodes[layer - 1].name;
+  return {
+    ...outcome,
+    model: composeFeatureRepair(base, layer, outcome.model as Graph),
+    log: [`feature-space repair from the output of node '${at}' (${f2.inputSize} features)`, ...outcome.log],
+    stats: { ...outcome.stats, featureLayer: layer },
+    caveat: `feature-space repair (from node '${at}'): the patch is local in that node's features, not in the input space; inputs far from the repair points whose features fall in a patched region are changed too (REASSURE section 3.7)`,
+  };
+}
+
+async function runInInputSpace(task: RepairTask, base: Graph): Promise<RepairOutcome> {
   const options = settings(task);
   await initLp();
-  const base = isGraph(task.model) ? task.model : toGraph(asLayerSequence(task.model, 'REASSURE'));
   const refs = references(base, task);
   const margin = options.margin * outputSpread(refs);
   const log: string[] = [`margin ${margin.toPrecision(3)} (output units)`];
