@@ -47,7 +47,7 @@ export const reassure: RepairMethod = {
     { name: 'maxRegions', default: 500, description: 'Area repair by linear regions: stop after patching this many regions.' },
     { name: 'area', default: 'auto', choices: ['auto', 'box', 'region'], description: 'Area repair: by boxes (split the property\'s box, patch each box not proved safe by a step along one output direction, from sound bounds: converges where the property is violated almost everywhere, but a box\'s patch also changes its safe inputs), by linear regions (the paper: one patch per counterexample\'s linear region, local but may never cover the region), or auto (boxes up to 64 inputs).' },
     { name: 'layer', default: 0, description: 'Feature-space repair (the paper\'s section 3.7): patch the network after this many of its nodes, reading their features (0: the input, as the paper does by default). Point-wise only; the patch is then local in those features, not in the input space.' },
-    { name: 'maxBoxes', default: 256, description: 'Area repair by boxes: split into at most this many boxes (more boxes: patches closer to where the property is violated, a larger patch network).' },
+    { name: 'maxBoxes', default: 64, description: 'Area repair by boxes: split into at most this many boxes (more boxes: patches closer to where the property is violated, a larger patch network).' },
   ],
   run: runReassure,
 };
@@ -72,7 +72,7 @@ function settings(task: RepairTask): Settings {
   const radius = Number(o.radius ?? 1e-4);
   const area = String(o.area ?? 'auto');
   if (!['auto', 'box', 'region'].includes(area)) throw new InputError(`REASSURE: area must be auto, box or region, not '${area}'`);
-  const maxBoxes = Number(o.maxBoxes ?? 256);
+  const maxBoxes = Number(o.maxBoxes ?? 64);
   if (!(margin >= 0) || !(gammaMin > 0) || !(maxRegions >= 1) || !(radius >= 0) || !(maxBoxes >= 1)) {
     throw new InputError('REASSURE: margin must be >= 0, gammaMin > 0, maxRegions >= 1, maxBoxes >= 1 and radius >= 0');
   }
