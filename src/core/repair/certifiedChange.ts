@@ -53,8 +53,11 @@ export function differenceGraph(original: Graph, repaired: Graph): Graph | undef
   });
   // The difference: the repaired output's pre-activation minus the original's output; both outputs must be linear.
   if (last.activation.kind !== 'identity' || original.nodes[original.nodes.length - 1].activation.kind !== 'identity') return undefined;
-  const sources = summedSources(last.sources.map(remap), n, sizeOf);
   const originalOut = original.nodes.length - 1;
+  if (sameNode({ ...last, sources: last.sources.map(remap) }, original.nodes[originalOut])) {
+    return { ...original, kind: 'graph', nodes: [...nodes, { name: 'difference', outSize: n, activation: { kind: 'identity' }, bias: new Float64Array(n), sources: [] }] };
+  }
+  const sources = summedSources(last.sources.map(remap), n, sizeOf);
   const minus = summedSources([{ from: originalOut }], n, sizeOf, -1).get(originalOut)!;
   const merged = sources.get(originalOut);
   if (merged) merged.forEach((v, i) => { merged[i] = v + minus[i]; });
@@ -93,7 +96,8 @@ export function certifiedMaxChange(original: Model, repaired: Model, domain: Box
   const asGraph = (m: Model): Graph => (isGraph(m) ? m : toGraph(m as Network));
   const g = differenceGraph(asGraph(original), asGraph(repaired));
   if (!g) return undefined;
-  if (g.nodes[g.nodes.length - 1].sources.length === 0) return 0;
+  const difference = g.nodes[g.nodes.length - 1];
+  if (difference.sources.length === 0) return Math.max(0, ...difference.bias.map(Math.abs));
   const leaves = [{ box: domain, bound: boundOn(g, domain) }];
   // Input bisection tightens only where inputs are few.
   const m = domain.lower.length;

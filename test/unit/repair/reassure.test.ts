@@ -20,7 +20,9 @@ import { activationPattern, linearizeAt, regionConstraints } from '../../../src/
 import { boxPatchNetwork, stitchPatches } from '../../../src/core/repair/methods/reassure/patchNetwork';
 import { partitionForRepair } from '../../../src/core/repair/methods/reassure/boxPartition';
 import type { RepairTask } from '../../../src/core/repair/types';
-import { atMostTwo, paperExample, unitSquare } from '../../helpers';
+import { readFileSync } from 'node:fs';
+import { parseVnnlib } from '../../../src/core/property/vnnlib';
+import { acasNet, atMostTwo, dataPath, loadNetwork, paperExample, unitSquare } from '../../helpers';
 
 const example = paperExample;
 const yAtMostTwo = atMostTwo;
@@ -197,4 +199,16 @@ test('feature-space repair: the patch reads the hidden layer, fixes the point, k
   assert.equal(y(g, [0.2, 0.9]), y(example, [0.2, 0.9]));
   await assert.rejects(reassure.run(task({ options: { layer: 1 }, query: yAtMostTwo })), /point-wise/);
   await assert.rejects(reassure.run(task({ options: { layer: 2 }, repairSet: [] })), /layer must be/);
+});
+
+test('ACAS Xu area repair by boxes: N2,1 violates property 2 almost everywhere in its box; the patched model, written and re-read, is proved', async () => {
+  const net = loadNetwork(acasNet(2, 1));
+  const query = parseVnnlib(readFileSync(dataPath('acasxu', 'prop_2.vnnlib'), 'utf8'), 'prop_2.vnnlib');
+  const domain = { lower: Float64Array.of(-0.3284228772, -0.5, -0.5, -0.5, -0.5), upper: Float64Array.of(0.6798577687, 0.5, 0.5, 0.5, 0.5) };
+  const outcome = await reassure.run({ model: net, query, repairSet: [], keepSet: [], domain, decision: 'argmin', options: { maxBoxes: 32 }, timeoutSec: 600 });
+  assert.ok(outcome.stats.boxesPatched >= 1, outcome.log.join('\n'));
+  const reread = loadOnnxModel(exportOnnx(outcome.model));
+  assert.equal((await verify(reread, query, { timeoutSec: 600 })).status, 'holds', outcome.log.join('\n'));
+  // Outside the property's box (rho below it) the decision surface is the original's.
+  for (const x of [[-0.3, 0, 0, 0, 0], [0, 0.4, -0.2, 0.1, -0.4]]) assert.deepEqual(forwardModel(reread, Float64Array.from(x)), forwardModel(net, Float64Array.from(x)));
 });
