@@ -17,7 +17,7 @@ import type { Graph } from '../../../network/graph';
 import type { Network } from '../../../network/network';
 import { forwardModel } from '../../../network/forward';
 import { specBounds, provesPositive } from '../../../bounds/linearBounds';
-import { boxVolume, splitBox, type Box } from '../../../bounds/box';
+import { boxVolume, isBounded, splitBox, type Box } from '../../../bounds/box';
 import { lowerOnBox } from '../../../verify/graphLowering';
 import { solveSparseLp } from '../../../lp';
 import { seededRandom } from '../../../verify/falsify';
@@ -118,6 +118,7 @@ function samplesOf(box: Box, count: number, random: () => number): Float64Array[
  * are taken on the layer sequence that equals it there.
  */
 export function partitionForRepair(model: Model, regionBoxes: readonly Box[], violation: OutputDnf, o: PartitionOptions): BoxPartition | { failure: string } {
+  if (!regionBoxes.every(isBounded)) return { failure: 'the property\'s region is unbounded: give every input a lower and an upper bound' };
   const random = seededRandom(0xb0c5);
   const netOn = (box: Box): Network => (isGraph(model) ? lowerOnBox(model as Graph, box) : (model as Network));
   // The safe set: the choice of rows whose patch, at the sampled violations, is smallest (protecting every row if possible).
