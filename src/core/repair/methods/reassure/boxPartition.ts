@@ -36,8 +36,6 @@ export interface BoxPartition {
   readonly patched: readonly BoxPatch[];
   /** Leaves proved safe by the bounds (no patch). */
   readonly safeLeaves: number;
-  /** The safe set's rows: one violation row per clause, which the patch pushes to the refuting side by the margin. */
-  readonly safeRows: readonly LinearRow[];
 }
 
 export interface PartitionOptions {
@@ -174,7 +172,7 @@ export function partitionForRepair(model: Model, regionBoxes: readonly Box[], vi
     for (const half of splitBox(box, dim)) evaluate(half, depth + 1);
   }
   for (const { box, delta } of open) patched.push({ box, delta });
-  return { direction: v, protectsAll: protect, patched, safeLeaves, safeRows: chosen };
+  return { direction: v, protectsAll: protect, patched, safeLeaves };
 }
 
 /** The input whose width times the chosen rows' bound coefficients is largest: where a split tightens the bound most. */
