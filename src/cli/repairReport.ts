@@ -20,7 +20,7 @@ export function formatReport(r: RepairReport): string {
     if (f.region) parts.push(`property region (where it was safe) ${pct(f.region.agreement)} of ${f.region.samples}`);
     if (f.keepSet) parts.push(`keep set ${pct(f.keepSet.agreement)} of ${f.keepSet.samples}`);
     lines.push(`  decisions unchanged: ${parts.join(', ')}`);
-    lines.push(`  largest output change ${num(f.maxOutputChange)}, mean ${num(f.meanOutputChange)}`);
+    lines.push(`  largest output change ${num(f.maxOutputChange)}, mean ${num(f.meanOutputChange)}${f.certifiedMaxChange === undefined ? '' : `; certified bound over the whole domain ${num(f.certifiedMaxChange)}`}`);
   }
   const s = r.size;
   lines.push(`  size: ${s.paramsBefore} -> ${s.paramsAfter} parameters (${num(s.paramsAfter / s.paramsBefore)}x), ${s.changed} changed, ${s.added} added`);

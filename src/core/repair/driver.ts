@@ -13,6 +13,7 @@ import { inRegion, violationMargin, type Query } from '../query/normalForm';
 import { verify, type VerifyResult } from '../verify';
 import { seededRandom } from '../verify/falsify';
 import { measureSize, parameterCount } from './size';
+import { certifiedMaxChange } from './certifiedChange';
 import type { Fidelity, Regression, RepairReport, RepairVerdict } from './report';
 import type { RepairMethod, RepairTask } from './types';
 import { decide, labelViolation } from './labels';
@@ -90,7 +91,9 @@ export async function runRepair(req: RepairRequest): Promise<RepairRun> {
   });
 
   req.onProgress?.({ stage: 'measuring fidelity' });
-  const fidelity = await timed('measure fidelity', () => measureFidelity(req, reread));
+  const measured = await timed('measure fidelity', () => measureFidelity(req, reread));
+  const certified = await timed('bound the output change', async () => certifiedMaxChange(req.model, reread, req.domain));
+  const fidelity = certified === undefined ? measured : { ...measured, certifiedMaxChange: certified };
   // Which weights changed is read off the method's model, whose nodes keep the original's order (the importer may fold
   // linear nodes of the written file together); the parameter count is the written file's.
   const { size: changes, layerChanges } = measureSize(req.model, outcome.model);

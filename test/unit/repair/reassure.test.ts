@@ -17,9 +17,12 @@ import { verify } from '../../../src/core/verify';
 import { reassure } from '../../../src/core/repair/methods/reassure';
 import { solveAffinePatch } from '../../../src/core/repair/methods/reassure/affinePatch';
 import { activationPattern, linearizeAt, regionConstraints } from '../../../src/core/repair/methods/reassure/linearRegion';
-import { stitchPatches } from '../../../src/core/repair/methods/reassure/patchNetwork';
+import { boxPatchNetwork, stitchPatches } from '../../../src/core/repair/methods/reassure/patchNetwork';
+import { partitionForRepair } from '../../../src/core/repair/methods/reassure/boxPartition';
 import type { RepairTask } from '../../../src/core/repair/types';
-import { atMostTwo, paperExample, unitSquare } from '../../helpers';
+import { readFileSync } from 'node:fs';
+import { parseVnnlib } from '../../../src/core/property/vnnlib';
+import { acasNet, atMostTwo, dataPath, loadNetwork, paperExample, unitSquare } from '../../helpers';
 
 const example = paperExample;
 const yAtMostTwo = atMostTwo;
@@ -98,8 +101,8 @@ test('the support is 1 on the region and the patch vanishes 2 / gamma away from 
   assert.ok(constraints.count >= 2);
 });
 
-test('area repair of the paper\'s example: proved by our verifier on the patched graph, and ONNX Runtime runs the written file', async () => {
-  const outcome = await reassure.run(task({ query: yAtMostTwo }));
+test('area repair of the paper\'s example by linear regions: proved by our verifier on the patched graph, and ONNX Runtime runs the written file', async () => {
+  const outcome = await reassure.run(task({ query: yAtMostTwo, options: { area: 'region' } }));
   assert.equal((await verify(example, yAtMostTwo, { timeoutSec: 10 })).status, 'violated');
   assert.equal((await verify(outcome.model, yAtMostTwo, { timeoutSec: 30 })).status, 'holds', outcome.log.join('\n'));
   assert.ok(outcome.stats.regionsPatched >= 1);
@@ -128,7 +131,7 @@ test('stitched regions never correct twice: two adjacent buggy regions, each pat
       { inSize: 1, outSize: 1, weights: Float64Array.of(8), bias: Float64Array.of(2.5), activation: { kind: 'identity' }, name: 'output' },
     ],
   };
-  const outcome = await reassure.run(task({ model: net, query: yAtMostTwo }));
+  const outcome = await reassure.run(task({ model: net, query: yAtMostTwo, options: { area: 'region' } }));
   assert.equal(outcome.stats.regionsPatched, 2, outcome.log.join('\n'));
   assert.equal((await verify(outcome.model, yAtMostTwo, { timeoutSec: 30 })).status, 'holds');
   // On the shared edge both supports are 1: a double correction would push y far below the minimal patch's value.
@@ -143,4 +146,69 @@ test('point-wise repair fixes each point and leaves points away from them unchan
   const outcome = await reassure.run(task({ repairSet: points.map((p) => ({ input: Float64Array.from(p), violation: yAtMostTwo.violation })) }));
   for (const p of points) assert.ok(y(outcome.model as Graph, p) < 2, `y at ${p}`);
   for (const p of [[0.5, 0.5], [0.2, 0.9], [0.9, 0.2], [0.7, 0.7]]) assert.equal(y(outcome.model as Graph, p), y(example, p), `unchanged at ${p}`);
+});
+
+test('area repair by boxes: every box not proved safe gets a step along one direction that its bounds prove enough, and the verifier proves the patched graph', async () => {
+  await initLp();
+  const boxes = [{ lower: unitSquare.lower, upper: unitSquare.upper }];
+  const partition = partitionForRepair(example, boxes, yAtMostTwo.violation, { margin: 1e-3, maxBoxes: 16, tightness: 1.5, maxDepth: 10, deadline: Date.now() + 10_000 });
+  assert.ok(!('failure' in partition));
+  // One output: the direction lowers y; the boxes' steps cover the worst output in each (f's maximum 3 at (1, 1)).
+  assert.ok(partition.direction[0] < 0);
+  assert.ok(partition.patched.length >= 1 && partition.patched.length + partition.safeLeaves <= 16);
+  const corner = partition.patched.find((p) => p.box.upper[0] === 1 && p.box.upper[1] === 1)!;
+  assert.ok(3 + corner.delta * partition.direction[0] <= 2 - 1e-3 + 1e-9, `step ${corner.delta} at the corner box`);
+  // The leaves cover the square: a random point lies in a patched box or in a box proved safe.
+  const patched = boxPatchNetwork(toGraph(example), partition.patched, partition.direction, 1e4);
+  for (let i = 0; i <= 20; i++) for (let j = 0; j <= 20; j++) assert.ok(y(patched, [i / 20, j / 20]) <= 2, `y at (${i / 20}, ${j / 20})`);
+  const outcome = await reassure.run(task({ query: yAtMostTwo, options: { area: 'box', maxBoxes: 16 } }));
+  assert.ok(outcome.stats.boxesPatched >= 1, outcome.log.join('\n'));
+  assert.equal((await verify(loadOnnxModel(exportOnnx(outcome.model)), yAtMostTwo, { timeoutSec: 30 })).status, 'holds', outcome.log.join('\n'));
+  // Splitting keeps the large steps where the original violates: where it is well inside (y <= 1.5), at most the margin.
+  for (let i = 0; i <= 20; i++) {
+    for (let j = 0; j <= 20; j++) {
+      const x = [i / 20, j / 20];
+      if (y(example, x) <= 1.5) assert.ok(y(example, x) - y(outcome.model as Graph, x) <= 2e-3, `change at ${x}`);
+    }
+  }
+});
+
+test('box supports: the step is at least each box\'s delta on its box and 0 beyond (1 + tau) / gamma of every box', () => {
+  const single: Network = { ...example, layers: [{ inSize: 2, outSize: 1, weights: Float64Array.of(0, 0), bias: Float64Array.of(0), activation: { kind: 'identity' }, name: 'zero' }] };
+  const boxes = [
+    { box: { lower: Float64Array.of(0, 0), upper: Float64Array.of(0.5, 0.5) }, delta: 1 },
+    { box: { lower: Float64Array.of(0.5, 0), upper: Float64Array.of(1, 0.5) }, delta: 3 },
+  ];
+  const g = boxPatchNetwork(toGraph(single), boxes, Float64Array.of(1), 100);
+  for (const [x, least] of [[[0.25, 0.25], 1], [[0.5, 0.25], 3], [[0.75, 0.5], 3], [[0, 0], 1]] as const) {
+    const step = y(g, [...x]);
+    assert.ok(step >= least && step <= 1.05 * (least + 3), `step ${step} at ${x}`);
+  }
+  for (const x of [[0.25, 0.52], [1.02, 0.25], [0.5, 0.6]]) assert.equal(y(g, x), 0, `no step at ${x}`);
+});
+
+test('feature-space repair: the patch reads the hidden layer, fixes the point, keeps the first layer and says it is not local in the input', async () => {
+  const outcome = await reassure.run(task({ options: { layer: 1 }, repairSet: [{ input: Float64Array.of(0.9, 0.9), violation: yAtMostTwo.violation }] }));
+  const g = outcome.model as Graph;
+  assert.ok(y(g, [0.9, 0.9]) < 2, outcome.log.join('\n'));
+  assert.equal(g.nodes[0].sources[0].weights, example.layers[0].weights, 'the first layer is the original\'s');
+  assert.ok(g.nodes.slice(1).every((n) => n.sources.every((s) => s.from !== -1)), 'nothing after the feature layer reads the input');
+  assert.match(outcome.caveat ?? '', /not in the input space/);
+  assert.equal(outcome.stats.featureLayer, 1);
+  // Far from the point (another linear region of the features), the output is unchanged.
+  assert.equal(y(g, [0.2, 0.9]), y(example, [0.2, 0.9]));
+  await assert.rejects(reassure.run(task({ options: { layer: 1 }, query: yAtMostTwo })), /point-wise/);
+  await assert.rejects(reassure.run(task({ options: { layer: 2 }, repairSet: [] })), /layer must be/);
+});
+
+test('ACAS Xu area repair by boxes: N2,1 violates property 2 almost everywhere in its box; the patched model, written and re-read, is proved', async () => {
+  const net = loadNetwork(acasNet(2, 1));
+  const query = parseVnnlib(readFileSync(dataPath('acasxu', 'prop_2.vnnlib'), 'utf8'), 'prop_2.vnnlib');
+  const domain = { lower: Float64Array.of(-0.3284228772, -0.5, -0.5, -0.5, -0.5), upper: Float64Array.of(0.6798577687, 0.5, 0.5, 0.5, 0.5) };
+  const outcome = await reassure.run({ model: net, query, repairSet: [], keepSet: [], domain, decision: 'argmin', options: { maxBoxes: 32 }, timeoutSec: 600 });
+  assert.ok(outcome.stats.boxesPatched >= 1, outcome.log.join('\n'));
+  const reread = loadOnnxModel(exportOnnx(outcome.model));
+  assert.equal((await verify(reread, query, { timeoutSec: 600 })).status, 'holds', outcome.log.join('\n'));
+  // Outside the property's box (rho below it) the decision surface is the original's.
+  for (const x of [[-0.3, 0, 0, 0, 0], [0, 0.4, -0.2, 0.1, -0.4]]) assert.deepEqual(forwardModel(reread, Float64Array.from(x)), forwardModel(net, Float64Array.from(x)));
 });

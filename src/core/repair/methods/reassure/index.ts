@@ -18,7 +18,9 @@ import { catalogEntry } from '../../catalog';
 import { parameterCount } from '../../size';
 import { solveAffinePatch, type AffinePatch, type SafeSet } from './affinePatch';
 import { activationPattern, boundingBox, linearizeAt, preActivations, regionConstraints, type RegionConstraints } from './linearRegion';
-import { regionDistance, stitchPatches, type PatchEntry } from './patchNetwork';
+import { boxPatchNetwork, regionDistance, stitchPatches, type PatchEntry } from './patchNetwork';
+import { partitionForRepair } from './boxPartition';
+import { composeFeatureRepair, featureDomain, featureNetwork, featuresOf } from './featureSpace';
 import { inRegion, violationMargin, type OutputDnf, type Polytope } from '../../../query/normalForm';
 
 const REFERENCE_SAMPLES = 1000;
@@ -28,6 +30,10 @@ const MAX_STEEPENINGS = 8;
 const QUICK_SEARCH_SEC = 1;
 /** Up to this many inputs a region's bounding box and the affine patch are cheap LPs. */
 const NARROW_INPUTS = 64;
+/** Area repair by boxes: a box is patched whole when its bound's step is within this factor of the need at samples. */
+const BOX_TIGHTNESS = 1.5;
+/** Area repair by boxes: at most this many bisections of the property's box. */
+const BOX_MAX_DEPTH = 40;
 /** Choose of the clauses' rows at most this many combinations (the safe set must be one convex polytope). */
 const MAX_SAFE_SETS = 64;
 
@@ -38,7 +44,10 @@ export const reassure: RepairMethod = {
     { name: 'margin', default: 1e-3, description: 'How far inside the safe set the patched outputs must be on the region, as a fraction of the typical spread of the outputs (so float32 rounding cannot undo the repair).' },
     { name: 'gammaMin', default: 1e4, description: 'The smallest support slope gamma: the patch fades out within a distance 2 / gamma of its region (in pre-activation and input units); gamma grows further until no keep-set point or domain sample outside the region is touched.' },
     { name: 'radius', default: 1e-4, description: 'Point-wise repair: patch only the part of each linear region within this L-infinity distance of the point, as a fraction of the domain\'s width; 0 patches the whole linear region, as the paper does (it then also changes other inputs of that region).' },
-    { name: 'maxRegions', default: 500, description: 'Area repair: stop after patching this many regions.' },
+    { name: 'maxRegions', default: 500, description: 'Area repair by linear regions: stop after patching this many regions.' },
+    { name: 'area', default: 'auto', choices: ['auto', 'box', 'region'], description: 'Area repair: by boxes (split the property\'s box, patch each box not proved safe by a step along one output direction, from sound bounds: converges where the property is violated almost everywhere, but a box\'s patch also changes its safe inputs), by linear regions (the paper: one patch per counterexample\'s linear region, local but may never cover the region), or auto (boxes up to 64 inputs).' },
+    { name: 'layer', default: 0, description: 'Feature-space repair (the paper\'s section 3.7): patch the network after this many of its nodes, reading their features (0: the input, as the paper does by default). Point-wise only; the patch is then local in those features, not in the input space.' },
+    { name: 'maxBoxes', default: 64, description: 'Area repair by boxes: split into at most this many boxes (more boxes: patches closer to where the property is violated, a larger patch network).' },
   ],
   run: runReassure,
 };
@@ -49,6 +58,8 @@ interface Settings {
   readonly gammaMin: number;
   readonly maxRegions: number;
   readonly radius: number;
+  readonly area: 'box' | 'region';
+  readonly maxBoxes: number;
 }
 
 function settings(task: RepairTask): Settings {
@@ -59,10 +70,17 @@ function settings(task: RepairTask): Settings {
   const gammaMin = Number(o.gammaMin ?? 1e4);
   const maxRegions = Number(o.maxRegions ?? 500);
   const radius = Number(o.radius ?? 1e-4);
-  if (!(margin >= 0) || !(gammaMin > 0) || !(maxRegions >= 1) || !(radius >= 0)) throw new InputError('REASSURE: margin must be >= 0, gammaMin > 0, maxRegions >= 1 and radius >= 0');
+  const area = String(o.area ?? 'auto');
+  if (!['auto', 'box', 'region'].includes(area)) throw new InputError(`REASSURE: area must be auto, box or region, not '${area}'`);
+  const maxBoxes = Number(o.maxBoxes ?? 64);
+  if (!(margin >= 0) || !(gammaMin > 0) || !(maxRegions >= 1) || !(radius >= 0) || !(maxBoxes >= 1)) {
+    throw new InputError('REASSURE: margin must be >= 0, gammaMin > 0, maxRegions >= 1, maxBoxes >= 1 and radius >= 0');
+  }
+  const narrow = task.domain.lower.length <= NARROW_INPUTS;
   return {
-    form: form === 'auto' ? (task.domain.lower.length <= NARROW_INPUTS ? 'affine' : 'constant') : (form as 'affine' | 'constant'),
-    margin, gammaMin, maxRegions, radius,
+    form: form === 'auto' ? (narrow ? 'affine' : 'constant') : (form as 'affine' | 'constant'),
+    margin, gammaMin, maxRegions, radius, maxBoxes,
+    area: area === 'auto' ? (narrow ? 'box' : 'region') : (area as 'box' | 'region'),
   };
 }
 
@@ -82,9 +100,34 @@ function references(graph: Graph, task: RepairTask): References {
 }
 
 async function runReassure(task: RepairTask): Promise<RepairOutcome> {
+  const layer = Number(task.options.layer ?? 0);
+  const base = isGraph(task.model) ? task.model : toGraph(asLayerSequence(task.model, 'REASSURE'));
+  return layer === 0 ? runInInputSpace(task, base) : runInFeatureSpace(task, base, layer);
+}
+
+/** Repairs f2 on the features of the first `layer` nodes (featureSpace.ts) and puts the first nodes back in front. */
+async function runInFeatureSpace(task: RepairTask, base: Graph, layer: number): Promise<RepairOutcome> {
+  if (task.query) throw new InputError('REASSURE: feature-space repair (layer > 0) is point-wise: a property\'s region is a set of inputs, not of features; give a repair set, or layer 0');
+  const f2 = featureNetwork(base, layer);
+  const features = (x: Float64Array) => featuresOf(base, layer, x);
+  const outcome = await runInInputSpace({
+    ...task, model: f2, domain: featureDomain(base, layer, task.domain), options: { ...task.options, layer: 0 },
+    repairSet: task.repairSet.map((p) => ({ ...p, input: features(p.input) })),
+    keepSet: task.keepSet.map((p) => ({ ...p, input: features(p.input) })),
+  }, f2);
+  const at = base.nodes[layer - 1].name;
+  return {
+    ...outcome,
+    model: composeFeatureRepair(base, layer, outcome.model as Graph),
+    log: [`feature-space repair from the output of node '${at}' (${f2.inputSize} features)`, ...outcome.log],
+    stats: { ...outcome.stats, featureLayer: layer },
+    caveat: `feature-space repair (from node '${at}'): the patch is local in that node's features, not in the input space; inputs far from the repair points whose features fall in a patched region are changed too (REASSURE section 3.7)`,
+  };
+}
+
+async function runInInputSpace(task: RepairTask, base: Graph): Promise<RepairOutcome> {
   const options = settings(task);
   await initLp();
-  const base = isGraph(task.model) ? task.model : toGraph(asLayerSequence(task.model, 'REASSURE'));
   const refs = references(base, task);
   const margin = options.margin * outputSpread(refs);
   const log: string[] = [`margin ${margin.toPrecision(3)} (output units)`];
@@ -146,7 +189,23 @@ async function runReassure(task: RepairTask): Promise<RepairOutcome> {
   });
 
   let areaStatus = 'no property';
-  if (task.query) {
+  let boxStats: Record<string, number> = {};
+  if (task.query && options.area === 'box') {
+    const query = task.query;
+    task.onProgress?.({ stage: 'patch', message: 'bounding the property\'s boxes' });
+    const partition = partitionForRepair(current, query.region.map((p) => ({ lower: p.lower, upper: p.upper })), query.violation, {
+      margin, maxBoxes: options.maxBoxes, tightness: BOX_TIGHTNESS, maxDepth: BOX_MAX_DEPTH, deadline,
+    });
+    if ('failure' in partition) areaStatus = partition.failure;
+    else {
+      current = boxPatchNetwork(current, partition.patched, partition.direction, options.gammaMin);
+      boxStats = { boxesPatched: partition.patched.length, boxesProvedSafe: partition.safeLeaves, largestStep: partition.patched.reduce((m, p) => Math.max(m, p.delta), 0) };
+      log.push(`area repair by boxes: ${partition.patched.length} box(es) patched along (${[...partition.direction].map((v) => v.toPrecision(3)).join(', ')}), ${partition.safeLeaves} proved safe as they are${partition.protectsAll ? '' : ' (the direction cannot keep every violation row: a safe box relies on the chosen rows only)'}`);
+      // Sound by construction (boxPartition.ts); the driver proves it on the written file, so no second proof here.
+      areaStatus = 'every box proved safe or patched by a step its bounds prove enough; the proof is the driver\'s, on the written file';
+    }
+    log.push(`area repair: ${areaStatus}`);
+  } else if (task.query) {
     const query = task.query;
     const sets = safeSets(query.violation, margin);
     areaStatus = 'timeout';
@@ -182,7 +241,7 @@ async function runReassure(task: RepairTask): Promise<RepairOutcome> {
     model: current,
     log,
     stats: {
-      regionsPatched: entries.length, parametersAdded: parameterCount(current) - parameterCount(base),
+      regionsPatched: entries.length, ...boxStats, parametersAdded: parameterCount(current) - parameterCount(base),
       largestPatch: largest((e) => e.patch.size), largestGamma: largest((e) => e.gamma), pointsNotPatched: unfixed.length,
     },
     counterexamples,

@@ -187,3 +187,63 @@ function overlappingGroups(entries: readonly PatchEntry[]): number[][] {
   entries.forEach((_, i) => groups.set(find(i), [...(groups.get(find(i)) ?? []), i]));
   return [...groups.values()];
 }
+
+/** Box supports: relu(1 + BOX_TAU - gamma d) is >= 1 + BOX_TAU / 2 while float32 rounding keeps gamma d <= BOX_TAU / 2. */
+const BOX_TAU = 0.05;
+
+/**
+ * Box patches (area repair by boxes, boxPartition.ts): f(x) + v relu(sum_l delta_l s_l(x) / (1 + tau / 2)), where
+ * s_l = relu(1 + tau - gamma d_l(x)) reads box l's L1 distance d_l(x) = sum_j relu(x_j - hi_j) + relu(lo_j - x_j): on
+ * the box the step is at least delta_l, and s_l = 0 once d_l >= (1 + tau) / gamma. The step is never clamped: the
+ * partition's monotone direction makes a larger step harmless, and one ReLU per support keeps the verifier's lower
+ * bound of each support at 0 wherever it is not surely inside (two ReLUs clamping at 1 relax to -1 there, and a
+ * patch's delta times -1 undoes every proof near a face). The distance's terms are ReLUs of their own (not
+ * relu(lo - x) = relu(x - lo) - (x - lo)), so interval bounds keep d >= 0 and s_l <= 1 + tau. The boxes of a dyadic
+ * partition share their faces, so one ReLU per distinct face serves every box that has it.
+ * The step's ReLU is exact (its input is >= 0); it lets the verifier carry one value past the network's layers.
+ */
+export function boxPatchNetwork(
+  base: Graph, patches: readonly { readonly box: NeighbourhoodBox; readonly delta: number }[], direction: Float64Array, gamma: number,
+): Graph {
+  const active = patches.filter((p) => p.delta > 0);
+  if (active.length === 0) return base;
+  const m = base.inputSize;
+  // Faces: relu(x_j - c) past an upper bound c (sign +1), relu(c - x_j) past a lower bound (sign -1).
+  const faces: { j: number; c: number; sign: number }[] = [];
+  const faceIndex = new Map<string, number>();
+  const face = (j: number, c: number, sign: number): number => {
+    const key = `${j}:${c}:${sign}`;
+    let k = faceIndex.get(key);
+    if (k === undefined) { faceIndex.set(key, (k = faces.length)); faces.push({ j, c, sign }); }
+    return k;
+  };
+  for (const { box } of active) for (let j = 0; j < m; j++) { face(j, box.lower[j], -1); face(j, box.upper[j], 1); }
+  const nodes: GraphNode[] = [...base.nodes];
+  const add = (node: GraphNode): number => nodes.push(node) - 1;
+  const F = faces.length;
+  const selector = new Float64Array(F * m);
+  faces.forEach(({ j, sign }, k) => { selector[k * m + j] = sign; });
+  const faceNode = add({ name: 'reassure_box_faces', outSize: F, sources: [{ from: GRAPH_INPUT, weights: selector }], bias: Float64Array.from(faces, (f) => -f.sign * f.c), activation: { kind: 'relu' } });
+  const L = active.length;
+  const fromFaces = new Float64Array(L * F);
+  active.forEach(({ box }, l) => {
+    for (let j = 0; j < m; j++) {
+      fromFaces[l * F + face(j, box.upper[j], 1)] -= gamma;
+      fromFaces[l * F + face(j, box.lower[j], -1)] -= gamma;
+    }
+  });
+  const supports = add({
+    name: 'reassure_box_supports', outSize: L, bias: new Float64Array(L).fill(1 + BOX_TAU), activation: { kind: 'relu' },
+    sources: [{ from: faceNode, weights: fromFaces }],
+  });
+  const step = add({
+    name: 'reassure_step', outSize: 1, bias: new Float64Array(1), activation: { kind: 'relu' },
+    sources: [{ from: supports, weights: Float64Array.from(active, (p) => p.delta / (1 + BOX_TAU / 2)) }],
+  });
+  const n = graphOutputSize(base);
+  add({
+    name: 'reassure_box_output', outSize: n, bias: new Float64Array(n), activation: { kind: 'identity' },
+    sources: [{ from: base.nodes.length - 1 }, { from: step, weights: Float64Array.from(direction) }],
+  });
+  return { ...base, nodes };
+}
