@@ -4,9 +4,10 @@ import { reassure } from './methods/reassure';
 import { nrepair } from './methods/nrepair';
 import { birdnnFineTune } from './methods/birdnnFineTune';
 import { birdnnRetrain } from './methods/birdnnRetrain';
+import { specrepair } from './methods/specrepair';
 import type { RepairMethod, RepairMethodId } from './types';
 
-export const REPAIR_METHODS: readonly RepairMethod[] = [reassure, nrepair, birdnnFineTune, birdnnRetrain];
+export const REPAIR_METHODS: readonly RepairMethod[] = [reassure, nrepair, birdnnFineTune, birdnnRetrain, specrepair];
 
 export function repairMethod(id: string): RepairMethod {
   const method = REPAIR_METHODS.find((m) => m.id === id);
