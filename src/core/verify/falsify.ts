@@ -61,10 +61,15 @@ export function falsifyBox(net: Network, query: Query, box: Box, opts: FalsifyOp
   return found;
 }
 
-export interface MarginMinimum {
-  /** The point of the region with the lowest violation margin seen (<= 0: a counterexample), and that margin. */
+export interface MarginPoint {
   readonly input: Float64Array;
+  /** The violation margin there (<= 0: a counterexample). */
   readonly margin: number;
+}
+
+export interface MarginMinimum extends MarginPoint {
+  /** The lowest point of each descent (in the region), lowest first: the local minima the search reached. */
+  readonly descents: readonly MarginPoint[];
   /** Network evaluations spent: forward passes, a gradient counting as two (forward and backward). */
   readonly evaluations: number;
 }
@@ -75,20 +80,25 @@ export interface MarginMinimum {
  * the repair removes the most severe violation). Undefined when no point of the region was seen (rows reject them all).
  */
 export function minimizeMargin(net: Network, query: Query, box: Box, opts: FalsifyOptions): MarginMinimum | undefined {
-  let best: { input: Float64Array; margin: number } | undefined;
-  const evaluations = descend(net, query, box, opts, (x, margin) => {
-    if ((!best || margin < best.margin) && inRegion(query.region, x)) best = { input: x, margin };
+  const descents: MarginPoint[] = [];
+  let current: MarginPoint | undefined;
+  const evaluations = descend(net, query, box, opts, (x, margin, start) => {
+    if (start && current) descents.push(current);
+    if (start) current = undefined;
+    if ((!current || margin < current.margin) && inRegion(query.region, x)) current = { input: x, margin };
     return false;
   });
-  return best && { ...best, evaluations };
+  if (current) descents.push(current);
+  descents.sort((a, b) => a.margin - b.margin);
+  return descents.length > 0 ? { ...descents[0], descents, evaluations } : undefined;
 }
 
 /**
  * Samples (and, in few dimensions, every corner), then projected sign-gradient descents from the `starts` samples of
- * lowest margin. `visit` sees each start, each point of each descent and each descent's end with its margin; returning
+ * lowest margin. `visit` sees each start (`start` true), each point of each descent and each descent's end with its margin; returning
  * true stops the search. Returns the network evaluations spent.
  */
-function descend(net: Network, query: Query, box: Box, opts: FalsifyOptions, visit: (x: Float64Array, margin: number) => boolean): number {
+function descend(net: Network, query: Query, box: Box, opts: FalsifyOptions, visit: (x: Float64Array, margin: number, start: boolean) => boolean): number {
   const n = box.lower.length;
   const out = net.layers[net.layers.length - 1].outSize;
   // Low-dimensional boxes: every corner too (violations often sit where several inputs are at their bounds).
@@ -105,17 +115,17 @@ function descend(net: Network, query: Query, box: Box, opts: FalsifyOptions, vis
   const width = box.upper.map((u, i) => u - box.lower[i]);
   for (const { k, margin } of scored.slice(0, opts.starts)) {
     let x = xs.slice(k * n, (k + 1) * n);
-    if (visit(x, margin)) return evaluations;
+    if (visit(x, margin, true)) return evaluations;
     for (let step = 0; step < opts.steps; step++) {
       if (Date.now() > opts.deadline || opts.signal?.aborted) return evaluations;
       const { margin: m, gradient } = marginGradient(net, query, x);
       evaluations += 2;
-      if (step > 0 && visit(x, m)) return evaluations;
+      if (step > 0 && visit(x, m, false)) return evaluations;
       const rate = 0.1 * Math.pow(0.93, step);
       x = x.map((v, i) => Math.min(box.upper[i], Math.max(box.lower[i], v - rate * width[i] * Math.sign(gradient[i]))));
     }
     evaluations++;
-    if (visit(x, violationMargin(query.violation, forward(net, x)))) return evaluations;
+    if (visit(x, violationMargin(query.violation, forward(net, x)), false)) return evaluations;
   }
   return evaluations;
 }

@@ -23,6 +23,7 @@ import { globalMinimum } from '../specrepair/search';
 import { penaltyRepair, type PenaltyCounterexample } from '../specrepair/penalty';
 import type { RepairMethod, RepairOutcome, RepairTask } from '../types';
 import { catalogEntry } from '../catalog';
+import { decisions } from '../birdnn/data';
 
 /** mu_0 and the most penalty updates per round, by schedule. */
 export const PENALTY_SCHEDULES = {
@@ -36,14 +37,15 @@ export const specrepair: RepairMethod = {
     { name: 'schedule', default: 'paper', choices: ['paper', 'code'], description: 'Penalty schedule: the paper\'s (mu_0 = 1, doubled with no cap until every counterexample is fixed) or its code\'s (mu_0 = 1/16, at most 10 updates).' },
     { name: 'margin', default: 0.002, description: 'Satisfaction margin eps (output units): a counterexample is fixed once its satisfaction value is at least this, and a searched point below it is a counterexample. Room for the proof (the code: 1e-4).' },
     { name: 'samples', default: 10000, description: 'Samples of the whole input domain, labelled by the original network\'s outputs: the fidelity term\'s data.' },
-    { name: 'learningRate', default: 0.001, description: 'Adam learning rate of the retraining.' },
+    { name: 'learningRate', default: 0.0001, description: 'Adam learning rate of the retraining (the code\'s 1e-4; ACAS Xu\'s advisories differ by 1e-3 in the outputs).' },
     { name: 'steps', default: 100, description: 'Adam steps per penalty update.' },
     { name: 'batchSize', default: 256, description: 'Domain samples per step (every counterexample is in every step).' },
     { name: 'rounds', default: 30, description: 'Most rounds of search, retraining and certification.' },
-    { name: 'verifyTimeout', default: 10, description: 'The verifier\'s time per property per round (s).' },
+    { name: 'verifyTimeout', default: 10, description: 'The verifier\'s time per property per round (s); doubled after a round that found no counterexample and proved not every property.' },
     { name: 'searchSamples', default: 2000, description: 'Counterexample search: random samples per box of the region (plus its corners in few dimensions).' },
     { name: 'searchStarts', default: 10, description: 'Counterexample search: gradient descents from the best samples.' },
     { name: 'searchSteps', default: 60, description: 'Counterexample search: steps per descent (each run to its end: the global minimum, not the first violation).' },
+    { name: 'counterexamplesPerRound', default: 10, description: 'Counterexamples per property per round: the lowest points of this many descents that end below the margin (the paper: 1, the global minimiser).' },
     { name: 'keepCounterexamples', default: true, description: 'Keep every round\'s counterexamples (the code\'s default) or only the latest round\'s.' },
     { name: 'seed', default: 1, description: 'Random seed (samples, search, batches).' },
   ],
@@ -86,6 +88,14 @@ async function runSpecRepair(task: RepairTask): Promise<RepairOutcome> {
   let rounds = 0;
   let provenInRound = 0;
   const maxRounds = Number(opt('rounds'));
+  const perRound = Number(opt('counterexamplesPerRound'));
+  const agreement = (candidate: Network) => {
+    const before = decisions(data.targets, count, data.targets.length / count, task.decision);
+    const after = decisions(forward(candidate, inputs, count), count, data.targets.length / count, task.decision);
+    return after.reduce((c, d, r) => c + (d === before[r] ? 1 : 0), 0) / count;
+  };
+  // Doubled after a round that changed nothing and left a property undecided: the next round can only prove more.
+  let verifyTimeout = Number(opt('verifyTimeout'));
   while (rounds < maxRounds && Date.now() < deadline && !task.signal?.aborted) {
     rounds++;
     task.onProgress?.({ stage: 'search', message: `round ${rounds}: searching counterexamples`, fraction: rounds / maxRounds });
@@ -95,7 +105,7 @@ async function runSpecRepair(task: RepairTask): Promise<RepairOutcome> {
         const min = globalMinimum(net, q, task.domain, search, ctx);
         if (!min) continue;
         evaluations += min.evaluations;
-        if (min.margin < margin) found.push({ input: min.input, violation: q.violation, property: q.name });
+        for (const d of min.descents.slice(0, perRound)) if (d.margin < margin) found.push({ input: d.input, violation: q.violation, property: q.name });
         log.push(`round ${rounds}: ${q.name}: lowest satisfaction ${min.margin.toExponential(3)} at ${fmt(min.input)} (${min.evaluations} evaluations)`);
       }
     });
@@ -105,7 +115,7 @@ async function runSpecRepair(task: RepairTask): Promise<RepairOutcome> {
       const fixed = await timed('fixSec', () => penaltyRepair(net, cxs, data, penalty, { ...ctx, log }));
       net = fixed.network;
       passes += fixed.passes;
-      log.push(`round ${rounds}: ${fixed.passes} penalty pass(es) on ${cxs.length} counterexample(s), ${fixed.stillViolated} still below the margin`);
+      log.push(`round ${rounds}: ${fixed.passes} penalty pass(es) on ${cxs.length} counterexample(s), ${fixed.stillViolated} still below the margin; decisions kept on ${(100 * agreement(net)).toFixed(2)}% of the domain samples`);
     }
     task.onProgress?.({ stage: 'verify', message: `round ${rounds}: certifying` });
     const verdicts = await timed('verifySec', async () => {
@@ -113,7 +123,7 @@ async function runSpecRepair(task: RepairTask): Promise<RepairOutcome> {
       for (const q of queries) {
         const remaining = (deadline - Date.now()) / 1000;
         if (remaining <= 0) { out.push('unknown'); continue; }
-        const result = await verify(net, q, { timeoutSec: Math.min(Number(opt('verifyTimeout')), remaining), signal: task.signal, threads: availableParallelism() });
+        const result = await verify(net, q, { timeoutSec: Math.min(verifyTimeout, remaining), signal: task.signal, threads: availableParallelism() });
         out.push(result.status);
         if (result.status === 'violated') {
           cxs.push({ input: result.counterexample.input, violation: q.violation, property: q.name });
@@ -127,6 +137,7 @@ async function runSpecRepair(task: RepairTask): Promise<RepairOutcome> {
       log.push(`round ${rounds}: every property proved`);
       break;
     }
+    if (found.length === 0 && !verdicts.includes('violated')) verifyTimeout *= 2;
   }
   return {
     model: net,

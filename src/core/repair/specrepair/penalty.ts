@@ -110,12 +110,16 @@ export function penaltyRepair(
         for (let j = 0; j < m; j++) dOutputs[b * m + j] = (2 * (y[b * m + j] - data.targets[picked[b] * m + j])) / (batch * m);
       }
       // Penalty: mu_i · max(0, eps - margin_i), whose gradient is -mu_i · (the deciding row's coefficients).
+      let open = 0;
       cxs.forEach((c, i) => {
         const at = (batch + i) * m;
         const { margin, row } = decidingRow(c.violation, y.subarray(at, at + m));
         if (margin >= s.margin || !row) return;
+        open++;
         for (let j = 0; j < m; j++) dOutputs[at + j] = -penalties[i] * row.coeffs[j];
       });
+      // Every counterexample fixed: further steps would carry Adam's momentum on past them, away from the original.
+      if (open === 0) break;
       fillZero(grads);
       engine.backward(params, dOutputs, grads);
       optimizer.step(params, grads);

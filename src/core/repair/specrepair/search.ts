@@ -7,7 +7,7 @@
 import type { Network } from '../../network/network';
 import { cutToBox, type Query } from '../../query/normalForm';
 import { isBounded, isEmpty, type Box } from '../../bounds/box';
-import { minimizeMargin, polytopeBox, type MarginMinimum } from '../../verify/falsify';
+import { minimizeMargin, polytopeBox, type MarginMinimum, type MarginPoint } from '../../verify/falsify';
 
 export interface SearchSettings {
   readonly samples: number;
@@ -15,9 +15,12 @@ export interface SearchSettings {
   readonly steps: number;
 }
 
-/** The lowest margin over the property's region (each polytope cut to the input domain), or undefined when none is bounded. */
+/**
+ * The lowest margin over the property's region (each polytope cut to the input domain), with the local minima of every
+ * descent, lowest first; undefined when no polytope is bounded.
+ */
 export function globalMinimum(net: Network, query: Query, domain: Box, s: SearchSettings, ctx: { readonly random: () => number; readonly deadline: number; readonly signal?: AbortSignal }): MarginMinimum | undefined {
-  let best: MarginMinimum | undefined;
+  const descents: MarginPoint[] = [];
   let evaluations = 0;
   for (const original of query.region) {
     const polytope = cutToBox(original, domain);
@@ -26,7 +29,8 @@ export function globalMinimum(net: Network, query: Query, domain: Box, s: Search
     const found = minimizeMargin(net, query, box, { ...s, ...ctx });
     if (!found) continue;
     evaluations += found.evaluations;
-    if (!best || found.margin < best.margin) best = found;
+    descents.push(...found.descents);
   }
-  return best && { ...best, evaluations };
+  descents.sort((a, b) => a.margin - b.margin);
+  return descents.length > 0 ? { ...descents[0], descents, evaluations } : undefined;
 }
