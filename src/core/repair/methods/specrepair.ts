@@ -38,7 +38,7 @@ export const specrepair: RepairMethod = {
     { name: 'margin', default: 0.002, description: 'Satisfaction margin eps (output units): a counterexample is fixed once its satisfaction value is at least this, and a searched point below it is a counterexample. Room for the proof (the code: 1e-4).' },
     { name: 'samples', default: 10000, description: 'Samples of the whole input domain, labelled by the original network\'s outputs: the fidelity term\'s data.' },
     { name: 'learningRate', default: 0.0001, description: 'Adam learning rate of the retraining (the code\'s 1e-4; ACAS Xu\'s advisories differ by 1e-3 in the outputs).' },
-    { name: 'steps', default: 100, description: 'Adam steps per penalty update.' },
+    { name: 'steps', default: 200, description: 'Adam steps per penalty update: the penalised loss is trained on after the counterexamples are fixed (the hinge keeps them fixed while the task loss pulls the rest back to the original).' },
     { name: 'batchSize', default: 256, description: 'Domain samples per step (every counterexample is in every step).' },
     { name: 'rounds', default: 30, description: 'Most rounds of search, retraining and certification.' },
     { name: 'verifyTimeout', default: 10, description: 'The verifier\'s time per property per round (s); doubled after a round that found no counterexample and proved not every property.' },

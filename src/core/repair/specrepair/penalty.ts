@@ -53,6 +53,13 @@ export interface PenaltyResult {
 }
 
 /**
+ * The paper's schedule has no cap; float32 gradients do: past this a doubling changes nothing the optimiser sees (Adam
+ * is invariant to the loss's scale and the task loss is already negligible beside the penalty), and it keeps Infinity
+ * (and 0 · Infinity = NaN) out of the weights.
+ */
+export const MAX_PENALTY = 2 ** 32;
+
+/**
  * The schedule's update: doubles mu_i for every counterexample whose margin is still below eps, leaves the others.
  * Returns how many were still violated.
  */
@@ -60,7 +67,7 @@ export function raisePenalties(penalties: Float64Array, margins: ArrayLike<numbe
   let violated = 0;
   for (let i = 0; i < penalties.length; i++) {
     if (margins[i] >= eps) continue;
-    penalties[i] *= 2;
+    penalties[i] = Math.min(MAX_PENALTY, 2 * penalties[i]);
     violated++;
   }
   return violated;
@@ -110,16 +117,12 @@ export function penaltyRepair(
         for (let j = 0; j < m; j++) dOutputs[b * m + j] = (2 * (y[b * m + j] - data.targets[picked[b] * m + j])) / (batch * m);
       }
       // Penalty: mu_i · max(0, eps - margin_i), whose gradient is -mu_i · (the deciding row's coefficients).
-      let open = 0;
       cxs.forEach((c, i) => {
         const at = (batch + i) * m;
         const { margin, row } = decidingRow(c.violation, y.subarray(at, at + m));
         if (margin >= s.margin || !row) return;
-        open++;
         for (let j = 0; j < m; j++) dOutputs[at + j] = -penalties[i] * row.coeffs[j];
       });
-      // Every counterexample fixed: further steps would carry Adam's momentum on past them, away from the original.
-      if (open === 0) break;
       fillZero(grads);
       engine.backward(params, dOutputs, grads);
       optimizer.step(params, grads);
