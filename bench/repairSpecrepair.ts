@@ -9,7 +9,7 @@
  * Also compares the counterexample search (our multi-start gradient search run to its minimum) with plain random search
  * given the same number of network evaluations, on each task's original network: the most severe violation found.
  *
- * BENCH_FILTER (substring of "N2,1/prop 2"), BENCH_TIMEOUT (the method's budget per task, s, default 300),
+ * BENCH_FILTER (substrings of "N2,1/prop 2", separated by ';'), BENCH_TIMEOUT (the method's budget per task, s, default 300),
  * BENCH_VERIFY_TIMEOUT (the driver's proof of the written file, s, default 120), BENCH_OPTIONS (JSON method options).
  * Rows are kept in docs/benchmarks/repair-specrepair.json: a filtered run replaces its own rows and keeps the others.
  * Writes docs/benchmarks/repair-specrepair.md and the summary rows (bench/repairSummary.ts).
@@ -30,7 +30,7 @@ import { seededRandom } from '../src/core/verify/falsify';
 import { acasDomain, acasNet, dataPath, loadNetwork } from '../test/helpers';
 import { recordSummaryRows, type SummaryRow } from './repairSummary';
 
-const FILTER = process.env.BENCH_FILTER ?? '';
+const FILTERS = (process.env.BENCH_FILTER ?? '').split(';');
 const TIMEOUT = Number(process.env.BENCH_TIMEOUT ?? 300);
 const VERIFY_TIMEOUT = Number(process.env.BENCH_VERIFY_TIMEOUT ?? 120);
 const OPTIONS = JSON.parse(process.env.BENCH_OPTIONS ?? '{}') as Record<string, number | string | boolean>;
@@ -89,9 +89,8 @@ function meanAbsoluteError(a: Network, b: Network): number {
 }
 
 async function main(): Promise<void> {
-  const rows: Row[] = existsSync(STORE) ? (JSON.parse(readFileSync(STORE, 'utf8')) as Row[]) : [];
   for (const task of tasks) {
-    if (!task.name.includes(FILTER)) continue;
+    if (!FILTERS.some((f) => task.name.includes(f))) continue;
     const load = loadavg()[0];
     const net = loadNetwork(acasNet(task.i, task.j));
     const queries = task.props.map(query);
@@ -111,6 +110,8 @@ async function main(): Promise<void> {
       rounds: report.stats.rounds, counterexamples: report.stats.counterexamples, search,
       paper: PAPER[task.name.split('/')[0]] && task.props[0] === 2 ? PAPER[task.name.split('/')[0]] : PAPER_OTHER[task.name], load,
     };
+    // Read again before writing: several filtered runs may share the store.
+    const rows: Row[] = existsSync(STORE) ? (JSON.parse(readFileSync(STORE, 'utf8')) as Row[]) : [];
     const at = rows.findIndex((r) => r.task === row.task);
     if (at >= 0) rows[at] = row;
     else rows.push(row);

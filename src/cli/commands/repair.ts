@@ -18,7 +18,7 @@ import { compareRepairs, formatComparison } from '../../core/repair/comparison';
 
 export const repairCommand: Command = {
   name: 'repair',
-  usage: 'repair <model> [<spec.prop|spec.vnnlib>] --method ID|all --out REPAIRED.onnx [--property NAME] [--repair-set R.json] [--keep-set C.json] [--decision argmax|argmin] [--options k=v,...] [--timeout SEC] [--verify-timeout SEC] [--threads N] [--report REPORT.json] [--json]',
+  usage: 'repair <model> [<spec.prop|spec.vnnlib>] --method ID|all --out REPAIRED.onnx [--property NAME[,NAME...]] [--repair-set R.json] [--keep-set C.json] [--decision argmax|argmin] [--options k=v,...] [--timeout SEC] [--verify-timeout SEC] [--threads N] [--report REPORT.json] [--json]',
   summary: `repair the model for a property or a set of points (methods: ${REPAIR_METHODS.map((m) => m.id).join(', ')}, or all to compare them); exit 0 repaired and proven, 1 not repaired, 3 unknown`,
   async run(args) {
     const parsed = parseArgs(args, {
@@ -44,7 +44,8 @@ export const repairCommand: Command = {
     const inputs = modelInputSize(model);
     const loaded: LoadedQuery[] = specPath ? loadQueries(specPath) : [];
     const wanted = stringFlag(parsed, 'property');
-    const target = chooseTarget(loaded, wanted, specPath);
+    // --property a,b,c: a specification of several properties, all to hold after the repair.
+    const [target, ...alsoRequired] = chooseTargets(loaded, wanted, specPath);
     const repairSet = readPoints(stringFlag(parsed, 'repair-set'), 'repair set', inputs) as RepairPoint[];
     const keepSet = readPoints(stringFlag(parsed, 'keep-set'), 'keep set', inputs, true) as KeepPoint[];
     if (!target && repairSet.length === 0) throw new UsageError('nothing to repair: give a property file (and --property) or --repair-set');
@@ -61,8 +62,8 @@ export const repairCommand: Command = {
     for (const method of applicable) {
       const { report, bytes } = await runRepair({
         modelPath, model, method,
-        target,
-        others: loaded.filter((q) => q.query !== target?.query).map((q) => ({ name: q.query.name, query: q.query })),
+        target, alsoRequired,
+        others: loaded.filter((q) => ![target, ...alsoRequired].some((t) => t?.query === q.query)).map((q) => ({ name: q.query.name, query: q.query })),
         repairSet, keepSet, domain, decision,
         options: parseOptions(stringFlag(parsed, 'options')),
         timeoutSec, verifyTimeoutSec, threads,
@@ -88,17 +89,21 @@ function positive(text: string, flag: string): number {
   return v;
 }
 
-function chooseTarget(loaded: readonly LoadedQuery[], wanted: string | undefined, file: string | undefined): NamedQuery | undefined {
+function chooseTargets(loaded: readonly LoadedQuery[], wanted: string | undefined, file: string | undefined): NamedQuery[] {
   if (loaded.length === 0) {
     if (wanted) throw new UsageError('--property needs a property file');
-    return undefined;
+    return [];
   }
   const names = loaded.map((q) => q.query.name);
-  const chosen = wanted ? loaded.find((q) => q.query.name === wanted) : loaded.length === 1 ? loaded[0] : undefined;
-  if (!chosen) {
-    throw new InputError(wanted ? `no property named '${wanted}'; the file has ${names.join(', ')}` : `the file has ${loaded.length} properties; choose one with --property (${names.join(', ')})`, { file });
+  if (!wanted) {
+    if (loaded.length === 1) return [{ name: loaded[0].query.name, query: loaded[0].query }];
+    throw new InputError(`the file has ${loaded.length} properties; choose one with --property (${names.join(', ')}), or several separated by commas`, { file });
   }
-  return { name: chosen.query.name, query: chosen.query };
+  return wanted.split(',').map((name) => {
+    const chosen = loaded.find((q) => q.query.name === name.trim());
+    if (!chosen) throw new InputError(`no property named '${name.trim()}'; the file has ${names.join(', ')}`, { file });
+    return { name: chosen.query.name, query: chosen.query };
+  });
 }
 
 /** A JSON array of {"input": [...], "label": k} (network space). */

@@ -53,7 +53,7 @@ test('a penalty pass doubles the weight of the counterexample still violated and
   const inputs = sampleBox(square.lower, square.upper, 500, random);
   const data = { inputs, targets: forward(net, inputs, 500), count: 500 };
   // One pass of one tiny step cannot fix the violation: only its weight doubles.
-  const settings = { initialPenalty: 1 / 16, maxUpdates: 1, margin: 0.01, learningRate: 1e-7, steps: 1, batchSize: 64 };
+  const settings = { initialPenalty: 1 / 16, maxUpdates: 1, margin: 0.01, learningRate: 1e-7, steps: 1, batchSize: 64, fidelityWeight: 1 };
   const result = penaltyRepair(net, cxs, data, settings, { random, deadline: Date.now() + 10_000, log: [] });
   assert.equal(result.passes, 1);
   assert.equal(result.stillViolated, 1);
@@ -100,7 +100,7 @@ test('ACAS Xu N2,1/prop 2 cut short after one round: the driver reports "not rep
   const net = loadNetwork(acasNet(2, 1));
   const { report } = await runRepair({
     ...request(net, query), modelPath: acasNet(2, 1), domain: acasDomain(), decision: 'argmin',
-    options: { rounds: 1, steps: 1, learningRate: 1e-7, verifyTimeout: 1 },
+    options: { rounds: 1, steps: 1, learningRate: 1e-7, verifyTimeout: 1, schedule: 'code' }, timeoutSec: 60,
   });
   assert.equal(report.verdict.status, 'not-repaired');
   assert.ok(report.verdict.status === 'not-repaired' && report.verdict.counterexample);

@@ -33,6 +33,8 @@ export interface PenaltySettings {
   /** Adam steps per training pass, each on a mini-batch of domain samples and every counterexample. */
   readonly steps: number;
   readonly batchSize: number;
+  /** Weight of the task loss (mean squared error to the original's outputs) beside the penalty. */
+  readonly fidelityWeight: number;
 }
 
 /** Samples of the whole domain and the original's outputs there, row-major. */
@@ -114,7 +116,7 @@ export function penaltyRepair(
       dOutputs.fill(0);
       // Task loss: mean squared error to the original's outputs, averaged over the batch and the outputs.
       for (let b = 0; b < batch; b++) {
-        for (let j = 0; j < m; j++) dOutputs[b * m + j] = (2 * (y[b * m + j] - data.targets[picked[b] * m + j])) / (batch * m);
+        for (let j = 0; j < m; j++) dOutputs[b * m + j] = (2 * s.fidelityWeight * (y[b * m + j] - data.targets[picked[b] * m + j])) / (batch * m);
       }
       // Penalty: mu_i · max(0, eps - margin_i), whose gradient is -mu_i · (the deciding row's coefficients).
       cxs.forEach((c, i) => {
