@@ -16,7 +16,7 @@ import { counterexampleMargins, penaltyRepair, raisePenalties } from '../../../s
 import { globalMinimum } from '../../../src/core/repair/specrepair/search';
 import { loadOnnxModel } from '../../../src/core/onnx/import';
 import { sampleBox } from '../../../src/core/localize/sampling';
-import { seededRandom } from '../../../src/core/verify/falsify';
+import { falsifyBox, minimizeMargin, seededRandom } from '../../../src/core/verify/falsify';
 import { verify } from '../../../src/core/verify';
 import { acasDomain, acasNet, dataPath, loadNetwork, notFirst, smallNet } from '../../helpers';
 
@@ -29,6 +29,19 @@ const request = (net: Network, query: Query, extra: object = {}) => ({
 
 test('the registry offers specrepair', () => {
   assert.equal(repairMethod('specrepair'), specrepair);
+});
+
+test('the search runs to the minimum: at least as severe as the first counterexample the falsifier stops at', () => {
+  const net = smallNet(11);
+  const opts = () => ({ samples: 300, starts: 5, steps: 30, deadline: Date.now() + 10_000, random: seededRandom(8) });
+  const first = falsifyBox(net, notFirst, square, opts());
+  const min = minimizeMargin(net, notFirst, square, opts());
+  assert.ok(first && min);
+  assert.ok(min.margin <= violationMargin(notFirst.violation, first.output));
+  assert.ok(min.margin < 0 && min.evaluations > 300);
+  const margins = min.descents.map((d) => d.margin);
+  assert.deepEqual(margins, [...margins].sort((a, b) => a - b));
+  for (const d of min.descents) assert.equal(violationMargin(notFirst.violation, forward(net, d.input)), d.margin);
 });
 
 test('raisePenalties doubles mu only where the margin is still below eps', () => {
