@@ -11,7 +11,7 @@
  *
  * BENCH_FILTER (substrings of "N2,1/prop 2", separated by ';'), BENCH_TIMEOUT (the method's budget per task, s, default 300),
  * BENCH_VERIFY_TIMEOUT (the driver's proof of the written file, s, default 120), BENCH_OPTIONS (JSON method options).
- * BENCH_SEARCH_ONLY=1 runs only the search comparison, on every task, into docs/benchmarks/repair-specrepair-search.md.
+ * BENCH_REPORT_ONLY=1 rewrites the report from the stored rows. BENCH_SEARCH_ONLY=1 runs only the search comparison, on every task, into docs/benchmarks/repair-specrepair-search.md.
  * Rows are kept in docs/benchmarks/repair-specrepair.json: a filtered run replaces its own rows and keeps the others.
  * Writes docs/benchmarks/repair-specrepair.md and the summary rows (bench/repairSummary.ts).
  */
@@ -37,6 +37,7 @@ const VERIFY_TIMEOUT = Number(process.env.BENCH_VERIFY_TIMEOUT ?? 120);
 const OPTIONS = JSON.parse(process.env.BENCH_OPTIONS ?? '{}') as Record<string, number | string | boolean>;
 const OUTPUT_RANGE = 373.94992;
 const STORE = join(__dirname, '..', 'docs', 'benchmarks', 'repair-specrepair.json');
+const REPORT = join(__dirname, '..', 'docs', 'benchmarks', 'repair-specrepair.md');
 const domain = acasDomain();
 const query = (p: number): Query => parseVnnlib(readFileSync(dataPath('acasxu', `prop_${p}.vnnlib`), 'utf8'), `prop_${p}`);
 
@@ -110,6 +111,7 @@ function searchOnly(): void {
 
 async function main(): Promise<void> {
   if (process.env.BENCH_SEARCH_ONLY === '1') return searchOnly();
+  if (process.env.BENCH_REPORT_ONLY === '1') return writeFileSync(REPORT, reportText(JSON.parse(readFileSync(STORE, 'utf8')) as Row[]));
   for (const task of tasks) {
     if (!FILTERS.some((f) => task.name.includes(f))) continue;
     const load = loadavg()[0];
@@ -141,7 +143,7 @@ async function main(): Promise<void> {
     console.log(`   ${report.log.join('\n   ')}`);
     // Written after every task, so that a run stopped early still leaves its rows.
     writeFileSync(STORE, JSON.stringify(rows, null, 1) + '\n');
-    writeFileSync(join(__dirname, '..', 'docs', 'benchmarks', 'repair-specrepair.md'), reportText(rows));
+    writeFileSync(REPORT, reportText(rows));
     recordSummaryRows('acasxu-specrepair', rows.map((r): SummaryRow => ({
       method: 'specrepair', experiment: 'ACAS Xu (36 tasks + Phi1)', task: r.task, verdict: r.verdict, seconds: r.seconds, fidelity: r.accuracy, sizeRatio: 1, paper: r.paper,
     })));
@@ -151,7 +153,8 @@ async function main(): Promise<void> {
 function reportText(rows: readonly Row[]): string {
   const proven = rows.filter((r) => r.verdict.startsWith('repaired'));
   const times = rows.map((r) => r.seconds).sort((a, b) => a - b);
-  const accuracies = proven.map((r) => r.accuracy).sort((a, b) => a - b);
+  const accuracies = rows.map((r) => r.accuracy).sort((a, b) => a - b);
+  const maes = rows.map((r) => r.mae * OUTPUT_RANGE).sort((a, b) => a - b);
   const median = (xs: readonly number[]) => (xs.length === 0 ? NaN : xs.length % 2 ? xs[(xs.length - 1) / 2] : (xs[xs.length / 2 - 1] + xs[xs.length / 2]) / 2);
   const ge = rows.filter((r) => r.search.ours <= r.search.random).length;
   return [
@@ -169,8 +172,8 @@ function reportText(rows: readonly Row[]): string {
     ...rows.map((r) => `| ${r.task} | ${r.verdict} | ${r.seconds.toFixed(1)} | ${r.verifySec.toFixed(1)} | ${(100 * r.accuracy).toFixed(2)}% | ${(r.mae * OUTPUT_RANGE).toFixed(3)} | ${r.rounds} | ${r.counterexamples} | ` +
       `${r.search.ours.toExponential(3)} (${r.search.oursEvaluations}) | ${r.search.random.toExponential(3)} | ${r.load.toFixed(1)} | ${r.paper ?? ''} |`),
     '',
-    `**Proven ${proven.length}/${rows.length}** of the tasks run; method time median ${median(times).toFixed(1)} s; accuracy of the proven repairs median ${(100 * median(accuracies)).toFixed(2)}%, ` +
-      `min ${(100 * Math.min(...accuracies)).toFixed(2)}%. Our search found a violation at least as severe as random search's on ${ge}/${rows.length} tasks.`,
+    `**Proven ${proven.length}/${rows.length}** of the tasks run; method time median ${median(times).toFixed(1)} s; accuracy (every task run, proven or not) median ${(100 * median(accuracies)).toFixed(2)}%, ` +
+      `min ${(100 * accuracies[0]).toFixed(2)}%; MAE median ${median(maes).toFixed(3)}. Our search found a violation at least as severe as random search's on ${ge}/${rows.length} tasks.`,
     '',
     'Paper (SpecRepair, Table 3, 3 h per task, ERAN): 28/36 proven (2 unknown, 6 timeouts), median 573 s, accuracy median 99.5%, MAE median 0.1; φ7, φ8 and Φ1 not certified. ' +
       'Goal here: >= 34/36 proven, median <= 60 s, accuracy >= 99.5%.',
