@@ -84,14 +84,16 @@ async function runSpecRepair(task: RepairTask): Promise<RepairOutcome> {
   };
   let net: Network = original;
   let cxs: PenaltyCounterexample[] = [];
+  // The verifier's counterexamples of the last round: the next round's set gets them whether or not it keeps older ones.
+  let fromVerifier: PenaltyCounterexample[] = [];
   let evaluations = 0;
   let passes = 0;
   let rounds = 0;
   let provenInRound = 0;
   const maxRounds = Number(opt('rounds'));
   const perRound = Number(opt('counterexamplesPerRound'));
+  const before = decisions(data.targets, count, data.targets.length / count, task.decision);
   const agreement = (candidate: Network) => {
-    const before = decisions(data.targets, count, data.targets.length / count, task.decision);
     const after = decisions(forward(candidate, inputs, count), count, data.targets.length / count, task.decision);
     return after.reduce((c, d, r) => c + (d === before[r] ? 1 : 0), 0) / count;
   };
@@ -100,7 +102,8 @@ async function runSpecRepair(task: RepairTask): Promise<RepairOutcome> {
   while (rounds < maxRounds && Date.now() < deadline && !task.signal?.aborted) {
     rounds++;
     task.onProgress?.({ stage: 'search', message: `round ${rounds}: searching counterexamples`, fraction: rounds / maxRounds });
-    const found: PenaltyCounterexample[] = [];
+    const found: PenaltyCounterexample[] = fromVerifier;
+    fromVerifier = [];
     await timed('searchSec', () => {
       for (const q of queries) {
         const min = globalMinimum(net, q, task.domain, search, ctx);
@@ -127,7 +130,7 @@ async function runSpecRepair(task: RepairTask): Promise<RepairOutcome> {
         const result = await verify(net, q, { timeoutSec: Math.min(verifyTimeout, remaining), signal: task.signal, threads: availableParallelism() });
         out.push(result.status);
         if (result.status === 'violated') {
-          cxs.push({ input: result.counterexample.input, violation: q.violation, property: q.name });
+          fromVerifier.push({ input: result.counterexample.input, violation: q.violation, property: q.name });
           log.push(`round ${rounds}: ${q.name}: the verifier's counterexample ${fmt(result.counterexample.input)} joins the set`);
         } else if (result.status === 'unknown') log.push(`round ${rounds}: ${q.name}: the verifier could not decide (${result.reason})`);
       }
@@ -138,13 +141,13 @@ async function runSpecRepair(task: RepairTask): Promise<RepairOutcome> {
       log.push(`round ${rounds}: every property proved`);
       break;
     }
-    if (found.length === 0 && !verdicts.includes('violated')) verifyTimeout *= 2;
+    if (found.length === 0 && fromVerifier.length === 0) verifyTimeout *= 2;
   }
   return {
     model: net,
     log,
-    stats: { rounds, provenInRound, counterexamples: cxs.length, penaltyPasses: passes, searchEvaluations: evaluations, ...time },
-    counterexamples: cxs.map((c) => c.input),
+    stats: { rounds, provenInRound, counterexamples: cxs.length + fromVerifier.length, penaltyPasses: passes, searchEvaluations: evaluations, ...time },
+    counterexamples: [...cxs, ...fromVerifier].map((c) => c.input),
   };
 }
 
