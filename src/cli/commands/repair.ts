@@ -19,7 +19,7 @@ import { pointSetRepairSets } from '../../core/repair/pointSets';
 
 export const repairCommand: Command = {
   name: 'repair',
-  usage: 'repair <model> [<spec.prop|spec.vnnlib>] --method ID|all --out REPAIRED.onnx [--property NAME (a `for each` property: its points)] [--repair-set R.json] [--keep-set C.json] [--decision argmax|argmin] [--options k=v,...] [--timeout SEC] [--verify-timeout SEC] [--threads N] [--report REPORT.json] [--json]',
+  usage: 'repair <model> [<spec.prop|spec.vnnlib>] --method ID|all --out REPAIRED.onnx [--property NAME[,NAME...] (all to hold; a `for each` declaration: its points)] [--repair-set R.json] [--keep-set C.json] [--decision argmax|argmin] [--options k=v,...] [--timeout SEC] [--verify-timeout SEC] [--threads N] [--report REPORT.json] [--json]',
   summary: `repair the model for a property or a set of points (methods: ${REPAIR_METHODS.map((m) => m.id).join(', ')}, or all to compare them); exit 0 repaired and proven, 1 not repaired, 3 unknown`,
   async run(args) {
     const parsed = parseArgs(args, {
@@ -45,9 +45,10 @@ export const repairCommand: Command = {
     const inputs = modelInputSize(model);
     const loaded: LoadedQuery[] = specPath ? loadQueries(specPath) : [];
     const wanted = stringFlag(parsed, 'property');
-    // --property naming a `for each` declaration: its points' verdicts give the repair and keep sets.
+    // --property naming a `for each` declaration: its points' verdicts give the repair and keep sets;
+    // --property a,b,c: a specification of several properties, all to hold after the repair.
     const instances = wanted && !loaded.some((q) => q.query.name === wanted) ? loaded.filter((q) => q.declaration === wanted && q.point) : [];
-    const target = instances.length > 0 ? undefined : chooseTarget(loaded, wanted, specPath);
+    const [target, ...alsoRequired] = instances.length > 0 ? [] : chooseTargets(loaded, wanted, specPath);
     const repairSet = readPoints(stringFlag(parsed, 'repair-set'), 'repair set', inputs) as RepairPoint[];
     const keepSet = readPoints(stringFlag(parsed, 'keep-set'), 'keep set', inputs, true) as KeepPoint[];
     if (instances.length > 0) {
@@ -73,8 +74,8 @@ export const repairCommand: Command = {
     for (const method of applicable) {
       const { report, bytes } = await runRepair({
         modelPath, model, method,
-        target,
-        others: loaded.filter((q) => q.query !== target?.query && !instances.includes(q)).map((q) => ({ name: q.query.name, query: q.query })),
+        target, alsoRequired,
+        others: loaded.filter((q) => ![target, ...alsoRequired].some((t) => t?.query === q.query) && !instances.includes(q)).map((q) => ({ name: q.query.name, query: q.query })),
         repairSet, keepSet, domain, decision,
         options: parseOptions(stringFlag(parsed, 'options')),
         timeoutSec, verifyTimeoutSec, threads,
@@ -105,17 +106,21 @@ function positive(text: string, flag: string): number {
   return v;
 }
 
-function chooseTarget(loaded: readonly LoadedQuery[], wanted: string | undefined, file: string | undefined): NamedQuery | undefined {
+function chooseTargets(loaded: readonly LoadedQuery[], wanted: string | undefined, file: string | undefined): NamedQuery[] {
   if (loaded.length === 0) {
     if (wanted) throw new UsageError('--property needs a property file');
-    return undefined;
+    return [];
   }
   const names = loaded.map((q) => q.query.name);
-  const chosen = wanted ? loaded.find((q) => q.query.name === wanted) : loaded.length === 1 ? loaded[0] : undefined;
-  if (!chosen) {
-    throw new InputError(wanted ? `no property named '${wanted}'; the file has ${names.join(', ')}` : `the file has ${loaded.length} properties; choose one with --property (${names.join(', ')})`, { file });
+  if (!wanted) {
+    if (loaded.length === 1) return [{ name: loaded[0].query.name, query: loaded[0].query }];
+    throw new InputError(`the file has ${loaded.length} properties; choose one with --property (${names.join(', ')}), or several separated by commas`, { file });
   }
-  return { name: chosen.query.name, query: chosen.query };
+  return wanted.split(',').map((name) => {
+    const chosen = loaded.find((q) => q.query.name === name.trim());
+    if (!chosen) throw new InputError(`no property named '${name.trim()}'; the file has ${names.join(', ')}`, { file });
+    return { name: chosen.query.name, query: chosen.query };
+  });
 }
 
 /** A JSON array of {"input": [...], "label": k} (network space). */

@@ -24,12 +24,14 @@ export interface NamedQuery {
 }
 
 /** What the driver needs: the method's task (less the query, which `target` names) and what the judging needs. */
-export interface RepairRequest extends Omit<RepairTask, 'query'> {
+export interface RepairRequest extends Omit<RepairTask, 'query' | 'alsoRequired'> {
   /** Where the original came from (for the report only: nothing is written there). */
   readonly modelPath: string;
   readonly method: RepairMethod;
   /** The property to repair, if any (point repairs may have none). */
   readonly target?: NamedQuery;
+  /** Properties that must hold together with the target (a specification of several): each is proved on the written file. */
+  readonly alsoRequired?: readonly NamedQuery[];
   /** The file's other properties: any that held before and not after is a regression. */
   readonly others: readonly NamedQuery[];
   /** Each verification of the written model gets this long (`timeoutSec` is the method's budget). */
@@ -69,7 +71,7 @@ export async function runRepair(req: RepairRequest): Promise<RepairRun> {
 
   req.onProgress?.({ stage: `running ${method.name}` });
   const outcome = await timed(`${method.name}`, () => method.run({
-    model: req.model, query: req.target?.query, repairSet: req.repairSet, keepSet: req.keepSet, domain: req.domain,
+    model: req.model, query: req.target?.query, alsoRequired: req.alsoRequired?.map((q) => q.query), repairSet: req.repairSet, keepSet: req.keepSet, domain: req.domain,
     decision: req.decision, options: req.options, timeoutSec: req.timeoutSec, signal: req.signal, onProgress: req.onProgress,
   }));
 
@@ -78,7 +80,12 @@ export async function runRepair(req: RepairRequest): Promise<RepairRun> {
   const reread = loadOnnxModel(bytes, 'the repaired model');
 
   req.onProgress?.({ stage: 'verifying the repaired model' });
-  const targetResult = req.target ? await timed('verify the repaired model', () => verifyOn(reread, req.target!.query)) : undefined;
+  const targets = req.target ? [req.target, ...(req.alsoRequired ?? [])] : [];
+  const targetResults = await timed('verify the repaired model', async () => {
+    const results: { name: string; result: VerifyResult }[] = [];
+    for (const q of targets) results.push({ name: q.name, result: await verifyOn(reread, q.query) });
+    return results;
+  });
   const repairPoints = req.repairSet.length > 0 ? await timed('check the repair points with ONNX Runtime', () => checkPoints(bytes, reread, req)) : undefined;
 
   const regressions: Regression[] = await timed('re-verify the other properties', async () => {
@@ -105,8 +112,8 @@ export async function runRepair(req: RepairRequest): Promise<RepairRun> {
       methodName: method.name,
       options: req.options,
       model: req.modelPath,
-      property: req.target?.name,
-      verdict: verdictOf(targetResult, repairPoints),
+      property: targets.length > 0 ? targets.map((q) => q.name).join(' + ') : undefined,
+      verdict: verdictOf(targetResults, repairPoints),
       repairPoints,
       regressions,
       recheckedProperties: heldBefore.map((q) => q.name),
@@ -132,17 +139,22 @@ function describe(r: VerifyResult): string {
 
 const fmt = (v: ArrayLike<number>) => `[${Array.from(v, (x) => Number(x.toPrecision(6))).join(', ')}]`;
 
-function verdictOf(target: VerifyResult | undefined, points: RepairReport['repairPoints']): RepairVerdict {
-  if (target?.status === 'violated') {
-    const { input, output } = target.counterexample;
-    return { status: 'not-repaired', detail: `the repaired model still violates the property: ${describe(target)}`, counterexample: { input: Array.from(input), output: Array.from(output) } };
+/** Repaired only when every target property is proved (and every repair point right); a counterexample to any is "not repaired". */
+function verdictOf(targets: readonly { name: string; result: VerifyResult }[], points: RepairReport['repairPoints']): RepairVerdict {
+  const several = targets.length > 1;
+  const named = (name: string, text: string) => (several ? `${name}: ${text}` : text);
+  const violated = targets.find((t) => t.result.status === 'violated');
+  if (violated?.result.status === 'violated') {
+    const { input, output } = violated.result.counterexample;
+    return { status: 'not-repaired', detail: `the repaired model still violates ${several ? `property ${violated.name}` : 'the property'}: ${describe(violated.result)}`, counterexample: { input: Array.from(input), output: Array.from(output) } };
   }
   if (points && points.fixed < points.total) {
     return { status: 'not-repaired', detail: `${points.total - points.fixed} of ${points.total} repair point(s) still wrong under ONNX Runtime` };
   }
-  if (target?.status === 'unknown') return { status: 'unknown', detail: `the verifier could not decide the property on the repaired model: ${target.reason}` };
+  const unknown = targets.find((t) => t.result.status === 'unknown');
+  if (unknown?.result.status === 'unknown') return { status: 'unknown', detail: named(unknown.name, `the verifier could not decide the property on the repaired model: ${unknown.result.reason}`) };
   const parts = [
-    ...(target ? [`the property is proved on the written model (${target.timeSec.toFixed(2)} s)`] : []),
+    ...targets.map((t) => named(t.name, `the property is proved on the written model (${t.result.timeSec.toFixed(2)} s)`)),
     ...(points ? [`all ${points.total} repair point(s) right under ONNX Runtime`] : []),
   ];
   return parts.length > 0 ? { status: 'repaired', detail: parts.join('; ') } : { status: 'unknown', detail: 'nothing to check: no property and no repair points' };

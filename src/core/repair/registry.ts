@@ -5,9 +5,10 @@ import { nrepair } from './methods/nrepair';
 import { birdnnFineTune } from './methods/birdnnFineTune';
 import { birdnnRetrain } from './methods/birdnnRetrain';
 import { irepair } from './methods/irepair';
+import { specrepair } from './methods/specrepair';
 import type { RepairMethod, RepairMethodId } from './types';
 
-export const REPAIR_METHODS: readonly RepairMethod[] = [reassure, nrepair, birdnnFineTune, birdnnRetrain, irepair];
+export const REPAIR_METHODS: readonly RepairMethod[] = [reassure, nrepair, birdnnFineTune, birdnnRetrain, irepair, specrepair];
 
 export function repairMethod(id: string): RepairMethod {
   const method = REPAIR_METHODS.find((m) => m.id === id);

@@ -38,6 +38,11 @@ export interface RepairTask {
   readonly model: Model;
   /** The property to repair (area repair). Point repairs may come without one. */
   readonly query?: Query;
+  /**
+   * Further properties the repair must make hold together with `query`: a specification of several properties (e.g.
+   * SpecRepair's Phi1, ACAS Xu properties 3, 4 and 8 at once). The driver proves each on the written file.
+   */
+  readonly alsoRequired?: readonly Query[];
   readonly repairSet: readonly RepairPoint[];
   readonly keepSet: readonly KeepPoint[];
   /** The whole input domain (a box in the network's space): where samples and bounds are taken. */

@@ -52,6 +52,53 @@ function sampleIn(box: Box, random: () => number, k: number): Float64Array {
 
 /** Searches one box of the region (a polytope's bounding box; its rows are checked on confirmation). */
 export function falsifyBox(net: Network, query: Query, box: Box, opts: FalsifyOptions): Counterexample | undefined {
+  let found: Counterexample | undefined;
+  descend(net, query, box, opts, (x, margin) => {
+    if (margin > 0) return false;
+    found = confirm(net, query, x);
+    return found !== undefined;
+  });
+  return found;
+}
+
+export interface MarginPoint {
+  readonly input: Float64Array;
+  /** The violation margin there (<= 0: a counterexample). */
+  readonly margin: number;
+}
+
+export interface MarginMinimum extends MarginPoint {
+  /** The lowest point of each descent (in the region), lowest first: the local minima the search reached. */
+  readonly descents: readonly MarginPoint[];
+  /** Network evaluations spent: forward passes, a gradient counting as two (forward and backward). */
+  readonly evaluations: number;
+}
+
+/**
+ * The same multi-start search run to its end, without stopping at the first violation: the lowest margin seen at a
+ * point of the region (SpecRepair's global minimisation of its satisfaction function, which runs to the minimum so that
+ * the repair removes the most severe violation). Undefined when no point of the region was seen (rows reject them all).
+ */
+export function minimizeMargin(net: Network, query: Query, box: Box, opts: FalsifyOptions): MarginMinimum | undefined {
+  const descents: MarginPoint[] = [];
+  let current: MarginPoint | undefined;
+  const evaluations = descend(net, query, box, opts, (x, margin, start) => {
+    if (start && current) descents.push(current);
+    if (start) current = undefined;
+    if ((!current || margin < current.margin) && inRegion(query.region, x)) current = { input: x, margin };
+    return false;
+  });
+  if (current) descents.push(current);
+  descents.sort((a, b) => a.margin - b.margin);
+  return descents.length > 0 ? { ...descents[0], descents, evaluations } : undefined;
+}
+
+/**
+ * Samples (and, in few dimensions, every corner), then projected sign-gradient descents from the `starts` samples of
+ * lowest margin. `visit` sees each start (`start` true), each point of each descent and each descent's end with its margin; returning
+ * true stops the search. Returns the network evaluations spent.
+ */
+function descend(net: Network, query: Query, box: Box, opts: FalsifyOptions, visit: (x: Float64Array, margin: number, start: boolean) => boolean): number {
   const n = box.lower.length;
   const out = net.layers[net.layers.length - 1].outSize;
   // Low-dimensional boxes: every corner too (violations often sit where several inputs are at their bounds).
@@ -62,29 +109,25 @@ export function falsifyBox(net: Network, query: Query, box: Box, opts: FalsifyOp
   xs.set(box.lower.map((l, i) => (l + box.upper[i]) / 2), 0);
   for (let c = 0; c < corners; c++) xs.set(box.lower.map((l, i) => ((c >> i) & 1 ? box.upper[i] : l)), (opts.samples + c) * n);
   const ys = forward(net, xs, count);
+  let evaluations = count;
   const scored = Array.from({ length: count }, (_, k) => ({ k, margin: violationMargin(query.violation, ys.subarray(k * out, (k + 1) * out)) }))
     .sort((a, b) => a.margin - b.margin);
+  const width = box.upper.map((u, i) => u - box.lower[i]);
   for (const { k, margin } of scored.slice(0, opts.starts)) {
     let x = xs.slice(k * n, (k + 1) * n);
-    if (margin <= 0) {
-      const cex = confirm(net, query, x);
-      if (cex) return cex;
-    }
-    const width = box.upper.map((u, i) => u - box.lower[i]);
+    if (visit(x, margin, true)) return evaluations;
     for (let step = 0; step < opts.steps; step++) {
-      if (Date.now() > opts.deadline || opts.signal?.aborted) return undefined;
+      if (Date.now() > opts.deadline || opts.signal?.aborted) return evaluations;
       const { margin: m, gradient } = marginGradient(net, query, x);
-      if (m <= 0) {
-        const cex = confirm(net, query, x);
-        if (cex) return cex;
-      }
+      evaluations += 2;
+      if (step > 0 && visit(x, m, false)) return evaluations;
       const rate = 0.1 * Math.pow(0.93, step);
       x = x.map((v, i) => Math.min(box.upper[i], Math.max(box.lower[i], v - rate * width[i] * Math.sign(gradient[i]))));
     }
-    const cex = confirm(net, query, x);
-    if (cex) return cex;
+    evaluations++;
+    if (visit(x, violationMargin(query.violation, forward(net, x)), false)) return evaluations;
   }
-  return undefined;
+  return evaluations;
 }
 
 export const polytopeBox = (p: Polytope): Box => ({ lower: p.lower, upper: p.upper });

@@ -1,0 +1,117 @@
+/**
+ * SpecRepair: the penalty schedule, and repairs judged by the driver on the written file (a small network, a
+ * specification of two properties, and an ACAS Xu network whose repair is cut short).
+ */
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import type { Network } from '../../../src/core/network/network';
+import { forward } from '../../../src/core/network/forward';
+import { violationMargin, type Query } from '../../../src/core/query/normalForm';
+import { parseVnnlib } from '../../../src/core/property/vnnlib';
+import { runRepair } from '../../../src/core/repair/driver';
+import { specrepair } from '../../../src/core/repair/methods/specrepair';
+import { repairMethod } from '../../../src/core/repair/registry';
+import { counterexampleMargins, penaltyRepair, raisePenalties } from '../../../src/core/repair/specrepair/penalty';
+import { globalMinimum } from '../../../src/core/repair/specrepair/search';
+import { loadOnnxModel } from '../../../src/core/onnx/import';
+import { sampleBox } from '../../../src/core/localize/sampling';
+import { falsifyBox, minimizeMargin, seededRandom } from '../../../src/core/verify/falsify';
+import { verify } from '../../../src/core/verify';
+import { acasDomain, acasNet, dataPath, loadNetwork, notFirst, smallNet } from '../../helpers';
+
+const square = { lower: Float64Array.of(-1, -1), upper: Float64Array.of(1, 1) };
+const copyWeights = (net: Network) => net.layers.map((l) => [Array.from(l.weights), Array.from(l.bias)]);
+const request = (net: Network, query: Query, extra: object = {}) => ({
+  modelPath: 'small.onnx', model: net, method: specrepair, target: { name: query.name, query }, others: [], repairSet: [], keepSet: [],
+  domain: square, decision: 'argmax' as const, options: {}, timeoutSec: 120, verifyTimeoutSec: 30, fidelitySamples: 2000, ...extra,
+});
+
+test('the registry offers specrepair', () => {
+  assert.equal(repairMethod('specrepair'), specrepair);
+});
+
+test('the search runs to the minimum: at least as severe as the first counterexample the falsifier stops at', () => {
+  const net = smallNet(11);
+  const opts = () => ({ samples: 300, starts: 5, steps: 30, deadline: Date.now() + 10_000, random: seededRandom(8) });
+  const first = falsifyBox(net, notFirst, square, opts());
+  const min = minimizeMargin(net, notFirst, square, opts());
+  assert.ok(first && min);
+  assert.ok(min.margin <= violationMargin(notFirst.violation, first.output));
+  assert.ok(min.margin < 0 && min.evaluations > 300);
+  const margins = min.descents.map((d) => d.margin);
+  assert.deepEqual(margins, [...margins].sort((a, b) => a - b));
+  for (const d of min.descents) assert.ok(Math.abs(violationMargin(notFirst.violation, forward(net, d.input)) - d.margin) < 1e-12);
+});
+
+test('raisePenalties doubles mu only where the margin is still below eps', () => {
+  const mu = Float64Array.of(1, 1, 0.5, 2);
+  assert.equal(raisePenalties(mu, [-0.1, 0.2, 0.0999, 0.1], 0.1), 2);
+  assert.deepEqual(Array.from(mu), [2, 1, 1, 2]);
+});
+
+test('a penalty pass doubles the weight of the counterexample still violated and leaves the satisfied one at mu_0', () => {
+  const net = smallNet(11);
+  const random = seededRandom(3);
+  const min = globalMinimum(net, notFirst, square, { samples: 500, starts: 5, steps: 30 }, { random, deadline: Date.now() + 10_000 });
+  assert.ok(min && min.margin < 0, 'smallNet(11) violates "output 0 is never the largest"');
+  // A satisfied point: the search's highest start is far from the violation.
+  const xs = sampleBox(square.lower, square.upper, 200, random);
+  const ys = forward(net, xs, 200);
+  const safe = Array.from({ length: 200 }, (_, k) => k).find((k) => violationMargin(notFirst.violation, ys.subarray(k * 3, k * 3 + 3)) > 0.5)!;
+  const cxs = [
+    { input: min.input, violation: notFirst.violation, property: notFirst.name },
+    { input: xs.slice(safe * 2, safe * 2 + 2), violation: notFirst.violation, property: notFirst.name },
+  ];
+  const inputs = sampleBox(square.lower, square.upper, 500, random);
+  const data = { inputs, targets: forward(net, inputs, 500), count: 500 };
+  // One pass of one tiny step cannot fix the violation: only its weight doubles.
+  const settings = { initialPenalty: 1 / 16, maxUpdates: 1, margin: 0.01, learningRate: 1e-7, steps: 1, batchSize: 64, fidelityWeight: 1 };
+  const result = penaltyRepair(net, cxs, data, settings, { random, deadline: Date.now() + 10_000, log: [] });
+  assert.equal(result.passes, 1);
+  assert.equal(result.stillViolated, 1);
+  assert.deepEqual(Array.from(result.penalties), [1 / 8, 1 / 16]);
+  // With room to train, the counterexample is fixed and the loop stops before its cap.
+  const fixed = penaltyRepair(net, cxs, data, { ...settings, maxUpdates: 50, learningRate: 1e-3, steps: 200 }, { random, deadline: Date.now() + 30_000, log: [] });
+  assert.equal(fixed.stillViolated, 0);
+  assert.ok(fixed.passes < 50);
+  assert.ok(Array.from(counterexampleMargins(fixed.network, cxs)).every((m) => m >= 0.01));
+});
+
+test('a small network repaired through the driver is proved on the written file; the input network is untouched', async () => {
+  const net = smallNet(11);
+  const before = copyWeights(net);
+  const { report, bytes } = await runRepair(request(net, notFirst, { options: { learningRate: 0.001 } }));
+  assert.equal(report.verdict.status, 'repaired', JSON.stringify(report.verdict) + report.log.join('\n'));
+  assert.deepEqual(copyWeights(net), before);
+  const written = loadOnnxModel(bytes!, 'repaired.onnx');
+  assert.equal((await verify(written, notFirst, { timeoutSec: 30 })).status, 'holds');
+  assert.equal((await verify(net, notFirst, { timeoutSec: 30 })).status, 'violated');
+  assert.ok(report.fidelity!.domain.agreement > 0.8, `decisions kept on ${report.fidelity!.domain.agreement}`);
+});
+
+test('a specification of two properties: the repair holds for both, each proved on the written file', async () => {
+  const net = smallNet(11);
+  const left: Query = { ...notFirst, name: 'left: output 0 is never the largest', region: [{ lower: Float64Array.of(-1, -1), upper: Float64Array.of(0, 1), rows: [] }] };
+  const right: Query = { ...notFirst, name: 'right: output 0 is never the largest', region: [{ lower: Float64Array.of(0, -1), upper: Float64Array.of(1, 1), rows: [] }] };
+  const violatedBefore = [(await verify(net, left, { timeoutSec: 30 })).status, (await verify(net, right, { timeoutSec: 30 })).status];
+  assert.ok(violatedBefore.includes('violated'), `the original violates the specification (${violatedBefore})`);
+  const { report, bytes } = await runRepair(request(net, left, { alsoRequired: [{ name: right.name, query: right }], options: { learningRate: 0.001 } }));
+  assert.equal(report.property, `${left.name} + ${right.name}`);
+  assert.equal(report.verdict.status, 'repaired', JSON.stringify(report.verdict) + report.log.join('\n'));
+  const written = loadOnnxModel(bytes!, 'repaired.onnx');
+  for (const q of [left, right]) assert.equal((await verify(written, q, { timeoutSec: 30 })).status, 'holds', q.name);
+});
+
+test('ACAS Xu N2,1/prop 2 cut short after one round: the driver reports "not repaired" with a counterexample of the written file', async () => {
+  const query = parseVnnlib(readFileSync(dataPath('acasxu', 'prop_2.vnnlib'), 'utf8'), 'prop_2.vnnlib');
+  const net = loadNetwork(acasNet(2, 1));
+  const { report } = await runRepair({
+    ...request(net, query), modelPath: acasNet(2, 1), domain: acasDomain(), decision: 'argmin',
+    options: { rounds: 1, steps: 1, learningRate: 1e-7, verifyTimeout: 1, schedule: 'code' }, timeoutSec: 60,
+  });
+  assert.equal(report.verdict.status, 'not-repaired');
+  assert.ok(report.verdict.status === 'not-repaired' && report.verdict.counterexample);
+  const cex = report.verdict.status === 'not-repaired' ? report.verdict.counterexample! : undefined;
+  assert.ok(violationMargin(query.violation, cex!.output) <= 0);
+});
