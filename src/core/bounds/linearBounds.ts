@@ -61,6 +61,11 @@ export interface BoundOptions {
    * (measurements: docs/benchmarks/tuning.md).
    */
   readonly optimiseIntermediate?: boolean;
+  /**
+   * The caller has refreshed the network's weight versions (derived.ts) and nothing wrote into them since: verify does
+   * once per call, so the searches' many bound computations skip the byte comparison.
+   */
+  readonly weightsChecked?: boolean;
 }
 
 
@@ -90,7 +95,7 @@ interface Symbolic {
 export function specBounds(net: Network, box: Box, rows: readonly LinearRow[], options: BoundOptions = {}): SpecBounds {
   const { enclosing, splits, warmStart, tightenFrom = 0 } = options;
   // The transposes and sign splits below are cached per weight array: see that they match the weights now.
-  refreshNetwork(net);
+  if (!options.weightsChecked) refreshNetwork(net);
   const n = box.lower.length;
   // Forward symbolic bounds carry n+1 coefficients per neuron: cheap for ACAS Xu's 5 inputs, not for MNIST's 784.
   const forward = n <= FORWARD_INPUT_LIMIT;

@@ -5,9 +5,9 @@
  * working on stale copies.
  *
  * Every array gets a version: `refresh` compares its bytes with a snapshot (one memcmp) and gives it a new version when
- * they differ. A cache compares versions only, so the entry points refresh the arrays they read (`refreshNetwork` at
- * the start of a bound computation; caches built with `refreshEachLookup` on every lookup), and the hot inner lookups
- * cost a map read.
+ * they differ. A cache compares versions only (a map read), so the public entry points refresh the arrays they read
+ * once per call: `verify` (each layer sequence it verifies), `specBounds` unless its caller has (the searches inside
+ * `verify` have), the float32 forward passes. The search threads' copies are never written.
  */
 import type { Network } from './network';
 
@@ -43,19 +43,15 @@ export function refreshNetwork(net: Network): void {
 export class DerivedCache<K extends object, T> {
   private readonly entries = new WeakMap<K, { readonly arrays: readonly ArrayBufferView[]; readonly versions: readonly number[]; readonly value: T }>();
 
-  /**
-   * `sources`: the arrays of `key` the derived value depends on. `refreshEachLookup`: compare their bytes on every
-   * lookup, for caches whose callers are themselves entry points (a forward pass, a search handing out work).
-   */
-  constructor(private readonly sources: (key: K) => readonly ArrayBufferView[], private readonly refreshEachLookup = false) {}
+  /** `sources`: the arrays of `key` the derived value depends on (their versions as the last refresh left them). */
+  constructor(private readonly sources: (key: K) => readonly ArrayBufferView[]) {}
 
   get(key: K, derive: (key: K) => T): T {
     const arrays = this.sources(key);
-    const versions = arrays.map(this.refreshEachLookup ? refresh : versionOf);
     const hit = this.entries.get(key);
-    if (hit && hit.arrays.length === arrays.length && arrays.every((a, i) => a === hit.arrays[i] && versions[i] === hit.versions[i])) return hit.value;
+    if (hit && hit.arrays.length === arrays.length && arrays.every((a, i) => a === hit.arrays[i] && versionOf(a) === hit.versions[i])) return hit.value;
     const value = derive(key);
-    this.entries.set(key, { arrays, versions, value });
+    this.entries.set(key, { arrays, versions: arrays.map(versionOf), value });
     return value;
   }
 }

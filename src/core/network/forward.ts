@@ -8,7 +8,7 @@ import { activationOf } from './activations';
 import { GRAPH_INPUT, type Graph, type GraphNode } from './graph';
 import { isGated, isGraph, type Model } from './model';
 import { pieceIndex, pieceNetwork, type GatedModel } from './gated';
-import { DerivedCache } from './derived';
+import { DerivedCache, refresh, refreshNetwork } from './derived';
 
 type Vec = Float64Array | Float32Array;
 
@@ -29,6 +29,11 @@ export function forwardModel(model: Model, inputs: Float64Array, batch = 1): Flo
 export function forwardModel32(model: Model, inputs: ArrayLike<number>, batch = 1): Float32Array {
   if (isGated(model)) return forwardGated(model, Float64Array.from(inputs), batch, forward32, (size) => new Float32Array(size)) as Float32Array;
   if (!isGraph(model)) return forward32(model, inputs, batch);
+  // An entry point: the float32 copies are checked against the weights' bytes once per call.
+  for (const node of model.nodes) {
+    refresh(node.bias);
+    for (const s of node.sources) if (s.weights) refresh(s.weights);
+  }
   return forwardGraph(model, Float32Array.from(inputs), batch, float32Node, (size) => new Float32Array(size)) as Float32Array;
 }
 
@@ -59,7 +64,7 @@ interface NodeParams { readonly weights: readonly (Vec | undefined)[]; readonly 
 
 const float64Node = (node: GraphNode): NodeParams => ({ weights: node.sources.map((s) => s.weights), bias: node.bias });
 
-const float32Nodes = new DerivedCache<GraphNode, NodeParams>((node) => [node.bias, ...node.sources.flatMap((s) => (s.weights ? [s.weights] : []))], true);
+const float32Nodes = new DerivedCache<GraphNode, NodeParams>((node) => [node.bias, ...node.sources.flatMap((s) => (s.weights ? [s.weights] : []))]);
 
 const float32Node = (node: GraphNode): NodeParams =>
   float32Nodes.get(node, () => ({ weights: node.sources.map((s) => s.weights && Float32Array.from(s.weights)), bias: Float32Array.from(node.bias) }));
@@ -102,9 +107,11 @@ function forwardGraph(g: Graph, inputs: Vec, batch: number, paramsOf: (node: Gra
   return out;
 }
 
-const float32Layers = new DerivedCache<DenseLayer, { weights: Float32Array; bias: Float32Array }>((layer) => [layer.weights, layer.bias], true);
+const float32Layers = new DerivedCache<DenseLayer, { weights: Float32Array; bias: Float32Array }>((layer) => [layer.weights, layer.bias]);
 
 export function forward32(net: Network, inputs: ArrayLike<number>, batch = 1): Float32Array {
+  // An entry point: the float32 copies are checked against the weights' bytes once per call.
+  refreshNetwork(net);
   let x = Float32Array.from(inputs);
   for (const layer of net.layers) {
     const params = float32Layers.get(layer, () => ({ weights: Float32Array.from(layer.weights), bias: Float32Array.from(layer.bias) }));

@@ -92,7 +92,8 @@ export async function searchPolytope(net: Network, query: Query, polytope: Polyt
       decided(box);
       continue;
     }
-    const bounds = specBounds(net, box, boundedRows, { enclosing });
+    // verify() checked the weights when it started (a search thread's copy is never written).
+    const bounds = specBounds(net, box, boundedRows, { enclosing, weightsChecked: true });
     const provedRow = (r: number) => provesPositive(bounds.lower[r], bounds.upper[r]);
     const sumProved = new Set(sumClause.filter((_, q) => provedRow(rows.length + q)));
     // A clause is refuted on this box if one of its rows (or their sum) can never be <= 0 here; failing that, by its

@@ -9,6 +9,7 @@ import { InputError } from '../errors';
 import { inputSize, outputSize, type Network } from '../network/network';
 import { asSequence, type Graph } from '../network/graph';
 import { isGated, isGraph, modelInputSize, modelOutputSize, type Model } from '../network/model';
+import { refreshNetwork } from '../network/derived';
 import type { Query } from '../query/normalForm';
 import { isBounded, isEmpty } from '../bounds/box';
 import { confirm, falsifyBox, polytopeBox, seededRandom } from './falsify';
@@ -131,6 +132,8 @@ async function verifyGraph(g: Graph, query: Query, options: VerifyOptions): Prom
 
 async function verifyNetwork(original: Network, query: Query, options: VerifyOptions): Promise<VerifyResult> {
   const net = withHiddenLayer(original);
+  // Once per verification, not per bound: the caches derived from the weights see any write made before this call.
+  refreshNetwork(net);
   const started = performance.now();
   const deadline = Date.now() + options.timeoutSec * 1000;
   const elapsed = () => (performance.now() - started) / 1000;

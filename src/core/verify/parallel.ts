@@ -59,8 +59,11 @@ class SearchThread {
 }
 
 const pool: SearchThread[] = [];
-/** A network's id in the threads: a new one when its weights changed, so no thread searches a stale copy. */
-const netIds = new DerivedCache<Network, number>((net) => net.layers.flatMap((l) => [l.weights, l.bias]), true);
+/**
+ * A network's id in the threads: a new one when its weights changed (as verify found them when it started), so no
+ * thread searches a stale copy.
+ */
+const netIds = new DerivedCache<Network, number>((net) => net.layers.flatMap((l) => [l.weights, l.bias]));
 let nextNetId = 1;
 let nextJob = 1;
 

@@ -65,6 +65,8 @@ export async function searchReluSplits(net: Network, query: Query, polytope: Pol
       warmStart: domain.warmStart,
       tightenFrom: domain.tightenFrom,
       optimiseIntermediate: domain.depth === 0,
+      // verify() checked the weights when it started.
+      weightsChecked: true,
     });
     if (emptyDomain(bounds.preActivation)) continue;
     const refuted = new Set<number>();
