@@ -1,7 +1,7 @@
 /**
  * The one table of every repair method. Each method's experiment (bench/repair*.ts) records its rows with
- * `recordSummaryRows` in docs/benchmarks/repair-summary/<experiment>.json; `summaryTable` joins them all, so a method's
- * benchmark can be re-run alone without losing the others' rows.
+ * `recordSummaryRows` in docs/benchmarks/repair-summary/<key>.json; `summaryTable` joins them all, so a method's
+ * benchmark can be re-run alone without losing the others' rows. `npm run bench:repair` writes the table.
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,9 +30,11 @@ export interface SummaryRow {
   readonly paper?: string;
 }
 
-export function recordSummaryRows(experiment: string, rows: readonly SummaryRow[]): void {
+/** Replaces the rows stored under `key` (one key per experiment and method; any text, made into a file name). */
+export function recordSummaryRows(key: string, rows: readonly SummaryRow[]): void {
   mkdirSync(SUMMARY_DIR, { recursive: true });
-  writeFileSync(join(SUMMARY_DIR, `${experiment}.json`), JSON.stringify(rows, null, 1) + '\n');
+  const file = key.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  writeFileSync(join(SUMMARY_DIR, `${file}.json`), JSON.stringify(rows, null, 1) + '\n');
 }
 
 export function readSummaryRows(): SummaryRow[] {
