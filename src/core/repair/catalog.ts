@@ -24,7 +24,7 @@ export const REPAIR_CATALOG: readonly RepairMethodInfo[] = [
   {
     id: 'reassure', name: 'REASSURE',
     paper: 'Fu & Li, "Sound and Complete Neural Network Repair with Minimality and Locality Guarantees", ICLR 2022',
-    summary: 'Adds a small patch network per buggy linear region: the minimal affine correction there, zero away from it; the original weights are untouched.',
+    summary: 'Adds a small patch network: per buggy linear region for points (the minimal affine correction there, zero away from it), per box of the property\'s region for an area; the original weights are untouched.',
     guarantee: 'provable', needs: ['property', 'repairSet'],
   },
   {
