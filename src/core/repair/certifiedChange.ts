@@ -69,10 +69,18 @@ export function differenceGraph(original: Graph, repaired: Graph): Graph | undef
   return { ...original, kind: 'graph', nodes: [...nodes, difference] };
 }
 
+/**
+ * CROWN runs on the graph lowered to dense layers, whose width can reach the graph's total width (values carried past
+ * layers): past this many weights per layer (a patch network of many regions on MNIST or HCAS) the bound is the interval
+ * bound alone, still sound, instead of gigabytes of mostly zero weights.
+ */
+const CROWN_LAYER_LIMIT = 4_000_000;
+
 /** The largest |difference| over a box: interval bounds, and CROWN on the layer sequence equal to the graph there. */
-function boundOn(g: Graph, box: Box): number {
+function boundOn(g: Graph, box: Box, crownAllowed: boolean): number {
   const { lo, hi } = graphIntervals(g, box)[g.nodes.length - 1];
   const n = lo.length;
+  if (!crownAllowed) return Math.max(0, ...Array.from(lo, Math.abs), ...Array.from(hi, Math.abs));
   const rows = Array.from({ length: 2 * n }, (_, r) => ({ coeffs: Float64Array.from({ length: n }, (_, i) => (i === r >> 1 ? (r % 2 ? -1 : 1) : 0)), rhs: 0 }));
   // Upper bounds of +d_i and -d_i: -(lower bound of -d_i) and -(lower bound of d_i).
   const crown = specBounds(lowerOnBox(g, box), box, rows);
@@ -90,7 +98,7 @@ function boundOn(g: Graph, box: Box): number {
  * output is not a linear node. At most `budget` boxes of the domain are bounded (bisections on narrow inputs), and no new
  * one after `seconds`.
  */
-export function certifiedMaxChange(original: Model, repaired: Model, domain: Box, budget = 256, seconds = 5): number | undefined {
+export function certifiedMaxChange(original: Model, repaired: Model, domain: Box, budget = 256, seconds = 5, crownLayerLimit = CROWN_LAYER_LIMIT): number | undefined {
   const deadline = Date.now() + seconds * 1000;
   if (isGated(original) || isGated(repaired)) return undefined;
   const asGraph = (m: Model): Graph => (isGraph(m) ? m : toGraph(m as Network));
@@ -98,7 +106,9 @@ export function certifiedMaxChange(original: Model, repaired: Model, domain: Box
   if (!g) return undefined;
   const difference = g.nodes[g.nodes.length - 1];
   if (difference.sources.length === 0) return Math.max(0, ...difference.bias.map(Math.abs));
-  const leaves = [{ box: domain, bound: boundOn(g, domain) }];
+  const width = g.inputSize + g.nodes.reduce((sum, node) => sum + node.outSize, 0);
+  const crownAllowed = width * width <= crownLayerLimit;
+  const leaves = [{ box: domain, bound: boundOn(g, domain, crownAllowed) }];
   // Input bisection tightens only where inputs are few.
   const m = domain.lower.length;
   for (let k = 1; k < budget && m <= 64 && Date.now() < deadline; k++) {
@@ -107,7 +117,7 @@ export function certifiedMaxChange(original: Model, repaired: Model, domain: Box
     const { box } = leaves.splice(worst, 1)[0];
     let dim = 0;
     for (let j = 1; j < m; j++) if (box.upper[j] - box.lower[j] > box.upper[dim] - box.lower[dim]) dim = j;
-    for (const half of splitBox(box, dim)) leaves.push({ box: half, bound: boundOn(g, half) });
+    for (const half of splitBox(box, dim)) leaves.push({ box: half, bound: boundOn(g, half, crownAllowed) });
   }
   return leaves.reduce((b, l) => Math.max(b, l.bound), 0);
 }
