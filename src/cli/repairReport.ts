@@ -17,7 +17,7 @@ export function formatReport(r: RepairReport): string {
   const f = r.fidelity;
   if (f) {
     const parts = [`domain ${pct(f.domain.agreement)} of ${f.domain.samples}`];
-    if (f.region) parts.push(`property region (where it was safe) ${pct(f.region.agreement)} of ${f.region.samples}`);
+    if (f.region) parts.push(f.region.samples === 0 ? 'property region: no sample where the original was safe' : `property region (where it was safe) ${pct(f.region.agreement)} of ${f.region.samples}`);
     if (f.keepSet) parts.push(`keep set ${pct(f.keepSet.agreement)} of ${f.keepSet.samples}`);
     lines.push(`  decisions unchanged: ${parts.join(', ')}`);
     lines.push(`  largest output change ${num(f.maxOutputChange)}, mean ${num(f.meanOutputChange)}${f.certifiedMaxChange === undefined ? '' : `; certified bound over the whole domain ${num(f.certifiedMaxChange)}`}`);
