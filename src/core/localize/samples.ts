@@ -7,7 +7,7 @@
 import type { Network } from '../network/network';
 import { inRegion, violationMargin, type Query } from '../query/normalForm';
 import { layerActivations } from './activations';
-import { sampleAround, sampleRegion, type Random } from './sampling';
+import { concatRows, pickRows, sampleAround, sampleRegion, splitRows, type Random } from './sampling';
 import { attackViolations } from './violations';
 import { falsifyBox } from '../verify/falsify';
 
@@ -47,7 +47,7 @@ export async function collectSamples(net: Network, query: Query, options: Sample
     parts.push(Float64Array.from(options.counterexamples.flatMap((c) => Array.from(c))));
     parts.push(sampleAround(options.counterexamples, box, options.radius ?? 0.01, options.perCounterexample ?? 20, options.random));
   }
-  let set = await splitSamples(net, query, concat(parts), 0);
+  let set = await splitSamples(net, query, concatRows(parts), 0);
   const target = Math.min(options.violatingTarget ?? 0, options.samples);
   for (let round = 0; set.violating.length < target && round < 6; round++) {
     // Attack first (new violations anywhere in the region), then grow the known ones by sampling around them.
@@ -59,11 +59,11 @@ export async function collectSamples(net: Network, query: Query, options: Sample
       const found = query.region.map((p) => falsifyBox(net, query, p, { samples: 4096, starts: 20, steps: 60, deadline: Date.now() + 10_000, random: options.random }));
       grown.push(...found.filter((c) => c !== undefined).map((c) => Float64Array.from(c!.input)));
     }
-    const known = [...grown.flatMap((g) => rows(g, n)), ...Array.from(set.violating, (r) => set.inputs.subarray(r * n, (r + 1) * n))];
+    const known = [...grown.flatMap((g) => splitRows(g, n)), ...Array.from(set.violating, (r) => set.inputs.subarray(r * n, (r + 1) * n))];
     if (known.length === 0) continue; // nothing yet: the next round attacks again from other starts
     const perPoint = Math.ceil((2 * target) / known.length);
     const around = sampleAround(known, query.region[0], 0.005 * 2 ** round, perPoint, options.random);
-    set = await splitSamples(net, query, concat([set.inputs, ...grown, around]), 0);
+    set = await splitSamples(net, query, concatRows([set.inputs, ...grown, around]), 0);
   }
   if (set.safe.length === 0 && set.violating.length > 0) {
     for (const delta of [0.01, 0.02, 0.05, 0.1, 0.2, 0.5]) {
@@ -74,7 +74,7 @@ export async function collectSamples(net: Network, query: Query, options: Sample
       }));
       const extra = await splitSamples(net, query, sampleRegion(wider, options.samples, options.random), delta);
       if (extra.safe.length > 0) {
-        set = await splitSamples(net, query, concat([set.inputs, pick(extra.inputs, extra.safe, n)]), delta);
+        set = await splitSamples(net, query, concatRows([set.inputs, pickRows(extra.inputs, extra.safe, n)]), delta);
         break;
       }
     }
@@ -84,24 +84,6 @@ export async function collectSamples(net: Network, query: Query, options: Sample
 
 const widthOf = (p: { lower: Float64Array; upper: Float64Array }, domain: { lower: Float64Array; upper: Float64Array } | undefined, i: number) =>
   domain ? domain.upper[i] - domain.lower[i] : p.upper[i] - p.lower[i];
-
-function concat(parts: readonly Float64Array[]): Float64Array {
-  const out = new Float64Array(parts.reduce((s, p) => s + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-const rows = (flat: Float64Array, n: number) => Array.from({ length: flat.length / n }, (_, r) => flat.subarray(r * n, (r + 1) * n));
-
-function pick(inputs: Float64Array, rows: Int32Array, n: number): Float64Array {
-  const out = new Float64Array(rows.length * n);
-  rows.forEach((r, k) => out.set(inputs.subarray(r * n, (r + 1) * n), k * n));
-  return out;
-}
 
 /** A given sample set's activations and its split: violating = in the region with violating outputs. */
 export async function splitSamples(net: Network, query: Query, inputs: Float64Array, delta = 0): Promise<SampleSet> {

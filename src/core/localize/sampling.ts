@@ -61,3 +61,24 @@ export function sampleAround(centres: readonly ArrayLike<number>[], box: { lower
   }
   return out;
 }
+
+/** Row-major sample matrices (one input per row) joined end to end. */
+export function concatRows(parts: readonly ArrayLike<number>[]): Float64Array {
+  const out = new Float64Array(parts.reduce((s, p) => s + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** The rows of a row-major matrix of width n, as views. */
+export const splitRows = (flat: Float64Array, n: number): Float64Array[] => Array.from({ length: flat.length / n }, (_, r) => flat.subarray(r * n, (r + 1) * n));
+
+/** Rows `rows` of a row-major matrix, copied. */
+export function pickRows(values: Float64Array, rows: ArrayLike<number>, width: number): Float64Array {
+  const out = new Float64Array(rows.length * width);
+  for (let k = 0; k < rows.length; k++) out.set(values.subarray(rows[k] * width, (rows[k] + 1) * width), k * width);
+  return out;
+}

@@ -18,12 +18,11 @@ import type { Network } from '../../network/network';
 import { forward } from '../../network/forward';
 import { decidingRow, violationMargin, type OutputDnf, type Query } from '../../query/normalForm';
 import { attackViolations } from '../../localize/violations';
-import { sampleAround, sampleBox, sampleRegion, type Random } from '../../localize/sampling';
+import { concatRows, pickRows, sampleAround, sampleBox, sampleRegion, splitRows, type Random } from '../../localize/sampling';
 import type { Loss } from '../../train/losses';
 import { adam } from '../../train/optimizers';
 import { train } from '../../train/train';
 import { verify } from '../../verify';
-import { pickRows } from './data';
 import type { RepairOption, RepairTask } from '../types';
 
 export interface CertifyOptions {
@@ -63,7 +62,7 @@ export async function certify(original: Network, start: Network, query: Query, o
   const n = original.layers[0].inSize;
   const m = original.layers[original.layers.length - 1].outSize;
   const box = query.region[0];
-  const keepX = concat([sampleBox(o.domain.lower, o.domain.upper, o.keepSamples, o.random), sampleRegion(query.region, o.keepSamples, o.random, 0.1)]);
+  const keepX = concatRows([sampleBox(o.domain.lower, o.domain.upper, o.keepSamples, o.random), sampleRegion(query.region, o.keepSamples, o.random, 0.1)]);
   const keepCount = keepX.length / n;
   const keepY = forward(original, keepX, keepCount);
   const counterexamples: Float64Array[] = [];
@@ -75,10 +74,10 @@ export async function certify(original: Network, start: Network, query: Query, o
   for (let round = 1; ; round++) {
     if (Date.now() > o.deadline || o.signal?.aborted) return { network: net, proven: false, rounds: round - 1, margin, counterexamples, verifySec };
     o.onProgress?.(`certify round ${round}: attacking (margin ${margin})`);
-    const found = concat(query.region.map((p) => attackViolations(net, query.violation, p, 256, 40, o.random, margin)));
-    const violating = belowMargin(net, query.violation, concat([found, hard]), 0);
+    const found = concatRows(query.region.map((p) => attackViolations(net, query.violation, p, 256, 40, o.random, margin)));
+    const violating = belowMargin(net, query.violation, concatRows([found, hard]), 0);
     if (found.length > 0) {
-      hard = appendHard(hard, concat([found, sampleAround(rows(found, n), box, 0.002, 10, o.random)]), n);
+      hard = appendHard(hard, concatRows([found, sampleAround(splitRows(found, n), box, 0.002, 10, o.random)]), n);
       o.log.push(`certify round ${round}: ${found.length / n} attacked points below margin ${margin}, ${violating} violations among them and the earlier hard points`);
     }
     if (violating === 0) {
@@ -94,7 +93,7 @@ export async function certify(original: Network, start: Network, query: Query, o
       }
       if (result.status === 'violated') {
         counterexamples.push(result.counterexample.input);
-        hard = appendHard(hard, concat([result.counterexample.input, sampleAround([result.counterexample.input], box, 0.002, 50, o.random)]), n);
+        hard = appendHard(hard, concatRows([result.counterexample.input, sampleAround([result.counterexample.input], box, 0.002, 50, o.random)]), n);
         o.log.push(`certify round ${round}: the verifier's counterexample joins the hard points`);
       } else if (found.length === 0) {
         margin = Math.min(o.maxMargin, 1.5 * margin);
@@ -110,7 +109,7 @@ export async function certify(original: Network, start: Network, query: Query, o
       if (r < o.keepSamples || violationMargin(query.violation, y) >= 2 * margin) keepRows.push(r);
     }
     const hardCount = hard.length / n;
-    const inputs = concat([hard, pickRows(keepX, keepRows, n)]);
+    const inputs = concatRows([hard, pickRows(keepX, keepRows, n)]);
     const targets = pickRows(keepY, keepRows, m);
     const trained = await train(net, {
       // The hard points are few: weighted up so that the hinge's share of a batch matches the keep term's.
@@ -162,21 +161,9 @@ function belowMargin(net: Network, violation: OutputDnf, x: Float64Array, margin
 }
 
 function appendHard(hard: Float64Array, more: Float64Array, n: number): Float64Array {
-  const all = concat([hard, more]);
+  const all = concatRows([hard, more]);
   return all.length > MAX_HARD * n ? all.slice(all.length - MAX_HARD * n) : all;
 }
-
-function concat(parts: readonly ArrayLike<number>[]): Float64Array {
-  const out = new Float64Array(parts.reduce((s, p) => s + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-const rows = (flat: Float64Array, n: number) => Array.from({ length: flat.length / n }, (_, r) => flat.subarray(r * n, (r + 1) * n));
 
 /** The options `certify` adds to both BIRDNN methods (off by default: the paper has no verifier in its loop). */
 export const CERTIFY_OPTIONS: readonly RepairOption[] = [

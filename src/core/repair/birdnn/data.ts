@@ -44,9 +44,3 @@ export async function collectRepairData(net: Network, query: Query, task: Repair
   return { set, domain, domainLabels };
 }
 
-/** Rows `rows` of a row-major matrix. */
-export function pickRows(values: Float64Array, rows: ArrayLike<number>, width: number): Float64Array {
-  const out = new Float64Array(rows.length * width);
-  for (let k = 0; k < rows.length; k++) out.set(values.subarray(rows[k] * width, (rows[k] + 1) * width), k * width);
-  return out;
-}

@@ -24,7 +24,8 @@ import type { ResponsibilityMethod } from '../../localize/types';
 import { seededRandom } from '../../verify/falsify';
 import { verify } from '../../verify';
 import { certifyIfAsked, CERTIFY_OPTIONS } from '../birdnn/certify';
-import { collectRepairData, pickRows, type RepairData } from '../birdnn/data';
+import { collectRepairData, type RepairData } from '../birdnn/data';
+import { pickRows, splitRows } from '../../localize/sampling';
 import { decide } from '../labels';
 import { foldScales } from '../birdnn/foldScales';
 import { parseNeuronList, type NeuronRef } from '../birdnn/neuronList';
@@ -106,7 +107,7 @@ async function runFineTune(task: RepairTask): Promise<RepairOutcome> {
     stats = { ...round.stats, rounds };
     if (!opt('iterate') || Date.now() > deadline || task.signal?.aborted) break;
     // Our attack first: a counterexample it finds costs no verifier time.
-    const attacked = query.region.flatMap((p) => rowsOf(attackViolations(net, query.violation, p, 512, 60, random), net.layers[0].inSize)).slice(0, 20);
+    const attacked = query.region.flatMap((p) => splitRows(attackViolations(net, query.violation, p, 512, 60, random), net.layers[0].inSize)).slice(0, 20);
     if (attacked.length > 0) {
       counterexamples.push(...attacked);
       log.push(`round ${rounds}: the attack finds ${attacked.length} violation(s) of the fine-tuned network; added to the negatives`);
@@ -136,7 +137,6 @@ async function runFineTune(task: RepairTask): Promise<RepairOutcome> {
   return { model: net, log, stats, counterexamples };
 }
 
-const rowsOf = (flat: Float64Array, n: number) => Array.from({ length: flat.length / n }, (_, r) => flat.slice(r * n, (r + 1) * n));
 const fmt = (v: ArrayLike<number>) => `[${Array.from(v, (x) => x.toPrecision(4)).join(', ')}]`;
 
 /** Localise (unless the neurons were chosen), PSO over the neurons' factors, fold. */

@@ -17,7 +17,8 @@ import { adam } from '../../train/optimizers';
 import { train } from '../../train/train';
 import { seededRandom } from '../../verify/falsify';
 import { certifyIfAsked, CERTIFY_OPTIONS } from '../birdnn/certify';
-import { collectRepairData, decisions, pickRows } from '../birdnn/data';
+import { collectRepairData, decisions } from '../birdnn/data';
+import { pickRows } from '../../localize/sampling';
 import type { RepairMethod, RepairOutcome, RepairTask } from '../types';
 import { catalogEntry } from '../catalog';
 
