@@ -1,5 +1,6 @@
 /** What a repair did: verdict, fixes, regressions, fidelity, size, weight changes per layer, timings, log; Accept/Reject. */
 import type { RepairReport } from '../src/core/repair/report';
+import { agreementText, VERDICT_LABEL } from '../src/core/repair/reportText';
 import { count, fileName, h, percent, seconds } from './dom';
 import type { ReviewStatus } from './protocol';
 import { ramp, readPalette } from './theme';
@@ -11,7 +12,8 @@ export interface ReviewActions {
   readonly onRepairAgain?: () => void;
 }
 
-const VERDICT_TEXT = { repaired: 'Repaired: the property holds on the written model', 'not-repaired': 'Not repaired', unknown: 'Unknown: the verifier ran out of time' } as const;
+const VERDICT_DETAIL = { repaired: ': the property holds on the written model', 'not-repaired': '', unknown: ': the verifier ran out of time' } as const;
+const verdictText = (status: RepairReport['verdict']['status']) => `${VERDICT_LABEL[status][0].toUpperCase()}${VERDICT_LABEL[status].slice(1)}${VERDICT_DETAIL[status]}`;
 
 export function reviewView(report: RepairReport, status: ReviewStatus, actions: ReviewActions): HTMLElement {
   const v = report.verdict;
@@ -21,7 +23,7 @@ export function reviewView(report: RepairReport, status: ReviewStatus, actions: 
       h('h1', { id: 'view-title' }, title),
       h('p', { class: 'muted' }, `${fileName(report.model)}${optionsText(report)}`)),
     h('div', { class: `verdict verdict-${v.status}`, role: 'status' },
-      h('strong', {}, VERDICT_TEXT[v.status]), h('span', {}, ` — ${v.detail}`),
+      h('strong', {}, verdictText(v.status)), h('span', {}, ` — ${v.detail}`),
       v.status === 'not-repaired' && v.counterexample
         && h('div', { class: 'mono small' }, `counterexample: input [${v.counterexample.input.map((x) => x.toPrecision(4)).join(', ')}]`)),
     report.caveat && h('p', { class: 'caveat' }, report.caveat),
@@ -30,11 +32,11 @@ export function reviewView(report: RepairReport, status: ReviewStatus, actions: 
     h('div', { class: 'cards' },
       card('Counterexamples fixed', count(report.counterexamplesFixed),
         report.repairPoints && `${report.repairPoints.fixed} of ${report.repairPoints.total} repair points right${report.repairPoints.unfixed.length ? ` (still wrong: ${report.repairPoints.unfixed.slice(0, 8).join(', ')}${report.repairPoints.unfixed.length > 8 ? ', …' : ''})` : ''}`),
-      card('Fidelity (whole domain)', percent(report.fidelity?.domain.agreement),
+      card('Fidelity (whole domain)', report.fidelity ? agreementText(report.fidelity.domain) : '—',
         report.fidelity && [
-          report.fidelity.region && `region ${percent(report.fidelity.region.agreement)}`,
-          report.fidelity.keepSet && `keep set ${percent(report.fidelity.keepSet.agreement)}`,
-          `${count(report.fidelity.domain.samples)} samples`,
+          report.fidelity.region && `region ${report.fidelity.region.samples === 0 ? 'n/a (no sample where the original was safe)' : agreementText(report.fidelity.region)}`,
+          report.fidelity.keepSet && `keep set ${agreementText(report.fidelity.keepSet)}`,
+          report.fidelity.domain.samples > 0 && `${count(report.fidelity.domain.samples)} samples`,
         ].filter(Boolean).join(' · ')),
       card('Largest output change', report.fidelity ? precise(report.fidelity.maxOutputChange) : '—',
         report.fidelity && `mean ${precise(report.fidelity.meanOutputChange)}${report.fidelity.certifiedMaxChange !== undefined ? ` · certified ≤ ${precise(report.fidelity.certifiedMaxChange)}` : ''}`),

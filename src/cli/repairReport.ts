@@ -1,12 +1,13 @@
 /** A repair report as text: the verdict first, then what the driver measured. */
 import type { RepairReport } from '../core/repair/report';
+import { agreementText, VERDICT_LABEL } from '../core/repair/reportText';
 
-const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+const of = (a: { agreement: number; samples: number }) => (a.samples === 0 ? agreementText(a) : `${agreementText(a, 2)} of ${a.samples}`);
 const num = (x: number) => (Number.isFinite(x) ? Number(x.toPrecision(4)).toString() : '-');
 
 export function formatReport(r: RepairReport): string {
   const lines: string[] = [];
-  const verdict = { repaired: 'REPAIRED', 'not-repaired': 'NOT REPAIRED', unknown: 'UNKNOWN' }[r.verdict.status];
+  const verdict = VERDICT_LABEL[r.verdict.status].toUpperCase();
   lines.push(`${r.methodName}${r.property ? ` on ${r.property}` : ''}: ${verdict} — ${r.verdict.detail}`);
   if (r.repairPoints) lines.push(`  repair points: ${r.repairPoints.fixed}/${r.repairPoints.total} right under ONNX Runtime`);
   if (r.recheckedProperties.length > 0) {
@@ -16,9 +17,9 @@ export function formatReport(r: RepairReport): string {
   }
   const f = r.fidelity;
   if (f) {
-    const parts = [`domain ${pct(f.domain.agreement)} of ${f.domain.samples}`];
-    if (f.region) parts.push(f.region.samples === 0 ? 'property region: no sample where the original was safe' : `property region (where it was safe) ${pct(f.region.agreement)} of ${f.region.samples}`);
-    if (f.keepSet) parts.push(`keep set ${pct(f.keepSet.agreement)} of ${f.keepSet.samples}`);
+    const parts = [`domain ${of(f.domain)}`];
+    if (f.region) parts.push(f.region.samples === 0 ? 'property region: n/a (no sample where the original was safe)' : `property region (where it was safe) ${of(f.region)}`);
+    if (f.keepSet) parts.push(`keep set ${of(f.keepSet)}`);
     lines.push(`  decisions unchanged: ${parts.join(', ')}`);
     lines.push(`  largest output change ${num(f.maxOutputChange)}, mean ${num(f.meanOutputChange)}${f.certifiedMaxChange === undefined ? '' : `; certified bound over the whole domain ${num(f.certifiedMaxChange)}`}`);
   }

@@ -15,6 +15,7 @@ import type { CheckedDocuments } from './language/checkedDocuments';
 import type { JobStatus } from './jobStatus';
 import type { FineTuneRequest, NetMendPanel } from './panel/panel';
 import { formatNeuronList } from '../core/repair/birdnn/neuronList';
+import { VERDICT_LABEL } from '../core/repair/reportText';
 
 type MethodItem = vscode.QuickPickItem & { readonly method: RepairMethodInfo };
 
@@ -175,7 +176,7 @@ export class RepairCommand {
     const cancel = token.onCancellationRequested(() => job.cancel());
     try {
       const result = await job.result;
-      this.log.info(`repair of ${target.name} with ${result.report.methodName}: ${result.report.verdict.status}: ${result.report.verdict.detail}`);
+      this.log.info(`repair of ${target.name} with ${result.report.methodName}: ${VERDICT_LABEL[result.report.verdict.status]}: ${result.report.verdict.detail}`);
       return result;
     } catch (err) {
       if (!(err instanceof JobFailedError && err.reason === 'cancelled')) {

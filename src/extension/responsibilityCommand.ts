@@ -1,7 +1,8 @@
 /**
  * Show Neuron Responsibility: localisation of a property's violation in the worker (progress, Cancel), drawn by the
  * side panel as a heatmap. From the palette, the CodeLens and the counterexample quick fix; a counterexample already
- * found for the property seeds the violating samples.
+ * found for the property seeds the violating samples, and without one the worker asks the verifier when no sample
+ * violates (MNIST's tiny pockets of violations).
  */
 import * as vscode from 'vscode';
 import { JobFailedError, type WorkerClient } from '../worker/client';
@@ -36,7 +37,8 @@ export class ResponsibilityCommand {
     const done = this.status.begin(`responsibility ${name}`);
     try {
       return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `NetMend: which neurons make ${name} fail?`, cancellable: true }, async (progress, token) => {
-        const job = this.worker().start('localize', { modelPath: doc.modelPath!, query: target.query, counterexamples: seed ? [seed] : undefined },
+        const verifyTimeoutSec = vscode.workspace.getConfiguration('netmend').get<number>('verify.timeoutSeconds', 60);
+        const job = this.worker().start('localize', { modelPath: doc.modelPath!, query: target.query, counterexamples: seed ? [seed] : undefined, verifyTimeoutSec },
           { onProgress: (p) => progress.report({ message: p.stage }) });
         const cancel = token.onCancellationRequested(() => job.cancel());
         try {

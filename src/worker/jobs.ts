@@ -3,10 +3,11 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 /** What each job kind does inside the worker thread. */
 import { forwardModel } from '../core/network/forward';
-import { asLayerSequence, isGated, isGraph, modelInputSize, modelOutputSize } from '../core/network/model';
+import { isGated, isGraph, modelInputSize, modelOutputSize } from '../core/network/model';
 import { InputError } from '../core/errors';
 import { checkQueryFits, verify } from '../core/verify';
 import { localize } from '../core/localize';
+import { localizable } from '../core/localize/model';
 import { runRepair } from '../core/repair/driver';
 import { pointSetRepairSets } from '../core/repair/pointSets';
 import { REPAIR_METHODS, repairMethod } from '../core/repair/registry';
@@ -68,11 +69,11 @@ export const productionJobs: Omit<Handlers, 'testBusy' | 'testCrash'> = {
   async repairMethods() {
     return REPAIR_METHODS.map((m) => m.id);
   },
-  async localize({ modelPath, query, method, samples, topK, counterexamples }, ctx) {
-    const net = asLayerSequence(await cachedModel(modelPath), 'localisation');
+  async localize({ modelPath, query, method, samples, topK, counterexamples, verifyTimeoutSec }, ctx) {
+    const net = localizable(await cachedModel(modelPath));
     checkQueryFits(net, query);
-    ctx.progress({ stage: 'localize' });
-    return localize(net, query, { method, samples, topK, counterexamples });
+    ctx.progress({ stage: counterexamples?.length ? 'sampling around the counterexample' : 'sampling the region (the verifier looks for a counterexample if none violates)' });
+    return localize(net, query, { method, samples, topK, counterexamples, verifyTimeoutSec, signal: ctx.signal });
   },
 };
 

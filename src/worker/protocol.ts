@@ -39,7 +39,11 @@ export interface JobKinds {
   repairMethods: { params: Record<string, never>; result: RepairMethodId[] };
   /** Which neurons are responsible for the property's violation (the side panel's heatmap). */
   localize: {
-    params: { modelPath: string; query: Query; method?: ResponsibilityMethod; samples?: number; topK?: number; counterexamples?: readonly (readonly number[])[] };
+    params: {
+      modelPath: string; query: Query; method?: ResponsibilityMethod; samples?: number; topK?: number; counterexamples?: readonly (readonly number[])[];
+      /** When no counterexample is given and no sample violates, the verifier's budget for finding one (0: none). */
+      verifyTimeoutSec?: number;
+    };
     result: Responsibility;
   };
   /** Test-only: spins for `ms` without ever looking at the cancellation signal (a hang). */

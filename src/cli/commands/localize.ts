@@ -1,7 +1,7 @@
 import { InputError } from '../../core/errors';
 import { localize, type Responsibility, type ResponsibilityMethod } from '../../core/localize';
 import { loadCheckedModel } from '../../core/onnx/loadModelFile';
-import { asLayerSequence } from '../../core/network/model';
+import { localizable } from '../../core/localize/model';
 import { checkQueryFits } from '../../core/verify';
 import { parseArgs, stringFlag } from '../args';
 import type { Command } from '../command';
@@ -13,10 +13,10 @@ const SHADES = ' .:-=+*#%@';
 
 export const localizeCommand: Command = {
   name: 'localize',
-  usage: 'localize <model> <spec> [--property NAME] [--samples N] [--method birdnn|birdnn-code|gradient] [--top K] [--json]',
+  usage: 'localize <model> <spec> [--property NAME] [--samples N] [--method birdnn|birdnn-code|gradient] [--top K] [--verify-timeout S] [--json]',
   summary: 'rank the neurons responsible for a property\'s violation (top list and a per-layer heatmap)',
   async run(args) {
-    const parsed = parseArgs(args, { values: ['property', 'samples', 'method', 'top'], switches: ['json'], positionals: 2 });
+    const parsed = parseArgs(args, { values: ['property', 'samples', 'method', 'top', 'verify-timeout'], switches: ['json'], positionals: 2 });
     const [modelPath, specPath] = parsed.positional;
     if (!modelPath || !specPath) throw new InputError(`usage: netmend ${this.usage}`);
     const samples = Number(stringFlag(parsed, 'samples') ?? 10_000);
@@ -25,14 +25,17 @@ export const localizeCommand: Command = {
     if (!Number.isInteger(topK) || topK < 1) throw new InputError('--top must be a whole number of at least 1');
     const method = (stringFlag(parsed, 'method') ?? 'birdnn') as ResponsibilityMethod;
     if (!METHODS.includes(method)) throw new InputError(`--method must be one of ${METHODS.join(', ')}`);
-    const net = asLayerSequence(await loadCheckedModel(modelPath), 'localisation');
+    // When no sample violates, the verifier looks for a counterexample to sample around (0: never).
+    const verifyTimeoutSec = Number(stringFlag(parsed, 'verify-timeout') ?? 60);
+    if (!(verifyTimeoutSec >= 0)) throw new InputError('--verify-timeout must be a number of seconds, 0 or more');
+    const net = localizable(await loadCheckedModel(modelPath));
     const wanted = stringFlag(parsed, 'property');
     const queries = loadQueries(specPath).filter((q) => !wanted || q.query.name === wanted);
     if (queries.length === 0) throw new InputError(`no property named '${wanted}'`, { file: specPath });
     const results: Responsibility[] = [];
     for (const { query } of queries) {
       checkQueryFits(net, query);
-      const r = await localize(net, query, { method, samples, topK });
+      const r = await localize(net, query, { method, samples, topK, verifyTimeoutSec });
       results.push(r);
       if (!parsed.flags.has('json')) console.log(describe(r));
     }
@@ -51,7 +54,10 @@ function describe(r: Responsibility): string {
   }
   lines.push(`  heatmap (one character per neuron, '${SHADES.slice(1)}' light to dark by score):`);
   const width = Math.max(...r.layers.map((l) => l.name.length));
-  for (const l of r.layers) lines.push(`    ${l.name.padEnd(width)} |${l.global.map((g) => SHADES[Math.min(SHADES.length - 1, Math.round(g * (SHADES.length - 1)))]).join('')}|`);
+  for (const l of r.layers) {
+    const reads = l.sources ? `  <- ${l.sources.join(' + ')}` : '';
+    lines.push(`    ${l.name.padEnd(width)} |${l.global.map((g) => SHADES[Math.min(SHADES.length - 1, Math.round(g * (SHADES.length - 1)))]).join('')}|${reads}`);
+  }
   return lines.join('\n');
 }
 

@@ -1,26 +1,26 @@
 /** The 'gradient' responsibility: mean |d violationMargin / d (neuron output)| over violating samples, by float64 backpropagation. */
-import type { Network } from '../network/network';
 import type { OutputDnf } from '../query/normalForm';
-import { Backprop } from '../train/backprop';
 import { decidingRow } from '../query/normalForm';
-import { parametersOf } from '../train/parameters';
+import { gradientPass, trainableParameters } from '../train/trainable';
+import { asGraph, type Localizable } from './model';
 
-/** Per layer (every layer, output included), one score per neuron. */
-export function marginGradientScores(net: Network, violation: OutputDnf, inputs: Float64Array, count: number): Float64Array[] {
-  const scores = net.layers.map((l) => new Float64Array(l.outSize));
+/** Per node (every node, output included), one score per neuron. */
+export function marginGradientScores(model: Localizable, violation: OutputDnf, inputs: Float64Array, count: number): Float64Array[] {
+  const widths = asGraph(model).nodes.map((node) => node.outSize);
+  const scores = widths.map((w) => new Float64Array(w));
   if (count === 0) return scores;
-  const engine = new Backprop(net, 'float64', count);
-  const params = parametersOf(net);
-  const y = engine.forward(params, inputs, count);
-  const m = net.layers[net.layers.length - 1].outSize;
+  const pass = gradientPass(model, 'float64', count);
+  const params = trainableParameters(model, 'float64');
+  const y = pass.forward(params, inputs, count);
+  const m = widths[widths.length - 1];
   const dY = new Float64Array(count * m);
   for (let r = 0; r < count; r++) {
     const { row } = decidingRow(violation, y.subarray(r * m, (r + 1) * m));
     if (row) dY.set(row.coeffs, r * m);
   }
-  const { neurons } = engine.backward(params, dY, undefined, { neurons: true });
+  const { neurons } = pass.backward(params, dY, undefined, { neurons: true });
   neurons!.forEach((g, k) => {
-    const width = net.layers[k].outSize;
+    const width = widths[k];
     for (let r = 0; r < count; r++) for (let j = 0; j < width; j++) scores[k][j] += Math.abs(g[r * width + j]) / count;
   });
   return scores;

@@ -1,12 +1,13 @@
 /**
  * Positive (safe) and negative (violating) samples of a property, BIRDNN's "domain behaviour characterisation": uniform
  * and face samples of the input region, plus the neighbourhoods of given counterexamples, split by the property's
- * violation on the network's float64 outputs. When the region holds no safe sample (it "absolutely violates"), safe
- * samples come from its δ-neighbourhood (Def. 2), δ growing until some appear.
+ * violation on the model's float64 outputs. When the region holds no safe sample (it "absolutely violates"), safe
+ * samples come from its δ-neighbourhood (Def. 2), δ growing until some appear. Plain sequences and graphs alike.
  */
-import type { Network } from '../network/network';
+import { isGraph, modelInputSize, modelOutputSize } from '../network/model';
 import { inRegion, violationMargin, type Query } from '../query/normalForm';
 import { layerActivations } from './activations';
+import { asGraph, type Localizable } from './model';
 import { concatRows, pickRows, sampleAround, sampleRegion, splitRows, type Random } from './sampling';
 import { attackViolations } from './violations';
 import { falsifyBox } from '../verify/falsify';
@@ -15,7 +16,7 @@ export interface SampleSet {
   /** Row-major [count][inSize]. */
   readonly inputs: Float64Array;
   readonly count: number;
-  /** Every layer's outputs on the samples ([count][outSize] each; the last is the network's output). */
+  /** Every node's (layer's) outputs on the samples ([count][outSize] each; the last is the model's output). */
   readonly activations: readonly Float64Array[];
   readonly violating: Int32Array;
   readonly safe: Int32Array;
@@ -31,30 +32,50 @@ export interface SampleOptions {
   /** Known violating inputs (the verifier's counterexamples): each adds `perCounterexample` samples around it. */
   readonly counterexamples?: readonly ArrayLike<number>[];
   readonly perCounterexample?: number;
-  /** Relative radius of a counterexample's neighbourhood (of the region's width). */
-  readonly radius?: number;
+  /**
+   * Relative radii of a counterexample's neighbourhood (of the region's width), `perCounterexample` samples at each:
+   * several radii reach from inside a small pocket of violations to the safe inputs around it.
+   */
+  readonly radii?: readonly number[];
   /** Grow the violating samples to at least this many when uniform sampling finds fewer (an attack, then neighbourhoods). */
   readonly violatingTarget?: number;
+  /**
+   * Attack for new violations even when some are known (default true: more diverse negatives, which a repair trains
+   * on). False grows the known ones only: the attack is the slow part on wide inputs (MNIST: tens of seconds).
+   */
+  readonly attackWhenKnown?: boolean;
+  /**
+   * Asked once when the region's samples hold no violation and none is given: a violating input (the verifier's
+   * counterexample), 'holds' when the verifier proved there is none (nothing is attacked then), or undefined.
+   */
+  readonly searchCounterexample?: () => Promise<ArrayLike<number> | 'holds' | undefined>;
   /** Where a δ-neighbourhood may reach (the whole input domain). */
   readonly domain?: { readonly lower: Float64Array; readonly upper: Float64Array };
 }
 
-export async function collectSamples(net: Network, query: Query, options: SampleOptions): Promise<SampleSet> {
-  const n = net.layers[0].inSize;
+export async function collectSamples(net: Localizable, query: Query, options: SampleOptions): Promise<SampleSet> {
+  const n = modelInputSize(net);
   const parts = [sampleRegion(query.region, options.samples, options.random, options.onFaces ?? 0.1)];
   if (options.counterexamples?.length) {
     const box = query.region[0];
     parts.push(Float64Array.from(options.counterexamples.flatMap((c) => Array.from(c))));
-    parts.push(sampleAround(options.counterexamples, box, options.radius ?? 0.01, options.perCounterexample ?? 20, options.random));
+    for (const radius of options.radii ?? [0.01]) parts.push(sampleAround(options.counterexamples, box, radius, options.perCounterexample ?? 20, options.random));
   }
   let set = await splitSamples(net, query, concatRows(parts), 0);
-  const target = Math.min(options.violatingTarget ?? 0, options.samples);
+  let target = Math.min(options.violatingTarget ?? 0, options.samples);
+  if (set.violating.length === 0 && !options.counterexamples?.length && options.searchCounterexample) {
+    const found = await options.searchCounterexample();
+    if (found === 'holds') target = 0;
+    else if (found) {
+      const around = (options.radii ?? [0.01]).map((radius) => sampleAround([found], query.region[0], radius, options.perCounterexample ?? 20, options.random));
+      set = await splitSamples(net, query, concatRows([set.inputs, Float64Array.from(found), ...around]), 0);
+    }
+  }
   for (let round = 0; set.violating.length < target && round < 6; round++) {
     // Attack first (new violations anywhere in the region), then grow the known ones by sampling around them.
-    const grown = set.violating.length === 0 || round % 3 === 0
-      ? query.region.map((p) => attackViolations(net, query.violation, p, 256, 40, options.random))
-      : [];
-    if (set.violating.length === 0 && grown.every((g) => g.length === 0)) {
+    const attack = set.violating.length === 0 || (round % 3 === 0 && options.attackWhenKnown !== false);
+    const grown = attack ? query.region.map((p) => attackViolations(net, query.violation, p, 256, 40, options.random)) : [];
+    if (set.violating.length === 0 && grown.every((g) => g.length === 0) && !isGraph(net)) {
       // The verifier's falsifier (samples, every corner, PGD) as the last resort: one counterexample is enough to grow.
       const found = query.region.map((p) => falsifyBox(net, query, p, { samples: 4096, starts: 20, steps: 60, deadline: Date.now() + 10_000, random: options.random }));
       grown.push(...found.filter((c) => c !== undefined).map((c) => Float64Array.from(c!.input)));
@@ -86,11 +107,11 @@ const widthOf = (p: { lower: Float64Array; upper: Float64Array }, domain: { lowe
   domain ? domain.upper[i] - domain.lower[i] : p.upper[i] - p.lower[i];
 
 /** A given sample set's activations and its split: violating = in the region with violating outputs. */
-export async function splitSamples(net: Network, query: Query, inputs: Float64Array, delta = 0): Promise<SampleSet> {
-  const n = net.layers[0].inSize;
-  const m = net.layers[net.layers.length - 1].outSize;
+export async function splitSamples(net: Localizable, query: Query, inputs: Float64Array, delta = 0): Promise<SampleSet> {
+  const n = modelInputSize(net);
+  const m = modelOutputSize(net);
   const count = inputs.length / n;
-  const activations = count > 0 ? await layerActivations(net, inputs, count) : net.layers.map(() => new Float64Array(0));
+  const activations = count > 0 ? await layerActivations(net, inputs, count) : asGraph(net).nodes.map(() => new Float64Array(0));
   const y = activations[activations.length - 1];
   const violating: number[] = [];
   const safe: number[] = [];

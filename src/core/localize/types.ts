@@ -5,6 +5,11 @@ export type ResponsibilityMethod = 'birdnn' | 'birdnn-code' | 'gradient';
 export interface LayerResponsibility {
   /** The layer's (node's) name in the model. */
   readonly name: string;
+  /**
+   * Graph models only: what the node reads, 'input' or earlier nodes' names (two or more: a join of branches or a skip
+   * connection). A plain sequence's layer reads the one before and has none.
+   */
+  readonly sources?: readonly string[];
   /** One raw score per neuron (hidden layers only). */
   readonly scores: readonly number[];
   /** Scores divided by the layer's largest |score| (0..1), and by the network's largest (0..1). */
@@ -21,6 +26,7 @@ export interface LayerResponsibility {
 export interface Responsibility {
   readonly property: string;
   readonly method: ResponsibilityMethod;
+  /** One per hidden layer, or per hidden node of a graph model in topological order. */
   readonly layers: readonly LayerResponsibility[];
   /** The k neurons with the largest global score, best first. */
   readonly top: readonly { readonly layer: number; readonly neuron: number; readonly score: number }[];

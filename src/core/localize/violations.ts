@@ -4,11 +4,11 @@
  * neighbourhoods. Violations of ACAS Xu properties fill a tiny part of the region (N2,9/prop 8: 6 in 10,000 uniform
  * samples; N1,9/prop 7: none), so this is where most negative samples come from.
  */
-import type { Network } from '../network/network';
 import { violationMargin, type OutputDnf } from '../query/normalForm';
-import { Backprop } from '../train/backprop';
 import { decidingRow } from '../query/normalForm';
-import { parametersOf } from '../train/parameters';
+import { gradientPass, trainableParameters } from '../train/trainable';
+import { modelOutputSize } from '../network/model';
+import type { Localizable } from './model';
 import { sampleBox, type Random } from './sampling';
 
 export interface Box {
@@ -20,11 +20,11 @@ export interface Box {
  * Inputs of the box (row-major) where the margin is <= `threshold` (0: violations; above 0: near-violations, where a
  * repair has too little room for a proof) after `steps` signed-gradient steps from `starts` random points.
  */
-export function attackViolations(net: Network, violation: OutputDnf, box: Box, starts: number, steps: number, random: Random, threshold = 0): Float64Array {
+export function attackViolations(net: Localizable, violation: OutputDnf, box: Box, starts: number, steps: number, random: Random, threshold = 0): Float64Array {
   const n = box.lower.length;
-  const m = net.layers[net.layers.length - 1].outSize;
-  const engine = new Backprop(net, 'float64', starts);
-  const params = parametersOf(net);
+  const m = modelOutputSize(net);
+  const engine = gradientPass(net, 'float64', starts);
+  const params = trainableParameters(net, 'float64');
   const x = sampleBox(box.lower, box.upper, starts, random);
   // Half the starts put each input at a bound with probability 1/2: violations often sit where several inputs are at
   // their bounds (as the verifier's falsifier also assumes).

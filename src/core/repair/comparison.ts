@@ -3,6 +3,7 @@
  * each column marked. The side panel draws it and `netmend repair --method all` prints it (`formatComparison`).
  */
 import type { RepairReport, RepairVerdict } from './report';
+import { VERDICT_LABEL } from './reportText';
 
 export type ComparisonColumn = 'verdict' | 'time' | 'fidelity' | 'drawdown' | 'maxChange' | 'size';
 
@@ -13,7 +14,7 @@ export interface ComparisonRow {
   readonly verdict: RepairVerdict['status'];
   /** Total time over the report's stages, seconds. */
   readonly time: number;
-  /** Share of samples of the whole domain whose decision is unchanged. */
+  /** Share of samples of the whole domain whose decision is unchanged (none when no sample was measured). */
   readonly fidelity?: number;
   /** Share of the keep set (labelled points the original got right) whose decision changed. */
   readonly drawdown?: number;
@@ -54,8 +55,8 @@ export function compareRepairs(reports: readonly RepairReport[]): ComparisonRow[
     index,
     verdict: report.verdict.status,
     time: report.timings.reduce((sum, t) => sum + t.sec, 0),
-    fidelity: report.fidelity?.domain.agreement,
-    drawdown: report.fidelity?.keepSet ? 1 - report.fidelity.keepSet.agreement : undefined,
+    fidelity: report.fidelity && report.fidelity.domain.samples > 0 ? report.fidelity.domain.agreement : undefined,
+    drawdown: report.fidelity?.keepSet && report.fidelity.keepSet.samples > 0 ? 1 - report.fidelity.keepSet.agreement : undefined,
     maxChange: report.fidelity?.maxOutputChange,
     size: report.size.paramsAfter,
   }));
@@ -82,7 +83,7 @@ export function compareRepairs(reports: readonly RepairReport[]): ComparisonRow[
 export function formatCell(row: ComparisonRow, key: ComparisonColumn): string {
   const percent = (v: number | undefined) => (v === undefined ? '—' : `${(100 * v).toFixed(1)}%`);
   switch (key) {
-    case 'verdict': return row.verdict;
+    case 'verdict': return VERDICT_LABEL[row.verdict];
     case 'time': return `${row.time.toFixed(1)} s`;
     case 'fidelity': return percent(row.fidelity);
     case 'drawdown': return percent(row.drawdown);

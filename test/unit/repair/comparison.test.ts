@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { compareRepairs, formatComparison } from '../../../src/core/repair/comparison';
+import { compareRepairs, formatCell, formatComparison } from '../../../src/core/repair/comparison';
+import { agreementText } from '../../../src/core/repair/reportText';
+import { formatReport } from '../../../src/cli/repairReport';
 import type { RepairReport } from '../../../src/core/repair/report';
 import { acasReports } from '../../panelFixtures';
 
@@ -46,5 +48,25 @@ test('the text table has a line per method with the marks', () => {
   const lines = text.split('\n');
   assert.equal(lines.length, 2 + reports.length + 1);
   assert.match(lines[2], /^REASSURE\s+repaired \*/);
-  assert.match(lines[4], /^BIRDNN \(fine-tune\)\s+not-repaired\s/);
+  assert.match(lines[4], /^BIRDNN \(fine-tune\)\s+not repaired\s/);
+});
+
+test('no sample measured is no fidelity: n/a in the CLI report, never 100%, and the column reads "not repaired" with a space', () => {
+  const base = reports[2];
+  const unmeasured: RepairReport = {
+    ...base,
+    verdict: { status: 'not-repaired', detail: 'a counterexample remains' },
+    fidelity: { domain: { agreement: 1, samples: 0 }, region: { agreement: 1, samples: 0 }, maxOutputChange: 0, meanOutputChange: 0 },
+  };
+  const [row] = compareRepairs([unmeasured]);
+  assert.equal(row.fidelity, undefined);
+  assert.equal(formatCell(row, 'fidelity'), '—');
+  assert.equal(formatCell(row, 'verdict'), 'not repaired');
+  const text = formatReport(unmeasured);
+  assert.match(text, /NOT REPAIRED/);
+  assert.doesNotMatch(text, /100(\.0+)?%/);
+  assert.match(text, /domain n\/a \(no samples\)/);
+  assert.match(text, /property region: n\/a/);
+  assert.equal(agreementText({ agreement: 1, samples: 0 }), 'n/a (no samples)');
+  assert.equal(agreementText({ agreement: 0.98765, samples: 10 }), '98.8%');
 });
