@@ -1,8 +1,9 @@
 /**
  * Realistic data for the side panel's tests and screenshots, computed from the shared networks (never hard-coded
- * results): a responsibility map from activation statistics on sampled violating and safe inputs, and repair reports
- * measured on a perturbed copy of a network. The localisation and repair pipelines compute the real thing; these only
- * need the contracts' shapes filled with values of the right size and spread.
+ * results): an ACAS Xu responsibility map from activation statistics on sampled violating and safe inputs, real
+ * localisations of MNIST 256x2 and of a two-branch graph, and repair reports measured on a perturbed copy of a
+ * network. The repair pipeline computes the real reports; these only need the contract's shape filled with values of
+ * the right size and spread.
  */
 import { readFileSync } from 'node:fs';
 import type { Responsibility, LayerResponsibility } from '../src/core/localize/types';
@@ -12,8 +13,13 @@ import type { DenseLayer, Network } from '../src/core/network/network';
 import { forward } from '../src/core/network/forward';
 import { parseVnnlib } from '../src/core/property/vnnlib';
 import { violationMargin } from '../src/core/query/normalForm';
-import { acasNet, dataPath, loadNetwork, mnistPropImages } from './helpers';
-import { seeded } from './onnxBuilder';
+import { acasNet, dataPath, loadNetwork } from './helpers';
+import { buildModel, seeded, tensor, type NodeSpec } from './onnxBuilder';
+import { loadOnnxModel } from '../src/core/onnx/import';
+import { isGraph } from '../src/core/network/model';
+import { forwardModel } from '../src/core/network/forward';
+import { localize } from '../src/core/localize';
+import type { Query } from '../src/core/query/normalForm';
 
 /** A deterministic stream of numbers in [0, 1), from the shared seeded sequence. */
 function uniform(seed: number, count = 500_000): () => number {
@@ -76,23 +82,15 @@ export function acasResponsibility(samples = 2000): Responsibility {
   return responsibilityFromSamples(net, 'phi2', inputs, (y) => violationMargin(query.violation, y) <= 0);
 }
 
-/** MNIST 256x2: the property images under random noise of ±0.12 per pixel; violating when the label changes. */
-export function mnistResponsibility(perImage = 40): Responsibility {
-  const net = loadNetwork(dataPath('mnist', 'mnist-net_256x2.onnx'));
-  const random = uniform(7);
-  const inputs: Float64Array[] = [];
-  const labels: number[] = [];
-  for (const { pixels, label } of mnistPropImages()) {
-    for (let k = 0; k < perImage; k++) {
-      inputs.push(pixels.map((p) => Math.min(1, Math.max(0, p + (random() < 0.5 ? -0.12 : 0.12)))));
-      labels.push(label);
-    }
-  }
-  let next = 0;
-  return responsibilityFromSamples(net, 'robust_0.12', inputs, (y) => {
-    const label = labels[next++];
-    return y.some((v, i) => i !== label && v >= y[label]);
-  });
+/**
+ * The real localisation of MNIST 256x2 on VNN-COMP's prop_14_0.05 (violated): no uniform sample of the box violates,
+ * so the verifier's counterexample and its neighbourhoods give the violating samples (src/core/localize).
+ */
+export function mnistResponsibility(): Promise<Responsibility> {
+  const model = loadOnnxModel(readFileSync(dataPath('mnist', 'mnist-net_256x2.onnx')), 'mnist-net_256x2.onnx');
+  if (isGraph(model) || 'kind' in model) throw new Error('MNIST 256x2 should import as a plain network');
+  const query = parseVnnlib(readFileSync(dataPath('mnist', 'prop_14_0.05.vnnlib'), 'utf8'), 'prop_14_0.05');
+  return localize(model, query, { topK: 10, verifyTimeoutSec: 120 });
 }
 
 /**
@@ -189,4 +187,37 @@ export function acasReports(): RepairReport[] {
       timings: [{ stage: 'localisation', sec: 0.9 }, { stage: 'fine-tuning', sec: 12.4 }, { stage: 'write and verify', sec: 6.1 }],
     }).report,
   ];
+}
+
+/**
+ * A real localisation on a graph model (built as ONNX and read by our importer): two branches from the input (a -> aa
+ * and b), joined by a node that reads both, and a skip from aa into the output. The property "y0 stays below its 90th
+ * percentile on the box" is violated on about a tenth of the box, so both kinds of samples exist.
+ */
+export async function graphResponsibility(): Promise<Responsibility> {
+  const gemm = (x: string, w: string, b: string, out: string): NodeSpec => ({ op: 'Gemm', inputs: [x, w, b], output: out, attrs: { transB: 1 } });
+  const [n, wa, wb, wj, m] = [4, 24, 16, 12, 3];
+  const weights = (name: string, rows: number, cols: number, seed: number) => tensor(name, [rows, cols], seeded(rows * cols, seed).map((v) => v * 1.5 / Math.sqrt(cols)));
+  const model = loadOnnxModel(buildModel({
+    input: ['x', [1, n]], output: ['y', [1, m]],
+    nodes: [
+      gemm('x', 'Wa', 'ba', 'a1'), { op: 'Relu', inputs: ['a1'], output: 'a' },
+      gemm('a', 'Wa2', 'ba2', 'a2'), { op: 'Relu', inputs: ['a2'], output: 'aa' },
+      gemm('x', 'Wb', 'bb', 'b1'), { op: 'Relu', inputs: ['b1'], output: 'b' },
+      { op: 'Concat', inputs: ['aa', 'b'], output: 'c', attrs: { axis: 1 } },
+      gemm('c', 'Wj', 'bj', 'j1'), { op: 'Relu', inputs: ['j1'], output: 'j' },
+      gemm('j', 'Wy', 'by', 'y1'), gemm('aa', 'Ws', 'bs', 'y2'), { op: 'Add', inputs: ['y1', 'y2'], output: 'y' },
+    ],
+    initializers: [
+      weights('Wa', wa, n, 11), tensor('ba', [wa], seeded(wa, 12)), weights('Wa2', wa, wa, 13), tensor('ba2', [wa], seeded(wa, 14)),
+      weights('Wb', wb, n, 15), tensor('bb', [wb], seeded(wb, 16)), weights('Wj', wj, wa + wb, 17), tensor('bj', [wj], seeded(wj, 18)),
+      weights('Wy', m, wj, 19), tensor('by', [m], seeded(m, 20)), weights('Ws', m, wa, 21), tensor('bs', [m], seeded(m, 22)),
+    ],
+  }), 'two-branch.onnx');
+  if (!isGraph(model)) throw new Error('the two-branch fixture should import as a graph');
+  const box = { lower: new Float64Array(n).fill(-1), upper: new Float64Array(n).fill(1), rows: [] };
+  const random = uniform(23);
+  const y0 = Array.from({ length: 2000 }, () => forwardModel(model, Float64Array.from({ length: n }, () => 2 * random() - 1))[0]).sort((p, q) => p - q);
+  const query: Query = { name: 'y0_bounded', region: [box], violation: [[{ coeffs: Float64Array.from([-1, 0, 0]), rhs: -y0[1800] }]] };
+  return localize(model, query, { samples: 4000, topK: 10 });
 }

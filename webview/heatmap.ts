@@ -14,8 +14,9 @@ const LABEL_WIDTH = 120;
 const GAP = 1;
 const LAYER_GAP = 10;
 const BASE_CELL = 12;
-/** A layer's block is at least as tall as its two-line label. */
+/** A layer's block is at least as tall as its label: two lines, three for a graph node (what it reads). */
 const LABEL_HEIGHT = 30;
+const GRAPH_LABEL_HEIGHT = 44;
 /** Never fewer cells per row than this: a narrow panel scrolls rather than turning a layer into a tall column. */
 const MIN_COLUMNS = 16;
 /** Colour levels of the scale: finer than the eye tells apart on a cell; the details give the exact score. */
@@ -32,13 +33,13 @@ export interface Layout {
 }
 
 /** Where every layer's block goes for a canvas `width` pixels wide and cells of `cell` pixels. */
-export function layoutHeatmap(sizes: readonly number[], width: number, cell: number): Layout {
+export function layoutHeatmap(sizes: readonly number[], width: number, cell: number, labelHeight = LABEL_HEIGHT): Layout {
   const columns = Math.max(MIN_COLUMNS, Math.min(Math.max(...sizes, 1), Math.floor((width - LABEL_WIDTH) / (cell + GAP))));
   let top = 0;
   const blocks = sizes.map((n, layer) => {
     const rows = Math.max(1, Math.ceil(n / columns));
     const block = { layer, top, rows };
-    top += Math.max(rows * (cell + GAP), LABEL_HEIGHT) + LAYER_GAP;
+    top += Math.max(rows * (cell + GAP), labelHeight) + LAYER_GAP;
     return block;
   });
   return { cell, columns, width: LABEL_WIDTH + columns * (cell + GAP), height: Math.max(0, top - LAYER_GAP), blocks };
@@ -66,12 +67,18 @@ export function cellAt(layout: Layout, sizes: readonly number[], x: number, y: n
 const percent = (v: number) => `${Math.round(100 * v)}%`;
 const num = (v: number) => (Math.abs(v) >= 100 || v === 0 ? v.toFixed(0) : v.toPrecision(3));
 
+/** Where a layer sits: "layer 2 of 3", or for a graph's node "node 2 of 3, reads relu_1 + relu_3". */
+export const layerPlace = (r: Responsibility, layer: number): string => {
+  const sources = r.layers[layer].sources;
+  return sources ? `node ${layer + 1} of ${r.layers.length}, reads ${sources.join(' + ')}` : `layer ${layer + 1} of ${r.layers.length}`;
+};
+
 /** What a neuron's cell says, in words (tooltip, details pane and screen readers). */
 export function describeNeuron(r: Responsibility, ref: NeuronRef): string {
   const l = r.layers[ref.layer];
   const i = ref.neuron;
   const rank = r.top.findIndex((t) => t.layer === ref.layer && t.neuron === i);
-  return `${l.name} (layer ${ref.layer + 1} of ${r.layers.length}), neuron ${i}: score ${num(l.scores[i])}`
+  return `${l.name} (${layerPlace(r, ref.layer)}), neuron ${i}: score ${num(l.scores[i])}`
     + ` (${percent(l.perLayer[i])} of the layer's largest, ${percent(l.global[i])} of the network's)${rank >= 0 ? `, top ${rank + 1}` : ''}.`
     + ` Active on ${percent(l.activeViolating[i])} of violating and ${percent(l.activeSafe[i])} of safe samples;`
     + ` mean activation ${num(l.meanViolating[i])} vs ${num(l.meanSafe[i])}.`;
@@ -80,6 +87,12 @@ export function describeNeuron(r: Responsibility, ref: NeuronRef): string {
 export interface HeatmapOptions {
   scale: Scale;
   zoom: number;
+  /** A cell in words (default: describeNeuron); the aggregate mode describes a group. */
+  readonly describe?: (ref: NeuronRef) => string;
+  /** The line under a layer's name (default: its neuron count). */
+  readonly sublabel?: (layer: number) => string;
+  /** False: cells are groups, not neurons, and cannot be selected for fine-tuning. */
+  readonly selectable?: boolean;
   readonly onFocus: (ref: NeuronRef) => void;
   readonly onSelectionChange: (selected: readonly NeuronRef[]) => void;
 }
@@ -100,8 +113,11 @@ export class Heatmap {
   private focus: NeuronRef;
   private readonly selected = new Set<string>();
 
+  private readonly describe: (ref: NeuronRef) => string;
+
   constructor(private readonly r: Responsibility, private readonly options: HeatmapOptions) {
     this.sizes = r.layers.map((l) => l.scores.length);
+    this.describe = options.describe ?? ((ref) => describeNeuron(r, ref));
     this.focus = r.top[0] ? { layer: r.top[0].layer, neuron: r.top[0].neuron } : { layer: 0, neuron: 0 };
     this.element = document.createElement('div');
     this.element.className = 'heatmap-frame';
@@ -110,7 +126,7 @@ export class Heatmap {
     this.scroller.tabIndex = 0;
     this.scroller.setAttribute('role', 'application');
     this.scroller.setAttribute('aria-roledescription', 'neuron heatmap');
-    this.scroller.setAttribute('aria-label', `Responsibility of ${this.sizes.reduce((a, b) => a + b, 0)} neurons in ${r.layers.length} layers for ${r.property}. `
+    this.scroller.setAttribute('aria-label', `Responsibility of ${this.sizes.reduce((a, b) => a + b, 0)} ${options.selectable === false ? 'cells (groups of neurons)' : 'neurons'} in ${r.layers.length} layers for ${r.property}. `
       + 'Arrow keys move between neurons, Page Up and Page Down between layers, Space selects, plus and minus zoom.');
     this.canvas = document.createElement('canvas');
     this.canvas.setAttribute('aria-hidden', 'true');
@@ -138,7 +154,8 @@ export class Heatmap {
   /** Lays out for the current width and draws everything; call on resize, theme change, scale or zoom change. */
   draw(): void {
     const width = Math.max(this.scroller.clientWidth - 8, LABEL_WIDTH + MIN_COLUMNS * (BASE_CELL + GAP));
-    this.layout = layoutHeatmap(this.sizes, width, Math.round(BASE_CELL * this.options.zoom));
+    const labelHeight = this.r.layers.some((l) => l.sources) ? GRAPH_LABEL_HEIGHT : LABEL_HEIGHT;
+    this.layout = layoutHeatmap(this.sizes, width, Math.round(BASE_CELL * this.options.zoom), labelHeight);
     this.palette = readPalette();
     this.colors = Array.from({ length: LEVELS }, (_, k) => ramp(this.palette, k / (LEVELS - 1)));
     const ratio = window.devicePixelRatio || 1;
@@ -161,7 +178,8 @@ export class Heatmap {
       ctx.fillStyle = this.palette.foreground;
       ctx.fillText(truncate(ctx, l.name, LABEL_WIDTH - 8), 0, block.top);
       ctx.globalAlpha = 0.7;
-      ctx.fillText(`${l.scores.length} neurons`, 0, block.top + 14);
+      ctx.fillText(truncate(ctx, this.options.sublabel?.(block.layer) ?? `${l.scores.length} neurons`, LABEL_WIDTH - 8), 0, block.top + 14);
+      if (l.sources) ctx.fillText(truncate(ctx, `← ${l.sources.join(' + ')}`, LABEL_WIDTH - 8), 0, block.top + 28);
       ctx.globalAlpha = 1;
       for (let i = 0; i < l.scores.length; i++) byLevel[this.level({ layer: block.layer, neuron: i })].push({ layer: block.layer, neuron: i });
     }
@@ -269,7 +287,7 @@ export class Heatmap {
       this.tooltip.hidden = true;
       return;
     }
-    this.tooltip.textContent = describeNeuron(this.r, ref);
+    this.tooltip.textContent = this.describe(ref);
     this.tooltip.hidden = false;
     const { x, y } = cellOrigin(this.layout, ref);
     const frame = this.element.getBoundingClientRect();
@@ -306,6 +324,10 @@ export class Heatmap {
   }
 
   private toggle(ref: NeuronRef): void {
+    if (this.options.selectable === false) {
+      this.live.textContent = 'Cells are groups of neurons here: show one cell per neuron to select neurons.';
+      return;
+    }
     const key = `${ref.layer}:${ref.neuron}`;
     if (!this.selected.delete(key)) this.selected.add(key);
     this.paintCell(ref);
@@ -314,7 +336,7 @@ export class Heatmap {
   }
 
   private announce(): void {
-    this.live.textContent = describeNeuron(this.r, this.focus);
+    this.live.textContent = this.describe(this.focus);
     this.options.onFocus(this.focus);
   }
 }

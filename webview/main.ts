@@ -48,7 +48,8 @@ function viewOf(view: View): { element: HTMLElement; redraw?: () => void; drawn?
       return responsibilityView(view.responsibility, {
         scale: heatmap.scale,
         zoom: heatmap.zoom,
-        onSettings: (scale, zoom) => { state = { ...state, heatmap: { scale, zoom } }; vscode.setState(state); },
+        aggregate: heatmap.aggregate ?? false,
+        onSettings: (settings) => { state = { ...state, heatmap: settings }; vscode.setState(state); },
         onFineTune: (neurons) => vscode.postMessage({ type: 'fineTune', docUri: view.docUri, property: view.responsibility.property, neurons }),
         onRepair: () => vscode.postMessage({ type: 'repair', docUri: view.docUri, property: view.responsibility.property }),
       });

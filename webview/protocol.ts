@@ -79,7 +79,7 @@ function shape<T>(fields: Record<string, (v: unknown) => boolean>): Guard<T> {
 
 const isLayerResponsibility = (v: unknown): v is LayerResponsibility => {
   if (!shape<LayerResponsibility>({
-    name: isString, scores: arrayOf(isNumber), perLayer: arrayOf(isFraction), global: arrayOf(isFraction),
+    name: isString, sources: optional(arrayOf(isString)), scores: arrayOf(isNumber), perLayer: arrayOf(isFraction), global: arrayOf(isFraction),
     activeViolating: arrayOf(isFraction), activeSafe: arrayOf(isFraction), meanViolating: arrayOf(isNumber), meanSafe: arrayOf(isNumber),
   })(v)) return false;
   const n = v.scores.length;
@@ -177,7 +177,7 @@ export const neuronsExist = (r: Responsibility, neurons: readonly NeuronRef[]): 
   neurons.every((n) => n.layer < r.layers.length && n.neuron < r.layers[n.layer].scores.length);
 
 /** The webview's persisted state (getState/setState), read back by the panel serializer after a reload. */
-export interface PanelState { readonly view: View; readonly heatmap?: { readonly scale: 'layer' | 'global'; readonly zoom: number } }
+export interface PanelState { readonly view: View; readonly heatmap?: { readonly scale: 'layer' | 'global'; readonly zoom: number; readonly aggregate?: boolean } }
 
 export const isPanelState = (v: unknown): v is PanelState =>
-  isRecord(v) && isView(v.view) && optional(shape({ scale: oneOf('layer', 'global'), zoom: isNumber }))(v.heatmap);
+  isRecord(v) && isView(v.view) && optional(shape({ scale: oneOf('layer', 'global'), zoom: isNumber, aggregate: optional(isBoolean) }))(v.heatmap);

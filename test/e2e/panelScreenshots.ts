@@ -14,7 +14,7 @@ import type { Responsibility } from '../../src/core/localize/types';
 import { panelHtml } from '../../src/extension/panel/html';
 import type { HostMessage, View } from '../../webview/protocol';
 import { cellOrigin, layoutHeatmap } from '../../webview/heatmap';
-import { acasReports, acasResponsibility, mnistResponsibility } from '../panelFixtures';
+import { acasReports, acasResponsibility, graphResponsibility, mnistResponsibility } from '../panelFixtures';
 
 const root = path.resolve(__dirname, '..', '..');
 const shots = path.join(__dirname, 'screenshots');
@@ -50,11 +50,12 @@ async function main(): Promise<void> {
   const port = (server.address() as AddressInfo).port;
 
   const acas = acasResponsibility();
-  const mnist = mnistResponsibility();
+  const mnist = await mnistResponsibility();
   const reports = acasReports();
   const views: Record<string, View> = {
     heatmap: { kind: 'responsibility', docUri: 'file:///work/examples/acasxu/acasxu.prop', responsibility: acas },
     'heatmap-mnist': { kind: 'responsibility', docUri: 'file:///work/examples/mnist/mnist.prop', responsibility: mnist },
+    'heatmap-graph': { kind: 'responsibility', docUri: 'file:///work/examples/graph/graph.prop', responsibility: await graphResponsibility() },
     'review-repaired': { kind: 'review', reviewId: '0123456789abcdef', report: reports[0], status: { state: 'pending' } },
     'review-regression': { kind: 'review', reviewId: '0123456789abcdee', report: reports[1], status: { state: 'pending' } },
   };
@@ -88,6 +89,13 @@ async function main(): Promise<void> {
         await page.keyboard.press('ArrowRight');
         await page.keyboard.press('Space');
         assert.notEqual(await page.textContent('#neuron-details'), before);
+        if (view.responsibility.layers.some((l) => l.sources)) {
+          // A graph model: the rows say what they read; BIRDNN fine-tuning is for sequential networks, so no button.
+          assert.match((await page.textContent('.responsibility aside'))!, /works on sequential networks/);
+          assert.match((await page.textContent('#neuron-details'))!, /node \d of \d, reads /);
+          await page.screenshot({ path: path.join(shots, `panel-${name}-${theme}.png`), fullPage: true });
+          continue;
+        }
         assert.match((await page.textContent('.responsibility aside vscode-button'))!, /Fine-tune these 1 neurons/);
         // The button asks the host to fine-tune exactly the selected neuron (the top one's right neighbour).
         await page.click('.responsibility aside vscode-button');
@@ -104,6 +112,16 @@ async function main(): Promise<void> {
       }
       await page.screenshot({ path: path.join(shots, `panel-${name}-${theme}.png`), fullPage: true });
       await page.mouse.move(0, 0);
+      if (name === 'heatmap-mnist') {
+        // Aggregate mode: a 256-neuron layer in one row of 32 groups of 8, the focus on the top neuron's group.
+        await page.click('vscode-radio[value="groups"]');
+        const label = await page.getAttribute('.heatmap', 'aria-label');
+        assert.match(label!, /of 64 cells \(groups of neurons\) in 2 layers/);
+        await page.focus('.heatmap');
+        assert.match((await page.textContent('#neuron-details'))!, /neurons \d+–\d+: the largest score is neuron/);
+        await page.screenshot({ path: path.join(shots, `panel-${name}-groups-${theme}.png`), fullPage: true });
+        await page.click('vscode-radio[value="neurons"]');
+      }
     }
   }
 

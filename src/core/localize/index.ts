@@ -22,7 +22,7 @@ export type { Responsibility, ResponsibilityMethod } from './types';
 
 export interface LocalizeOptions {
   readonly method?: ResponsibilityMethod;
-  /** Samples of the property's region (default 10,000). */
+  /** Samples of the property's region (default 10,000; 2,000 for inputs wider than 64, see WIDE_SAMPLES). */
   readonly samples?: number;
   readonly topK?: number;
   readonly seed?: number;
@@ -40,6 +40,13 @@ export interface LocalizeOptions {
   readonly verifyTimeoutSec?: number;
   readonly signal?: AbortSignal;
 }
+
+/**
+ * Uniform samples of a wide input's region (MNIST's 784 pixels) are all alike and all safe: 2,000 of them describe
+ * the safe side as well as 10,000, and the forward pass and the per-neuron sorts take a fifth of the time.
+ */
+const WIDE_INPUT = 64;
+const WIDE_SAMPLES = 2000;
 
 /** Neighbourhood radii around a counterexample (of the region's width) and samples at each. */
 const COUNTEREXAMPLE_RADII = [0.002, 0.005, 0.01, 0.02, 0.05, 0.1];
@@ -68,7 +75,7 @@ export async function localize(net: Localizable, query: Query, options: Localize
   const method = options.method ?? 'birdnn';
   const verifyTimeoutSec = options.verifyTimeoutSec ?? 0;
   const set = options.sampleSet ?? await collectSamples(net, query, {
-    samples: options.samples ?? 10_000,
+    samples: options.samples ?? (asGraph(net).inputSize > WIDE_INPUT ? WIDE_SAMPLES : 10_000),
     random: seededRandom(options.seed ?? 1),
     counterexamples: options.counterexamples,
     radii: COUNTEREXAMPLE_RADII,
