@@ -91,7 +91,9 @@ export interface HeatmapOptions {
   readonly describe?: (ref: NeuronRef) => string;
   /** The line under a layer's name (default: its neuron count). */
   readonly sublabel?: (layer: number) => string;
-  /** False: cells are groups, not neurons, and cannot be selected for fine-tuning. */
+  /** Cells are groups of neurons (the aggregate mode): nothing to select. */
+  readonly grouped?: boolean;
+  /** False: nothing to select for (a graph model, which BIRDNN cannot fine-tune). */
   readonly selectable?: boolean;
   readonly onFocus: (ref: NeuronRef) => void;
   readonly onSelectionChange: (selected: readonly NeuronRef[]) => void;
@@ -126,7 +128,7 @@ export class Heatmap {
     this.scroller.tabIndex = 0;
     this.scroller.setAttribute('role', 'application');
     this.scroller.setAttribute('aria-roledescription', 'neuron heatmap');
-    this.scroller.setAttribute('aria-label', `Responsibility of ${this.sizes.reduce((a, b) => a + b, 0)} ${options.selectable === false ? 'cells (groups of neurons)' : 'neurons'} in ${r.layers.length} layers for ${r.property}. `
+    this.scroller.setAttribute('aria-label', `Responsibility of ${this.sizes.reduce((a, b) => a + b, 0)} ${options.grouped ? 'cells (groups of neurons)' : 'neurons'} in ${r.layers.length} layers for ${r.property}. `
       + 'Arrow keys move between neurons, Page Up and Page Down between layers, Space selects, plus and minus zoom.');
     this.canvas = document.createElement('canvas');
     this.canvas.setAttribute('aria-hidden', 'true');
@@ -324,8 +326,8 @@ export class Heatmap {
   }
 
   private toggle(ref: NeuronRef): void {
-    if (this.options.selectable === false) {
-      this.live.textContent = 'Cells are groups of neurons here: show one cell per neuron to select neurons.';
+    if (this.options.grouped || this.options.selectable === false) {
+      this.live.textContent = this.options.grouped ? 'Cells are groups of neurons here: show one cell per neuron to select neurons.' : 'Neurons of a graph model cannot be selected for fine-tuning.';
       return;
     }
     const key = `${ref.layer}:${ref.neuron}`;

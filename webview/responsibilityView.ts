@@ -32,7 +32,7 @@ export function responsibilityView(r: Responsibility, options: ResponsibilityVie
     onSelectionChange: (neurons) => {
       selected = neurons;
       fineTune.toggleAttribute('disabled', neurons.length === 0);
-      fineTune.textContent = neurons.length === 0 ? 'Fine-tune these neurons' : `Fine-tune these ${neurons.length} neurons`;
+      fineTune.textContent = neurons.length === 0 ? 'Fine-tune these neurons' : neurons.length === 1 ? 'Fine-tune this neuron' : `Fine-tune these ${neurons.length} neurons`;
     },
   });
   const describeGroup = (cell: NeuronRef): string => {
@@ -46,10 +46,10 @@ export function responsibilityView(r: Responsibility, options: ResponsibilityVie
   };
   const makeHeatmap = (): Heatmap => (settings.aggregate
     ? new Heatmap(grouped.responsibility, {
-      ...common(), onFocus: (ref) => { details.textContent = describeGroup(ref); }, describe: describeGroup, selectable: false,
+      ...common(), onFocus: (ref) => { details.textContent = describeGroup(ref); }, describe: describeGroup, grouped: true,
       sublabel: (layer) => (grouped.groupSize[layer] > 1 ? `${r.layers[layer].scores.length} in groups of ${grouped.groupSize[layer]}` : `${r.layers[layer].scores.length} neurons`),
     })
-    : new Heatmap(r, { ...common(), onFocus: (ref) => { details.textContent = describeNeuron(r, ref); } }));
+    : new Heatmap(r, { ...common(), onFocus: (ref) => { details.textContent = describeNeuron(r, ref); }, selectable: !graph }));
   let heatmap = makeHeatmap();
   heatmap.scroller.setAttribute('aria-describedby', 'neuron-details');
   const mapSlot = h('div', {}, heatmap.element);

@@ -24,6 +24,8 @@ export function reviewView(report: RepairReport, status: ReviewStatus, actions: 
       h('p', { class: 'muted' }, `${fileName(report.model)}${optionsText(report)}`)),
     h('div', { class: `verdict verdict-${v.status}`, role: 'status' },
       h('strong', {}, verdictText(v.status)), h('span', {}, ` — ${v.detail}`),
+      report.regressions.length > 0 && h('div', { class: 'regression' },
+        `but ${report.regressions.length === 1 ? 'another property no longer holds' : `${report.regressions.length} other properties no longer hold`} (below)`),
       v.status === 'not-repaired' && v.counterexample
         && h('div', { class: 'mono small' }, `counterexample: input [${v.counterexample.input.map((x) => x.toPrecision(4)).join(', ')}]`)),
     report.caveat && h('p', { class: 'caveat' }, report.caveat),

@@ -96,7 +96,7 @@ async function main(): Promise<void> {
           await page.screenshot({ path: path.join(shots, `panel-${name}-${theme}.png`), fullPage: true });
           continue;
         }
-        assert.match((await page.textContent('.responsibility aside vscode-button'))!, /Fine-tune these 1 neurons/);
+        assert.match((await page.textContent('.responsibility aside vscode-button'))!, /Fine-tune this neuron/);
         // The button asks the host to fine-tune exactly the selected neuron (the top one's right neighbour).
         await page.click('.responsibility aside vscode-button');
         const top = view.responsibility.top[0];
