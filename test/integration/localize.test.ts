@@ -5,8 +5,11 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { WorkerClient } from '../../src/worker/client';
 import { parseVnnlib } from '../../src/core/property/vnnlib';
-import type { Responsibility } from '../../src/core/localize';
-import { acasNet, dataPath, runCli } from '../helpers';
+import { localize, type Responsibility } from '../../src/core/localize';
+import { splitSamples } from '../../src/core/localize/samples';
+import { sampleRegion } from '../../src/core/localize/sampling';
+import { seededRandom } from '../../src/core/verify/falsify';
+import { acasNet, dataPath, loadNetwork, runCli } from '../helpers';
 
 const prop8 = dataPath('acasxu', 'prop_8.vnnlib');
 
@@ -44,4 +47,18 @@ test('the worker\'s localize job returns the responsibility of N2,9 for property
   } finally {
     await client.dispose();
   }
+});
+
+test('MNIST 256x2 / prop_14_0.05: no uniform sample violates, so the verifier\'s counterexample and its neighbourhoods give the violating samples; one row per 256-neuron layer', async () => {
+  const net = loadNetwork(dataPath('mnist', 'mnist-net_256x2.onnx'));
+  const query = parseVnnlib(readFileSync(dataPath('mnist', 'prop_14_0.05.vnnlib'), 'utf8'), 'prop_14_0.05');
+  const uniform = await splitSamples(net, query, sampleRegion(query.region, 2000, seededRandom(1)));
+  assert.equal(uniform.violating.length, 0, 'the violations are a pocket no uniform sample reaches');
+  const r = await localize(net, query, { verifyTimeoutSec: 120 });
+  assert.ok(r.samples.violating >= 100 && r.samples.safe >= 2000, JSON.stringify(r.samples));
+  assert.deepEqual(r.layers.map((l) => l.scores.length), [256, 256]);
+  assert.ok(r.layers.every((l) => l.sources === undefined && Math.max(...l.perLayer) === 1));
+  assert.equal(r.top[0].score, 1);
+  const top = r.layers[r.top[0].layer];
+  assert.ok(Math.abs(top.meanViolating[r.top[0].neuron] - top.meanSafe[r.top[0].neuron]) > 0.1, 'the top neuron behaves differently on violating and safe samples');
 });

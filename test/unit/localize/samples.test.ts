@@ -38,3 +38,23 @@ test('a region that violates everywhere takes its safe samples from a δ-neighbo
     assert.ok(x0 < 0.6 || x1 > 0.1, 'outside the region');
   }
 });
+
+test('a violation no sample finds comes from the counterexample search and is grown around it; a proof stops the search', async () => {
+  // Violation: y >= 0.9999, only within about 1e-4 of the corner (1, 0): no uniform sample finds it.
+  const q: Query = { name: 'tip', region: [box([0, 0], [1, 1])], violation: [[{ coeffs: Float64Array.from([-1]), rhs: -0.9999 }]] };
+  let asked = 0;
+  const set = await collectSamples(net, q, {
+    samples: 500, violatingTarget: 50, random: seededRandom(4), radii: [0.0001, 0.001], perCounterexample: 40, attackWhenKnown: false,
+    searchCounterexample: async () => { asked++; return [1, 0]; },
+  });
+  assert.equal(asked, 1);
+  assert.ok(set.violating.length >= 50, `${set.violating.length} violating samples`);
+  assert.ok(set.safe.length >= 500);
+  for (const r of set.violating) assert.ok(set.inputs[r * 2] - set.inputs[r * 2 + 1] >= 0.9999 - 1e-12);
+
+  let proofs = 0;
+  const none = await collectSamples(net, q, { samples: 300, violatingTarget: 50, random: seededRandom(4), searchCounterexample: async () => { proofs++; return 'holds'; } });
+  assert.equal(proofs, 1);
+  assert.equal(none.violating.length, 0, 'nothing is attacked once the property is proved');
+  assert.equal(none.count, 300);
+});
