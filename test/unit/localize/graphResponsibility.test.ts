@@ -48,23 +48,28 @@ function randomResidual(seed: number): Graph {
   }), 'residual.onnx');
 }
 
-/** Two branches of different depth from the input, joined by Concat into the output Gemm. */
-function randomTwoBranch(seed: number): Graph {
+/**
+ * Two branches from the input, a -> aa (Wa, Wa2) and b (Wb), joined by Concat into the output Gemm (W, b0); the
+ * initializers give the sizes.
+ */
+function twoBranch(act: string, inputs: number, outputs: number, initializers: ReturnType<typeof tensor>[], file: string): Graph {
   return load(buildModel({
-    input: ['x', [1, 3]], output: ['y', [1, 2]],
+    input: ['x', [1, inputs]], output: ['y', [1, outputs]],
     nodes: [
-      gemm('x', 'Wa', 'ba', 'a1'), { op: 'LeakyRelu', inputs: ['a1'], output: 'a' },
-      gemm('a', 'Wa2', 'ba2', 'a2'), { op: 'LeakyRelu', inputs: ['a2'], output: 'aa' },
-      gemm('x', 'Wb', 'bb', 'b1'), { op: 'LeakyRelu', inputs: ['b1'], output: 'b' },
+      gemm('x', 'Wa', 'ba', 'a1'), { op: act, inputs: ['a1'], output: 'a' },
+      gemm('a', 'Wa2', 'ba2', 'a2'), { op: act, inputs: ['a2'], output: 'aa' },
+      gemm('x', 'Wb', 'bb', 'b1'), { op: act, inputs: ['b1'], output: 'b' },
       { op: 'Concat', inputs: ['aa', 'b'], output: 'c', attrs: { axis: 1 } },
       gemm('c', 'W', 'b0', 'y'),
     ],
-    initializers: [
-      tensor('Wa', [4, 3], seeded(12, seed)), tensor('ba', [4], seeded(4, seed + 1)), tensor('Wa2', [4, 4], seeded(16, seed + 2)), tensor('ba2', [4], seeded(4, seed + 3)),
-      tensor('Wb', [3, 3], seeded(9, seed + 4)), tensor('bb', [3], seeded(3, seed + 5)), tensor('W', [2, 7], seeded(14, seed + 6)), tensor('b0', [2], seeded(2, seed + 7)),
-    ],
-  }), 'branches.onnx');
+    initializers,
+  }), file);
 }
+
+const randomTwoBranch = (seed: number): Graph => twoBranch('LeakyRelu', 3, 2, [
+  tensor('Wa', [4, 3], seeded(12, seed)), tensor('ba', [4], seeded(4, seed + 1)), tensor('Wa2', [4, 4], seeded(16, seed + 2)), tensor('ba2', [4], seeded(4, seed + 3)),
+  tensor('Wb', [3, 3], seeded(9, seed + 4)), tensor('bb', [3], seeded(3, seed + 5)), tensor('W', [2, 7], seeded(14, seed + 6)), tensor('b0', [2], seeded(2, seed + 7)),
+], 'branches.onnx');
 
 /** The graph's outputs for one input with `delta` added to neuron `neuron` of node `node` after its activation: written here, not the engine's. */
 function perturbedOutput(g: Graph, x: Float64Array, node: number, neuron: number, delta: number): Float64Array {
@@ -169,22 +174,10 @@ function culpritResidual(): Graph {
 }
 
 /** Branch A: a = relu(x), aa = relu(0.5 a) (harmless); branch B: b = [relu(x1), relu(10 x0 - 8)] (the culprit); y = 0.1 aa + (0.1, 1)·b. */
-function culpritTwoBranch(): Graph {
-  return load(buildModel({
-    input: ['x', [1, 2]], output: ['y', [1, 1]],
-    nodes: [
-      gemm('x', 'Wa', 'ba', 'a1'), { op: 'Relu', inputs: ['a1'], output: 'a' },
-      gemm('a', 'Wa2', 'ba2', 'a2'), { op: 'Relu', inputs: ['a2'], output: 'aa' },
-      gemm('x', 'Wb', 'bb', 'b1'), { op: 'Relu', inputs: ['b1'], output: 'b' },
-      { op: 'Concat', inputs: ['aa', 'b'], output: 'c', attrs: { axis: 1 } },
-      gemm('c', 'W', 'b0', 'y'),
-    ],
-    initializers: [
-      tensor('Wa', [2, 2], [1, 0, 0, 1]), tensor('ba', [2], [0, 0]), tensor('Wa2', [2, 2], [0.5, 0, 0, 0.5]), tensor('ba2', [2], [0, 0]),
-      tensor('Wb', [2, 2], [0, 1, 10, 0]), tensor('bb', [2], [0, -8]), tensor('W', [1, 4], [0.1, 0.1, 0.1, 1]), tensor('b0', [1], [0]),
-    ],
-  }), 'culprit-branches.onnx');
-}
+const culpritTwoBranch = (): Graph => twoBranch('Relu', 2, 1, [
+  tensor('Wa', [2, 2], [1, 0, 0, 1]), tensor('ba', [2], [0, 0]), tensor('Wa2', [2, 2], [0.5, 0, 0, 0.5]), tensor('ba2', [2], [0, 0]),
+  tensor('Wb', [2, 2], [0, 1, 10, 0]), tensor('bb', [2], [0, -8]), tensor('W', [1, 4], [0.1, 0.1, 0.1, 1]), tensor('b0', [1], [0]),
+], 'culprit-branches.onnx');
 
 for (const method of ['birdnn', 'birdnn-code', 'gradient'] as const) {
   test(`${method} on a residual graph: one row per hidden node, named and with what it reads; the culprit ranks first`, async () => {
