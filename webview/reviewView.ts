@@ -38,7 +38,7 @@ export function reviewView(report: RepairReport, status: ReviewStatus, actions: 
         report.fidelity && [
           report.fidelity.region && `region ${report.fidelity.region.samples === 0 ? 'n/a (no sample where the original was safe)' : agreementText(report.fidelity.region)}`,
           report.fidelity.keepSet && `keep set ${agreementText(report.fidelity.keepSet)}`,
-          report.fidelity.domain.samples > 0 && `${count(report.fidelity.domain.samples)} samples`,
+          report.fidelity.domain.samples > 0 && `${count(report.fidelity.domain.samples)} domain samples`,
         ].filter(Boolean).join(' · ')),
       card('Largest output change', report.fidelity ? precise(report.fidelity.maxOutputChange) : '—',
         report.fidelity && `mean ${precise(report.fidelity.meanOutputChange)}${report.fidelity.certifiedMaxChange !== undefined ? ` · certified ≤ ${precise(report.fidelity.certifiedMaxChange)}` : ''}`),
