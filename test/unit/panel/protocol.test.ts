@@ -93,3 +93,15 @@ test('a fine-tune request names only neurons of the heatmap shown (the host chec
   // The output layer is not on the map: the panel shows hidden layers only.
   assert.equal(neuronsExist(responsibility, [{ layer: sizes.length, neuron: 0 }]), false);
 });
+
+test('a graph node\'s sources are names; the heatmap\'s aggregate setting is a boolean', () => {
+  const layer0 = responsibility.layers[0];
+  const withLayer = (patch: object) => ({ ...responsibility, layers: [{ ...layer0, ...patch }, ...responsibility.layers.slice(1)] });
+  assert.ok(isResponsibility(wire(withLayer({ sources: ['input'] }))));
+  assert.ok(isResponsibility(wire(withLayer({ sources: ['relu_3', 'relu_5'] }))));
+  assert.equal(isResponsibility(wire(withLayer({ sources: [3] }))), false);
+  assert.equal(isResponsibility(wire(withLayer({ sources: 'input' }))), false);
+  const view: View = { kind: 'responsibility', docUri: 'file:///a.prop', responsibility };
+  assert.ok(isPanelState(wire({ view, heatmap: { scale: 'layer', zoom: 1, aggregate: true } })));
+  assert.equal(isPanelState(wire({ view, heatmap: { scale: 'layer', zoom: 1, aggregate: 'yes' } })), false);
+});
