@@ -19,8 +19,10 @@ export const localizeCommand: Command = {
     const parsed = parseArgs(args, { values: ['property', 'samples', 'method', 'top', 'verify-timeout'], switches: ['json'], positionals: 2 });
     const [modelPath, specPath] = parsed.positional;
     if (!modelPath || !specPath) throw new InputError(`usage: netmend ${this.usage}`);
-    const samples = Number(stringFlag(parsed, 'samples') ?? 10_000);
-    if (!Number.isInteger(samples) || samples < 10) throw new InputError('--samples must be a whole number of at least 10');
+    // Without --samples, localize's default: 10,000, or 2,000 for wide inputs.
+    const samplesFlag = stringFlag(parsed, 'samples');
+    const samples = samplesFlag === undefined ? undefined : Number(samplesFlag);
+    if (samples !== undefined && (!Number.isInteger(samples) || samples < 10)) throw new InputError('--samples must be a whole number of at least 10');
     const topK = Number(stringFlag(parsed, 'top') ?? 10);
     if (!Number.isInteger(topK) || topK < 1) throw new InputError('--top must be a whole number of at least 1');
     const method = (stringFlag(parsed, 'method') ?? 'birdnn') as ResponsibilityMethod;
