@@ -5,7 +5,7 @@
 import type { Responsibility } from '../src/core/localize/types';
 import { aggregate, cellOf, GROUP, groupNeurons, hasWideLayers } from './aggregate';
 import { Heatmap, describeNeuron, layerPlace, legend, type HeatmapOptions, type Scale } from './heatmap';
-import { h, seconds } from './dom';
+import { count, h, seconds } from './dom';
 import type { NeuronRef } from './protocol';
 
 export interface HeatmapSettings { readonly scale: Scale; readonly zoom: number; readonly aggregate: boolean }
@@ -116,7 +116,7 @@ export function responsibilityView(r: Responsibility, options: ResponsibilityVie
   const element = h('section', { class: 'view responsibility', 'aria-labelledby': 'view-title' },
     h('header', {},
       h('h1', { id: 'view-title' }, `Why ${r.property} fails: neuron responsibility`),
-      h('p', { class: 'muted' }, `${methodLabel(r.method)} · ${r.samples.violating} violating and ${r.samples.safe} safe samples · `
+      h('p', { class: 'muted' }, `${methodLabel(r.method)} · ${count(r.samples.violating)} violating and ${count(r.samples.safe)} safe samples · `
         + `${r.layers.length} hidden ${graph ? 'nodes' : 'layers'}, ${neurons} neurons · ${seconds(r.timeSec)}`)),
     r.samples.violating === 0 && h('p', { class: 'caveat' }, 'No violating sample was found (and the verifier found no counterexample in its time): every score is 0, nothing is ranked.'),
     h('div', { class: 'toolbar' }, scaleSwitch, legendSlot, cellsSwitch || undefined, h('span', { class: 'spacer' }), zoomOut, zoomIn),
