@@ -46,8 +46,9 @@ function columnValue(row: Omit<ComparisonRow, 'best'>, key: ComparisonColumn): n
 
 /**
  * Rows ordered by verdict (repaired first), then fidelity (higher first; missing last), then time (shorter first),
- * then method id so the order is stable. Each column's best is marked on every row that reaches it; a column that no
- * row has a value for, or where every row ties, marks nothing (a mark must tell rows apart).
+ * then method id so the order is stable. Each column's best is marked on every row that reaches it, among the rows with
+ * the best verdict (except the verdict column itself); a column that no row has a value for, or where every row ties,
+ * marks nothing (a mark must tell rows apart).
  */
 export function compareRepairs(reports: readonly RepairReport[]): ComparisonRow[] {
   const rows = reports.map((report, index) => ({
@@ -61,12 +62,16 @@ export function compareRepairs(reports: readonly RepairReport[]): ComparisonRow[
     size: report.size.paramsAfter,
   }));
   const best = new Map<number, Set<ComparisonColumn>>(rows.map((r) => [r.index, new Set()]));
+  // A failed method that changed nothing keeps every decision: it must not win fidelity or size over a real repair.
+  const topVerdict = Math.max(...rows.map((r) => VERDICT_RANK[r.verdict]));
+  const contenders = rows.filter((r) => VERDICT_RANK[r.verdict] === topVerdict);
   for (const { key, better } of COMPARISON_COLUMNS) {
-    const values = rows.map((r) => columnValue(r, key)).filter((v): v is number => v !== undefined);
+    const candidates = key === 'verdict' ? rows : contenders;
+    const values = candidates.map((r) => columnValue(r, key)).filter((v): v is number => v !== undefined);
     if (values.length === 0) continue;
     const top = better === 'higher' ? Math.max(...values) : Math.min(...values);
     const reaches = (v: number | undefined) => v !== undefined && Math.abs(v - top) <= TIE * Math.max(1, Math.abs(top));
-    const winners = rows.filter((r) => reaches(columnValue(r, key)));
+    const winners = candidates.filter((r) => reaches(columnValue(r, key)));
     if (rows.length > 1 && winners.length === rows.length) continue;
     for (const r of winners) best.get(r.index)!.add(key);
   }

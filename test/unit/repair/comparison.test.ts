@@ -18,19 +18,34 @@ test('rows: repaired before not repaired, then higher fidelity, then shorter tim
   for (const r of rows) assert.equal([...reports].reverse()[r.index], r.report);
 });
 
-test('best of each column: the measured values, ties all marked, a column where all tie unmarked', () => {
+test('best of each column among the best verdicts: the measured values, ties all marked, a column where all tie unmarked', () => {
   const rows = compareRepairs(reports);
+  const repaired = reports.filter((r) => r.verdict.status === 'repaired');
+  assert.ok(repaired.length >= 2 && repaired.length < reports.length, 'the fixture has repaired and failed methods');
   const time = (r: RepairReport) => r.timings.reduce((s, t) => s + t.sec, 0);
-  const fastest = reports.reduce((a, b) => (time(a) <= time(b) ? a : b));
+  const fastest = repaired.reduce((a, b) => (time(a) <= time(b) ? a : b));
   assert.ok(byMethod(rows, fastest.method).best.has('time'));
   assert.equal(rows.filter((r) => r.best.has('time')).length, 1);
-  const smallest = reports.reduce((a, b) => (a.size.paramsAfter <= b.size.paramsAfter ? a : b)).size.paramsAfter;
+  const smallest = Math.min(...repaired.map((r) => r.size.paramsAfter));
   const sizeWinners = rows.filter((r) => r.best.has('size')).map((r) => r.report.method).sort();
-  assert.deepEqual(sizeWinners, reports.filter((r) => r.size.paramsAfter === smallest).map((r) => r.method).sort());
-  assert.ok(sizeWinners.length === 2, 'the two methods that add nothing tie on size');
+  assert.deepEqual(sizeWinners, repaired.filter((r) => r.size.paramsAfter === smallest).map((r) => r.method).sort());
   assert.deepEqual(rows.filter((r) => r.best.has('verdict')).map((r) => r.report.method).sort(), ['reassure', 'specrepair']);
   const allRepaired = compareRepairs(reports.slice(0, 2));
   assert.equal(allRepaired.some((r) => r.best.has('verdict')), false);
+});
+
+test('a failed method that changed nothing never wins fidelity, time or size over a repair', () => {
+  const failed = reports.find((r) => r.verdict.status !== 'repaired')!;
+  const untouched: RepairReport = {
+    ...failed,
+    timings: [{ stage: 'method', sec: 1e-6 }],
+    size: { ...failed.size, paramsAfter: 1 },
+    fidelity: { domain: { agreement: 1, samples: 10000 }, region: { agreement: 1, samples: 10000 }, maxOutputChange: 0, meanOutputChange: 0 },
+  };
+  const rows = compareRepairs([...reports.filter((r) => r !== failed), untouched]);
+  const row = byMethod(rows, untouched.method);
+  assert.deepEqual([...row.best], []);
+  for (const key of ['time', 'fidelity', 'size'] as const) assert.ok(rows.some((r) => r.best.has(key)), key);
 });
 
 test('missing values are never best and sort last; a single row marks every value it has', () => {
