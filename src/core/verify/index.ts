@@ -48,7 +48,7 @@ const RELU_SPLITTING_MS = 3000;
 const SEQUENTIAL_MS = 300;
 
 /** The short search before the quick attack (narrow inputs): the boxes left open after it wait for the attack. */
-const SEARCH_FIRST_MS = 20;
+const SEARCH_FIRST_MS = 60;
 
 const withHidden = new WeakMap<Network, Network>();
 
@@ -170,6 +170,7 @@ async function verifyNetwork(original: Network, query: Query, options: VerifyOpt
   const openBoxes = new Map<Polytope, readonly SearchEntry[]>();
   if (!options.falsifyOnly && regions.every((p) => p.lower.length <= WIDE_INPUTS && isBounded(polytopeBox(p)))) {
     await initLp();
+    options.onProgress?.({ stage: 'search', fractionDone: 0 });
     for (const polytope of regions) {
       const outcome = await searchPolytope(net, query, polytope, [rootEntry(polytope)], {
         ...inThread, onVolumeDone: (f) => { done += f / regions.length; }, pauseAt: Date.now() + SEARCH_FIRST_MS,
