@@ -9,6 +9,7 @@ import { GRAPH_INPUT, type Graph, type GraphNode } from './graph';
 import { isGated, isGraph, type Model } from './model';
 import { pieceIndex, pieceNetwork, type GatedModel } from './gated';
 import { DerivedCache, refresh, refreshNetwork } from './derived';
+import { multiplyKernel } from './matmul';
 
 type Vec = Float64Array | Float32Array;
 
@@ -127,48 +128,11 @@ function denseLayer<T extends Vec>(layer: DenseLayer, W: Vec, bias: Vec, x: Vec,
   return out;
 }
 
-/**
- * out[b][o] = sum_i W[o][i] x[b][i] + bias[o] (n inputs, m outputs). Register-blocked 4 batch rows x 4 outputs, so
- * every loaded weight and input value is used four times (faster than 2x4 on the MNIST layers,
- * docs/benchmarks/forward.md); rows and outputs left over at the edges take the plain dot product.
- */
-function affine<T extends Vec>(n: number, m: number, W: Vec, bias: Vec, x: Vec, batch: number, out: T): T {
-  const fullRows = batch - (batch % 4);
-  const fullOutputs = m - (m % 4);
-  for (let b = 0; b < fullRows; b += 4) {
-    const x0 = b * n, x1 = x0 + n, x2 = x1 + n, x3 = x2 + n;
-    const r0 = b * m, r1 = r0 + m, r2 = r1 + m, r3 = r2 + m;
-    for (let o = 0; o < fullOutputs; o += 4) {
-      const w0 = o * n, w1 = w0 + n, w2 = w1 + n, w3 = w2 + n;
-      let a00 = 0, a01 = 0, a02 = 0, a03 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0;
-      let a20 = 0, a21 = 0, a22 = 0, a23 = 0, a30 = 0, a31 = 0, a32 = 0, a33 = 0;
-      for (let i = 0; i < n; i++) {
-        const c0 = W[w0 + i], c1 = W[w1 + i], c2 = W[w2 + i], c3 = W[w3 + i];
-        const u0 = x[x0 + i], u1 = x[x1 + i], u2 = x[x2 + i], u3 = x[x3 + i];
-        a00 += c0 * u0; a01 += c1 * u0; a02 += c2 * u0; a03 += c3 * u0;
-        a10 += c0 * u1; a11 += c1 * u1; a12 += c2 * u1; a13 += c3 * u1;
-        a20 += c0 * u2; a21 += c1 * u2; a22 += c2 * u2; a23 += c3 * u2;
-        a30 += c0 * u3; a31 += c1 * u3; a32 += c2 * u3; a33 += c3 * u3;
-      }
-      const e0 = bias[o], e1 = bias[o + 1], e2 = bias[o + 2], e3 = bias[o + 3];
-      out[r0 + o] = a00 + e0; out[r0 + o + 1] = a01 + e1; out[r0 + o + 2] = a02 + e2; out[r0 + o + 3] = a03 + e3;
-      out[r1 + o] = a10 + e0; out[r1 + o + 1] = a11 + e1; out[r1 + o + 2] = a12 + e2; out[r1 + o + 3] = a13 + e3;
-      out[r2 + o] = a20 + e0; out[r2 + o + 1] = a21 + e1; out[r2 + o + 2] = a22 + e2; out[r2 + o + 3] = a23 + e3;
-      out[r3 + o] = a30 + e0; out[r3 + o + 1] = a31 + e1; out[r3 + o + 2] = a32 + e2; out[r3 + o + 3] = a33 + e3;
-    }
-    for (let r = b; r < b + 4; r++) dotRange(W, bias, x, r, n, m, fullOutputs, m, out);
-  }
-  for (let r = fullRows; r < batch; r++) dotRange(W, bias, x, r, n, m, 0, m, out);
-  return out;
-}
+const multiply64 = multiplyKernel();
+const multiply32 = multiplyKernel();
 
-/** out[row][o] for o in [from, to): the unblocked edge case. */
-function dotRange(W: Vec, bias: Vec, x: Vec, row: number, n: number, m: number, from: number, to: number, out: Vec): void {
-  const xr = row * n;
-  for (let o = from; o < to; o++) {
-    const w0 = o * n;
-    let a = 0;
-    for (let i = 0; i < n; i++) a += W[w0 + i] * x[xr + i];
-    out[row * m + o] = a + bias[o];
-  }
+/** out[b][o] = sum_i W[o][i] x[b][i] + bias[o] (n inputs, m outputs): x·Wᵀ + bias on the blocked product. */
+function affine<T extends Vec>(n: number, m: number, W: Vec, bias: Vec, x: Vec, batch: number, out: T): T {
+  (out instanceof Float32Array ? multiply32 : multiply64)(x, W, out, batch, m, n, false, bias);
+  return out;
 }

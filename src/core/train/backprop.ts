@@ -7,7 +7,7 @@
  * layer's outputs (localisation, attacks). A graph model gets the same two calls over its nodes.
  */
 import type { Activation, Network } from '../network/network';
-import { multiplyABt, transpose, type Vec } from './kernels';
+import { multiplyFor, transpose, type Vec } from './kernels';
 import { vector, type Parameters, type Precision } from './parameters';
 
 export interface BackwardRequest {
@@ -44,7 +44,10 @@ export class Backprop implements GradientPass {
   private readonly weightsT: Vec;
   private batch = 0;
 
+  private readonly multiply: (typeof multiplyFor)[Precision];
+
   constructor(readonly net: Network, readonly precision: Precision, readonly maxBatch: number) {
+    this.multiply = multiplyFor[precision];
     const widest = Math.max(net.layers[0].inSize, ...net.layers.map((l) => l.outSize));
     this.input = vector(precision, maxBatch * net.layers[0].inSize);
     this.pre = net.layers.map((l) => vector(precision, maxBatch * l.outSize));
@@ -67,7 +70,7 @@ export class Backprop implements GradientPass {
     this.net.layers.forEach((layer, k) => {
       const m = layer.outSize;
       const z = this.pre[k];
-      multiplyABt(x, params.layers[k].weights, z, batch, m, layer.inSize, false);
+      this.multiply(x, params.layers[k].weights, z, batch, m, layer.inSize, false);
       const b = params.layers[k].bias;
       for (let r = 0; r < batch; r++) for (let o = 0; o < m; o++) z[r * m + o] += b[o];
       const a = this.post[k];
@@ -101,13 +104,13 @@ export class Backprop implements GradientPass {
       if (grads) {
         transpose(dZ, batch, m, this.dZt);
         transpose(below, batch, n, this.activationT);
-        multiplyABt(this.dZt, this.activationT, grads.layers[k].weights, m, n, batch, true);
+        this.multiply(this.dZt, this.activationT, grads.layers[k].weights, m, n, batch, true);
         const gb = grads.layers[k].bias;
         for (let r = 0; r < batch; r++) for (let o = 0; o < m; o++) gb[o] += dZ[r * m + o];
       }
       if (k > 0 || want.input) {
         transpose(params.layers[k].weights, m, n, this.weightsT);
-        multiplyABt(dZ, this.weightsT, k > 0 ? this.dPost[k - 1] : this.dInput, batch, n, m, false);
+        this.multiply(dZ, this.weightsT, k > 0 ? this.dPost[k - 1] : this.dInput, batch, n, m, false);
       }
     }
     return {

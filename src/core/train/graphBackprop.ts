@@ -7,7 +7,7 @@
  */
 import { GRAPH_INPUT, sourceSize, type Graph } from '../network/graph';
 import { activate, activationDerivative, type BackwardRequest, type BackwardResult, type GradientPass } from './backprop';
-import { multiplyABt, transpose, type Vec } from './kernels';
+import { multiplyFor, transpose, type Vec } from './kernels';
 import { sourceOffsets } from './graphParameters';
 import { vector, type Parameters, type Precision } from './parameters';
 
@@ -25,7 +25,10 @@ export class GraphBackprop implements GradientPass {
   private readonly weightsT: Vec;
   private batch = 0;
 
+  private readonly multiply: (typeof multiplyFor)[Precision];
+
   constructor(readonly graph: Graph, readonly precision: Precision, readonly maxBatch: number) {
+    this.multiply = multiplyFor[precision];
     const sizes = [graph.inputSize, ...graph.nodes.map((n) => n.outSize)];
     const widest = Math.max(...sizes);
     this.offsets = sourceOffsets(graph);
@@ -63,7 +66,7 @@ export class GraphBackprop implements GradientPass {
           return;
         }
         const W = params.layers[k].weights.subarray(this.offsets[k][j], this.offsets[k][j] + m * n);
-        multiplyABt(x, W, z, batch, m, n, true);
+        this.multiply(x, W, z, batch, m, n, true);
       });
       if (this.post[k] !== z) activate(node.activation, z, this.post[k], batch * m);
     });
@@ -97,11 +100,11 @@ export class GraphBackprop implements GradientPass {
         }
         if (grads) {
           transpose(this.valueOf(s.from), batch, n, this.sourceT);
-          multiplyABt(this.dZt, this.sourceT, grads.layers[k].weights.subarray(offset, offset + m * n), m, n, batch, true);
+          this.multiply(this.dZt, this.sourceT, grads.layers[k].weights.subarray(offset, offset + m * n), m, n, batch, true);
         }
         if (target) {
           transpose(params.layers[k].weights.subarray(offset, offset + m * n), m, n, this.weightsT);
-          multiplyABt(dZ, this.weightsT, target, batch, n, m, true);
+          this.multiply(dZ, this.weightsT, target, batch, n, m, true);
         }
       });
     }

@@ -76,10 +76,13 @@ export async function searchPolytope(net: Network, query: Query, polytope: Polyt
     const now = Date.now();
     const turn = await takeTurn(ctx, now, lastYield);
     if (typeof turn !== 'number') return turn;
+    if (ctx.pauseAt !== undefined && now > ctx.pauseAt) {
+      report();
+      return { kind: 'paused', open: stack };
+    }
     if (turn !== lastYield) {
       lastYield = turn;
       report();
-      if (ctx.pauseAt !== undefined && lastYield > ctx.pauseAt) return { kind: 'paused', open: stack };
       // The bottom of a depth-first stack holds the biggest boxes: the most work for the least traffic.
       if (stack.length > 1 && ctx.donationWanted?.()) ctx.donate!(stack.splice(0, stack.length >> 1));
     }

@@ -45,3 +45,17 @@ test('Sigmoid and Tanh: the tangent-line relaxation encloses far less than const
     }
   }
 });
+
+test('ReLU is 0 and LeakyReLU is -Infinity at -Infinity (not NaN): an unbounded interval keeps a sound image', () => {
+  const relu = activationOf({ kind: 'relu' });
+  assert.equal(relu.value(-Infinity), 0);
+  assert.equal(relu.value(Infinity), Infinity);
+  const v = Float64Array.of(-Infinity, -2, 3);
+  relu.apply(v);
+  assert.deepEqual([...v], [0, 0, 3]);
+  assert.equal(activationOf({ kind: 'leakyRelu', alpha: 0.1 }).value(-Infinity), -Infinity);
+  // The interval image the bounds take: [value(lo), value(hi)].
+  const r = { lowerSlope: 0, lowerShift: 0, upperSlope: 0, upperShift: 0 };
+  relu.relax(-Infinity, -1, r);
+  assert.deepEqual([r.lowerSlope, r.lowerShift, r.upperSlope, r.upperShift], [0, 0, 0, 0]);
+});

@@ -7,7 +7,8 @@ export function kinkActivation(alpha: number, onnxNode: ActivationModule['onnxNo
     apply: alpha === 0
       ? (v) => { for (let i = 0; i < v.length; i++) if (v[i] < 0) v[i] = 0; }
       : (v) => { for (let i = 0; i < v.length; i++) if (v[i] < 0) v[i] *= alpha; },
-    value: (z) => (z > 0 ? z : alpha * z),
+    // ReLU's value is 0 below the kink, not 0 * z: that is NaN at z = -Infinity (an unbounded interval's end).
+    value: alpha === 0 ? (z) => (z > 0 ? z : 0) : (z) => (z > 0 ? z : alpha * z),
     derivative: (z) => (z > 0 ? 1 : alpha),
     derivativeRange: (l, u) => (l >= 0 ? [1, 1] : u <= 0 ? [alpha, alpha] : [alpha, 1]),
     relax(l, u, r, lowerSlopeHint) {
