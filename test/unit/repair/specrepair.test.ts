@@ -66,7 +66,7 @@ test('a penalty pass doubles the weight of the counterexample still violated and
   const inputs = sampleBox(square.lower, square.upper, 500, random);
   const data = { inputs, targets: forward(net, inputs, 500), count: 500 };
   // One pass of one tiny step cannot fix the violation: only its weight doubles.
-  const settings = { initialPenalty: 1 / 16, maxUpdates: 1, margin: 0.01, learningRate: 1e-7, steps: 1, batchSize: 64, fidelityWeight: 1 };
+  const settings = { initialPenalty: 1 / 16, maxUpdates: 1, margin: 0.01, learningRate: 1e-7, steps: 1, batchSize: 64, fidelityWeight: 1, trainLayers: 0 };
   const result = penaltyRepair(net, cxs, data, settings, { random, deadline: Date.now() + 10_000, log: [] });
   assert.equal(result.passes, 1);
   assert.equal(result.stillViolated, 1);
