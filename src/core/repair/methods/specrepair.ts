@@ -39,6 +39,7 @@ export const specrepair: RepairMethod = {
     { name: 'maxBoxes', default: 20000, description: 'Boxes mode: the most boxes of the region in the penalty.' },
     { name: 'minBoxes', default: 1000, description: 'Boxes mode: boxes below the margin are split until there are this many before the first retraining (finer boxes: tighter bounds, smaller changes).' },
     { name: 'polishPasses', default: 3, description: 'Boxes mode: penalty passes after every box holds (the task loss pulls the decisions back while the hinge keeps the boxes).' },
+    { name: 'decisionWeight', default: 1, description: 'Boxes mode: weight of the decision-keeping hinge on the domain samples (a pull back once a sample\'s gap between its decision and another output has shrunk by half).' },
     { name: 'schedule', default: 'paper', choices: ['paper', 'code'], description: 'Penalty schedule: the paper\'s (mu_0 = 1, doubled with no cap until every counterexample is fixed) or its code\'s (mu_0 = 1/16, at most 10 updates).' },
     { name: 'margin', default: 0.002, description: 'Satisfaction margin eps (output units): a counterexample is fixed once its satisfaction value is at least this, and a searched point below it is a counterexample. Room for the proof (the code: 1e-4).' },
     { name: 'samples', default: 10000, description: 'Samples of the whole input domain, labelled by the original network\'s outputs: the fidelity term\'s data.' },
@@ -94,8 +95,8 @@ async function runSpecRepair(task: RepairTask): Promise<RepairOutcome> {
     return after.reduce((c, d, r) => c + (d === before[r] ? 1 : 0), 0) / count;
   };
   if (String(opt('mode')) === 'boxes') {
-    const settings = { ...penalty, maxBoxes: Number(opt('maxBoxes')), minBoxes: Number(opt('minBoxes')), polishPasses: Number(opt('polishPasses')) };
-    return boxRounds(task, original, queries, data, settings, { ...ctx, log, maxRounds: Number(opt('rounds')), verifyTimeout: Number(opt('verifyTimeout')), agreement, timed, time });
+    const settings = { ...penalty, maxBoxes: Number(opt('maxBoxes')), minBoxes: Number(opt('minBoxes')), polishPasses: Number(opt('polishPasses')), decisionWeight: Number(opt('decisionWeight')) };
+    return boxRounds(task, original, queries, { ...data, decisions: before, argmin: task.decision === 'argmin' }, settings, { ...ctx, log, maxRounds: Number(opt('rounds')), verifyTimeout: Number(opt('verifyTimeout')), agreement, timed, time });
   }
   let net: Network = original;
   let cxs: PenaltyCounterexample[] = [];
@@ -178,7 +179,7 @@ interface BoxContext {
  * box holds by our bounds (or the budget of boxes is spent), the verifier certifies. Its counterexample, if any, lies in
  * a box still below eps (or our bounds would be wrong): the rounds go on.
  */
-async function boxRounds(task: RepairTask, original: Network, queries: readonly Query[], data: FidelityData, s: BoxPenaltySettings, ctx: BoxContext): Promise<RepairOutcome> {
+async function boxRounds(task: RepairTask, original: Network, queries: readonly Query[], data: FidelityData & { readonly decisions: Int32Array; readonly argmin: boolean }, s: BoxPenaltySettings, ctx: BoxContext): Promise<RepairOutcome> {
   const { log } = ctx;
   const state = await ctx.timed('searchSec', () => startBoxRepair(original, queries, task.domain, data, s.initialPenalty));
   let net = original;

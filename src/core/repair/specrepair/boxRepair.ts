@@ -29,6 +29,12 @@ export interface BoxPenaltySettings {
   readonly minBoxes: number;
   /** Penalty passes after every box holds: the task loss pulls the rest back to the original while the hinge keeps them. */
   readonly polishPasses: number;
+  /**
+   * Weight of the decision-keeping hinge on the domain samples: sum over j != d of max(0, s·(y_d - y_j) + s·(t_j - t_d)/2)
+   * with d the original's decision and s = 1 for argmin (-1 for argmax): nothing until a sample's gap to another output
+   * has shrunk by half, then a pull back. Accuracy is counted in decisions, which the mean squared error sees poorly.
+   */
+  readonly decisionWeight: number;
 }
 
 export interface BoxRepairState {
@@ -115,7 +121,7 @@ function splitOnce(state: BoxRepairState, limit: number, margin: number, deadlin
  * Adam on the last layer: fidelity plus sum_i mu_i · max(0, eps - bound_i) over the boxes, mu_i doubled after each pass
  * for every box still below eps (the paper's schedule), until none is or the updates run out. Returns the boxes still below.
  */
-export function trainBoxes(state: BoxRepairState, data: FidelityData, s: BoxPenaltySettings, ctx: { readonly random: () => number; readonly deadline: number; readonly signal?: AbortSignal; readonly log: string[] }): { passes: number; stillViolated: number } {
+export function trainBoxes(state: BoxRepairState, data: FidelityData & { readonly decisions: Int32Array; readonly argmin: boolean }, s: BoxPenaltySettings, ctx: { readonly random: () => number; readonly deadline: number; readonly signal?: AbortSignal; readonly log: string[] }): { passes: number; stillViolated: number } {
   const width = state.width;
   const m = state.last.bias.length;
   const params: Parameters = { precision: 'float64', layers: [{ weights: state.last.weights, bias: state.last.bias }] };
@@ -131,6 +137,7 @@ export function trainBoxes(state: BoxRepairState, data: FidelityData, s: BoxPena
   let stillViolated = margins().filter((v) => v < s.margin).length;
   let passes = 0;
   const y = new Float64Array(m);
+  const dy = new Float64Array(m);
   let polished = 0;
   while ((stillViolated > 0 || polished < s.polishPasses) && passes < s.maxUpdates) {
     if (stillViolated === 0) polished++;
@@ -151,10 +158,17 @@ export function trainBoxes(state: BoxRepairState, data: FidelityData, s: BoxPena
           for (let k = 0; k < width; k++) v += state.last.weights[o * width + k] * h[k];
           y[o] = v;
         }
+        for (let o = 0; o < m; o++) dy[o] = (2 * s.fidelityWeight * (y[o] - data.targets[r * m + o])) / (batch * m);
+        const d = data.decisions[r];
+        const sign = data.argmin ? 1 : -1;
+        for (let j = 0; j < m; j++) {
+          if (j === d || sign * (y[d] - y[j]) + (sign * (data.targets[r * m + j] - data.targets[r * m + d])) / 2 <= 0) continue;
+          dy[d] += (sign * s.decisionWeight) / batch;
+          dy[j] -= (sign * s.decisionWeight) / batch;
+        }
         for (let o = 0; o < m; o++) {
-          const d = (2 * s.fidelityWeight * (y[o] - data.targets[r * m + o])) / (batch * m);
-          gb[o] += d;
-          for (let k = 0; k < width; k++) gw[o * width + k] += d * h[k];
+          gb[o] += dy[o];
+          for (let k = 0; k < width; k++) gw[o * width + k] += dy[o] * h[k];
         }
       }
       const maps = mapsOf(state);

@@ -34,11 +34,11 @@ export interface LastLayer {
 }
 
 /** Linear bounds of the last hidden layer's values over the box (the hidden layers are the network's, unchanged). */
-export function featureBox(net: Network, box: Box, violation: OutputDnf, depth: number): FeatureBox {
+export function featureBox(net: Network, box: Box, violation: OutputDnf, depth: number, tight = process.env.SR_TIGHT === '1'): FeatureBox {
   const n = box.lower.length;
   const w = n + 1;
   const hidden = net.layers.length - 1;
-  const concrete = specBounds(net, box, violation.flat()).preActivation;
+  const concrete = tight ? specBounds(net, box, violation.flat()).preActivation : undefined;
   // The input's own forms: x_i, exactly.
   let lower = new Float64Array(n * w);
   for (let i = 0; i < n; i++) lower[i * w + i] = 1;
@@ -67,8 +67,8 @@ export function featureBox(net: Network, box: Box, violation: OutputDnf, depth: 
         }
       }
       // The verifier's bounds are tighter than the forms' own (back-substitution): they pick the relaxation.
-      const zlo = Math.max(concrete[k].lo[j], minOver(zl, box));
-      const zhi = Math.min(concrete[k].hi[j], maxOver(zu, box));
+      const zlo = Math.max(concrete?.[k].lo[j] ?? -Infinity, minOver(zl, box));
+      const zhi = Math.min(concrete?.[k].hi[j] ?? Infinity, maxOver(zu, box));
       act.relax(zlo, Math.max(zlo, zhi), r);
       // Monotone activations: both slopes are >= 0, so the lower form takes z's lower form and the upper its upper.
       for (let i = 0; i < w; i++) {
