@@ -37,9 +37,9 @@ export const specrepair: RepairMethod = {
   options: [
     { name: 'mode', default: 'boxes', choices: ['boxes', 'points'], description: 'What the penalty is on: \'boxes\' (ours: a lower bound of the violation margin over boxes of the region, split until they hold, last layer retrained) or \'points\' (the paper\'s: the margin at counterexamples).' },
     { name: 'maxBoxes', default: 20000, description: 'Boxes mode: the most boxes of the region in the penalty.' },
-    { name: 'minBoxes', default: 1000, description: 'Boxes mode: boxes below the margin are split until there are this many before the first retraining (finer boxes: tighter bounds, smaller changes).' },
-    { name: 'polishPasses', default: 3, description: 'Boxes mode: penalty passes after every box holds (the task loss pulls the decisions back while the hinge keeps the boxes).' },
-    { name: 'decisionWeight', default: 1, description: 'Boxes mode: weight of the decision-keeping hinge on the domain samples (a pull back once a sample\'s gap between its decision and another output has shrunk by half).' },
+    { name: 'minBoxes', default: 200, description: 'Boxes mode: boxes below the margin are split until there are this many before the first retraining (finer boxes: tighter bounds, smaller changes).' },
+    { name: 'polishPasses', default: 10, description: 'Boxes mode: penalty passes after every box holds (the task loss pulls the decisions back while the hinge keeps the boxes).' },
+    { name: 'decisionWeight', default: 1000, description: 'Boxes mode: weight of the decision-keeping hinge on the domain samples (a pull back once a sample\'s gap between its decision and another output has shrunk by half).' },
     { name: 'schedule', default: 'paper', choices: ['paper', 'code'], description: 'Penalty schedule: the paper\'s (mu_0 = 1, doubled with no cap until every counterexample is fixed) or its code\'s (mu_0 = 1/16, at most 10 updates).' },
     { name: 'margin', default: 0.002, description: 'Satisfaction margin eps (output units): a counterexample is fixed once its satisfaction value is at least this, and a searched point below it is a counterexample. Room for the proof (the code: 1e-4).' },
     { name: 'samples', default: 10000, description: 'Samples of the whole input domain, labelled by the original network\'s outputs: the fidelity term\'s data.' },
