@@ -78,17 +78,27 @@ test('a penalty pass doubles the weight of the counterexample still violated and
   assert.ok(Array.from(counterexampleMargins(fixed.network, cxs)).every((m) => m >= 0.01));
 });
 
-test('a small network repaired through the driver is proved on the written file; the input network is untouched', async () => {
-  const net = smallNet(11);
-  const before = copyWeights(net);
-  const { report, bytes } = await runRepair(request(net, notFirst, { options: { learningRate: 0.001 } }));
-  assert.equal(report.verdict.status, 'repaired', JSON.stringify(report.verdict) + report.log.join('\n'));
-  assert.deepEqual(copyWeights(net), before);
-  const written = loadOnnxModel(bytes!, 'repaired.onnx');
-  assert.equal((await verify(written, notFirst, { timeoutSec: 30 })).status, 'holds');
-  assert.equal((await verify(net, notFirst, { timeoutSec: 30 })).status, 'violated');
-  assert.ok(report.fidelity!.domain.agreement > 0.8, `decisions kept on ${report.fidelity!.domain.agreement}`);
-});
+for (const mode of ['boxes', 'points']) {
+  test(`a small network repaired through the driver (${mode}) is proved on the written file; the input network is untouched`, async () => {
+    // smallNet(11) repaired in boxes mode holds by 0.03 at 100,000 samples, but our verifier stalls in its MILPs on it
+    // (unknown at 60 s, 24 boxes; reported in docs/repair-specrepair.md): boxes mode is shown on smallNet(7).
+    const net = smallNet(mode === 'boxes' ? 7 : 11);
+    const before = copyWeights(net);
+    const { report, bytes } = await runRepair(request(net, notFirst, { options: { mode, learningRate: 0.001 } }));
+    assert.equal(report.verdict.status, 'repaired', JSON.stringify(report.verdict) + report.log.join('\n'));
+    assert.deepEqual(copyWeights(net), before);
+    const written = loadOnnxModel(bytes!, 'repaired.onnx') as Network;
+    assert.equal((await verify(written, notFirst, { timeoutSec: 30 })).status, 'holds');
+    assert.equal((await verify(net, notFirst, { timeoutSec: 30 })).status, 'violated');
+    assert.ok(report.fidelity!.domain.agreement > 0.8, `decisions kept on ${report.fidelity!.domain.agreement}`);
+    // Boxes mode retrains the last layer only: the hidden layers are written back as they were (to float32 rounding).
+    if (mode === 'boxes') {
+      for (let k = 0; k < net.layers.length - 1; k++) {
+        written.layers[k].weights.forEach((w, i) => assert.equal(w, Math.fround(net.layers[k].weights[i])));
+      }
+    }
+  });
+}
 
 test('a specification of two properties: the repair holds for both, each proved on the written file', async () => {
   const net = smallNet(11);
@@ -103,12 +113,12 @@ test('a specification of two properties: the repair holds for both, each proved 
   for (const q of [left, right]) assert.equal((await verify(written, q, { timeoutSec: 30 })).status, 'holds', q.name);
 });
 
-test('ACAS Xu N2,1/prop 2 cut short after one round: the driver reports "not repaired" with a counterexample of the written file', async () => {
+test('a certification failure is "not repaired", never repaired: ACAS Xu N2,1/prop 2 cut short after one round, the driver finds a counterexample on the written file', async () => {
   const query = parseVnnlib(readFileSync(dataPath('acasxu', 'prop_2.vnnlib'), 'utf8'), 'prop_2.vnnlib');
   const net = loadNetwork(acasNet(2, 1));
   const { report } = await runRepair({
     ...request(net, query), modelPath: acasNet(2, 1), domain: acasDomain(), decision: 'argmin',
-    options: { rounds: 1, steps: 1, learningRate: 1e-7, verifyTimeout: 1, schedule: 'code' }, timeoutSec: 60,
+    options: { mode: 'points', rounds: 1, steps: 1, learningRate: 1e-7, verifyTimeout: 1, schedule: 'code' }, timeoutSec: 60,
   });
   assert.equal(report.verdict.status, 'not-repaired');
   assert.ok(report.verdict.status === 'not-repaired' && report.verdict.counterexample);
