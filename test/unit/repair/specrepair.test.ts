@@ -81,7 +81,8 @@ test('a penalty pass doubles the weight of the counterexample still violated and
 for (const mode of ['boxes', 'points']) {
   test(`a small network repaired through the driver (${mode}) is proved on the written file; the input network is untouched`, async () => {
     // smallNet(11) repaired in boxes mode holds by 0.03 at 100,000 samples, but our verifier stalls in its MILPs on it
-    // (unknown at 60 s, 24 boxes; reported in docs/repair-specrepair.md): boxes mode is shown on smallNet(7).
+    // (unknown at 60 s after 24 boxes; docs/repair-specrepair.md): boxes mode is shown on smallNet(7), which points mode
+    // does not repair in the time (it breaks the property on 96% of its domain).
     const net = smallNet(mode === 'boxes' ? 7 : 11);
     const before = copyWeights(net);
     const { report, bytes } = await runRepair(request(net, notFirst, { options: { mode, learningRate: 0.001 } }));
