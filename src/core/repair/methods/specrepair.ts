@@ -46,7 +46,7 @@ export const specrepair: RepairMethod = {
     { name: 'learningRate', default: 0.0001, description: 'Adam learning rate of the retraining (the code\'s 1e-4; ACAS Xu\'s advisories differ by 1e-3 in the outputs).' },
     { name: 'steps', default: 200, description: 'Adam steps per penalty update: the penalised loss is trained on after the counterexamples are fixed (the hinge keeps them fixed while the task loss pulls the rest back to the original).' },
     { name: 'fidelityWeight', default: 10000, description: 'Weight of the task loss (mean squared error to the original\'s outputs on the domain samples) beside the penalty: ACAS Xu\'s decisions turn on output differences of 1e-3, whose squares are 1e-6 (at 1, one pass kept 92-96% of the decisions on N2,1; at 1e4, 99.7%).' },
-    { name: 'trainLayers', default: 0, description: 'Retrain only the last this many layers (0: every layer, the paper\'s way): the hidden layers below keep their weights, so the verifier meets the original\'s unstable neurons there.' },
+    { name: 'trainLayers', default: 0, description: 'Points mode: retrain only the last this many layers (0: every layer, the paper\'s way; boxes mode always retrains the last layer only): the hidden layers below keep their weights, so the verifier meets the original\'s unstable neurons there.' },
     { name: 'batchSize', default: 256, description: 'Domain samples per step (every counterexample is in every step).' },
     { name: 'rounds', default: 30, description: 'Most rounds of search, retraining and certification.' },
     { name: 'verifyTimeout', default: 10, description: 'The verifier\'s time per property per round (s); doubled after a round that found no counterexample and proved not every property.' },
