@@ -160,7 +160,7 @@ function reportText(rows: readonly Row[]): string {
   return [
     '# SpecRepair on the ACAS Xu repair tasks',
     '',
-    `\`npm run bench:repair:specrepair\` (options ${JSON.stringify(OPTIONS)}, ${TIMEOUT} s per task for the method, ${VERIFY_TIMEOUT} s for the driver's proof of the written file), ` +
+    `\`npm run bench:repair:specrepair\` (options ${JSON.stringify(OPTIONS)} over SpecRepair's defaults, mode ${String(OPTIONS.mode ?? specrepair.options.find((o) => o.name === 'mode')!.default)}; ${TIMEOUT} s per task for the method, ${VERIFY_TIMEOUT} s for the driver's proof of the written file), ` +
       `${cpus().length} cores shared with other developers: the load average at each task's start is in its row (2 is a full machine); times are inflated accordingly.`,
     '',
     '"Proven": the driver\'s verdict on the written and re-read ONNX file (every property of the task proved by our verifier). ' +

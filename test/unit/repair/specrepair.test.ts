@@ -66,7 +66,7 @@ test('a penalty pass doubles the weight of the counterexample still violated and
   const inputs = sampleBox(square.lower, square.upper, 500, random);
   const data = { inputs, targets: forward(net, inputs, 500), count: 500 };
   // One pass of one tiny step cannot fix the violation: only its weight doubles.
-  const settings = { initialPenalty: 1 / 16, maxUpdates: 1, margin: 0.01, learningRate: 1e-7, steps: 1, batchSize: 64, fidelityWeight: 1 };
+  const settings = { initialPenalty: 1 / 16, maxUpdates: 1, margin: 0.01, learningRate: 1e-7, steps: 1, batchSize: 64, fidelityWeight: 1, trainLayers: 0 };
   const result = penaltyRepair(net, cxs, data, settings, { random, deadline: Date.now() + 10_000, log: [] });
   assert.equal(result.passes, 1);
   assert.equal(result.stillViolated, 1);
@@ -78,17 +78,34 @@ test('a penalty pass doubles the weight of the counterexample still violated and
   assert.ok(Array.from(counterexampleMargins(fixed.network, cxs)).every((m) => m >= 0.01));
 });
 
-test('a small network repaired through the driver is proved on the written file; the input network is untouched', async () => {
-  const net = smallNet(11);
-  const before = copyWeights(net);
-  const { report, bytes } = await runRepair(request(net, notFirst, { options: { learningRate: 0.001 } }));
-  assert.equal(report.verdict.status, 'repaired', JSON.stringify(report.verdict) + report.log.join('\n'));
-  assert.deepEqual(copyWeights(net), before);
-  const written = loadOnnxModel(bytes!, 'repaired.onnx');
-  assert.equal((await verify(written, notFirst, { timeoutSec: 30 })).status, 'holds');
-  assert.equal((await verify(net, notFirst, { timeoutSec: 30 })).status, 'violated');
-  assert.ok(report.fidelity!.domain.agreement > 0.8, `decisions kept on ${report.fidelity!.domain.agreement}`);
-});
+for (const mode of ['boxes', 'points']) {
+  test(`a small network repaired through the driver (${mode}) is proved on the written file; the input network is untouched`, async () => {
+    // smallNet(11) repaired in boxes mode holds by 0.03 at 100,000 samples, but our verifier stalls in its MILPs on it
+    // (unknown at 60 s after 24 boxes; docs/repair-specrepair.md): boxes mode is shown on smallNet(7), which points mode
+    // does not repair in the time (it breaks the property on 96% of its domain).
+    const net = smallNet(mode === 'boxes' ? 7 : 11);
+    const before = copyWeights(net);
+    const { report, bytes } = await runRepair(request(net, notFirst, { options: { mode, learningRate: 0.001 } }));
+    assert.equal(report.verdict.status, 'repaired', JSON.stringify(report.verdict) + report.log.join('\n'));
+    assert.deepEqual(copyWeights(net), before);
+    const written = loadOnnxModel(bytes!, 'repaired.onnx') as Network;
+    assert.equal((await verify(written, notFirst, { timeoutSec: 30 })).status, 'holds');
+    assert.equal((await verify(net, notFirst, { timeoutSec: 30 })).status, 'violated');
+    // Decisions change where the original breaks the property (output 0 the largest) and are kept elsewhere.
+    const xs = sampleBox(square.lower, square.upper, 2000, seededRandom(9));
+    const [ys, repaired] = [forward(net, xs, 2000), forward(written, xs, 2000)];
+    const argmax = (y: Float64Array, k: number) => [0, 1, 2].reduce((b, j) => (y[k * 3 + j] > y[k * 3 + b] ? j : b), 0);
+    const safe = Array.from({ length: 2000 }, (_, k) => k).filter((k) => violationMargin(notFirst.violation, ys.subarray(k * 3, k * 3 + 3)) > 0);
+    const kept = safe.filter((k) => argmax(ys, k) === argmax(repaired, k)).length / safe.length;
+    assert.ok(safe.length > 50 && kept > 0.85, `decisions kept on ${kept} of the ${safe.length} samples where the original holds`);
+    // Boxes mode retrains the last layer only: the hidden layers are written back as they were (to float32 rounding).
+    if (mode === 'boxes') {
+      for (let k = 0; k < net.layers.length - 1; k++) {
+        written.layers[k].weights.forEach((w, i) => assert.equal(w, Math.fround(net.layers[k].weights[i])));
+      }
+    }
+  });
+}
 
 test('a specification of two properties: the repair holds for both, each proved on the written file', async () => {
   const net = smallNet(11);
@@ -103,12 +120,12 @@ test('a specification of two properties: the repair holds for both, each proved 
   for (const q of [left, right]) assert.equal((await verify(written, q, { timeoutSec: 30 })).status, 'holds', q.name);
 });
 
-test('ACAS Xu N2,1/prop 2 cut short after one round: the driver reports "not repaired" with a counterexample of the written file', async () => {
+test('a certification failure is "not repaired", never repaired: ACAS Xu N2,1/prop 2 cut short after one round, the driver finds a counterexample on the written file', async () => {
   const query = parseVnnlib(readFileSync(dataPath('acasxu', 'prop_2.vnnlib'), 'utf8'), 'prop_2.vnnlib');
   const net = loadNetwork(acasNet(2, 1));
   const { report } = await runRepair({
     ...request(net, query), modelPath: acasNet(2, 1), domain: acasDomain(), decision: 'argmin',
-    options: { rounds: 1, steps: 1, learningRate: 1e-7, verifyTimeout: 1, schedule: 'code' }, timeoutSec: 60,
+    options: { mode: 'points', rounds: 1, steps: 1, learningRate: 1e-7, verifyTimeout: 1, schedule: 'code' }, timeoutSec: 60,
   });
   assert.equal(report.verdict.status, 'not-repaired');
   assert.ok(report.verdict.status === 'not-repaired' && report.verdict.counterexample);

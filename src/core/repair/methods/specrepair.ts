@@ -20,7 +20,8 @@ import { sampleBox } from '../../localize/sampling';
 import { seededRandom } from '../../verify/falsify';
 import { verify } from '../../verify';
 import { globalMinimum } from '../specrepair/search';
-import { penaltyRepair, type PenaltyCounterexample } from '../specrepair/penalty';
+import { penaltyRepair, type FidelityData, type PenaltyCounterexample } from '../specrepair/penalty';
+import { boxRepairNetwork, refineBoxes, startBoxRepair, trainBoxes, type BoxPenaltySettings } from '../specrepair/boxRepair';
 import type { RepairMethod, RepairOutcome, RepairTask } from '../types';
 import { catalogEntry } from '../catalog';
 import { decisions } from '../birdnn/data';
@@ -34,12 +35,18 @@ export const PENALTY_SCHEDULES = {
 export const specrepair: RepairMethod = {
   ...catalogEntry('specrepair'),
   options: [
+    { name: 'mode', default: 'boxes', choices: ['boxes', 'points'], description: 'What the penalty is on: \'boxes\' (ours: a lower bound of the violation margin over boxes of the region, split until they hold, last layer retrained) or \'points\' (the paper\'s: the margin at counterexamples).' },
+    { name: 'maxBoxes', default: 20000, description: 'Boxes mode: the most boxes of the region in the penalty.' },
+    { name: 'minBoxes', default: 200, description: 'Boxes mode: boxes below the margin are split until there are this many before the first retraining (finer boxes: tighter bounds, smaller changes).' },
+    { name: 'polishPasses', default: 10, description: 'Boxes mode: penalty passes after every box holds (the task loss pulls the decisions back while the hinge keeps the boxes).' },
+    { name: 'decisionWeight', default: 1000, description: 'Boxes mode: weight of the decision-keeping hinge on the domain samples (a pull back once a sample\'s gap between its decision and another output has shrunk by half).' },
     { name: 'schedule', default: 'paper', choices: ['paper', 'code'], description: 'Penalty schedule: the paper\'s (mu_0 = 1, doubled with no cap until every counterexample is fixed) or its code\'s (mu_0 = 1/16, at most 10 updates).' },
     { name: 'margin', default: 0.002, description: 'Satisfaction margin eps (output units): a counterexample is fixed once its satisfaction value is at least this, and a searched point below it is a counterexample. Room for the proof (the code: 1e-4).' },
     { name: 'samples', default: 10000, description: 'Samples of the whole input domain, labelled by the original network\'s outputs: the fidelity term\'s data.' },
     { name: 'learningRate', default: 0.0001, description: 'Adam learning rate of the retraining (the code\'s 1e-4; ACAS Xu\'s advisories differ by 1e-3 in the outputs).' },
     { name: 'steps', default: 200, description: 'Adam steps per penalty update: the penalised loss is trained on after the counterexamples are fixed (the hinge keeps them fixed while the task loss pulls the rest back to the original).' },
     { name: 'fidelityWeight', default: 10000, description: 'Weight of the task loss (mean squared error to the original\'s outputs on the domain samples) beside the penalty: ACAS Xu\'s decisions turn on output differences of 1e-3, whose squares are 1e-6 (at 1, one pass kept 92-96% of the decisions on N2,1; at 1e4, 99.7%).' },
+    { name: 'trainLayers', default: 0, description: 'Points mode: retrain only the last this many layers (0: every layer, the paper\'s way; boxes mode always retrains the last layer only): the hidden layers below keep their weights, so the verifier meets the original\'s unstable neurons there.' },
     { name: 'batchSize', default: 256, description: 'Domain samples per step (every counterexample is in every step).' },
     { name: 'rounds', default: 30, description: 'Most rounds of search, retraining and certification.' },
     { name: 'verifyTimeout', default: 10, description: 'The verifier\'s time per property per round (s); doubled after a round that found no counterexample and proved not every property.' },
@@ -67,7 +74,7 @@ async function runSpecRepair(task: RepairTask): Promise<RepairOutcome> {
   const ctx = { random, deadline, signal: task.signal };
   const margin = Number(opt('margin'));
   const search = { samples: Number(opt('searchSamples')), starts: Number(opt('searchStarts')), steps: Number(opt('searchSteps')) };
-  const penalty = { ...schedule, margin, learningRate: Number(opt('learningRate')), steps: Number(opt('steps')), batchSize: Number(opt('batchSize')), fidelityWeight: Number(opt('fidelityWeight')) };
+  const penalty = { ...schedule, margin, learningRate: Number(opt('learningRate')), steps: Number(opt('steps')), batchSize: Number(opt('batchSize')), fidelityWeight: Number(opt('fidelityWeight')), trainLayers: Number(opt('trainLayers')) };
   const log: string[] = [`specification: ${queries.map((q) => q.name).join(', ')}; ${scheduleName} schedule (mu_0 = ${schedule.initialPenalty}, at most ${schedule.maxUpdates} updates), margin ${margin}`];
 
   const count = Number(opt('samples'));
@@ -82,6 +89,15 @@ async function runSpecRepair(task: RepairTask): Promise<RepairOutcome> {
       time[key] += (performance.now() - started) / 1000;
     }
   };
+  const before = decisions(data.targets, count, data.targets.length / count, task.decision);
+  const agreement = (candidate: Network) => {
+    const after = decisions(forward(candidate, inputs, count), count, data.targets.length / count, task.decision);
+    return after.reduce((c, d, r) => c + (d === before[r] ? 1 : 0), 0) / count;
+  };
+  if (String(opt('mode')) === 'boxes') {
+    const settings = { ...penalty, maxBoxes: Number(opt('maxBoxes')), minBoxes: Number(opt('minBoxes')), polishPasses: Number(opt('polishPasses')), decisionWeight: Number(opt('decisionWeight')) };
+    return boxRounds(task, original, queries, { ...data, decisions: before, argmin: task.decision === 'argmin' }, settings, { ...ctx, log, maxRounds: Number(opt('rounds')), verifyTimeout: Number(opt('verifyTimeout')), agreement, timed, time });
+  }
   let net: Network = original;
   let cxs: PenaltyCounterexample[] = [];
   // The verifier's counterexamples of the last round: the next round's set gets them whether or not it keeps older ones.
@@ -92,11 +108,6 @@ async function runSpecRepair(task: RepairTask): Promise<RepairOutcome> {
   let provenInRound = 0;
   const maxRounds = Number(opt('rounds'));
   const perRound = Number(opt('counterexamplesPerRound'));
-  const before = decisions(data.targets, count, data.targets.length / count, task.decision);
-  const agreement = (candidate: Network) => {
-    const after = decisions(forward(candidate, inputs, count), count, data.targets.length / count, task.decision);
-    return after.reduce((c, d, r) => c + (d === before[r] ? 1 : 0), 0) / count;
-  };
   // Doubled after a round that changed nothing and left a property undecided: the next round can only prove more.
   let verifyTimeout = Number(opt('verifyTimeout'));
   while (rounds < maxRounds && Date.now() < deadline && !task.signal?.aborted) {
@@ -148,6 +159,78 @@ async function runSpecRepair(task: RepairTask): Promise<RepairOutcome> {
     log,
     stats: { rounds, provenInRound, counterexamples: cxs.length + fromVerifier.length, penaltyPasses: passes, searchEvaluations: evaluations, ...time },
     counterexamples: [...cxs, ...fromVerifier].map((c) => c.input),
+  };
+}
+
+interface BoxContext {
+  readonly random: () => number;
+  readonly deadline: number;
+  readonly signal?: AbortSignal;
+  readonly log: string[];
+  readonly maxRounds: number;
+  readonly verifyTimeout: number;
+  readonly agreement: (net: Network) => number;
+  readonly timed: <T>(key: 'searchSec' | 'fixSec' | 'verifySec', work: () => T | Promise<T>) => Promise<T>;
+  readonly time: Record<string, number>;
+}
+
+/**
+ * Boxes mode: each round splits the boxes whose bound is below eps and retrains the last layer on every box; once every
+ * box holds by our bounds (or the budget of boxes is spent), the verifier certifies. Its counterexample, if any, lies in
+ * a box still below eps (or our bounds would be wrong): the rounds go on.
+ */
+async function boxRounds(task: RepairTask, original: Network, queries: readonly Query[], data: FidelityData & { readonly decisions: Int32Array; readonly argmin: boolean }, s: BoxPenaltySettings, ctx: BoxContext): Promise<RepairOutcome> {
+  const { log } = ctx;
+  const state = await ctx.timed('searchSec', () => startBoxRepair(original, queries, task.domain, data, s.initialPenalty));
+  let net = original;
+  let rounds = 0;
+  let provenInRound = 0;
+  let passes = 0;
+  let verifyTimeout = ctx.verifyTimeout;
+  const counterexamples: Float64Array[] = [];
+  while (rounds < ctx.maxRounds && Date.now() < ctx.deadline && !task.signal?.aborted) {
+    rounds++;
+    task.onProgress?.({ stage: 'search', message: `round ${rounds}: splitting the region's boxes`, fraction: rounds / ctx.maxRounds });
+    const below = await ctx.timed('searchSec', () => refineBoxes(state, s, ctx.deadline));
+    log.push(`round ${rounds}: ${state.boxes.length} box(es), ${below} below the margin`);
+    let stillViolated = below;
+    if (below > 0) {
+      task.onProgress?.({ stage: 'retrain', message: `round ${rounds}: retraining the last layer on ${state.boxes.length} box(es)` });
+      const trained = await ctx.timed('fixSec', () => trainBoxes(state, data, s, ctx));
+      passes += trained.passes;
+      stillViolated = trained.stillViolated;
+      net = boxRepairNetwork(state);
+      log.push(`round ${rounds}: ${trained.passes} penalty pass(es), ${stillViolated} box(es) still below the margin; decisions kept on ${(100 * ctx.agreement(net)).toFixed(2)}% of the domain samples`);
+    }
+    // Certify once our bounds say every box holds, or when no box can be split any more.
+    if (stillViolated > 0 && state.boxes.length < s.maxBoxes) continue;
+    task.onProgress?.({ stage: 'verify', message: `round ${rounds}: certifying` });
+    const verdicts = await ctx.timed('verifySec', async () => {
+      const out: string[] = [];
+      for (const q of queries) {
+        const remaining = (ctx.deadline - Date.now()) / 1000;
+        if (remaining <= 0) { out.push('unknown'); continue; }
+        const result = await verify(net, q, { timeoutSec: Math.min(verifyTimeout, remaining), signal: task.signal, threads: availableParallelism() });
+        out.push(result.status);
+        if (result.status === 'violated') {
+          counterexamples.push(result.counterexample.input);
+          log.push(`round ${rounds}: ${q.name}: the verifier's counterexample ${fmt(result.counterexample.input)}`);
+        } else if (result.status === 'unknown') log.push(`round ${rounds}: ${q.name}: the verifier could not decide (${result.reason})`);
+      }
+      return out;
+    });
+    if (verdicts.every((v) => v === 'holds')) {
+      provenInRound = rounds;
+      log.push(`round ${rounds}: every property proved`);
+      break;
+    }
+    if (verdicts.includes('unknown')) verifyTimeout *= 2;
+  }
+  return {
+    model: net,
+    log,
+    stats: { rounds, provenInRound, boxes: state.boxes.length, counterexamples: counterexamples.length, penaltyPasses: passes, ...ctx.time },
+    counterexamples,
   };
 }
 

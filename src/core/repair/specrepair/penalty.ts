@@ -13,7 +13,7 @@ import type { Network } from '../../network/network';
 import { decidingRow, violationMargin, type OutputDnf } from '../../query/normalForm';
 import { Backprop } from '../../train/backprop';
 import { adam } from '../../train/optimizers';
-import { fillZero, networkWith, parametersOf, vector, zerosLike } from '../../train/parameters';
+import { fillZero, maskLayers, networkWith, parametersOf, vector, zerosLike } from '../../train/parameters';
 
 export interface PenaltyCounterexample {
   readonly input: Float64Array;
@@ -35,6 +35,8 @@ export interface PenaltySettings {
   readonly batchSize: number;
   /** Weight of the task loss (mean squared error to the original's outputs) beside the penalty. */
   readonly fidelityWeight: number;
+  /** Train only the last this many layers (0: every layer); the others keep their weights exactly. */
+  readonly trainLayers: number;
 }
 
 /** Samples of the whole domain and the original's outputs there, row-major. */
@@ -99,6 +101,8 @@ export function penaltyRepair(
   const params = parametersOf(net, 'float32');
   const grads = zerosLike(params);
   const optimizer = adam({ learningRate: s.learningRate });
+  const depth = net.layers.length;
+  const mask = s.trainLayers > 0 && s.trainLayers < depth ? maskLayers(net, Array.from({ length: s.trainLayers }, (_, k) => depth - 1 - k)) : undefined;
   const inputs = vector('float32', rows * n);
   cxs.forEach((c, i) => inputs.set(c.input, (batch + i) * n));
   const dOutputs = vector('float32', rows * m);
@@ -127,7 +131,7 @@ export function penaltyRepair(
       });
       fillZero(grads);
       engine.backward(params, dOutputs, grads);
-      optimizer.step(params, grads);
+      optimizer.step(params, grads, mask);
     }
     passes++;
     current = networkWith(net, params);
