@@ -104,6 +104,7 @@ function countViolations(net: Network, q: Query, x: Float64Array): number {
 function methodLabel(method: RepairMethod, options: RepairTask['options']): string {
   const parts = [
     options.iterate ? `iterate, margin ${options.margin ?? 0}` : '',
+    options.shift ? 'shift' : '',
     options.certify ? `certify${options.certifyVerifySec ? `, verifier ${options.certifyVerifySec} s per round` : ''}` : '',
   ].filter(Boolean);
   return parts.length ? `${method.id} (${parts.join(', ')})` : method.id;
@@ -171,6 +172,8 @@ async function main() {
     push(await runTask(name, net, q, birdnnFineTune, { certify: true }, 'certify: not in the paper', 240));
     push(await runTask(name, net, q, birdnnRetrain, { certify: true }, 'certify: not in the paper', 240));
     push(await runTask(name, net, q, birdnnRetrain, { certify: true, certifyVerifySec: 60 }, 'certify: not in the paper', 400));
+    push(await runTask(name, net, q, birdnnFineTune, { shift: true }, 'shift: not in the paper'));
+    push(await runTask(name, net, q, birdnnRetrain, { shift: true }, 'shift: not in the paper'));
     writeReport(rows, localization);
   }
   for (const [label, act] of [['Tanh', { kind: 'tanh' }], ['LeakyReLU', { kind: 'leakyRelu', alpha: 0.5 }]] as [string, Activation][]) {
