@@ -8,6 +8,10 @@ import { forward } from '../../../src/core/network/forward';
 import { specBounds } from '../../../src/core/bounds/linearBounds';
 import { sampleBox } from '../../../src/core/localize/sampling';
 import { decisions } from '../../../src/core/repair/birdnn/data';
+import { birdnnFineTune } from '../../../src/core/repair/methods/birdnnFineTune';
+import { birdnnRetrain } from '../../../src/core/repair/methods/birdnnRetrain';
+import type { RepairTask } from '../../../src/core/repair/types';
+import type { Network } from '../../../src/core/network/network';
 import { rootShiftSize, shiftDirection, shiftOutputs, withOutputShift } from '../../../src/core/repair/birdnn/outputShift';
 import { seededRandom } from '../../../src/core/verify/falsify';
 import { verify } from '../../../src/core/verify';
@@ -62,4 +66,19 @@ test('shift: refused when it would change more decisions than allowed', async ()
   assert.equal(result.proven, false);
   assert.equal(result.network, net);
   assert.match(log.join('\n'), /would change .*% of the whole-domain decisions/);
+});
+
+test('both BIRDNN methods run the shift after their own step when asked: proven, or refused and left to the paper\'s result', async () => {
+  const task = (options: RepairTask['options']): RepairTask => ({
+    model: net, query: notFirst, repairSet: [], keepSet: [], domain: square, decision: 'argmax', timeoutSec: 60,
+    options: { negatives: 200, samples: 1000, particles: 4, iterations: 4, epochs: 3, ...options },
+  });
+  for (const method of [birdnnFineTune, birdnnRetrain]) {
+    const proven = await method.run(task({ shift: true, maxShiftDrawdown: 0.5 }));
+    assert.equal(proven.stats.shiftProven, 1, `${method.id}: ${proven.log.join(' | ')}`);
+    assert.equal((await verify(proven.model as Network, notFirst, { timeoutSec: 10 })).status, 'holds', method.id);
+    const refused = await method.run(task({ shift: true }));
+    assert.equal(refused.stats.shiftProven, 0, method.id);
+    assert.match(refused.log.join('\n'), /not shifted/, method.id);
+  }
 });
