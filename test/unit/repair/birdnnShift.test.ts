@@ -15,7 +15,7 @@ import type { Network } from '../../../src/core/network/network';
 import { rootShiftSize, shiftDirection, shiftOutputs, withOutputShift } from '../../../src/core/repair/birdnn/outputShift';
 import { seededRandom } from '../../../src/core/verify/falsify';
 import { verify } from '../../../src/core/verify';
-import { notFirst, smallNet } from '../../helpers';
+import { atMostTwo, notFirst, paperExample, smallNet, unitSquare } from '../../helpers';
 
 const net = smallNet(11);
 const square = { lower: Float64Array.of(-1, -1), upper: Float64Array.of(1, 1) };
@@ -66,6 +66,13 @@ test('shift: refused when it would change more decisions than allowed', async ()
   assert.equal(result.proven, false);
   assert.equal(result.network, net);
   assert.match(log.join('\n'), /would change .*% of the whole-domain decisions/);
+});
+
+test('shift: refused on a one-output network, where decisions cannot show that every value moves', async () => {
+  const log: string[] = [];
+  const result = await shiftOutputs(paperExample, atMostTwo, { ...options(1, log), domain: unitSquare });
+  assert.equal(result.network, paperExample);
+  assert.match(log.join('\n'), /one output/);
 });
 
 test('both BIRDNN methods run the shift after their own step when asked: proven, or refused and left to the paper\'s result', async () => {

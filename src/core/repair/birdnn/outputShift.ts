@@ -102,6 +102,11 @@ function decisionChanges(a: Network, b: Network, o: ShiftOptions): number {
  */
 export async function shiftOutputs(net: Network, query: Query, o: ShiftOptions): Promise<ShiftResult> {
   const m = net.layers[net.layers.length - 1].outSize;
+  if (m < 2) {
+    // One output has one decision: counting changed decisions would not see the shift move every output.
+    o.log.push('shift: the network has one output, whose every value the shift would move; not shifted');
+    return { network: net, proven: false, size: 0, drawdown: 0 };
+  }
   const d = shiftDirection(query, m);
   let size = 1.01 * rootShiftSize(net, query, d);
   if (!Number.isFinite(size)) {
