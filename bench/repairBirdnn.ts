@@ -26,8 +26,9 @@ import { sampleBox, sampleRegion } from '../src/core/localize/sampling';
 import { decisions } from '../src/core/repair/birdnn/data';
 import { birdnnFineTune } from '../src/core/repair/methods/birdnnFineTune';
 import { birdnnRetrain } from '../src/core/repair/methods/birdnnRetrain';
+import { shiftOutputs } from '../src/core/repair/birdnn/outputShift';
 import type { RepairMethod, RepairTask } from '../src/core/repair/types';
-import { mseLoss } from '../src/core/train/losses';
+import { marginLoss, mseLoss } from '../src/core/train/losses';
 import { adam } from '../src/core/train/optimizers';
 import { train } from '../src/core/train/train';
 import { seededRandom } from '../src/core/verify/falsify';
@@ -104,6 +105,7 @@ function countViolations(net: Network, q: Query, x: Float64Array): number {
 function methodLabel(method: RepairMethod, options: RepairTask['options']): string {
   const parts = [
     options.iterate ? `iterate, margin ${options.margin ?? 0}` : '',
+    options.shift ? 'shift' : '',
     options.certify ? `certify${options.certifyVerifySec ? `, verifier ${options.certifyVerifySec} s per round` : ''}` : '',
   ].filter(Boolean);
   return parts.length ? `${method.id} (${parts.join(', ')})` : method.id;
@@ -130,15 +132,37 @@ async function runTask(name: string, net: Network, q: Query, method: RepairMetho
   return row;
 }
 
-/** BIRDNN's DNN_4/5: N1,9 with its ReLUs swapped, fine-tuned to imitate the original's outputs (so its decisions). */
+/**
+ * BIRDNN's DNN_4/5: N1,9 with its ReLUs swapped, fine-tuned to imitate the original's outputs, then its decisions. The
+ * outputs alone are not enough: ACAS Xu's scores differ by ~1e-3, and after 40 epochs of MSE the Tanh variant agreed
+ * with N1,9 on 74% of the domain samples, the LeakyReLU one on 26% (advising SL or SR on 12% and 21%); 10 epochs of a
+ * decision margin (0.001) bring both to 99.8%.
+ */
 async function variant(original: Network, activation: Activation): Promise<Network> {
   const swapped: Network = { ...original, layers: original.layers.map((l, k) => (k < original.layers.length - 1 ? { ...l, activation } : l)) };
   const random = seededRandom(11);
   const x = sampleBox(domain.lower, domain.upper, 20_000, random);
   const targets = forward(original, x, 20_000);
-  const result = await train(swapped, { inputs: x, count: 20_000, loss: mseLoss(targets), optimizer: adam({ learningRate: 1e-3 }), epochs: 40, batchSize: 500, seed: 5 });
-  return result.network;
+  const imitated = await train(swapped, { inputs: x, count: 20_000, loss: mseLoss(targets), optimizer: adam({ learningRate: 1e-3 }), epochs: 40, batchSize: 500, seed: 5 });
+  const labels = decisions(targets, 20_000, 5, 'argmin');
+  const decided = await train(imitated.network, { inputs: x, count: 20_000, loss: marginLoss(labels, 'argmin', 0.001), optimizer: adam({ learningRate: 1e-4 }), epochs: 10, batchSize: 500, seed: 6, engine: 'js' });
+  const agreement = fidelity(original, decided.network, query(7)).drawdown;
+  console.log(`variant ${activation.kind}: ${(100 * (1 - agreement)).toFixed(2)}% of 10,000 domain decisions as N1,9's`);
+  return decided.network;
 }
+
+/** The control for the shift rows: the shift on the original network, with no BIRDNN step before it. */
+const shiftAlone = {
+  ...birdnnRetrain,
+  id: 'shift alone (control, no BIRDNN step)',
+  run: async (task: RepairTask) => {
+    const log: string[] = [];
+    const result = await shiftOutputs(task.model as Network, task.query!, {
+      domain: task.domain, keepSet: [], decision: task.decision, maxDrawdown: 0.001, samples: 10_000, verifySec: 10, threads: THREADS, random: seededRandom(1), log,
+    });
+    return { model: result.network, log, stats: { shiftSize: result.size } };
+  },
+} as unknown as RepairMethod;
 
 const PAPER_FT = 'FT: improvement 1.0, drawdown 0.0, loc 0.07 s, total 16-17 s (on samples; CARE 198-370 s)';
 const PAPER_RT: Record<string, string> = { 'N2,9/prop 8': 'RT: 100% accuracy, 87.45 s', 'N1,9/prop 7': 'RT: 100% accuracy, 174.70 s' };
@@ -171,6 +195,9 @@ async function main() {
     push(await runTask(name, net, q, birdnnFineTune, { certify: true }, 'certify: not in the paper', 240));
     push(await runTask(name, net, q, birdnnRetrain, { certify: true }, 'certify: not in the paper', 240));
     push(await runTask(name, net, q, birdnnRetrain, { certify: true, certifyVerifySec: 60 }, 'certify: not in the paper', 400));
+    push(await runTask(name, net, q, birdnnFineTune, { shift: true }, 'shift: not in the paper'));
+    push(await runTask(name, net, q, birdnnRetrain, { shift: true }, 'shift: not in the paper'));
+    push(await runTask(name, net, q, shiftAlone, {}, 'not BIRDNN: the shift on the original'));
     writeReport(rows, localization);
   }
   for (const [label, act] of [['Tanh', { kind: 'tanh' }], ['LeakyReLU', { kind: 'leakyRelu', alpha: 0.5 }]] as [string, Activation][]) {
@@ -185,6 +212,8 @@ async function main() {
       continue;
     }
     push(await runTask(name, net, q, birdnnFineTune, { iterate: true, margin: 0.001 }, 'FT: "repairs almost perfectly", no numbers (Fig. 3)', 120));
+    push(await runTask(name, net, q, birdnnFineTune, { shift: true }, 'FT: "repairs almost perfectly", no numbers (Fig. 3)'));
+    push(await runTask(name, net, q, birdnnRetrain, { shift: true }, '(RT: not run on the variants in the paper)'));
   }
   writeReport(rows, localization);
   if (process.env.BENCH_PROP2 !== '0') {
@@ -234,8 +263,10 @@ function writeReport(mine: Row[], myLocalization: string[]) {
   const provenLater = iterated.filter((r) => r.provenInRound > 1).length;
   const certified = rows.filter((r) => r.method.includes('certify'));
   const prop2 = rows.filter((r) => r.task.endsWith('prop 2') && r.method === 'birdnn-ft');
+  const shifted = rows.filter((r) => r.method.startsWith('birdnn') && r.method.includes('shift'));
   const summary = [
     `- Iterated fine-tuning (localise -> fine-tune -> attack -> verify -> add the counterexample; the rows of the N1,9 variants and of prop 2 ran before the attack came first): ${iterated.length} tasks; the first fine-tuning was already proven in ${provenFirst}, iterating turned ${provenLater} more sampled repairs into proven ones.`,
+    shifted.length ? `- shift (the output-bias shift after the paper's repair): ${shifted.length} runs, ${shifted.filter((r) => r.verdict.startsWith('repaired')).length} proven on the written file; of those, ${shifted.filter((r) => r.verdict.startsWith('repaired') && r.drawdown <= 0.001 && r.methodSec <= 16).length} with a drawdown <= 0.1% in <= 16 s (the issue's goal; times under load).` : '',
     certified.length ? `- certify (counterexample-guided margin training with the verifier in the loop): ${certified.length} runs; the loop's verifier proved ${certified.filter((r) => r.provenInLoop).length}, the verifier on the written file ${certified.filter((r) => r.verdict.startsWith('repaired')).length}.` : '',
     prop2.length ? `- The prop-2 tasks, plain fine-tuning: ${prop2.filter((r) => r.verdict.startsWith('repaired')).length} of ${prop2.length} proven on the written file; median method time ${f(median(prop2.map((r) => r.methodSec)))} s; median drawdown ${pct(median(prop2.map((r) => r.drawdown)))}.` : '',
   ].filter(Boolean).join('\n');
@@ -256,9 +287,26 @@ ${localization.join('\n')}
 
 ## What this shows
 
+- The shift (not in the paper: after BIRDNN's repair, the output layer's bias raises the advisories the property
+  forbids by what the verifier's bounds over the box need, \`docs/birdnn.md\`) makes both hard tasks proven on the
+  written file, after fine-tuning and after retraining, with the verifier's proof in about 1 s. The shift itself
+  changes none of the 10,000 whole-domain decisions sampled: N2,9 never advises WR, SL or SR on 100,000 domain
+  samples, N1,9 never SL or SR; the drawdown in those rows is the paper's step's. The cost is the size of the change to
+  those scores (20-36 output units where the scores span 0.02): the repaired networks never advise them anywhere. The
+  control rows (the shift on the original, no BIRDNN step) are proven with no sampled decision changed: the shift does
+  the proving, the paper's step only adds its drawdown and its time. Through the driver (\`netmend repair\` on the
+  bundled acasxu.prop, phi7, birdnn-rt with \`--options shift=true\`, load ~20): REPAIRED, the proof on the written file
+  1.1 s, the 3 other properties that held (phi1, phi2, phi10) still hold, 99.99% of 10,000 domain decisions unchanged,
+  largest output change 107 (physical units), method 74 s under that load. The
+  time is the paper's step's, dominated by growing the rare violations into 1,000-5,000 negatives and by the PSO or the
+  epochs. Retraining + shift, re-run at 03:25Z (load 11): N2,9/prop 8 in 5.5 s (drawdown 0.08%), N1,9/prop 7 in
+  5.0 s (0.01%), both proven: the issue's goal (proven, <= 0.1%, <= 16 s) is met by that pair; the same rows took 31 s
+  and 9 s in the 02:10Z run at a similar load average. Fine-tuning + shift: 0.11% on N2,9 (50 s), 0.03% on N1,9 (14 s).
+  On the 34 prop-2 tasks the shift would change 9.6-16.9% (median 11.5%) of the whole-domain decisions (it lowers
+  COC's score everywhere; measured for every task with the shift's own size) and is refused, so it adds nothing there.
 - On samples BIRDNN does what the paper reports: fine-tuning fixes every negative sample of N2,9/prop 8 and
   N1,9/prop 7 with 0.0-0.3% of whole-domain decisions changed, localisation by Eq. 5 takes 0.07-0.2 s when the
-  machine is quiet (more under this run's load), fine-tuning 17-30 s. But no repair of the two hard tasks was proven
+  machine is quiet (more under this run's load), fine-tuning 17-30 s. But without the shift no repair of the two hard tasks was proven
   on the written file: the verifier times out on N2,9/prop 8 (the repaired network is safe on all our samples but
   barely) and finds new counterexamples for N1,9/prop 7, whose violations sit in several separate pockets near the
   box's faces. Fresh samples show it: plain fine-tuning and retraining of N1,9 fix the pocket they were shown and
@@ -289,9 +337,16 @@ ${localization.join('\n')}
   depth 29. The search finds them, not the falsifier (2-3 s of falsification first): the violations left are small
   pockets on the box's faces that 256 attack starts (corners among them) miss. So the first cause dominates: the
   repairs are not safe, and the verifier needs longer than the loop's 10 s rounds to show it.
-- A margin on the negatives (0.001 in output units) costs drawdown where the advisories' scores are close: the
-  Tanh and LeakyReLU variants (distilled from N1,9, output gaps below 0.001) lost half their decisions. The iterated
-  rows use that margin; the plain rows use the paper's setting (margin 0).
+- The Tanh and LeakyReLU variants are now fine-tuned to N1,9's decisions (40 epochs of MSE to its outputs, then 10
+  epochs of a decision margin of 0.001): 99.84% and 99.85% of 10,000 domain decisions as N1,9's. The MSE alone left
+  74% and 26% (the scores differ by ~1e-3), and the earlier variant rows, measured on those, lost half their
+  decisions under the iterated margin; they were re-run on the new variants (2026-12-02 02:2x-02:4xZ). Localisation
+  and repair run on both. Iterated fine-tuning leaves a counterexample on both (drawdown 0.38% and 0.57%); with the
+  shift all four runs are proven, after fine-tuning and after retraining, the drawdown (0.04-0.20%) being the paper's
+  step's (times under loads of 16-35).
+  The Tanh variant needs a shift of only 0.03 (its bounds are tight: tanh saturates), the LeakyReLU one 24.
+- A margin on the negatives (0.001 in output units, the iterated rows; the plain rows use the paper's margin 0) costs
+  drawdown where the advisories' scores are close.
 - The prop-2 tasks (the intruder far away: COC must not have the maximal score) are harder on the drawdown: the
   violations fill large parts of the region, and with the paper's weights (0.6 on the negatives, 0.4 on the
   drawdown) PSO trades up to 13% (median 2.1%) of the whole domain's decisions for the last negatives. The verifier then finds

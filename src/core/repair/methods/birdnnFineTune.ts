@@ -23,7 +23,9 @@ import { attackViolations } from '../../localize/violations';
 import type { ResponsibilityMethod } from '../../localize/types';
 import { seededRandom } from '../../verify/falsify';
 import { verify } from '../../verify';
-import { certifyIfAsked, CERTIFY_OPTIONS } from '../birdnn/certify';
+import { CERTIFY_OPTIONS } from '../birdnn/certify';
+import { SHIFT_OPTIONS } from '../birdnn/outputShift';
+import { refineIfAsked } from '../birdnn/refine';
 import { collectRepairData, type RepairData } from '../birdnn/data';
 import { pickRows, splitRows } from '../../localize/sampling';
 import { decide } from '../labels';
@@ -69,6 +71,7 @@ export const birdnnFineTune: RepairMethod = {
     { name: 'iterate', default: false, description: 'Attack, then verify, after each fine-tuning and fine-tune again with the counterexample added, until proven or out of time.' },
     { name: 'roundVerifySec', default: 10, description: 'The verifier\'s limit per round of iterate (seconds).' },
     { name: 'seed', default: 1, description: 'Random seed (sampling, PSO).' },
+    ...SHIFT_OPTIONS,
     ...CERTIFY_OPTIONS,
   ],
   run: runFineTune,
@@ -130,7 +133,7 @@ async function runFineTune(task: RepairTask): Promise<RepairOutcome> {
     log.push(`round ${rounds}: counterexample ${fmt(result.counterexample.input)}; added to the negatives`);
   }
   if (!stats.provenInRound) {
-    const certified = await certifyIfAsked(task, original, net, deadline, random, log);
+    const certified = await refineIfAsked(task, original, net, deadline, random, log);
     net = certified.network;
     stats = { ...stats, ...certified.stats };
   }

@@ -16,7 +16,9 @@ import { mseLoss } from '../../train/losses';
 import { adam } from '../../train/optimizers';
 import { train } from '../../train/train';
 import { seededRandom } from '../../verify/falsify';
-import { certifyIfAsked, CERTIFY_OPTIONS } from '../birdnn/certify';
+import { CERTIFY_OPTIONS } from '../birdnn/certify';
+import { SHIFT_OPTIONS } from '../birdnn/outputShift';
+import { refineIfAsked } from '../birdnn/refine';
 import { collectRepairData, decisions } from '../birdnn/data';
 import { pickRows } from '../../localize/sampling';
 import type { RepairMethod, RepairOutcome, RepairTask } from '../types';
@@ -33,6 +35,7 @@ export const birdnnRetrain: RepairMethod = {
     { name: 'batchSize', default: 256, description: 'Mini-batch size.' },
     { name: 'patience', default: 10, description: 'Stop when the validation accuracy has not improved for this many epochs.' },
     { name: 'seed', default: 1, description: 'Random seed (sampling, batches).' },
+    ...SHIFT_OPTIONS,
     ...CERTIFY_OPTIONS,
   ],
   run: runRetrain,
@@ -118,7 +121,7 @@ async function runRetrain(task: RepairTask): Promise<RepairOutcome> {
   const changed = domainAfter.reduce((c, label, r) => c + (label !== data.domainLabels[r] ? 1 : 0), 0);
   const drawdown = changed / data.domainLabels.length;
   log.push(`trained ${result.epochs} epochs; best at epoch ${best.epoch}: ${(100 * best.fixed).toFixed(2)}% of the negatives fixed, validation accuracy ${(100 * best.accuracy).toFixed(2)}%, ${(100 * drawdown).toFixed(2)}% of ${data.domainLabels.length} whole-domain decisions changed`);
-  const certified = await certifyIfAsked(task, net, best.network, deadline, random, log);
+  const certified = await refineIfAsked(task, net, best.network, deadline, random, log);
   return {
     model: certified.network,
     log,
