@@ -1,7 +1,8 @@
 /**
  * The one table of every repair method. Each method's experiment (bench/repair*.ts) records its rows with
  * `recordSummaryRows` in docs/benchmarks/repair-summary/<key>.json; `summaryTable` joins them all, so a method's
- * benchmark can be re-run alone without losing the others' rows. `npm run bench:repair` writes the table.
+ * benchmark can be re-run alone without losing the others' rows. Recording rows refreshes the table in
+ * docs/benchmarks/repair.md, so the page never shows another run's rows.
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,6 +36,27 @@ export function recordSummaryRows(key: string, rows: readonly SummaryRow[]): voi
   mkdirSync(SUMMARY_DIR, { recursive: true });
   const file = key.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
   writeFileSync(join(SUMMARY_DIR, `${file}.json`), JSON.stringify(rows, null, 1) + '\n');
+  refreshSummaryTable();
+}
+
+const REPAIR_PAGE = join(__dirname, '..', 'docs', 'benchmarks', 'repair.md');
+
+/** Rewrites the table under "## Every method, one table" in repair.md from every recorded row; the rest of the page stays. */
+export function refreshSummaryTable(): void {
+  let page: string;
+  try {
+    page = readFileSync(REPAIR_PAGE, 'utf8');
+  } catch {
+    return; // `npm run bench:repair` writes the page with the table
+  }
+  const lines = page.split('\n');
+  const heading = lines.indexOf('## Every method, one table');
+  const first = lines.findIndex((l, k) => k > heading && l.startsWith('|'));
+  if (heading < 0 || first < 0) return;
+  let end = first;
+  while (end < lines.length && lines[end].startsWith('|')) end++;
+  lines.splice(first, end - first, summaryTable(readSummaryRows()));
+  writeFileSync(REPAIR_PAGE, lines.join('\n'));
 }
 
 export function readSummaryRows(): SummaryRow[] {
