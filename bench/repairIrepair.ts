@@ -71,6 +71,33 @@ async function outputs(model: Model, xs: readonly Float64Array[]): Promise<Float
   }
 }
 
+const KEEP = process.env.BENCH_KEEP ?? 'random';
+
+function chooseKeepSet(all: readonly Digit[], R: readonly Digit[], seed: number): Digit[] {
+  if (KEEP === 'random') return keepSet(all, new Set(R), seed);
+  const pool = all.filter((p) => p.predicted === p.label && !R.includes(p));
+  if (KEEP === 'nearest') {
+    // Round-robin over R: each repair digit's nearest correct digits (L2), 40 in all.
+    const ranked = R.map((r) => pool.map((p) => ({ p, d: distance(p.x, r.x) })).sort((a, b) => a.d - b.d).map((e) => e.p));
+    const chosen = new Set<Digit>();
+    const next = R.map(() => 0);
+    while (chosen.size < 40) {
+      for (let j = 0; j < ranked.length && chosen.size < 40; j++) {
+        while (chosen.has(ranked[j][next[j]])) next[j]++;
+        chosen.add(ranked[j][next[j]++]);
+      }
+    }
+    return [...chosen];
+  }
+  throw new Error(`BENCH_KEEP ${KEEP}`);
+}
+
+function distance(a: Float64Array, b: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += (a[i] - b[i]) ** 2;
+  return s;
+}
+
 /** 4 correctly classified digits per class, a seeded draw from those not in R. */
 function keepSet(all: readonly Digit[], exclude: ReadonlySet<Digit>, seed: number): Digit[] {
   const random = seededRandom(seed);
@@ -157,7 +184,7 @@ async function main(): Promise<void> {
       for (const d of CLASSES) {
         const R = wrong.filter((p) => p.label === d).slice(0, size);
         if (R.length < size) continue;
-        const C = keepSet(all, new Set(R), 1000 + d);
+        const C = chooseKeepSet(all, R, 1000 + d);
         const o = await repairOnce(net, all, R, C, options);
         results.push({ ...o, digit: d });
         console.log(`${variant} |R| = ${size}, class ${d}: ${o.fixed}/${o.total} fixed, drop ${o.drop.toFixed(2)} points, ${o.iterations} iterations, ${o.seconds.toFixed(2)} s`);
@@ -176,6 +203,7 @@ async function main(): Promise<void> {
     }
   }
   if (process.env.BENCH_RECORD !== '0') recordSummaryRows('mnist-irepair', summary);
+  if (process.env.BENCH_RECORD === '0') return;
   const parts = await iterationParts(net as Network, all);
   lines.push(
     '# I-REPAIR on MNIST (the paper\'s Table 1)',
