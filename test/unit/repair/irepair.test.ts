@@ -111,6 +111,20 @@ test('the repair loop fixes the small network\'s wrong inputs (retraining baseli
   }
 });
 
+test('the keep term holds the keep set\'s logits nearer the original network\'s, and the repair still finishes', async () => {
+  const { R, C } = sets(2, 12);
+  const original = forward(net, rows(C), C.length);
+  const change = (keepTerm: number) => async () => {
+    const outcome = await irepair.run(task(R, C, { learningRate: 0.01, locking: 'none', precision: 'float64', keepTerm }));
+    assert.equal(outcome.stats.unrepaired, 0, `keepTerm ${keepTerm}: ${outcome.log.join(' / ')}`);
+    const y = forward(outcome.model as Network, rows(C), C.length);
+    return y.reduce((s, v, i) => s + (v - original[i]) ** 2, 0);
+  };
+  const without = await change(0)();
+  const withTerm = await change(50)();
+  assert.ok(withTerm < 0.5 * without, `squared change of C's logits: ${withTerm} with the term, ${without} without`);
+});
+
 test('a repaired input needs a strict win beyond float32 rounding, and the margin delta in softmax or logits', () => {
   const y = Float64Array.of(2, 1.99995, 0);
   assert.equal(isRepaired(y, 0, 3, 0, 0, 'logits'), false, 'a win of 5e-5 could flip under another float32 summation order');
