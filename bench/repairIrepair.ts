@@ -9,7 +9,9 @@
  * iteration with each gradient engine. Writes docs/benchmarks/repair-irepair.md and records the summary rows.
  *
  * BENCH_SIZES (comma list, default 1,4,8), BENCH_OPTIONS (JSON method options), BENCH_BASELINE (0 to skip retraining),
- * BENCH_TIMEOUT (s per repair, default 120), BENCH_CLASSES (comma list of digits) vary a run; BENCH_RECORD=0 leaves the summary rows alone.
+ * BENCH_TIMEOUT (s per repair, default 120), BENCH_CLASSES (comma list of digits), BENCH_KEEP (random: 4 digits per class,
+ * the paper's; nearest: the 40 correct digits nearest to R, round-robin over R) vary a run; BENCH_RECORD=0 leaves the
+ * summary rows and the doc alone and skips the per-iteration timing.
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -77,7 +79,7 @@ function chooseKeepSet(all: readonly Digit[], R: readonly Digit[], seed: number)
   if (KEEP === 'random') return keepSet(all, new Set(R), seed);
   const pool = all.filter((p) => p.predicted === p.label && !R.includes(p));
   if (KEEP === 'nearest') {
-    // Round-robin over R: each repair digit's nearest correct digits (L2), 40 in all.
+    // Round-robin over R: each repair digit's next nearest correct digit (Euclidean), 40 in all.
     const ranked = R.map((r) => pool.map((p) => ({ p, d: distance(p.x, r.x) })).sort((a, b) => a.d - b.d).map((e) => e.p));
     const chosen = new Set<Digit>();
     const next = R.map(() => 0);
