@@ -5,7 +5,8 @@
  * (1/gamma)(|I_R| + eps)/(|I_C| + eps), every parameter scoring < 1 frozen (its gradient zeroed, l. 14), one RMSprop
  * step on the rest; the masks are recomputed every iteration; it stops when R⊥ is empty or after `ub` iterations.
  * Where the paper and its code differ (the update set, where eps sits, RMSprop's decay), both are options and
- * docs/repair-irepair.md says which is the default and why. Inputs still wrong when it stops are listed in the log.
+ * docs/repair-irepair.md says which is the default and why. Not in the paper, on by default (measured there): a keep
+ * term in the step's loss that pulls C's logits back to the original's. Inputs still wrong when it stops are listed.
  */
 import { InputError } from '../../../errors';
 import { isGated, modelOutputSize } from '../../../network/model';
