@@ -80,7 +80,7 @@ function chooseKeepSet(all: readonly Digit[], R: readonly Digit[], seed: number)
   const pool = all.filter((p) => p.predicted === p.label && !R.includes(p));
   if (KEEP === 'nearest') {
     // Round-robin over R: each repair digit's next nearest correct digit (Euclidean), 40 in all.
-    const ranked = R.map((r) => pool.map((p) => ({ p, d: distance(p.x, r.x) })).sort((a, b) => a.d - b.d).map((e) => e.p));
+    const ranked = R.map((r) => pool.map((p) => ({ p, d: squaredDistance(p.x, r.x) })).sort((a, b) => a.d - b.d).map((e) => e.p));
     const chosen = new Set<Digit>();
     const next = R.map(() => 0);
     while (chosen.size < 40) {
@@ -94,7 +94,7 @@ function chooseKeepSet(all: readonly Digit[], R: readonly Digit[], seed: number)
   throw new Error(`BENCH_KEEP ${KEEP}`);
 }
 
-function distance(a: Float64Array, b: Float64Array): number {
+function squaredDistance(a: Float64Array, b: Float64Array): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += (a[i] - b[i]) ** 2;
   return s;
