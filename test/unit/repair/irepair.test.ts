@@ -104,11 +104,27 @@ test('the repair loop fixes the small network\'s wrong inputs (retraining baseli
   for (const locking of ['influence', 'none']) {
     // gamma 1 (the paper's MNIST value): with the default 2, this 123-parameter network unlocks almost nothing for the
     // second input (its labels are arbitrary), and the loop stops at ub with it listed as not repaired.
-    const outcome = await irepair.run(task(R, C, { learningRate: 0.01, locking, gamma: 1 }));
+    // keepTerm 0 (the paper's algorithm): the keep term holds C's logits against R's arbitrary labels and, from 30 on,
+    // stops this repair altogether (docs/repair-irepair.md).
+    const outcome = await irepair.run(task(R, C, { learningRate: 0.01, locking, gamma: 1, keepTerm: 0 }));
     assert.equal(outcome.stats.unrepaired, 0, `${locking}: ${outcome.log.join(' / ')}`);
     const y = forward(outcome.model as Network, rows(R), R.length);
     R.forEach((p, k) => assert.ok(isRepaired(y, k * 3, 3, p.label!, 0, 'logits'), `${locking}: input ${k}`));
   }
+});
+
+test('the keep term holds the keep set\'s logits nearer the original network\'s, and the repair still finishes', async () => {
+  const { R, C } = sets(2, 12);
+  const original = forward(net, rows(C), C.length);
+  const change = (keepTerm: number) => async () => {
+    const outcome = await irepair.run(task(R, C, { learningRate: 0.01, locking: 'none', precision: 'float64', keepTerm }));
+    assert.equal(outcome.stats.unrepaired, 0, `keepTerm ${keepTerm}: ${outcome.log.join(' / ')}`);
+    const y = forward(outcome.model as Network, rows(C), C.length);
+    return y.reduce((s, v, i) => s + (v - original[i]) ** 2, 0);
+  };
+  const without = await change(0)();
+  const withTerm = await change(20)();
+  assert.ok(withTerm < 0.5 * without, `squared change of C's logits: ${withTerm} with the term, ${without} without`);
 });
 
 test('a repaired input needs a strict win beyond float32 rounding, and the margin delta in softmax or logits', () => {
