@@ -138,9 +138,14 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
   // The region's volume where kept repairs change decisions (estimated on samples): one budget for the whole region.
   let changedVolume = 0;
   const affordable = (changed: number, box: Box) => changedVolume + changed * volume(box) <= s.changeBudget * totalVolume;
+  // Progress in tenths of the region's volume: a handful of lines, not one per box.
+  let reportedTenths = 0;
   const settle = (box: Box) => {
     doneVolume += volume(box);
-    task.onProgress?.({ stage: 'partition', fraction: Math.min(1, doneVolume / totalVolume) });
+    const fraction = Math.min(1, doneVolume / totalVolume);
+    if (Math.floor(10 * fraction) <= reportedTenths) return;
+    reportedTenths = Math.floor(10 * fraction);
+    task.onProgress?.({ stage: 'partition', fraction, message: `${Math.round(100 * fraction)}% of the region settled (${stats.boxesProved} box(es) proved as they were, ${pieces.filter((p) => !p.unrepaired).length} piece(s) repaired)` });
   };
   const keepRepair = (box: Box, clamps: readonly Clamp[], changed: number, how: string) => {
     pieces.push({ ...box, clamps, unrepaired: false });
