@@ -21,7 +21,8 @@ import type { VerifyResult } from '../../verify/types';
 import { boundClamps } from '../nrepair/boundClamps';
 import { gradientClamps, type ClampSearch } from '../nrepair/gradientClamps';
 import { decisionChanges, samplesOf } from '../nrepair/pieceSamples';
-import { float32Above, float32Below, float32Middle, queryOn } from '../nrepair/pieces';
+import { float32Above, float32Below, float32Middle, formatBox, queryOn } from '../nrepair/pieces';
+import { recheckFlagged } from '../nrepair/recheck';
 import { catalogEntry } from '../catalog';
 import { boundProof } from '../nrepair/boundProof';
 import { decisionKeepingShift, shiftProves } from '../nrepair/shiftClamps';
@@ -98,10 +99,6 @@ function reluNetwork(model: Model): Network {
   return net;
 }
 
-/** A box for the log: every interval for a few inputs; for images, how many inputs and how wide. */
-const formatBox = (box: Box): string => (box.lower.length > 10
-  ? `[${box.lower.length} inputs, widest ${Math.max(...box.upper.map((u, i) => u - box.lower[i])).toPrecision(3)}]`
-  : `[${Array.from(box.lower, (l, i) => `${l.toPrecision(6)}..${box.upper[i].toPrecision(6)}`).join(', ')}]`);
 
 async function run(task: RepairTask): Promise<RepairOutcome> {
   const net = reluNetwork(task.model);
@@ -236,7 +233,7 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
       log.push(`${piece}: NOT repaired (${search.reason}${result.status === 'unknown' ? `; the verifier said unknown: ${result.reason}` : ''}); raises the alarm`);
     }
   }
-  const provedOnRecheck = await recheckFlagged(net, query, pieces, log, finalDeadline, s.threads, task.signal);
+  const provedOnRecheck = await recheckFlagged(net, query, pieces, log, { deadline: finalDeadline, threads: s.threads, signal: task.signal });
   const model = gatedModel(net, pieces);
   const repaired = pieces.filter((p) => !p.unrepaired);
   const unrepaired = pieces.length - repaired.length;
@@ -253,29 +250,6 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
 
 /** The share of the time limit kept for re-checking flagged pieces at the end. */
 const RECHECK_SHARE = 0.1;
-
-/**
- * The flagged pieces get the time left, shared among them: where the verifier now proves the original (its check had
- * run out of time, or the box was never reached) the piece is dropped, the original answers there and no alarm
- * fires; the others stay flagged.
- */
-async function recheckFlagged(net: Network, query: Query, pieces: GatedPiece[], log: string[], deadline: number, threads: number, signal?: AbortSignal): Promise<number> {
-  let proved = 0;
-  let flagged = pieces.filter((p) => p.unrepaired).length;
-  for (let k = pieces.length - 1; k >= 0 && flagged > 0; k--) {
-    const piece = pieces[k];
-    if (!piece.unrepaired) continue;
-    const remaining = (deadline - Date.now()) / 1000;
-    if (remaining <= 0 || signal?.aborted) break;
-    const result = await verify(net, queryOn(query, piece), { timeoutSec: remaining / flagged, threads, signal, quickAttack: QUICK_ATTACK });
-    flagged--;
-    if (result.status !== 'holds') continue;
-    pieces.splice(k, 1);
-    proved++;
-    log.push(`piece ${formatBox(piece)}: proved as it was when re-checked at the end; no longer flagged`);
-  }
-  return proved;
-}
 
 /** Samples of a piece on which a repair's changes are counted. */
 const CHANGE_SAMPLES = 256;
