@@ -1,9 +1,10 @@
 /**
  * nRepair (seed 000, "Towards Repairing Neural Networks Correctly"): Algorithm 2 bisects the property's region, always
- * on the original network, until each piece is proved by our verifier (left to the original) or is as small as the
- * partition goes; each violated piece there gets a few neurons fixed to constants (Algorithm 3 at a counterexample, or
- * our bound-guided choice over the whole piece), proved by the verifier. The result is a gated model: the repaired
- * pieces as clamps over the shared original, the pieces that could not be repaired flagged (the run-time alarm).
+ * on the original network, until each piece is proved (by its bounds, then by our verifier; left to the original) or
+ * is as small as the partition goes; each violated piece gets a few neurons fixed to constants (a decision-keeping
+ * shift its bounds prove, Algorithm 3 at a counterexample, or our bound-guided choice over the whole piece), proved.
+ * The result is a gated model: the repaired pieces as clamps over the shared original, the pieces that could not be
+ * repaired flagged (the run-time alarm) unless the final re-check proves them as they are.
  * The choices the paper leaves open are options, described in docs/repair-nrepair.md.
  */
 import { specBounds, type SpecBounds } from '../../bounds/linearBounds';
@@ -61,12 +62,12 @@ export const nrepair: RepairMethod = {
     { name: 'eta', default: DEFAULTS.eta, description: 'Algorithm 3: the descent step on a neuron output (paper: 0.35 ACAS Xu, 0.05 MNIST).' },
     { name: 'clamps', default: DEFAULTS.clamps, choices: ['bounds', 'gradient'], description: 'How a piece is repaired: "gradient" is the paper\'s Algorithm 3 at a counterexample; "bounds" chooses a last-hidden-layer clamp that the piece\'s linear bounds prove, changing the fewest decisions.' },
     { name: 'counterexample', default: DEFAULTS.counterexample, choices: ['refresh', 'fixed'], description: 'Algorithm 3 after its counterexample is fixed but the piece is not proved: ask the verifier for a new one ("refresh") or keep descending on the same one (the paper, "fixed").' },
-    { name: 'depth', default: DEFAULTS.depth, description: 'Above this depth a piece the original does not satisfy gets only the decision-keeping shift (bounds clamps) before it is bisected; from it on every repair is tried (the paper repairs where the partition stops).' },
+    { name: 'depth', default: DEFAULTS.depth, description: 'Above this depth a box is settled by bounds alone (proved, or repaired by a decision-keeping shift they prove) or bisected; from it on the verifier checks the original and every repair is tried (the paper repairs where the partition stops).' },
     { name: 'maxDepth', default: DEFAULTS.maxDepth, description: 'A piece whose repair fails is bisected again, down to this depth (equal to depth: no second try, as in the paper).' },
     { name: 'split', default: DEFAULTS.split, choices: ['smear', 'widest'], description: 'The input bisected: the largest smear (bound derivative x width) of the row closest to a proof, or the widest relative to the region.' },
     { name: 'changeBudget', default: DEFAULTS.changeBudget, description: 'All kept repairs together may change decisions the original got right (sampled) on at most this share of the region\'s volume; a repair that would overspend it is bisected again instead, down to maxDepth (fidelity). 1 accepts every proof (the paper).' },
     { name: 'verifyTimeoutSec', default: DEFAULTS.verifyTimeoutSec, description: 'Time limit of one verifier call on a repaired (clamped) piece.' },
-    { name: 'partitionTimeoutSec', default: DEFAULTS.partitionTimeoutSec, description: 'Time limit of the verifier on the original network for a box, at every depth: one it cannot decide by then is treated as violated (bisected, or repaired from the repair depth on).' },
+    { name: 'partitionTimeoutSec', default: DEFAULTS.partitionTimeoutSec, description: 'Time limit of the verifier on the original network for a box from the repair depth on (never more than the box\'s share of the time left): one it cannot decide by then is treated as violated (repaired).' },
     { name: 'threads', default: DEFAULTS.threads, description: 'Threads for each verifier call.' },
   ],
   run,
