@@ -70,8 +70,12 @@ for (const clamps of ['bounds', 'gradient'] as const) {
   test(`nRepair (${clamps} clamps) repairs a small network: the written file is proved and runs in ONNX Runtime`, async () => {
     const net = smallNet(11);
     assert.equal((await verify(net, notFirst, { timeoutSec: 10 })).status, 'violated');
-    const outcome = await nrepair.run(task(net, notFirst, { clamps, depth: 4, maxDepth: 10 }));
+    const progress: number[] = [];
+    const outcome = await nrepair.run({ ...task(net, notFirst, { clamps, depth: 4, maxDepth: 10 }), onProgress: (p) => progress.push(p.fraction ?? NaN) });
     assert.ok(isGated(outcome.model));
+    // A handful of progress lines (tenths of the region), not one per piece.
+    assert.ok(progress.length > 0 && progress.length <= 10, `${progress.length} progress reports for ${outcome.stats.pieces} pieces`);
+    assert.ok(progress.every((f, k) => f > (progress[k - 1] ?? 0) && f <= 1), progress.join(', '));
     assert.equal(outcome.stats.piecesUnrepaired, 0, outcome.log.join('\n'));
     assert.ok(outcome.stats.piecesRepaired > 0 && outcome.stats.clamps > 0);
     assert.equal(outcome.model.base, net, 'the pieces share the original network');

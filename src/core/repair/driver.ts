@@ -8,7 +8,7 @@ import { exportOnnx } from '../onnx/export';
 import { loadOnnxModel } from '../onnx/import';
 import { OrtModel } from '../onnx/ort';
 import { BatchForward } from '../onnx/batchForward';
-import { modelInputSize, modelOutputSize, type Model } from '../network/model';
+import { isGated, modelInputSize, modelOutputSize, type Model } from '../network/model';
 import { inRegion, violationMargin, type Query } from '../query/normalForm';
 import { verify, type VerifyResult } from '../verify';
 import { seededRandom } from '../verify/falsify';
@@ -113,7 +113,7 @@ export async function runRepair(req: RepairRequest): Promise<RepairRun> {
       options: req.options,
       model: req.modelPath,
       property: targets.length > 0 ? targets.map((q) => q.name).join(' + ') : undefined,
-      verdict: verdictOf(targetResults, repairPoints),
+      verdict: verdictOf(targetResults, repairPoints, isGated(reread) ? reread.pieces.filter((p) => p.unrepaired).length : 0),
       repairPoints,
       regressions,
       recheckedProperties: heldBefore.map((q) => q.name),
@@ -139,8 +139,12 @@ function describe(r: VerifyResult): string {
 
 const fmt = (v: ArrayLike<number>) => `[${Array.from(v, (x) => Number(x.toPrecision(6))).join(', ')}]`;
 
-/** Repaired only when every target property is proved (and every repair point right); a counterexample to any is "not repaired". */
-function verdictOf(targets: readonly { name: string; result: VerifyResult }[], points: RepairReport['repairPoints']): RepairVerdict {
+/**
+ * Repaired only when every target property is proved (and every repair point right); a counterexample to any is "not
+ * repaired", and so is a gated model with pieces its method could not repair (they raise the alarm at run time, even
+ * where the verifier, given more time than the method had, proves the property).
+ */
+function verdictOf(targets: readonly { name: string; result: VerifyResult }[], points: RepairReport['repairPoints'], alarmPieces: number): RepairVerdict {
   const several = targets.length > 1;
   const named = (name: string, text: string) => (several ? `${name}: ${text}` : text);
   const violated = targets.find((t) => t.result.status === 'violated');
@@ -150,6 +154,10 @@ function verdictOf(targets: readonly { name: string; result: VerifyResult }[], p
   }
   if (points && points.fixed < points.total) {
     return { status: 'not-repaired', detail: `${points.total - points.fixed} of ${points.total} repair point(s) still wrong under ONNX Runtime` };
+  }
+  if (alarmPieces > 0) {
+    const proved = targets.length > 0 && targets.every((t) => t.result.status === 'holds');
+    return { status: 'not-repaired', detail: `${alarmPieces} piece(s) of the written model are flagged unrepaired: inputs there raise the alarm${proved ? ' (the property is proved on the written model, but the method could not decide those pieces in its time)' : ''}` };
   }
   const unknown = targets.find((t) => t.result.status === 'unknown');
   if (unknown?.result.status === 'unknown') return { status: 'unknown', detail: named(unknown.name, `the verifier could not decide the property on the repaired model: ${unknown.result.reason}`) };

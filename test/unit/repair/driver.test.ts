@@ -7,7 +7,7 @@ import { reassure } from '../../../src/core/repair/methods/reassure';
 import type { RepairMethod } from '../../../src/core/repair/types';
 import { repairMethod } from '../../../src/core/repair/registry';
 import { parameterCount } from '../../../src/core/repair/size';
-import { gatedAddedParameters } from '../../../src/core/network/gated';
+import { gatedAddedParameters, gatedModel } from '../../../src/core/network/gated';
 import { isGated } from '../../../src/core/network/model';
 import { loadOnnxModel } from '../../../src/core/onnx/import';
 import { verify } from '../../../src/core/verify';
@@ -85,4 +85,16 @@ test('nRepair through the driver: the written file is a gated model, proved, its
   assert.equal(report.size.changed, 0, 'the base network keeps its weights');
   // The region is where the repair changes decisions; outside it the gated model is the original.
   assert.ok(report.fidelity!.domain.agreement > 0.5 && report.fidelity!.domain.agreement < 1, JSON.stringify(report.fidelity));
+});
+
+test('a gated model with a flagged piece is "not repaired" even where the written file verifies: the alarm fires there', async () => {
+  const shifted = { ...example, layers: [example.layers[0], { ...example.layers[1], bias: Float64Array.of(-10) }] };
+  const flagged = gatedModel(shifted, [{ lower: Float64Array.of(0, 0), upper: Float64Array.of(0.5, 0.5), clamps: [], unrepaired: true }]);
+  const flagsPiece: RepairMethod = { ...claimsSuccess, name: 'flags a piece', run: async () => ({ model: flagged, log: [], stats: {} }) };
+  const { report } = await runRepair(request(flagsPiece));
+  assert.equal(report.verdict.status, 'not-repaired');
+  assert.match(report.verdict.detail, /1 piece\(s\) of the written model are flagged unrepaired.*the property is proved on the written model/);
+  // The same model without the flag is repaired.
+  const clean: RepairMethod = { ...flagsPiece, run: async () => ({ model: gatedModel(shifted, [{ ...flagged.pieces[0], unrepaired: false }]), log: [], stats: {} }) };
+  assert.equal((await runRepair(request(clean))).report.verdict.status, 'repaired');
 });

@@ -1,16 +1,17 @@
 /**
  * nRepair (seed 000, "Towards Repairing Neural Networks Correctly"): Algorithm 2 bisects the property's region, always
- * on the original network, until each piece is proved by our verifier (left to the original) or is as small as the
- * partition goes; each violated piece there gets a few neurons fixed to constants (Algorithm 3 at a counterexample, or
- * our bound-guided choice over the whole piece), proved by the verifier. The result is a gated model: the repaired
- * pieces as clamps over the shared original, the pieces that could not be repaired flagged (the run-time alarm).
+ * on the original network, until each piece is proved (by its bounds, then by our verifier; left to the original) or
+ * is as small as the partition goes; each violated piece gets a few neurons fixed to constants (a decision-keeping
+ * shift its bounds prove, Algorithm 3 at a counterexample, or our bound-guided choice over the whole piece), proved.
+ * The result is a gated model: the repaired pieces as clamps over the shared original, the pieces that could not be
+ * repaired flagged (the run-time alarm) unless the final re-check proves them as they are.
  * The choices the paper leaves open are options, described in docs/repair-nrepair.md.
  */
-import { specBounds } from '../../bounds/linearBounds';
+import { specBounds, type SpecBounds } from '../../bounds/linearBounds';
 import { smear } from '../../bounds/smear';
-import { boxVolume as volume, type Box } from '../../bounds/box';
+import { boxVolume as volume, type Box, type LayerBounds } from '../../bounds/box';
 import { InputError } from '../../errors';
-import { clampNetwork, gatedModel, type GatedPiece } from '../../network/gated';
+import { clampNetwork, gatedModel, type Clamp, type GatedPiece } from '../../network/gated';
 import { asLayerSequence, type Model } from '../../network/model';
 import type { Network } from '../../network/network';
 import type { Query } from '../../query/normalForm';
@@ -21,9 +22,12 @@ import type { VerifyResult } from '../../verify/types';
 import { boundClamps } from '../nrepair/boundClamps';
 import { gradientClamps, type ClampSearch } from '../nrepair/gradientClamps';
 import { decisionChanges, samplesOf } from '../nrepair/pieceSamples';
-import { float32Above, float32Below, float32Middle, queryOn } from '../nrepair/pieces';
+import { float32Above, float32Below, float32Middle, formatBox, queryOn } from '../nrepair/pieces';
+import { recheckFlagged } from '../nrepair/recheck';
 import { catalogEntry } from '../catalog';
-import type { RepairMethod, RepairOutcome, RepairTask } from '../types';
+import { boundProof } from '../nrepair/boundProof';
+import { decisionKeepingShift, shiftProves } from '../nrepair/shiftClamps';
+import type { Decision, RepairMethod, RepairOutcome, RepairTask } from '../types';
 
 interface Settings {
   readonly alpha: number;
@@ -58,12 +62,12 @@ export const nrepair: RepairMethod = {
     { name: 'eta', default: DEFAULTS.eta, description: 'Algorithm 3: the descent step on a neuron output (paper: 0.35 ACAS Xu, 0.05 MNIST).' },
     { name: 'clamps', default: DEFAULTS.clamps, choices: ['bounds', 'gradient'], description: 'How a piece is repaired: "gradient" is the paper\'s Algorithm 3 at a counterexample; "bounds" chooses a last-hidden-layer clamp that the piece\'s linear bounds prove, changing the fewest decisions.' },
     { name: 'counterexample', default: DEFAULTS.counterexample, choices: ['refresh', 'fixed'], description: 'Algorithm 3 after its counterexample is fixed but the piece is not proved: ask the verifier for a new one ("refresh") or keep descending on the same one (the paper, "fixed").' },
-    { name: 'depth', default: DEFAULTS.depth, description: 'Above this depth a piece the original does not satisfy gets only the decision-keeping shift (bounds clamps) before it is bisected; from it on every repair is tried (the paper repairs where the partition stops).' },
+    { name: 'depth', default: DEFAULTS.depth, description: 'Above this depth a box is settled by bounds alone (proved, or repaired by a decision-keeping shift they prove) or bisected; from it on the verifier checks the original and every repair is tried (the paper repairs where the partition stops).' },
     { name: 'maxDepth', default: DEFAULTS.maxDepth, description: 'A piece whose repair fails is bisected again, down to this depth (equal to depth: no second try, as in the paper).' },
     { name: 'split', default: DEFAULTS.split, choices: ['smear', 'widest'], description: 'The input bisected: the largest smear (bound derivative x width) of the row closest to a proof, or the widest relative to the region.' },
     { name: 'changeBudget', default: DEFAULTS.changeBudget, description: 'All kept repairs together may change decisions the original got right (sampled) on at most this share of the region\'s volume; a repair that would overspend it is bisected again instead, down to maxDepth (fidelity). 1 accepts every proof (the paper).' },
     { name: 'verifyTimeoutSec', default: DEFAULTS.verifyTimeoutSec, description: 'Time limit of one verifier call on a repaired (clamped) piece.' },
-    { name: 'partitionTimeoutSec', default: DEFAULTS.partitionTimeoutSec, description: 'Time limit of the verifier on the original network for a box, at every depth: one it cannot decide by then is treated as violated (bisected, or repaired from the repair depth on).' },
+    { name: 'partitionTimeoutSec', default: DEFAULTS.partitionTimeoutSec, description: 'Time limit of the verifier on the original network for a box from the repair depth on (never more than the box\'s share of the time left): one it cannot decide by then is treated as violated (repaired).' },
     { name: 'threads', default: DEFAULTS.threads, description: 'Threads for each verifier call.' },
   ],
   run,
@@ -96,10 +100,6 @@ function reluNetwork(model: Model): Network {
   return net;
 }
 
-/** A box for the log: every interval for a few inputs; for images, how many inputs and how wide. */
-const formatBox = (box: Box): string => (box.lower.length > 10
-  ? `[${box.lower.length} inputs, widest ${Math.max(...box.upper.map((u, i) => u - box.lower[i])).toPrecision(3)}]`
-  : `[${Array.from(box.lower, (l, i) => `${l.toPrecision(6)}..${box.upper[i].toPrecision(6)}`).join(', ')}]`);
 
 async function run(task: RepairTask): Promise<RepairOutcome> {
   const net = reluNetwork(task.model);
@@ -108,12 +108,14 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
   const s = settingsOf(task);
   await initLp();
   const started = performance.now();
-  const deadline = Date.now() + task.timeoutSec * 1000;
+  const finalDeadline = Date.now() + task.timeoutSec * 1000;
+  // The last share of the time re-checks the pieces the partition had to flag.
+  const deadline = finalDeadline - RECHECK_SHARE * task.timeoutSec * 1000;
   const log: string[] = [];
   const pieces: GatedPiece[] = [];
   const counterexamples: Float64Array[] = [];
   const stats = {
-    verifierCalls: 0, verifySec: 0, originalSec: 0, originalUnknown: 0, repairSec: 0, boxesProved: 0, repairSteps: 0, repairsTooCostly: 0, maxDepth: 0,
+    verifierCalls: 0, verifySec: 0, boundSec: 0, shiftsByBounds: 0, originalSec: 0, originalUnknown: 0, repairSec: 0, boxesProved: 0, repairSteps: 0, repairsTooCostly: 0, maxDepth: 0,
   };
   const timed = async (call: () => Promise<VerifyResult>) => {
     const t = performance.now();
@@ -134,74 +136,105 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
   // The region's volume where kept repairs change decisions (estimated on samples): one budget for the whole region.
   let changedVolume = 0;
   const affordable = (changed: number, box: Box) => changedVolume + changed * volume(box) <= s.changeBudget * totalVolume;
+  // Progress in tenths of the region's volume: a handful of lines, not one per box.
+  let reportedTenths = 0;
+  const settle = (box: Box) => {
+    doneVolume += volume(box);
+    const fraction = Math.min(1, doneVolume / totalVolume);
+    if (Math.floor(10 * fraction) <= reportedTenths) return;
+    reportedTenths = Math.floor(10 * fraction);
+    task.onProgress?.({ stage: 'partition', fraction, message: `${Math.round(100 * fraction)}% of the region settled (${stats.boxesProved} box(es) proved as they were, ${pieces.filter((p) => !p.unrepaired).length} piece(s) repaired)` });
+  };
+  const keepRepair = (box: Box, clamps: readonly Clamp[], changed: number, how: string) => {
+    pieces.push({ ...box, clamps, unrepaired: false });
+    changedVolume += changed * volume(box);
+    settle(box);
+    log.push(`piece ${formatBox(box)}: repaired with ${clamps.map((c) => `layer ${c.layer} neuron ${c.neuron} = ${c.value.toPrecision(6)}`).join(', ')} (${how})${changed > 0 ? `; changes ${(100 * changed).toFixed(1)}% of the sampled decisions` : ''}`);
+  };
+  // Boxes not yet bound-tested come first (each costs a bound computation, and an LP where a shift may prove it); the
+  // ones the bounds cannot settle wait in `hard` for the verifier, so that one hard corner cannot starve the rest.
+  const fresh: Open[] = [];
+  const hard: Open[] = [];
   for (const polytope of query.region) {
     if (!polytope.lower.every(Number.isFinite) || !polytope.upper.every(Number.isFinite)) throw new InputError(`property '${query.name}': nRepair bisects boxes; bound every input`);
     // float32 edges: the exported gate compares float32 inputs with them exactly.
     const root: Box = { lower: polytope.lower.map(float32Below), upper: polytope.upper.map(float32Above) };
-    const stack = [{ box: root, depth: 0 }];
-    while (stack.length > 0) {
-      const { box, depth } = stack.pop()!;
-      stats.maxDepth = Math.max(stats.maxDepth, depth);
-      const q = queryOn(query, box);
-      if (q.region.length === 0) continue;
-      const piece = `piece ${formatBox(box)} (depth ${depth})`;
-      if (Date.now() > deadline || task.signal?.aborted) {
-        pieces.push({ ...box, clamps: [], unrepaired: true });
-        log.push(`${piece}: not searched (${task.signal?.aborted ? 'cancelled' : 'time ran out'}); unrepaired, raises the alarm`);
-        continue;
-      }
-      // A short limit on the original at every depth: a box it cannot decide quickly is split or repaired (a clamped
-      // piece is proved in a fraction of the time the original's near-violations take).
-      const checkedAt = performance.now();
-      const result = await check(net, q, s.partitionTimeoutSec);
-      stats.originalSec += since(checkedAt);
-      if (result.status === 'unknown') stats.originalUnknown++;
-      if (result.status === 'holds') {
+    fresh.push({ box: root, depth: 0, root });
+  }
+  while (fresh.length > 0 || hard.length > 0) {
+    const isFresh = fresh.length > 0;
+    const open = isFresh ? fresh.pop()! : hard.pop()!;
+    const { box, depth, root } = open;
+    stats.maxDepth = Math.max(stats.maxDepth, depth);
+    const q = queryOn(query, box);
+    if (q.region.length === 0) continue;
+    const piece = `piece ${formatBox(box)} (depth ${depth})`;
+    if (Date.now() > deadline || task.signal?.aborted) {
+      pieces.push({ ...box, clamps: [], unrepaired: true });
+      log.push(`${piece}: not searched (${task.signal?.aborted ? 'cancelled' : 'time ran out'}); unrepaired, raises the alarm`);
+      continue;
+    }
+    if (isFresh) {
+      const boundAt = performance.now();
+      const settled = settleByBounds(net, q, open, task.decision, s, affordable);
+      stats.boundSec += since(boundAt);
+      if (settled.kind === 'proved') {
         stats.boxesProved++;
-        doneVolume += volume(box);
-        task.onProgress?.({ stage: 'partition', fraction: Math.min(1, doneVolume / totalVolume) });
-        continue;
-      }
-      const halves = depth < s.maxDepth ? bisect(net, q, box, root, s.split) : undefined;
-      // Above the repair depth only a repair that keeps the piece's decisions is tried; then smaller pieces come first:
-      // they may be proved as they are.
-      const early = depth < s.depth && halves !== undefined;
-      if (early && s.clamps !== 'bounds') {
-        stack.push(...halves.map((b) => ({ box: b, depth: depth + 1 })));
-        continue;
-      }
-      const samples = samplesOf(net, q, box, task.decision, CHANGE_SAMPLES);
-      const changedFraction = (repaired: Network) => (samples.count === 0 ? 0 : decisionChanges(repaired, samples, task.decision) / samples.count);
-      const repairAt = performance.now();
-      const search: ClampSearch = s.clamps === 'bounds'
-        ? await boundClamps(net, q, box, {
-          alpha: s.alpha, decision: task.decision, deadline, verifyPiece: (c) => check(c, q),
-          // Worth proving only if it would be kept: a piece that can still be split is split instead.
-          worthProving: (c) => !halves || affordable(changedFraction(c), box), keepingOnly: early,
-        })
-        : await gradientClamps(net, q, result.status === 'violated' ? result.counterexample.input : likeliestViolation(net, q, box), { alpha: s.alpha, beta: s.beta, eta: s.eta, refresh: s.counterexample === 'refresh', deadline, verifyPiece: (c) => check(c, q) });
-      stats.repairSteps += search.steps;
-      stats.repairSec += since(repairAt);
-      const changed = search.kind === 'repaired' ? changedFraction(clampNetwork(net, search.clamps)) : 0;
-      if (search.kind === 'repaired' && !affordable(changed, box) && halves) {
-        // Proved, but it changes decisions the original got right: smaller pieces leave more of them alone.
-        stats.repairsTooCostly++;
-        stack.push(...halves.map((b) => ({ box: b, depth: depth + 1 })));
-      } else if (search.kind === 'repaired') {
-        pieces.push({ ...box, clamps: search.clamps, unrepaired: false });
-        changedVolume += changed * volume(box);
-        if (result.status === 'violated') counterexamples.push(result.counterexample.input);
-        doneVolume += volume(box);
-        task.onProgress?.({ stage: 'partition', fraction: Math.min(1, doneVolume / totalVolume) });
-        log.push(`${piece}: repaired with ${search.clamps.map((c) => `layer ${c.layer} neuron ${c.neuron} = ${c.value.toPrecision(6)}`).join(', ')}${changed > 0 ? ` (changes ${(100 * changed).toFixed(1)}% of the sampled decisions)` : ''}`);
-      } else if (halves) {
-        stack.push(...halves.map((b) => ({ box: b, depth: depth + 1 })));
+        settle(box);
+      } else if (settled.kind === 'repaired') {
+        stats.shiftsByBounds++;
+        keepRepair(box, settled.clamps, settled.changed, 'a decision-keeping shift its bounds prove');
       } else {
-        pieces.push({ ...box, clamps: [], unrepaired: true });
-        log.push(`${piece}: NOT repaired (${search.reason}${result.status === 'unknown' ? `; the verifier said unknown: ${result.reason}` : ''}); raises the alarm`);
+        // Above the repair depth the bounds alone drive the partition (the verifier's short checks on such large boxes
+        // almost never decide them); from it on the box waits for the verifier.
+        const halves = depth < s.depth ? bisect(net, q, box, root, s.split) : undefined;
+        if (halves) fresh.push(...halves.map((b) => ({ box: b, depth: depth + 1, root, enclosing: settled.preActivation })));
+        else hard.push({ ...open, enclosing: settled.preActivation });
       }
+      continue;
+    }
+    // The verifier on the original, with a short limit (never more than this box's share of the time left): a box it
+    // cannot decide by then is repaired (a clamped piece is proved in a fraction of the time the original's
+    // near-violations take).
+    const share = (deadline - Date.now()) / 1000 / (hard.length + 1);
+    const checkedAt = performance.now();
+    const result = await check(net, q, Math.min(s.partitionTimeoutSec, share));
+    stats.originalSec += since(checkedAt);
+    if (result.status === 'unknown') stats.originalUnknown++;
+    if (result.status === 'holds') {
+      stats.boxesProved++;
+      settle(box);
+      continue;
+    }
+    const halves = depth < s.maxDepth ? bisect(net, q, box, root, s.split) : undefined;
+    const samples = samplesOf(net, q, box, task.decision, CHANGE_SAMPLES);
+    const changedFraction = (repaired: Network) => (samples.count === 0 ? 0 : decisionChanges(repaired, samples, task.decision) / samples.count);
+    const repairAt = performance.now();
+    const search: ClampSearch = s.clamps === 'bounds'
+      ? await boundClamps(net, q, box, {
+        alpha: s.alpha, decision: task.decision, deadline, verifyPiece: (c) => check(c, q),
+        // Worth proving only if it would be kept: a piece that can still be split is split instead.
+        worthProving: (c) => !halves || affordable(changedFraction(c), box),
+      })
+      : await gradientClamps(net, q, result.status === 'violated' ? result.counterexample.input : likeliestViolation(net, q, box), { alpha: s.alpha, beta: s.beta, eta: s.eta, refresh: s.counterexample === 'refresh', deadline, verifyPiece: (c) => check(c, q) });
+    stats.repairSteps += search.steps;
+    stats.repairSec += since(repairAt);
+    const changed = search.kind === 'repaired' ? changedFraction(clampNetwork(net, search.clamps)) : 0;
+    if (search.kind === 'repaired' && !affordable(changed, box) && halves) {
+      // Proved, but it changes decisions the original got right: smaller pieces leave more of them alone.
+      stats.repairsTooCostly++;
+      fresh.push(...halves.map((b) => ({ box: b, depth: depth + 1, root })));
+    } else if (search.kind === 'repaired') {
+      if (result.status === 'violated') counterexamples.push(result.counterexample.input);
+      keepRepair(box, search.clamps, changed, 'proved by the verifier');
+    } else if (halves) {
+      fresh.push(...halves.map((b) => ({ box: b, depth: depth + 1, root })));
+    } else {
+      pieces.push({ ...box, clamps: [], unrepaired: true });
+      log.push(`${piece}: NOT repaired (${search.reason}${result.status === 'unknown' ? `; the verifier said unknown: ${result.reason}` : ''}); raises the alarm`);
     }
   }
+  const provedOnRecheck = await recheckFlagged(net, query, pieces, log, { deadline: finalDeadline, threads: s.threads, signal: task.signal });
   const model = gatedModel(net, pieces);
   const repaired = pieces.filter((p) => !p.unrepaired);
   const unrepaired = pieces.length - repaired.length;
@@ -210,14 +243,52 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
   return {
     model,
     log,
-    stats: { pieces: pieces.length, piecesRepaired: repaired.length, piecesUnrepaired: unrepaired, clamps, ...stats },
+    stats: { pieces: pieces.length, piecesRepaired: repaired.length, piecesUnrepaired: unrepaired, clamps, provedOnRecheck, ...stats },
     counterexamples,
     ...(unrepaired > 0 ? { caveat: `${unrepaired} piece(s) could not be repaired: the property is not proved there, and inputs in them raise the alarm (the model's second output)` } : {}),
   };
 }
 
+/** The share of the time limit kept for re-checking flagged pieces at the end. */
+const RECHECK_SHARE = 0.1;
+
 /** Samples of a piece on which a repair's changes are counted. */
 const CHANGE_SAMPLES = 256;
+
+/** A box of the partition still to settle, with its polytope's root box and its parent's pre-activation bounds. */
+interface Open {
+  readonly box: Box;
+  readonly depth: number;
+  readonly root: Box;
+  readonly enclosing?: readonly LayerBounds[];
+}
+
+type BoundSettlement =
+  | { readonly kind: 'proved' }
+  | { readonly kind: 'repaired'; readonly clamps: readonly Clamp[]; readonly changed: number }
+  | { readonly kind: 'open'; readonly preActivation: readonly LayerBounds[] };
+
+/**
+ * A box settled by bounds alone, without a verifier call: the original's bounds prove it, or a decision-keeping shift
+ * (the kept outputs read from samples of the box) makes the clamped network's bounds prove it within the fidelity
+ * budget.
+ */
+function settleByBounds(net: Network, query: Query, open: Open, decision: Decision, s: Settings, affordable: (changed: number, box: Box) => boolean): BoundSettlement {
+  const { box, depth, enclosing } = open;
+  const proof = boundProof(net, query, box, enclosing);
+  if (proof.proved) return { kind: 'proved' };
+  const unsettled = { kind: 'open', preActivation: proof.bounds.preActivation } as const;
+  if (s.clamps !== 'bounds' || !hasInactiveLastNeuron(proof.bounds)) return unsettled;
+  const samples = samplesOf(net, query, box, decision, CHANGE_SAMPLES);
+  const clamps = decisionKeepingShift(net, query, box, s.alpha, new Set(samples.labels), decision, proof.bounds);
+  if (!clamps) return unsettled;
+  if (!shiftProves(net, query, proof.bounds, clamps)) return unsettled;
+  const changed = samples.count > 0 ? decisionChanges(clampNetwork(net, clamps), samples, decision) / samples.count : 0;
+  if (!(affordable(changed, box) || depth >= s.maxDepth)) return unsettled;
+  return { kind: 'repaired', clamps, changed };
+}
+
+const hasInactiveLastNeuron = (bounds: SpecBounds): boolean => bounds.preActivation[bounds.preActivation.length - 1].hi.some((v) => v < 0);
 
 /** A violated box's halves, at a float32 point near the middle of the chosen input; undefined when none can be split. */
 function bisect(net: Network, query: Query, box: Box, root: Box, rule: 'smear' | 'widest'): [Box, Box] | undefined {

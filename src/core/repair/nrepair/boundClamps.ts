@@ -26,8 +26,6 @@ export interface BoundOptions {
   readonly verifyPiece: (net: Network) => Promise<VerifyResult>;
   /** Candidates that fail this are not verified (the caller would not keep them). */
   readonly worthProving: (net: Network) => boolean;
-  /** Only the decision-keeping shift is tried (a cheap first try on a large piece). */
-  readonly keepingOnly?: boolean;
 }
 
 /** What a bound must clear (output units) before a clamp value is taken: the verifier's own bounds then prove it. */
@@ -63,7 +61,6 @@ export async function boundClamps(net: Network, query: Query, box: Box, opts: Bo
     const repaired = clampNetwork(net, keeping);
     if (opts.worthProving(repaired) && (await opts.verifyPiece(repaired)).status === 'holds') return { kind: 'repaired', clamps: keeping, steps };
   }
-  if (opts.keepingOnly) return { kind: 'failed', reason: 'no decision-keeping shift proves the piece', steps };
   const shifts = shiftClampCandidates(net, query, box, opts.alpha)
     .map((set) => ({ set, repaired: clampNetwork(net, set) }))
     .map((c) => ({ ...c, changes: decisionChanges(c.repaired, samples, opts.decision) }))

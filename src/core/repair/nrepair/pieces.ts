@@ -1,4 +1,4 @@
-/** What nRepair's steps share: the query on a piece, float32 box edges. */
+/** What nRepair's steps share: the query on a piece, float32 box edges, a box for the log. */
 import type { Box } from '../../bounds/box';
 import { cutToBox, type Query } from '../../query/normalForm';
 
@@ -27,3 +27,8 @@ export function float32Middle(lo: number, hi: number): number | undefined {
   const mid = Math.fround((lo + hi) / 2);
   return mid > lo && mid < hi ? mid : undefined;
 }
+
+/** A box for the log: every interval for a few inputs; for images, how many inputs and how wide. */
+export const formatBox = (box: Box): string => (box.lower.length > 10
+  ? `[${box.lower.length} inputs, widest ${Math.max(...box.upper.map((u, i) => u - box.lower[i])).toPrecision(3)}]`
+  : `[${Array.from(box.lower, (l, i) => `${l.toPrecision(6)}..${box.upper[i].toPrecision(6)}`).join(', ')}]`);

@@ -13,7 +13,7 @@
  * the original is safe, the repair changes none of them.
  */
 import type { Box } from '../../bounds/box';
-import { specBounds } from '../../bounds/linearBounds';
+import { specBounds, type SpecBounds } from '../../bounds/linearBounds';
 import type { Clamp } from '../../network/gated';
 import type { Network } from '../../network/network';
 import type { Query } from '../../query/normalForm';
@@ -24,18 +24,21 @@ import { solveLp } from '../../lp';
 const MARGIN = 1e-4;
 
 /** The last hidden layer's neurons inactive on the whole box, their output columns, and the property rows' bounds. */
-function inactiveColumns(net: Network, query: Query, box: Box) {
+function inactiveColumns(net: Network, query: Query, box: Box, known?: SpecBounds) {
   const h = net.layers.length - 2;
   const out = net.layers[net.layers.length - 1];
   const rows = query.violation.flat();
-  const bounds = specBounds(net, box, rows);
+  // Bounds computed for more rows (the caller's, the violation's rows first) serve as well.
+  const bounds = known ?? specBounds(net, box, rows);
   const inactive = Array.from({ length: out.inSize }, (_, j) => j).filter((j) => bounds.preActivation[h].hi[j] < 0);
   const columns = inactive.map((j) => Float64Array.from({ length: out.outSize }, (_, o) => out.weights[o * out.inSize + j]));
   return { h, m: out.outSize, rows, bounds, inactive, columns };
 }
 
-export function decisionKeepingShift(net: Network, query: Query, box: Box, alpha: number, kept: ReadonlySet<number>, decision: Decision): Clamp[] | undefined {
-  const { h, m, rows, bounds, inactive, columns } = inactiveColumns(net, query, box);
+export function decisionKeepingShift(
+  net: Network, query: Query, box: Box, alpha: number, kept: ReadonlySet<number>, decision: Decision, known?: SpecBounds,
+): Clamp[] | undefined {
+  const { h, m, rows, bounds, inactive, columns } = inactiveColumns(net, query, box, known);
   if (inactive.length === 0 || kept.size === 0) return undefined;
   // +1: the others may only rise (argmin); -1: only fall (argmax).
   const losing = decision === 'argmin' ? 1 : -1;
@@ -116,4 +119,21 @@ export function shiftClampCandidates(net: Network, query: Query, box: Box, alpha
     if (clamps.length > 0 && clamps.length <= alpha) candidates.push(clamps);
   }
   return candidates;
+}
+
+/**
+ * Whether a shift of inactive last-hidden-layer neurons proves the box by the bounds it was computed from, without a
+ * new bound computation: each clamped neuron output 0 on the whole box, so each row's lower bound rises by exactly
+ * the shift. Half the LP's margin is kept against the float32 rounding of the values.
+ */
+export function shiftProves(net: Network, query: Query, bounds: SpecBounds, clamps: readonly Clamp[]): boolean {
+  const h = net.layers.length - 2;
+  const out = net.layers[net.layers.length - 1];
+  if (clamps.some((c) => c.layer !== h || !(bounds.preActivation[h].hi[c.neuron] < 0) || !(c.value >= 0))) return false;
+  let r = 0;
+  return query.violation.every((conj) => conj.some((row) => {
+    let lower = bounds.lower[r++];
+    for (const c of clamps) for (let o = 0; o < out.outSize; o++) lower += c.value * row.coeffs[o] * out.weights[o * out.inSize + c.neuron];
+    return lower > MARGIN / 2;
+  }));
 }
