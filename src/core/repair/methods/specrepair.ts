@@ -133,20 +133,8 @@ async function runSpecRepair(task: RepairTask): Promise<RepairOutcome> {
       log.push(`round ${rounds}: ${fixed.passes} penalty pass(es) on ${cxs.length} counterexample(s), ${fixed.stillViolated} still below the margin; decisions kept on ${(100 * agreement(net)).toFixed(2)}% of the domain samples`);
     }
     task.onProgress?.({ stage: 'verify', message: `round ${rounds}: certifying` });
-    const verdicts = await timed('verifySec', async () => {
-      const out: string[] = [];
-      for (const q of queries) {
-        const remaining = (deadline - Date.now()) / 1000;
-        if (remaining <= 0) { out.push('unknown'); continue; }
-        const result = await verify(net, q, { timeoutSec: Math.min(verifyTimeout, remaining), signal: task.signal, threads: availableParallelism() });
-        out.push(result.status);
-        if (result.status === 'violated') {
-          fromVerifier.push({ input: result.counterexample.input, violation: q.violation, property: q.name });
-          log.push(`round ${rounds}: ${q.name}: the verifier's counterexample ${fmt(result.counterexample.input)} joins the set`);
-        } else if (result.status === 'unknown') log.push(`round ${rounds}: ${q.name}: the verifier could not decide (${result.reason})`);
-      }
-      return out;
-    });
+    const verdicts = await timed('verifySec', () => certify(net, queries, verifyTimeout, deadline, task.signal, log, `round ${rounds}`, (q, input) =>
+      fromVerifier.push({ input, violation: q.violation, property: q.name })));
     if (verdicts.every((v) => v === 'holds')) {
       provenInRound = rounds;
       log.push(`round ${rounds}: every property proved`);
@@ -205,20 +193,8 @@ async function boxRounds(task: RepairTask, original: Network, queries: readonly 
     // Certify once our bounds say every box holds, or when no box can be split any more.
     if (stillViolated > 0 && state.boxes.length < s.maxBoxes) continue;
     task.onProgress?.({ stage: 'verify', message: `round ${rounds}: certifying` });
-    const verdicts = await ctx.timed('verifySec', async () => {
-      const out: string[] = [];
-      for (const q of queries) {
-        const remaining = (ctx.deadline - Date.now()) / 1000;
-        if (remaining <= 0) { out.push('unknown'); continue; }
-        const result = await verify(net, q, { timeoutSec: Math.min(verifyTimeout, remaining), signal: task.signal, threads: availableParallelism() });
-        out.push(result.status);
-        if (result.status === 'violated') {
-          counterexamples.push(result.counterexample.input);
-          log.push(`round ${rounds}: ${q.name}: the verifier's counterexample ${fmt(result.counterexample.input)}`);
-        } else if (result.status === 'unknown') log.push(`round ${rounds}: ${q.name}: the verifier could not decide (${result.reason})`);
-      }
-      return out;
-    });
+    const verdicts = await ctx.timed('verifySec', () => certify(net, queries, verifyTimeout, ctx.deadline, task.signal, log, `round ${rounds}`, (_q, input) =>
+      counterexamples.push(input)));
     if (verdicts.every((v) => v === 'holds')) {
       provenInRound = rounds;
       log.push(`round ${rounds}: every property proved`);
@@ -235,3 +211,25 @@ async function boxRounds(task: RepairTask, original: Network, queries: readonly 
 }
 
 const fmt = (v: ArrayLike<number>) => `[${Array.from(v, (x) => x.toPrecision(4)).join(', ')}]`;
+
+/**
+ * One certification: our verifier on every property, each within `verifyTimeout` and the time left; a property with no
+ * time left is "unknown". Each counterexample goes to `onCounterexample` and the log.
+ */
+async function certify(
+  net: Network, queries: readonly Query[], verifyTimeout: number, deadline: number, signal: AbortSignal | undefined,
+  log: string[], round: string, onCounterexample: (query: Query, input: Float64Array) => void,
+): Promise<string[]> {
+  const out: string[] = [];
+  for (const q of queries) {
+    const remaining = (deadline - Date.now()) / 1000;
+    if (remaining <= 0) { out.push('unknown'); continue; }
+    const result = await verify(net, q, { timeoutSec: Math.min(verifyTimeout, remaining), signal, threads: availableParallelism() });
+    out.push(result.status);
+    if (result.status === 'violated') {
+      onCounterexample(q, result.counterexample.input);
+      log.push(`${round}: ${q.name}: the verifier's counterexample ${fmt(result.counterexample.input)}`);
+    } else if (result.status === 'unknown') log.push(`${round}: ${q.name}: the verifier could not decide (${result.reason})`);
+  }
+  return out;
+}

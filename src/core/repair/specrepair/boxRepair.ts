@@ -13,16 +13,10 @@ import type { Network } from '../../network/network';
 import { adam } from '../../train/optimizers';
 import type { Parameters } from '../../train/parameters';
 import { boxBound, featureBox, rowMaps, splitFeatureBox, type FeatureBox, type LastLayer, type RowMaps } from './boxes';
-import { raisePenalties, type FidelityData } from './penalty';
+import { raisePenalties, type FidelityData, type PenaltySettings } from './penalty';
 
-export interface BoxPenaltySettings {
-  readonly initialPenalty: number;
-  readonly maxUpdates: number;
-  readonly margin: number;
-  readonly learningRate: number;
-  readonly steps: number;
-  readonly batchSize: number;
-  readonly fidelityWeight: number;
+/** The paper's penalty settings, less `trainLayers` (boxes mode always trains the last layer), and the boxes'. */
+export interface BoxPenaltySettings extends Omit<PenaltySettings, 'trainLayers'> {
   /** Most boxes kept in the penalty. */
   readonly maxBoxes: number;
   /** Boxes below eps are split until there are this many before the first training (finer boxes, tighter bounds, smaller changes). */
