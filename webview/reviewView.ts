@@ -1,6 +1,6 @@
 /** What a repair did: verdict, fixes, regressions, fidelity, size, weight changes per layer, timings, log; Accept/Reject. */
 import type { RepairReport } from '../src/core/repair/report';
-import { agreementText, VERDICT_LABEL } from '../src/core/repair/reportText';
+import { acceptWarning, agreementText, VERDICT_LABEL } from '../src/core/repair/reportText';
 import { count, fileName, h, percent, seconds } from './dom';
 import type { ReviewStatus } from './protocol';
 import { ramp, readPalette } from './theme';
@@ -68,7 +68,7 @@ function actionBar(report: RepairReport, status: ReviewStatus, actions: ReviewAc
   }
   if (status.state === 'rejected') return h('p', { class: 'status', role: 'status' }, 'Rejected: the repaired model was discarded; nothing was written.');
   if (status.state === 'empty') return h('p', { class: 'status', role: 'status' }, 'The method produced no model: there is nothing to accept, and nothing was written.');
-  const accept = h('vscode-button', {}, report.verdict.status === 'repaired' ? 'Accept' : 'Accept anyway');
+  const accept = h('vscode-button', {}, acceptWarning(report) ? 'Accept anyway' : 'Accept');
   const overwrite = h('vscode-button', { secondary: true }, 'Accept and overwrite the original…');
   const reject = h('vscode-button', { secondary: true }, 'Reject');
   accept.addEventListener('click', () => actions.onAccept(false));

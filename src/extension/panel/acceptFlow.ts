@@ -10,7 +10,7 @@ import { parse } from '../../core/property/parser';
 import type { ReviewStatus } from '../../../webview/protocol';
 import { acceptRepair, DEFAULT_NAME_TEMPLATE, freePath, modelLineEdit, repairedModelPath } from './acceptRepair';
 import type { ReviewRecord } from './reviews';
-import { VERDICT_LABEL } from '../../core/repair/reportText';
+import { acceptWarning } from '../../core/repair/reportText';
 
 /** Runs the accept; the review's new status, or undefined when the user cancelled (it stays pending). */
 /** What the panel's flows need from the extension. */
@@ -23,8 +23,9 @@ export interface PanelDeps {
 export async function acceptReview(record: ReviewRecord, candidate: string, overwrite: boolean, deps: PanelDeps): Promise<ReviewStatus | undefined> {
   const model = record.modelPath;
   const name = path.basename(model);
-  if (record.report.verdict.status !== 'repaired') {
-    const go = await vscode.window.showWarningMessage(`The verifier did not prove ${record.report.property ?? 'the property'} on this repair (${VERDICT_LABEL[record.report.verdict.status]}: ${record.report.verdict.detail}). Accept it anyway?`, { modal: true }, 'Accept anyway');
+  const warning = acceptWarning(record.report);
+  if (warning) {
+    const go = await vscode.window.showWarningMessage(`${warning} Accept it anyway?`, { modal: true }, 'Accept anyway');
     if (!go) return undefined;
   }
   let target: string | undefined;

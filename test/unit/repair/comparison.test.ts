@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { compareRepairs, formatCell, formatComparison } from '../../../src/core/repair/comparison';
-import { agreementText } from '../../../src/core/repair/reportText';
+import { acceptWarning, agreementText } from '../../../src/core/repair/reportText';
 import { formatReport } from '../../../src/cli/repairReport';
 import type { RepairReport } from '../../../src/core/repair/report';
 import { acasReports } from '../../panelFixtures';
@@ -84,4 +84,14 @@ test('no sample measured is no fidelity: n/a in the CLI report, never 100%, and 
   assert.match(text, /property region: n\/a/);
   assert.equal(agreementText({ agreement: 1, samples: 0 }), 'n/a (no samples)');
   assert.equal(agreementText({ agreement: 0.98765, samples: 10 }), '98.8%');
+});
+
+test('Accept warns when the property is unproved or another property regressed, and only then', () => {
+  const [proven, regressed, unproved] = reports;
+  assert.equal(acceptWarning(proven), undefined);
+  assert.match(acceptWarning(regressed)!, /breaks phi4 \(now violated\), which held before/);
+  assert.doesNotMatch(acceptWarning(regressed)!, /did not prove/);
+  assert.match(acceptWarning(unproved)!, /^The verifier did not prove phi2 on this repair \(not repaired: /);
+  const both = acceptWarning({ ...unproved, regressions: regressed.regressions })!;
+  assert.match(both, /did not prove phi2 .*; and it breaks phi4/);
 });
