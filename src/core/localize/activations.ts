@@ -1,7 +1,11 @@
 /**
  * Every node's outputs on a batch, by ONNX Runtime in float64: our export with each node's output added to the
- * graph's outputs. 10,000 ACAS Xu samples take milliseconds this way; a JS loop takes a quarter of a second
- * (docs/benchmarks/forward.md). A plain sequence's layers are the nodes of its graph view.
+ * graph's outputs, in one call. 10,000 ACAS Xu samples take about 10 ms this way; our JS kernels take 20-40 times
+ * longer (docs/benchmarks/localize.md). A plain sequence's layers are the nodes of its graph view.
+ *
+ * The session is created once per model and kept while the model lives: models are values (their weights are never
+ * written), so a localisation, its growing rounds and the next localisation of the same model in the worker pay ONNX
+ * Runtime's session creation once.
  */
 import * as ort from 'onnxruntime-node';
 import { onnx } from 'onnx-proto';
@@ -11,7 +15,19 @@ import { asGraph, type Localizable } from './model';
 /** The name our export gives node k's output (post-activation); the last node's is the graph's output. */
 const nodeOutputName = (k: number, last: number) => (k === last ? 'output' : `layer${k}_out`);
 
-export async function layerActivations(model: Localizable, inputs: Float64Array, count: number): Promise<Float64Array[]> {
+const sessions = new WeakMap<Localizable, Promise<ort.InferenceSession>>();
+
+function sessionFor(model: Localizable): Promise<ort.InferenceSession> {
+  let session = sessions.get(model);
+  if (!session) {
+    session = createSession(model);
+    sessions.set(model, session);
+    session.catch(() => sessions.delete(model));
+  }
+  return session;
+}
+
+function createSession(model: Localizable): Promise<ort.InferenceSession> {
   const g = asGraph(model);
   const last = g.nodes.length - 1;
   const proto = onnx.ModelProto.decode(exportOnnx(g, { precision: 'float64' }));
@@ -23,11 +39,21 @@ export async function layerActivations(model: Localizable, inputs: Float64Array,
       type: { tensorType: { elemType: onnx.TensorProto.DataType.DOUBLE, shape: { dim: [{ dimParam: 'N' }, { dimValue: node.outSize }] } } },
     }));
   });
-  const session = await ort.InferenceSession.create(onnx.ModelProto.encode(proto).finish());
-  try {
-    const result = await session.run({ input: new ort.Tensor('float64', inputs, [count, g.inputSize]) });
-    return g.nodes.map((_, k) => result[nodeOutputName(k, last)].data as Float64Array);
-  } finally {
-    await session.release();
-  }
+  return ort.InferenceSession.create(onnx.ModelProto.encode(proto).finish());
+}
+
+/**
+ * Row-major [count][inSize] inputs -> every node's outputs ([count][outSize] each, the last the model's output).
+ * With `into` (one array per node, each exactly [count][outSize], views into larger buffers included) ONNX Runtime
+ * writes there and nothing is allocated.
+ */
+export async function layerActivations(model: Localizable, inputs: Float64Array, count: number, into?: readonly Float64Array[]): Promise<Float64Array[]> {
+  const g = asGraph(model);
+  const outputs = into ? [...into] : g.nodes.map((node) => new Float64Array(count * node.outSize));
+  if (count === 0) return outputs;
+  const last = g.nodes.length - 1;
+  const fetches = Object.fromEntries(g.nodes.map((node, k) => [nodeOutputName(k, last), new ort.Tensor('float64', outputs[k], [count, node.outSize])]));
+  const session = await sessionFor(model);
+  await session.run({ input: new ort.Tensor('float64', inputs.subarray(0, count * g.inputSize), [count, g.inputSize]) }, fetches);
+  return outputs;
 }
