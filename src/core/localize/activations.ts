@@ -9,7 +9,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import { onnx } from 'onnx-proto';
-import { exportOnnx } from '../onnx/export';
+import { exportOnnx, type Precision } from '../onnx/export';
 import { asGraph, type Localizable } from './model';
 
 /** The name our export gives node k's output (post-activation); the last node's is the graph's output. */
@@ -17,29 +17,36 @@ const nodeOutputName = (k: number, last: number) => (k === last ? 'output' : `la
 
 const sessions = new WeakMap<Localizable, Promise<ort.InferenceSession>>();
 
+/**
+ * ORT's threads sleep between calls instead of spinning: a call takes milliseconds, and spinning threads took the cores
+ * from the verifier and other work (measured under load: 45 ms a call without spinning, 107 ms with).
+ */
+export const ACTIVATION_SESSION_OPTIONS: ort.InferenceSession.SessionOptions = { extra: { session: { intra_op: { allow_spinning: '0' } } } };
+
 function sessionFor(model: Localizable): Promise<ort.InferenceSession> {
   let session = sessions.get(model);
   if (!session) {
-    session = createSession(model);
+    session = ort.InferenceSession.create(activationsModel(model, 'float64'), ACTIVATION_SESSION_OPTIONS);
     sessions.set(model, session);
     session.catch(() => sessions.delete(model));
   }
   return session;
 }
 
-function createSession(model: Localizable): Promise<ort.InferenceSession> {
+/** Our export of the model with every node's output a graph output (float32: what the benchmark compares). */
+export function activationsModel(model: Localizable, precision: Precision): Uint8Array {
   const g = asGraph(model);
   const last = g.nodes.length - 1;
-  const proto = onnx.ModelProto.decode(exportOnnx(g, { precision: 'float64' }));
+  const proto = onnx.ModelProto.decode(exportOnnx(g, { precision }));
   const graph = proto.graph!;
   g.nodes.forEach((node, k) => {
     if (k === last) return;
     graph.output!.push(onnx.ValueInfoProto.create({
       name: nodeOutputName(k, last),
-      type: { tensorType: { elemType: onnx.TensorProto.DataType.DOUBLE, shape: { dim: [{ dimParam: 'N' }, { dimValue: node.outSize }] } } },
+      type: { tensorType: { elemType: precision === 'float64' ? onnx.TensorProto.DataType.DOUBLE : onnx.TensorProto.DataType.FLOAT, shape: { dim: [{ dimParam: 'N' }, { dimValue: node.outSize }] } } },
     }));
   });
-  return ort.InferenceSession.create(onnx.ModelProto.encode(proto).finish());
+  return onnx.ModelProto.encode(proto).finish();
 }
 
 /**

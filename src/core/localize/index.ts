@@ -71,10 +71,23 @@ const methodScores = (layer: LayerScores, method: 'birdnn' | 'birdnn-code') => (
 
 export async function localize(net: Localizable, query: Query, options: LocalizeOptions = {}): Promise<Responsibility> {
   const started = performance.now();
-  const method = options.method ?? 'birdnn';
+  const { set, search } = options.sampleSet ? { set: options.sampleSet, search: undefined } : await localizationSamples(net, query, options);
+  return {
+    ...responsibilityOf(net, query, set, options.method ?? 'birdnn', options.topK ?? 10),
+    ...(search ? { search: { verdict: search.verdict, timeSec: search.timeSec, limitSec: options.verifyTimeoutSec ?? 0 } } : {}),
+    timeSec: (performance.now() - started) / 1000,
+  };
+}
+
+/**
+ * The samples localisation scores: the region's, the given counterexamples' neighbourhoods, and when none of them
+ * violates, the verifier's counterexample's (`search` says what the verifier answered); rare violations grown to
+ * `violatingTarget` by sampling around them.
+ */
+export async function localizationSamples(net: Localizable, query: Query, options: LocalizeOptions = {}): Promise<{ set: SampleSet; search?: CounterexampleSearch }> {
   const verifyTimeoutSec = options.verifyTimeoutSec ?? 0;
   let search: CounterexampleSearch | undefined;
-  const set = options.sampleSet ?? await collectSamples(net, query, {
+  const set = await collectSamples(net, query, {
     samples: options.samples ?? (asGraph(net).inputSize > WIDE_INPUT ? WIDE_SAMPLES : 10_000),
     random: seededRandom(options.seed ?? 1),
     counterexamples: options.counterexamples,
@@ -88,6 +101,11 @@ export async function localize(net: Localizable, query: Query, options: Localize
       return search.verdict === 'violated' ? search.input : search.verdict === 'holds' ? 'holds' : undefined;
     } : undefined,
   });
+  return { set, search };
+}
+
+/** The heatmap's data from split samples: every hidden neuron's score, normalised per layer and globally, the top k. */
+export function responsibilityOf(net: Localizable, query: Query, set: SampleSet, method: ResponsibilityMethod, topK: number): Omit<Responsibility, 'timeSec' | 'search'> {
   const rows = hiddenNodes(net);
   const layerScores = rows.map((row, k) => scoreLayer(set.activations[k], row.outSize, set.violating, set.safe, method === 'birdnn'));
   const scores = method === 'gradient' ? gradientScores(net, query, set).slice(0, rows.length) : layerScores.map((l) => methodScores(l, method));
@@ -104,19 +122,11 @@ export async function localize(net: Localizable, query: Query, options: Localize
     meanViolating: Array.from(layerScores[k].meanViolating),
     meanSafe: Array.from(layerScores[k].meanSafe),
   }));
-  const top = rankNeurons(scores).slice(0, options.topK ?? 10).map(({ layer, neuron, score }) => ({ layer, neuron, score: score / globalMax }));
-  return {
-    property: query.name,
-    method,
-    layers,
-    top,
-    samples: { violating: set.violating.length, safe: set.safe.length },
-    ...(search ? { search: { verdict: search.verdict, timeSec: search.timeSec, limitSec: verifyTimeoutSec } } : {}),
-    timeSec: (performance.now() - started) / 1000,
-  };
+  const top = rankNeurons(scores).slice(0, topK).map(({ layer, neuron, score }) => ({ layer, neuron, score: score / globalMax }));
+  return { property: query.name, method, layers, top, samples: { violating: set.violating.length, safe: set.safe.length } };
 }
 
-interface CounterexampleSearch {
+export interface CounterexampleSearch {
   readonly verdict: 'violated' | 'holds' | 'unknown';
   readonly input?: Float64Array;
   readonly timeSec: number;

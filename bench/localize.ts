@@ -1,0 +1,229 @@
+/**
+ * Where localisation's time goes, stage by stage, on ACAS Xu with 10,000 region samples: sampling, the forward pass
+ * that records every layer (ONNX Runtime, session cached), the violation split, growing rare violations (and the
+ * verifier's search when none is sampled), each method's scores (BIRDNN's Eq. 4 and Eq. 5, the margin gradient,
+ * I-REPAIR's influence), the whole localisation step from samples to result, `localize()` end to end, and the
+ * `netmend localize` command with Node's start-up apart. Beside them BIRDNN's 0.07 s (its Eq. 5 over stored samples).
+ * Also the forward pass's alternatives (ORT float32, one thread, our JS kernels). Writes docs/benchmarks/localize.md.
+ *
+ * BENCH_RUNS: repetitions per stage (median; default 7). BENCH_CLI=0 skips the command-line runs (they need
+ * `npm run build`, which `npm run bench:localize` does first).
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { parseVnnlib } from '../src/core/property/vnnlib';
+import type { Query } from '../src/core/query/normalForm';
+import type { Network } from '../src/core/network/network';
+import { localizationSamples, localize, responsibilityOf } from '../src/core/localize';
+import { ACTIVATION_SESSION_OPTIONS, activationsModel, layerActivations } from '../src/core/localize/activations';
+import { marginGradientScores } from '../src/core/localize/gradient';
+import { influence } from '../src/core/localize/influence';
+import { classifyRows, type SampleSet } from '../src/core/localize/samples';
+import { pickRows, sampleRegion } from '../src/core/localize/sampling';
+import { scoreLayer } from '../src/core/localize/scores';
+import { LOCALIZE_VERIFY_SEC } from '../src/core/localize/types';
+import { violationLoss } from '../src/core/train/losses';
+import { gradientPass, trainableParameters } from '../src/core/train/trainable';
+import { seededRandom } from '../src/core/verify/falsify';
+import { loadQueries } from '../src/cli/loadQueries';
+import { acasNet, dataPath, loadNetwork } from '../test/helpers';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const SAMPLES = 10_000;
+const BIRDNN_MS = 70;
+const root = join(__dirname, '..');
+const example = join(root, 'examples', 'acasxu', 'acasxu.prop');
+
+const vnnlib = (p: number): Query => parseVnnlib(readFileSync(dataPath('acasxu', `prop_${p}.vnnlib`), 'utf8'), `prop_${p}.vnnlib`);
+const fromExample = (name: string): Query => loadQueries(example).find((q) => q.query.name === name)!.query;
+
+interface Task { readonly name: string; readonly net: [number, number]; readonly query: Query; readonly cli?: string[] }
+const TASKS: readonly Task[] = [
+  { name: 'N1,9/prop 7', net: [1, 9], query: vnnlib(7), cli: [example, '--property', 'phi7'] },
+  { name: 'N2,9/prop 8', net: [2, 9], query: vnnlib(8), cli: [dataPath('acasxu', 'prop_8.vnnlib')] },
+  { name: 'N2,1/prop 2', net: [2, 1], query: vnnlib(2) },
+  { name: 'N3,5/prop 2', net: [3, 5], query: vnnlib(2) },
+  { name: 'N5,9/prop 2', net: [5, 9], query: vnnlib(2) },
+  { name: 'N1,9/phi8 (example; holds or unknown)', net: [1, 9], query: fromExample('phi8'), cli: [example, '--property', 'phi8'] },
+  { name: 'N4,2/prop 2 (holds)', net: [4, 2], query: vnnlib(2) },
+];
+
+/** What the figures mean and the measurements before this design (written by hand; the tables above are the run's). */
+const NOTES = `## Notes
+
+(to be written)`;
+
+const now = () => performance.now();
+async function median(runs: number, fn: () => unknown): Promise<number> {
+  await fn();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = now();
+    await fn();
+    times.push(now() - t);
+  }
+  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
+}
+const ms = (v: number) => (v < 10 ? v.toFixed(1) : v.toFixed(0));
+
+interface Row {
+  task: string; violating: number; safe: number; search: string;
+  sampling: number; forward: number; split: number; growing: number;
+  birdnn: number; code: number; gradient: number; influence: number;
+  stepCode: number; stepBirdnn: number; endToEnd: number;
+}
+
+/** The localisation step: the samples' forward pass and split, then the result (every score, normalised, top 10). */
+async function step(net: Network, query: Query, set: SampleSet, method: 'birdnn' | 'birdnn-code'): Promise<void> {
+  const activations = await layerActivations(net, set.inputs, set.count);
+  const violating: number[] = [];
+  const safe: number[] = [];
+  classifyRows(query, set.inputs, activations[activations.length - 1], net.layers[net.layers.length - 1].outSize, 0, set.count, violating, safe);
+  responsibilityOf(net, query, { ...set, activations, violating: Int32Array.from(violating), safe: Int32Array.from(safe) }, method, 10);
+}
+
+async function measureTask(task: Task): Promise<Row> {
+  const net = loadNetwork(acasNet(...task.net));
+  const q = task.query;
+  const m = net.layers[net.layers.length - 1].outSize;
+  const x = sampleRegion(q.region, SAMPLES, seededRandom(1), 0.1);
+  const count = x.length / 5;
+  const sampling = await median(RUNS, () => sampleRegion(q.region, SAMPLES, seededRandom(1), 0.1));
+  const forward = await median(RUNS, () => layerActivations(net, x, count));
+  const y = (await layerActivations(net, x, count)).at(-1)!;
+  const split = await median(RUNS, () => classifyRows(q, x, y, m, 0, count, [], []));
+  // Growing (and the verifier's search when no sample violates): localize's samples minus the three stages above.
+  const options = { verifyTimeoutSec: LOCALIZE_VERIFY_SEC };
+  let collected = await localizationSamples(net, q, options);
+  const holds = collected.search !== undefined;
+  const collect = await median(holds ? 1 : RUNS, async () => { collected = await localizationSamples(net, q, options); });
+  const { set, search } = collected;
+  const hidden = net.layers.slice(0, -1);
+  const scoresOf = (pairwise: boolean) => hidden.forEach((l, k) => scoreLayer(set.activations[k], l.outSize, set.violating, set.safe, pairwise));
+  const birdnn = await median(RUNS, () => scoresOf(true));
+  const code = await median(RUNS, () => scoresOf(false));
+  const rows = set.violating.subarray(0, 2000);
+  const gradient = await median(RUNS, () => marginGradientScores(net, q.violation, pickRows(set.inputs, rows, 5), rows.length));
+  // I-REPAIR's influence with the violation penalty: pushing violating samples out, keeping safe ones 0.05 from it.
+  const influenceMs = set.violating.length === 0 ? NaN : await median(Math.min(RUNS, 3), () => influence(net,
+    { inputs: pickRows(set.inputs, set.violating, 5), count: set.violating.length, loss: violationLoss(q.violation) },
+    { inputs: pickRows(set.inputs, set.safe, 5), count: set.safe.length, loss: violationLoss(q.violation, 0.05) }));
+  const stepCode = await median(RUNS, () => step(net, q, set, 'birdnn-code'));
+  const stepBirdnn = await median(RUNS, () => step(net, q, set, 'birdnn'));
+  const endToEnd = await median(holds ? 1 : RUNS, () => localize(net, q, options));
+  return {
+    task: task.name, violating: set.violating.length, safe: set.safe.length,
+    search: search ? `${search.verdict} (${search.timeSec.toFixed(1)} s)` : '-',
+    sampling, forward, split, growing: Math.max(0, collect - sampling - forward - split),
+    birdnn, code, gradient, influence: influenceMs, stepCode, stepBirdnn, endToEnd,
+  };
+}
+
+/** The forward pass that records every layer, 10,000 samples of N1,9/prop 7's region: ORT's variants and our JS kernels. */
+async function forwardAlternatives(): Promise<string[]> {
+  const net = loadNetwork(acasNet(1, 9));
+  const q = vnnlib(7);
+  const x = sampleRegion(q.region, SAMPLES, seededRandom(1), 0.1);
+  const count = x.length / 5;
+  const lines: string[] = [];
+  const first = now();
+  await layerActivations(net, x, count);
+  const firstMs = now() - first;
+  const cached = await median(RUNS, () => layerActivations(net, x, count));
+  lines.push(`| ORT float64, every layer an output, default threads, not spinning, session cached (what localisation runs) | ${ms(cached)} | first call, with the session's creation: ${ms(firstMs)} |`);
+  for (const [precision, threads, spinning] of [['float64', 0, true], ['float64', 1, false], ['float32', 0, false], ['float32', 1, false]] as const) {
+    const created = now();
+    const options = { ...(spinning ? {} : ACTIVATION_SESSION_OPTIONS), ...(threads ? { intraOpNumThreads: threads } : {}) };
+    const session = await ort.InferenceSession.create(activationsModel(net, precision), options);
+    const createMs = now() - created;
+    const input = new ort.Tensor(precision, precision === 'float64' ? x : Float32Array.from(x), [count, 5]);
+    const run = await median(RUNS, () => session.run({ input }));
+    lines.push(`| ORT ${precision}, every layer an output, ${threads ? `${threads} thread${threads > 1 ? 's' : ''}` : 'default threads'}${spinning ? ', threads spinning (ORT\'s default)' : ''} | ${ms(run)} | session creation ${ms(createMs)} |`);
+    await session.release();
+  }
+  for (const precision of ['float64', 'float32'] as const) {
+    const pass = gradientPass(net, precision, count);
+    const params = trainableParameters(net, precision);
+    const run = await median(Math.min(RUNS, 3), () => pass.forward(params, x, count));
+    lines.push(`| JS ${precision} kernels (blocked 4x4 product, every layer kept, no allocation) | ${ms(run)} | |`);
+  }
+  return lines;
+}
+
+/** Wall time of a command (median of `runs`). */
+function wall(args: string[], runs: number): number {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = now();
+    const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
+    times.push(now() - t);
+    if (r.status !== 0) throw new Error(`${args.join(' ')}: exit ${r.status}\n${r.stderr}`);
+  }
+  return times.sort((a, b) => a - b)[Math.floor(runs / 2)];
+}
+
+function cliRows(): string[] {
+  const cli = join(root, 'dist', 'cli.js');
+  const lines = [
+    `| Node start-up (\`node -e 0\`) | ${ms(wall(['-e', '0'], RUNS))} |`,
+    `| \`netmend --help\` (start-up + loading the CLI bundle) | ${ms(wall([cli, '--help'], RUNS))} |`,
+  ];
+  for (const task of TASKS.filter((t) => t.cli)) {
+    const holds = task.name.includes('holds');
+    const args = [cli, 'localize', acasNet(...task.net), ...task.cli!];
+    lines.push(`| \`netmend localize\` ${task.name} | ${ms(wall(args, holds ? 1 : Math.min(RUNS, 5)))} |`);
+  }
+  return lines;
+}
+
+async function main(): Promise<void> {
+  const rows: Row[] = [];
+  for (const task of TASKS) {
+    rows.push(await measureTask(task));
+    console.log(rows.at(-1));
+  }
+  const alternatives = await forwardAlternatives();
+  alternatives.forEach((l) => console.log(l));
+  const cli = process.env.BENCH_CLI === '0' ? [] : cliRows();
+  cli.forEach((l) => console.log(l));
+  const autogroup = (() => { try { return readFileSync('/proc/self/autogroup', 'utf8').trim(); } catch { return 'unknown'; } })();
+  const quiet = /nice -(\d+)/.test(autogroup);
+  const header = [
+    '# Localisation: where the time goes (ACAS Xu, 10,000 region samples)',
+    '',
+    `\`npm run bench:localize\`, ${new Date().toISOString().slice(0, 16).replace('T', ' ')}Z, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}` +
+      `${quiet ? ` (run with its autogroup at ${autogroup.split(' ').slice(1).join(' ')}: the other developers' jobs yield to it, so these are quiet-machine figures)` : ' (the machine is shared: figures are inflated by the load)'}. Median of ${RUNS} runs after a warm-up; milliseconds.`,
+    '',
+  ];
+  const table = [
+    `| task | violating / safe | verifier (no sample violated) | sampling | forward (ORT, every layer) | split | growing + search | birdnn (Eq. 4) | birdnn-code (Eq. 5) | gradient | influence (I-REPAIR) | step, birdnn-code | step, birdnn | \`localize()\` end to end | BIRDNN (paper, Eq. 5) |`,
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.task} | ${r.violating} / ${r.safe} | ${r.search} | ${ms(r.sampling)} | ${ms(r.forward)} | ${ms(r.split)} | ${ms(r.growing)} | ${ms(r.birdnn)} | ${ms(r.code)} | ${ms(r.gradient)} | ${Number.isNaN(r.influence) ? '-' : ms(r.influence)} | **${ms(r.stepCode)}** | **${ms(r.stepBirdnn)}** | ${ms(r.endToEnd)} | ${BIRDNN_MS} |`),
+  ];
+  const doc = [
+    ...header,
+    'The step is what the goal counts (under 100 ms): from the samples to the responsibility result, the forward pass',
+    'included (forward, split, every hidden layer\'s scores and statistics, normalisation, top 10). Growing adds samples',
+    'around the known violations until 100 violate; when no sample violates, the verifier is asked for',
+    `${LOCALIZE_VERIFY_SEC} s (its quick falsification first). \`localize()\` is all of it.`,
+    '',
+    ...table,
+    '',
+    '## The forward pass that records every layer (N1,9/prop 7, 10,000 samples)',
+    '',
+    '| engine | run (ms) | note |',
+    '|---|---|---|',
+    ...alternatives,
+    '',
+    ...(cli.length ? ['## The command line (wall time of the whole process, ms)', '', '| command | ms |', '|---|---|', ...cli, ''] : []),
+    NOTES,
+    '',
+  ].join('\n');
+  writeFileSync(join(root, 'docs', 'benchmarks', 'localize.md'), doc);
+  console.log('wrote docs/benchmarks/localize.md');
+}
+
+void main();
