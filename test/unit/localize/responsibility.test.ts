@@ -72,3 +72,23 @@ test('a property no sample violates and no attack breaks gives zero scores, not 
   assert.equal(r.samples.violating, 0);
   assert.ok(r.layers[0].scores.every((s) => s === 0));
 });
+
+test('no sample violates: the verifier, asked briefly, proves a property that holds and the result says so', async () => {
+  const safeNet = randomNetwork([2, 5, 1], 3);
+  const never: Query = { ...query, violation: [[{ coeffs: Float64Array.from([1]), rhs: -1e6 }]] };
+  const r = await localize(safeNet, never, { samples: 500, verifyTimeoutSec: 5 });
+  assert.equal(r.samples.violating, 0);
+  assert.equal(r.search?.verdict, 'holds');
+  assert.equal(r.search?.limitSec, 5);
+  assert.ok(r.search!.timeSec < 5);
+  assert.equal((await localize(safeNet, never, { samples: 500 })).search, undefined, 'not asked without a time limit');
+});
+
+test('no sample violates: the verifier\'s counterexample is grown into violating samples and the culprit ranked', async () => {
+  // y >= 2.14 only within about 0.001 of the corner (1, 1) (y = 2.15 there): 1 in 25,000 uniform samples.
+  const rare: Query = { ...query, violation: [[{ coeffs: Float64Array.from([-1]), rhs: -2.14 }]] };
+  const r = await localize(net, rare, { samples: 100, violatingTarget: 50, verifyTimeoutSec: 5 });
+  assert.equal(r.search?.verdict, 'violated');
+  assert.ok(r.samples.violating >= 50, JSON.stringify(r.samples));
+  assert.deepEqual({ layer: r.top[0].layer, neuron: r.top[0].neuron }, { layer: 0, neuron: 1 });
+});
