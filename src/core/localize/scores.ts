@@ -83,28 +83,49 @@ const bucketOf = (v: number, low: number, scale: number, buckets: number) => Mat
  * (with `pairs`) the sum of distances to every value of the other group.
  */
 function accumulate(values: Float64Array, rows: Int32Array, width: number, equal: number, sum: Float64Array, active: Float64Array, equalSum: Float64Array, pairs?: SortedColumns, pairSum?: Float64Array): void {
-  for (let i = 0; i < rows.length; i++) {
-    if (i === equal) equalSum.set(sum);
+  const first = Math.min(equal, rows.length);
+  const add = (from: number, to: number) => (pairs && pairSum ? addRowsAndDistances(values, rows, from, to, width, sum, active, pairs, pairSum) : addRows(values, rows, from, to, width, sum, active));
+  add(0, first);
+  equalSum.set(sum);
+  add(first, rows.length);
+}
+
+/** Rows [from, to) into each neuron's sum and count of active samples, four rows at a time (one read-modify-write). */
+function addRows(values: Float64Array, rows: Int32Array, from: number, to: number, width: number, sum: Float64Array, active: Float64Array): void {
+  let i = from;
+  for (; i + 4 <= to; i += 4) {
+    const b0 = rows[i] * width, b1 = rows[i + 1] * width, b2 = rows[i + 2] * width, b3 = rows[i + 3] * width;
+    for (let j = 0; j < width; j++) {
+      const v0 = values[b0 + j], v1 = values[b1 + j], v2 = values[b2 + j], v3 = values[b3 + j];
+      sum[j] += v0 + v1 + v2 + v3;
+      active[j] += (v0 > 0 ? 1 : 0) + (v1 > 0 ? 1 : 0) + (v2 > 0 ? 1 : 0) + (v3 > 0 ? 1 : 0);
+    }
+  }
+  for (; i < to; i++) {
     const base = rows[i] * width;
     for (let j = 0; j < width; j++) {
       const v = values[base + j];
       sum[j] += v;
       active[j] += v > 0 ? 1 : 0;
     }
-    if (pairs && pairSum) addDistances(values, base, width, pairs, pairSum);
   }
-  if (rows.length <= equal) equalSum.set(sum);
 }
 
-/** pairSum[j] += sum over the other group's values s of neuron j of |v - s|, v this row's value. */
-function addDistances(values: Float64Array, base: number, width: number, pairs: SortedColumns, pairSum: Float64Array): void {
+/** addRows, and each value's sum of distances to every value of the other group (pairSum), in the same pass. */
+function addRowsAndDistances(values: Float64Array, rows: Int32Array, from: number, to: number, width: number, sum: Float64Array, active: Float64Array, pairs: SortedColumns, pairSum: Float64Array): void {
   const { k, sorted, prefix, buckets, low, high, total, scale, index } = pairs;
-  for (let j = 0; j < width; j++) {
-    const v = values[base + j];
-    // sum_s |v - s| = v·lo - prefix[lo] + (total - prefix[lo]) - v·(k - lo), lo = #{s < v}.
-    if (v <= low[j]) pairSum[j] += total[j] - v * k;
-    else if (v >= high[j]) pairSum[j] += v * k - total[j];
-    else {
+  for (let i = from; i < to; i++) {
+    const base = rows[i] * width;
+    for (let j = 0; j < width; j++) {
+      const v = values[base + j];
+      sum[j] += v;
+      active[j] += v > 0 ? 1 : 0;
+      // sum_s |v - s| = v·lo - prefix[lo] + (total - prefix[lo]) - v·(k - lo), lo = #{s < v}: |v·k - total| when v is
+      // at or beyond either end (most values: a ReLU's zeros among them).
+      if (!(v > low[j] && v < high[j])) {
+        pairSum[j] += Math.abs(v * k - total[j]);
+        continue;
+      }
       const s = j * k;
       const p = j * (k + 1);
       const q = j * (buckets + 1) + bucketOf(v, low[j], scale[j], buckets);
