@@ -20,7 +20,7 @@ import { forward } from '../src/core/network/forward';
 import type { Activation, Network } from '../src/core/network/network';
 import { parseVnnlib } from '../src/core/property/vnnlib';
 import { inRegion, violationMargin, type Query } from '../src/core/query/normalForm';
-import { localize } from '../src/core/localize';
+import { LOCALIZE_VERIFY_SEC, localize } from '../src/core/localize';
 import { collectSamples } from '../src/core/localize/samples';
 import { sampleBox, sampleRegion } from '../src/core/localize/sampling';
 import { decisions } from '../src/core/repair/birdnn/data';
@@ -185,8 +185,8 @@ async function main() {
     const net = loadNetwork(acasNet(i, j));
     const q = query(p);
     for (const method of METHOD_FILTER ? [] : ['birdnn', 'birdnn-code', 'gradient'] as const) {
-      await localize(net, q, { method });
-      const r = await localize(net, q, { method });
+      await localize(net, q, { method, verifyTimeoutSec: LOCALIZE_VERIFY_SEC });
+      const r = await localize(net, q, { method, verifyTimeoutSec: LOCALIZE_VERIFY_SEC });
       localization.push(`| ${name} | ${method} | ${r.samples.violating} / ${r.samples.safe} | ${r.timeSec.toFixed(3)} | ${r.top.slice(0, 5).map((t) => `${r.layers[t.layer].name}:${t.neuron}`).join(', ')} |`);
     }
     push(await runTask(name, net, q, birdnnFineTune, {}, PAPER_FT));
@@ -205,7 +205,7 @@ async function main() {
     if (!wanted(name)) continue;
     const net = await variant(loadNetwork(acasNet(1, 9)), act);
     const q = query(7);
-    const r = await localize(net, q, { method: 'birdnn-code' });
+    const r = await localize(net, q, { method: 'birdnn-code', verifyTimeoutSec: LOCALIZE_VERIFY_SEC });
     if (!METHOD_FILTER) localization.push(`| ${name} | birdnn-code | ${r.samples.violating} / ${r.samples.safe} | ${r.timeSec.toFixed(3)} | ${r.top.slice(0, 5).map((t) => `${r.layers[t.layer].name}:${t.neuron}`).join(', ')} |`);
     if (r.samples.violating === 0) {
       if (!METHOD_FILTER) localization.push(`| ${name} | (the variant does not violate prop 7 on samples: not repaired) | | | |`);
