@@ -52,9 +52,49 @@ const TASKS: readonly Task[] = [
 ];
 
 /** What the figures mean and the measurements before this design (written by hand; the tables above are the run's). */
-const NOTES = `## Notes
+const NOTES = `## Notes (2026-12-02; figures measured with the autogroup trick on the shared 2-core machine, load 11-15)
 
-(to be written)`;
+- **The goal is met for the step**: from the samples to the responsibility result, the float64 forward pass of all
+  ~10,000 samples included, 35-64 ms (BIRDNN's code variant) and 28-62 ms (the paper's pairwise definition) over the
+  seven tasks, against BIRDNN's 70 ms for its Eq. 5 alone over stored activations. Eq. 5 by itself takes 7-15 ms
+  here, the exact Eq. 4 27-42 ms. \`localize()\` end to end (sampling, forward, growing the rare violations, scores)
+  50-130 ms when some sample violates or the verifier's quick falsification finds a counterexample (N1,9/prop 7: no
+  violation in 10,000 samples, one found in 0.1 s, grown to 105 by sampling around it).
+- Before this design (the tree at f878416, the same stages timed by a script, same machine and trick, load 11-12):
+  the pairwise score 384-470 ms (a sort of 10,000 safe values per neuron, 300 times), \`localize()\` 452-968 ms, and
+  on a property that holds 2.2 s of attack rounds without the verifier, 60 s more with it (the CLI gave it 60 s:
+  \`netmend localize\` on phi8 took 62 s).
+- What changed: one ONNX Runtime session per model, created once and kept while the model lives (models are values);
+  every layer's outputs written by ORT straight into the sample set's buffers, a thousand rows per call; growing the
+  violations forwards only the new rows (it used to re-run ORT, with a new session, over the whole set every round);
+  the split reads one scratch row instead of two views per sample; every layer's scores and statistics in one pass
+  (sums four rows at a time; the pairwise sum sorts only the smaller group per neuron and finds each other value's
+  rank through a bucket index, most values, a ReLU's zeros among them, needing none); no attack in localisation (the
+  verifier's quick falsification finds what the attack found in a fraction of its time, and its search can prove that
+  there is nothing to find).
+- Same results: on the same samples every score equals the old implementation's to 4e-13 relative (the pairwise sum
+  adds in another order) and the top 10 are identical (N2,9/prop 8, N1,9/prop 7, N3,5/prop 2, all three methods);
+  the repair's samples (\`collectSamples\` with the attack, as birdnn-ft and birdnn-rt draw them) are bit-identical to
+  before, only faster. Tests: test/unit/localize, test/integration/localizeActivations.test.ts.
+- The forward pass: ORT float64 16-51 ms for 10,000 samples, ORT float32 5 ms, our JS kernels 160-245 ms. Float64
+  stays: the split and the scores are then exactly those of our float64 forward pass (1e-12), as before. One thread
+  or two make little difference at this size; ORT's spinning threads are off (under load a call took 45 ms without
+  spinning and 107 ms with).
+- Fresh memory is expensive on this machine: touching 24 MB of new pages takes about 100 ms (page faults in a loaded
+  VM; the second touch 0.2 ms). 10,000 samples' activations are 24 MB, so the first forward pass in a process pays
+  that once; ORT's own pre-activation buffers (28 MB in one 10,000-row call) are kept small by the 1,000-row calls.
+- The command line, N1,9/phi7 of the example, old and new bundles alternated on the same machine: 1.65-2.00 s before,
+  0.79-0.87 s now, of which Node's start-up is 0.16-0.18 s and loading the bundle about 0.1 s; loading and checking
+  the model against ONNX Runtime (ORT's initialisation included) about 0.15 s; localisation itself 0.37-0.42 s cold
+  (the first ORT session and forward pass, the falsifier's first run) against 0.13 s warm in the table above.
+- A property no sample violates: the verifier gets 5 s (\`--verify-timeout S\`, 0: not asked; the editor uses the same
+  \`LOCALIZE_VERIFY_SEC\`). On N1,9/phi8 of the example and N4,2/prop 2 it proves nothing in 5 s (phi8 is still
+  unknown after 60 s of \`netmend verify\`), so the command takes about 5.8 s and prints "no violating sample in 10000
+  samples, and the verifier found no counterexample in 5 s: nothing to rank (netmend verify searches longer;
+  --verify-timeout S gives localize more time)"; when the verifier proves the property it prints "the verifier proved
+  that phi8 holds (t s), nothing to localise". The panel shows the same above a blank map (docs/panel.md).
+- I-REPAIR's per-parameter influence (0.6-0.8 s) is its lock mask, not a heatmap method: float64 backpropagation of
+  the violation penalty over all 10,000 samples in JS; left as it is (I-REPAIR computes it on its own sets).`;
 
 const now = () => performance.now();
 async function median(runs: number, fn: () => unknown): Promise<number> {
