@@ -30,6 +30,7 @@ import { gradientPass, trainableParameters } from '../src/core/train/trainable';
 import { seededRandom } from '../src/core/verify/falsify';
 import { loadQueries } from '../src/cli/loadQueries';
 import { acasNet, dataPath, loadNetwork } from '../test/helpers';
+import { medianTime, now } from './timing';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const SAMPLES = 10_000;
@@ -96,17 +97,6 @@ const NOTES = `## Notes (2026-12-02; figures measured with the autogroup trick o
 - I-REPAIR's per-parameter influence (0.6-0.8 s) is its lock mask, not a heatmap method: float64 backpropagation of
   the violation penalty over all 10,000 samples in JS; left as it is (I-REPAIR computes it on its own sets).`;
 
-const now = () => performance.now();
-async function median(runs: number, fn: () => unknown): Promise<number> {
-  await fn();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t = now();
-    await fn();
-    times.push(now() - t);
-  }
-  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
-}
 const ms = (v: number) => (v < 10 ? v.toFixed(1) : v.toFixed(0));
 
 interface Row {
@@ -131,29 +121,29 @@ async function measureTask(task: Task): Promise<Row> {
   const m = net.layers[net.layers.length - 1].outSize;
   const x = sampleRegion(q.region, SAMPLES, seededRandom(1), 0.1);
   const count = x.length / 5;
-  const sampling = await median(RUNS, () => sampleRegion(q.region, SAMPLES, seededRandom(1), 0.1));
-  const forward = await median(RUNS, () => layerActivations(net, x, count));
+  const sampling = await medianTime(RUNS, () => sampleRegion(q.region, SAMPLES, seededRandom(1), 0.1));
+  const forward = await medianTime(RUNS, () => layerActivations(net, x, count));
   const y = (await layerActivations(net, x, count)).at(-1)!;
-  const split = await median(RUNS, () => classifyRows(q, x, y, m, 0, count, [], []));
+  const split = await medianTime(RUNS, () => classifyRows(q, x, y, m, 0, count, [], []));
   // Growing (and the verifier's search when no sample violates): localize's samples minus the three stages above.
   const options = { verifyTimeoutSec: LOCALIZE_VERIFY_SEC };
   let collected = await localizationSamples(net, q, options);
   const holds = collected.search !== undefined;
-  const collect = await median(holds ? 1 : RUNS, async () => { collected = await localizationSamples(net, q, options); });
+  const collect = await medianTime(holds ? 1 : RUNS, async () => { collected = await localizationSamples(net, q, options); });
   const { set, search } = collected;
   const hidden = net.layers.slice(0, -1);
   const scoresOf = (pairwise: boolean) => hidden.forEach((l, k) => scoreLayer(set.activations[k], l.outSize, set.violating, set.safe, pairwise));
-  const birdnn = await median(RUNS, () => scoresOf(true));
-  const code = await median(RUNS, () => scoresOf(false));
+  const birdnn = await medianTime(RUNS, () => scoresOf(true));
+  const code = await medianTime(RUNS, () => scoresOf(false));
   const rows = set.violating.subarray(0, 2000);
-  const gradient = await median(RUNS, () => marginGradientScores(net, q.violation, pickRows(set.inputs, rows, 5), rows.length));
+  const gradient = await medianTime(RUNS, () => marginGradientScores(net, q.violation, pickRows(set.inputs, rows, 5), rows.length));
   // I-REPAIR's influence with the violation penalty: pushing violating samples out, keeping safe ones 0.05 from it.
-  const influenceMs = set.violating.length === 0 ? NaN : await median(Math.min(RUNS, 3), () => influence(net,
+  const influenceMs = set.violating.length === 0 ? NaN : await medianTime(Math.min(RUNS, 3), () => influence(net,
     { inputs: pickRows(set.inputs, set.violating, 5), count: set.violating.length, loss: violationLoss(q.violation) },
     { inputs: pickRows(set.inputs, set.safe, 5), count: set.safe.length, loss: violationLoss(q.violation, 0.05) }));
-  const stepCode = await median(RUNS, () => step(net, q, set, 'birdnn-code'));
-  const stepBirdnn = await median(RUNS, () => step(net, q, set, 'birdnn'));
-  const endToEnd = await median(holds ? 1 : RUNS, () => localize(net, q, options));
+  const stepCode = await medianTime(RUNS, () => step(net, q, set, 'birdnn-code'));
+  const stepBirdnn = await medianTime(RUNS, () => step(net, q, set, 'birdnn'));
+  const endToEnd = await medianTime(holds ? 1 : RUNS, () => localize(net, q, options));
   return {
     task: task.name, violating: set.violating.length, safe: set.safe.length,
     search: search ? `${search.verdict} (${search.timeSec.toFixed(1)} s)` : '-',
@@ -172,7 +162,7 @@ async function forwardAlternatives(): Promise<string[]> {
   const first = now();
   await layerActivations(net, x, count);
   const firstMs = now() - first;
-  const cached = await median(RUNS, () => layerActivations(net, x, count));
+  const cached = await medianTime(RUNS, () => layerActivations(net, x, count));
   lines.push(`| ORT float64, every layer an output, default threads, not spinning, session cached (what localisation runs) | ${ms(cached)} | first call, with the session's creation: ${ms(firstMs)} |`);
   for (const [precision, threads, spinning] of [['float64', 0, true], ['float64', 1, false], ['float32', 0, false], ['float32', 1, false]] as const) {
     const created = now();
@@ -180,14 +170,14 @@ async function forwardAlternatives(): Promise<string[]> {
     const session = await ort.InferenceSession.create(activationsModel(net, precision), options);
     const createMs = now() - created;
     const input = new ort.Tensor(precision, precision === 'float64' ? x : Float32Array.from(x), [count, 5]);
-    const run = await median(RUNS, () => session.run({ input }));
+    const run = await medianTime(RUNS, () => session.run({ input }));
     lines.push(`| ORT ${precision}, every layer an output, ${threads ? `${threads} thread${threads > 1 ? 's' : ''}` : 'default threads'}${spinning ? ', threads spinning (ORT\'s default)' : ''} | ${ms(run)} | session creation ${ms(createMs)} |`);
     await session.release();
   }
   for (const precision of ['float64', 'float32'] as const) {
     const pass = gradientPass(net, precision, count);
     const params = trainableParameters(net, precision);
-    const run = await median(Math.min(RUNS, 3), () => pass.forward(params, x, count));
+    const run = await medianTime(Math.min(RUNS, 3), () => pass.forward(params, x, count));
     lines.push(`| JS ${precision} kernels (blocked 4x4 product, every layer kept, no allocation) | ${ms(run)} | |`);
   }
   return lines;
