@@ -33,7 +33,6 @@ function mnistDigits(): { inputs: Float32Array; labels: Int32Array; count: numbe
   return { inputs, labels, count: COUNT };
 }
 
-
 interface Row { network: string; batch: number; ortForward: number; jsForward: number; jsBackward: number; ortStep: number }
 
 async function measure(name: string, net: Network, inputs: Float32Array, loss: Loss, batches: number[], jsRuns: number): Promise<Row[]> {
