@@ -152,7 +152,7 @@ async function measureTask(task: Task): Promise<Row> {
   };
 }
 
-/** The forward pass that records every layer, 10,000 samples of N1,9/prop 7's region: ORT's variants and our JS kernels. */
+/** The forward pass that records every layer on 10,000 samples of N1,9/prop 7's region: ORT's variants, our JS kernels. */
 async function forwardAlternatives(): Promise<string[]> {
   const net = loadNetwork(acasNet(1, 9));
   const q = vnnlib(7);

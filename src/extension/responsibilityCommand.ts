@@ -38,8 +38,8 @@ export class ResponsibilityCommand {
     const done = this.status.begin(`responsibility ${name}`);
     try {
       return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `NetMend: which neurons make ${name} fail?`, cancellable: true }, async (progress, token) => {
-        // Briefly (LOCALIZE_VERIFY_SEC): on a property that holds the verifier would spend its whole limit; Verify, with
-        // its own limit, finds what a short search misses, and its counterexample seeds the next localisation.
+        // Briefly (LOCALIZE_VERIFY_SEC): on a property that holds the verifier would spend its whole limit; Verify,
+        // with its own limit, finds what a short search misses, and its counterexample seeds the next localisation.
         const job = this.worker().start('localize', { modelPath: doc.modelPath!, query: target.query, counterexamples: seed ? [seed] : undefined, verifyTimeoutSec: LOCALIZE_VERIFY_SEC },
           { onProgress: (p) => progress.report({ message: p.stage }) });
         const cancel = token.onCancellationRequested(() => job.cancel());

@@ -122,8 +122,8 @@ export async function splitSamples(net: Localizable, query: Query, inputs: Float
 }
 
 /**
- * Rows [from, to) of row-major inputs and the model's outputs on them (m each), split by the property: violating = in the region
- * with violating outputs. One scratch row each for the inputs and outputs: no view is made per sample.
+ * Rows [from, to) of row-major inputs and the model's outputs on them (m each), split by the property: violating = in
+ * the region with violating outputs. One scratch row each for the inputs and outputs: no view is made per sample.
  */
 export function classifyRows(query: Query, inputs: Float64Array, outputs: Float64Array, m: number, from: number, to: number, violating: number[], safe: number[]): void {
   const n = query.region[0].lower.length;

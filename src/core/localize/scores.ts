@@ -27,9 +27,9 @@ export interface LayerScores {
 
 /**
  * The smaller group's values, sorted per neuron ([width][k]), with prefix sums ([width][k + 1]) and a bucket index per
- * neuron: the values' range cut into `buckets` equal parts, `index[b]` = how many values fall in parts before b. A value
- * v of the other group in part b has exactly index[b] + (those of part b below v) values below it: part b is searched,
- * usually 0-2 entries, instead of the whole column.
+ * neuron: the values' range cut into `buckets` equal parts, `index[b]` = how many values fall in parts before b. A
+ * value v of the other group in part b has exactly index[b] + (those of part b below v) values below it: part b is
+ * searched, usually 0-2 entries, instead of the whole column.
  */
 interface SortedColumns {
   readonly k: number;
