@@ -18,7 +18,7 @@ import { parseVnnlib } from '../src/core/property/vnnlib';
 import type { Query } from '../src/core/query/normalForm';
 import type { Network } from '../src/core/network/network';
 import { localizationSamples, localize, responsibilityOf } from '../src/core/localize';
-import { ACTIVATION_SESSION_OPTIONS, activationsModel, layerActivations } from '../src/core/localize/activations';
+import { ACTIVATION_SESSION_OPTIONS, activationsModel, layerActivations, nodeOutputName } from '../src/core/localize/activations';
 import { marginGradientScores } from '../src/core/localize/gradient';
 import { influence } from '../src/core/localize/influence';
 import { classifyRows, type SampleSet } from '../src/core/localize/samples';
@@ -152,26 +152,42 @@ async function measureTask(task: Task): Promise<Row> {
   };
 }
 
-/** The forward pass that records every layer on 10,000 samples of N1,9/prop 7's region: ORT's variants, our JS kernels. */
+/**
+ * The forward pass that records every layer on 10,000 samples of N1,9/prop 7's region: ours into reused and into
+ * fresh arrays (a new sample set's: their pages are faulted in on the first write), ORT's variants (same 1,024-row
+ * calls into reused arrays), our JS kernels.
+ */
 async function forwardAlternatives(): Promise<string[]> {
   const net = loadNetwork(acasNet(1, 9));
   const q = vnnlib(7);
   const x = sampleRegion(q.region, SAMPLES, seededRandom(1), 0.1);
   const count = x.length / 5;
+  const widths = net.layers.map((l) => l.outSize);
   const lines: string[] = [];
   const first = now();
   await layerActivations(net, x, count);
   const firstMs = now() - first;
-  const cached = await medianTime(RUNS, () => layerActivations(net, x, count));
-  lines.push(`| ORT float64, every layer an output, default threads, not spinning, session cached (what localisation runs) | ${ms(cached)} | first call, with the session's creation: ${ms(firstMs)} |`);
+  const reused = widths.map((w) => new Float64Array(count * w));
+  const intoReused = await medianTime(RUNS, () => layerActivations(net, x, count, reused));
+  const intoFresh = await medianTime(RUNS, () => layerActivations(net, x, count));
+  lines.push(`| ours: ORT float64, default threads, not spinning, session cached, into reused arrays | ${ms(intoReused)} | first call, with the session's creation: ${ms(firstMs)} |`);
+  lines.push(`| ours, into fresh arrays (what a new sample set pays) | ${ms(intoFresh)} | |`);
   for (const [precision, threads, spinning] of [['float64', 0, true], ['float64', 1, false], ['float32', 0, false], ['float32', 1, false]] as const) {
     const created = now();
     const options = { ...(spinning ? {} : ACTIVATION_SESSION_OPTIONS), ...(threads ? { intraOpNumThreads: threads } : {}) };
     const session = await ort.InferenceSession.create(activationsModel(net, precision), options);
     const createMs = now() - created;
-    const input = new ort.Tensor(precision, precision === 'float64' ? x : Float32Array.from(x), [count, 5]);
-    const run = await medianTime(RUNS, () => session.run({ input }));
-    lines.push(`| ORT ${precision}, every layer an output, ${threads ? `${threads} thread${threads > 1 ? 's' : ''}` : 'default threads'}${spinning ? ', threads spinning (ORT\'s default)' : ''} | ${ms(run)} | session creation ${ms(createMs)} |`);
+    const Values = precision === 'float64' ? Float64Array : Float32Array;
+    const input = Values.from(x);
+    const outputs = widths.map((w) => new Values(count * w));
+    const run = await medianTime(RUNS, async () => {
+      for (let from = 0; from < count; from += 1024) {
+        const rows = Math.min(1024, count - from);
+        const fetches = Object.fromEntries(widths.map((_, k) => [nodeOutputName(k, widths.length - 1), new ort.Tensor(precision, outputs[k].subarray(from * widths[k], (from + rows) * widths[k]), [rows, widths[k]])]));
+        await session.run({ input: new ort.Tensor(precision, input.subarray(from * 5, (from + rows) * 5), [rows, 5]) }, fetches);
+      }
+    });
+    lines.push(`| ORT ${precision}, ${threads ? `${threads} thread${threads > 1 ? 's' : ''}` : 'default threads'}${spinning ? ', spinning (ORT\'s default)' : ', not spinning'}, into reused arrays | ${ms(run)} | session creation ${ms(createMs)} |`);
     await session.release();
   }
   for (const precision of ['float64', 'float32'] as const) {
@@ -225,7 +241,7 @@ async function main(): Promise<void> {
     '# Localisation: where the time goes (ACAS Xu, 10,000 region samples)',
     '',
     `\`npm run bench:localize\`, ${new Date().toISOString().slice(0, 16).replace('T', ' ')}Z, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}` +
-      `${quiet ? ` (run with its autogroup at ${autogroup.split(' ').slice(1).join(' ')}: the other developers' jobs yield to it, so these are quiet-machine figures)` : ' (the machine is shared: figures are inflated by the load)'}. Median of ${RUNS} runs after a warm-up; milliseconds.`,
+      `${quiet ? ` (run with its autogroup at ${autogroup.split(' ').slice(1).join(' ')}: the other developers' jobs yield to it, though they still share the cores and caches, so figures vary up to 2-3x between runs)` : ' (the machine is shared: figures are inflated by the load)'}. Median of ${RUNS} runs after a warm-up; milliseconds.`,
     '',
   ];
   const table = [
@@ -242,7 +258,7 @@ async function main(): Promise<void> {
     '',
     ...table,
     '',
-    '## The forward pass that records every layer (N1,9/prop 7, 10,000 samples)',
+    '## The forward pass that records every layer (N1,9/prop 7, 10,000 samples, 1,024 rows per ORT call)',
     '',
     '| engine | run (ms) | note |',
     '|---|---|---|',

@@ -13,7 +13,7 @@ import { exportOnnx, type Precision } from '../onnx/export';
 import { asGraph, type Localizable } from './model';
 
 /** The name our export gives node k's output (post-activation); the last node's is the graph's output. */
-const nodeOutputName = (k: number, last: number) => (k === last ? 'output' : `layer${k}_out`);
+export const nodeOutputName = (k: number, last: number) => (k === last ? 'output' : `layer${k}_out`);
 
 const sessions = new WeakMap<Localizable, Promise<ort.InferenceSession>>();
 
