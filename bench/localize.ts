@@ -60,7 +60,10 @@ const NOTES = `## Notes (2026-12-02; figures measured with the autogroup trick o
   seven tasks, against BIRDNN's 70 ms for its Eq. 5 alone over stored activations. Eq. 5 by itself takes 7-15 ms
   here, the exact Eq. 4 27-42 ms. \`localize()\` end to end (sampling, forward, growing the rare violations, scores)
   50-130 ms when some sample violates or the verifier's quick falsification finds a counterexample (N1,9/prop 7: no
-  violation in 10,000 samples, one found in 0.1 s, grown to 105 by sampling around it).
+  violation in 10,000 samples, one found in 0.1 s, grown to 105 by sampling around it). A second run 20 minutes
+  later, at a load of 18-19, took 1.5-3x longer everywhere (Node's start-up too): the step 39-203 ms, over 100 ms on
+  three of the seven tasks. So the goal holds at the first run's load and not at the second's; no quieter
+  measurement was possible on this shared machine.
 - Before this design (the tree at f878416, the same stages timed by a script, same machine and trick, load 11-12):
   the pairwise score 384-470 ms (a sort of 10,000 safe values per neuron, 300 times), \`localize()\` 452-968 ms, and
   on a property that holds 2.2 s of attack rounds without the verifier, 60 s more with it (the CLI gave it 60 s:
@@ -77,10 +80,13 @@ const NOTES = `## Notes (2026-12-02; figures measured with the autogroup trick o
   adds in another order) and the top 10 are identical (N2,9/prop 8, N1,9/prop 7, N3,5/prop 2, all three methods);
   the repair's samples (\`collectSamples\` with the attack, as birdnn-ft and birdnn-rt draw them) are bit-identical to
   before, only faster. Tests: test/unit/localize, test/integration/localizeActivations.test.ts.
-- The forward pass: ORT float64 16-51 ms for 10,000 samples, ORT float32 5 ms, our JS kernels 160-245 ms. Float64
-  stays: the split and the scores are then exactly those of our float64 forward pass (1e-12), as before. One thread
-  or two make little difference at this size; ORT's spinning threads are off (under load a call took 45 ms without
-  spinning and 107 ms with).
+- The forward pass (the second run; 1,024-row calls into reused arrays): ORT float64 43-89 ms for 10,000 samples,
+  ORT float32 13-14 ms, our JS kernels 283 ms (float64) and 464 ms (float32); into fresh arrays, as a new sample set
+  is, 196 ms (page faults, below). In the first run (one call into ORT's own arrays) float64 16-21 ms, float32 5 ms,
+  JS 160-245 ms. Float64 stays: the split and the scores are then exactly those of our float64 forward pass (1e-12),
+  as before. One thread against two, and spinning threads against sleeping ones, differ within the noise (once 45 ms
+  sleeping against 107 ms spinning, another time 89 against 43); the threads sleep, which leaves the cores to the
+  verifier and other work between calls.
 - Fresh memory is expensive on this machine: touching 24 MB of new pages takes about 100 ms (page faults in a loaded
   VM; the second touch 0.2 ms). 10,000 samples' activations are 24 MB, so the first forward pass in a process pays
   that once; ORT's own pre-activation buffers (28 MB in one 10,000-row call) are kept small by the 1,000-row calls.
