@@ -18,10 +18,11 @@ export const nodeOutputName = (k: number, last: number) => (k === last ? 'output
 const sessions = new WeakMap<Localizable, Promise<ort.InferenceSession>>();
 
 /**
- * ORT's threads sleep between calls instead of spinning: a call takes milliseconds, and spinning threads took the cores
- * from the verifier and other work (measured under load: 45 ms a call without spinning, 107 ms with).
+ * One thread, not spinning: the arithmetic of a call is 10-15 ms, and on a machine whose cores are shared (the worker's
+ * verifier, other programs) a second thread mostly waits for a core: on the 2-core development machine a 10,000-row
+ * pass took a median 32-34 ms with one thread, 32-62 ms with two (spikes of 300 ms), A/B in one process.
  */
-export const ACTIVATION_SESSION_OPTIONS: ort.InferenceSession.SessionOptions = { extra: { session: { intra_op: { allow_spinning: '0' } } } };
+export const ACTIVATION_SESSION_OPTIONS: ort.InferenceSession.SessionOptions = { intraOpNumThreads: 1, interOpNumThreads: 1, extra: { session: { intra_op: { allow_spinning: '0' } } } };
 
 function sessionFor(model: Localizable): Promise<ort.InferenceSession> {
   let session = sessions.get(model);
