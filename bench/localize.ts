@@ -53,17 +53,18 @@ const TASKS: readonly Task[] = [
 ];
 
 /** What the figures mean and the measurements before this design (written by hand; the tables above are the run's). */
-const NOTES = `## Notes (2026-12-02; figures measured with the autogroup trick on the shared 2-core machine, load 11-15)
+const NOTES = `## Notes (2026-12-02; three runs with the autogroup trick on the shared 2-core machine, load 11-19)
 
-- **The goal is met for the step**: from the samples to the responsibility result, the float64 forward pass of all
-  ~10,000 samples included, 35-64 ms (BIRDNN's code variant) and 28-62 ms (the paper's pairwise definition) over the
-  seven tasks, against BIRDNN's 70 ms for its Eq. 5 alone over stored activations. Eq. 5 by itself takes 7-15 ms
-  here, the exact Eq. 4 27-42 ms. \`localize()\` end to end (sampling, forward, growing the rare violations, scores)
-  50-130 ms when some sample violates or the verifier's quick falsification finds a counterexample (N1,9/prop 7: no
-  violation in 10,000 samples, one found in 0.1 s, grown to 105 by sampling around it). A second run 20 minutes
-  later, at a load of 18-19, took 1.5-3x longer everywhere (Node's start-up too): the step 39-203 ms, over 100 ms on
-  three of the seven tasks. So the goal holds at the first run's load and not at the second's; no quieter
-  measurement was possible on this shared machine.
+- **The step** (from the samples to the responsibility result, the float64 forward pass of ~10,000 samples
+  included): in the quietest run (05:27Z, load 11-15) 35-64 ms on every task, BIRDNN's code variant and the paper's
+  pairwise definition alike, against BIRDNN's 70 ms for its Eq. 5 alone over stored activations. In the two others
+  (load 13-19) 39-218 ms, over 100 ms on three of the seven tasks. So the goal (under 0.1 s) holds at the lower load
+  and not always at the higher; no quieter measurement was possible here. Its parts in the last run: the forward
+  pass 26 ms into arrays already touched, 66 ms into a new sample set's fresh arrays (their page faults, below), the
+  split 1-2 ms, Eq. 5 and the statistics 8-16 ms, the exact Eq. 4 with them 9-47 ms.
+- \`localize()\` end to end (sampling, forward, growing the rare violations, scores): 50-130 ms in the quietest run,
+  87-189 ms in the last, when some sample violates or the verifier's quick falsification finds a counterexample
+  (N1,9/prop 7: no violation in 10,000 samples, one found in 0.1 s, grown to 105 by sampling around it).
 - Before this design (the tree at f878416, the same stages timed by a script, same machine and trick, load 11-12):
   the pairwise score 384-470 ms (a sort of 10,000 safe values per neuron, 300 times), \`localize()\` 452-968 ms, and
   on a property that holds 2.2 s of attack rounds without the verifier, 60 s more with it (the CLI gave it 60 s:
@@ -80,27 +81,29 @@ const NOTES = `## Notes (2026-12-02; figures measured with the autogroup trick o
   adds in another order) and the top 10 are identical (N2,9/prop 8, N1,9/prop 7, N3,5/prop 2, all three methods);
   the repair's samples (\`collectSamples\` with the attack, as birdnn-ft and birdnn-rt draw them) are bit-identical to
   before, only faster. Tests: test/unit/localize, test/integration/localizeActivations.test.ts.
-- The forward pass (the second run; 1,024-row calls into reused arrays): ORT float64 43-89 ms for 10,000 samples,
-  ORT float32 13-14 ms, our JS kernels 283 ms (float64) and 464 ms (float32); into fresh arrays, as a new sample set
-  is, 196 ms (page faults, below). In the first run (one call into ORT's own arrays) float64 16-21 ms, float32 5 ms,
-  JS 160-245 ms. Float64 stays: the split and the scores are then exactly those of our float64 forward pass (1e-12),
-  as before. One thread against two, and spinning threads against sleeping ones, differ within the noise (once 45 ms
-  sleeping against 107 ms spinning, another time 89 against 43); the threads sleep, which leaves the cores to the
-  verifier and other work between calls.
+- The forward pass (the last run; 1,024-row calls into reused arrays): ORT float64 on one thread 26 ms for 10,000
+  samples, on two threads 42 ms (spinning or not), ORT float32 5.5 ms (one thread) and 16 ms (two), our JS kernels
+  164 ms (float64) and 225 ms (float32). Float64 stays: the split and the scores are then exactly those of our
+  float64 forward pass (1e-12), as before. One thread: on these shared cores a second one mostly waits (an A/B in one
+  process: median 32-34 ms a pass with one thread, 32-62 ms with two, with 300 ms spikes); the earlier runs above
+  used two.
 - Fresh memory is expensive on this machine: touching 24 MB of new pages takes about 100 ms (page faults in a loaded
-  VM; the second touch 0.2 ms). 10,000 samples' activations are 24 MB, so the first forward pass in a process pays
-  that once; ORT's own pre-activation buffers (28 MB in one 10,000-row call) are kept small by the 1,000-row calls.
+  VM; the second touch 0.2 ms). 10,000 samples' activations are 24 MB, and every new sample set pays for its pages
+  (40 ms of the step in the last run); ORT's own pre-activation buffers (28 MB in one 10,000-row call) are kept small
+  by the 1,024-row calls. Reusing a pool of buffers across localisations would save that in the worker, not in the
+  CLI; not done.
 - The command line, N1,9/phi7 of the example, old and new bundles alternated on the same machine: 1.65-2.00 s before,
   0.79-0.87 s now, of which Node's start-up is 0.16-0.18 s and loading the bundle about 0.1 s; loading and checking
   the model against ONNX Runtime (ORT's initialisation included) about 0.15 s; localisation itself 0.37-0.42 s cold
-  (the first ORT session and forward pass, the falsifier's first run) against 0.13 s warm in the table above.
+  (the first ORT session and forward pass, the falsifier's first run) against 0.09-0.19 s warm (the table above).
+  The last run measured the whole command at 0.81-1.0 s.
 - A property no sample violates: the verifier gets 5 s (\`--verify-timeout S\`, 0: not asked; the editor uses the same
   \`LOCALIZE_VERIFY_SEC\`). On N1,9/phi8 of the example and N4,2/prop 2 it proves nothing in 5 s (phi8 is still
   unknown after 60 s of \`netmend verify\`), so the command takes about 5.8 s and prints "no violating sample in 10000
   samples, and the verifier found no counterexample in 5 s: nothing to rank (netmend verify searches longer;
   --verify-timeout S gives localize more time)"; when the verifier proves the property it prints "the verifier proved
   that phi8 holds (t s), nothing to localise". The panel shows the same above a blank map (docs/panel.md).
-- I-REPAIR's per-parameter influence (0.6-0.8 s) is its lock mask, not a heatmap method: float64 backpropagation of
+- I-REPAIR's per-parameter influence (0.6-1.0 s) is its lock mask, not a heatmap method: float64 backpropagation of
   the violation penalty over all 10,000 samples in JS; left as it is (I-REPAIR computes it on its own sets).`;
 
 const ms = (v: number) => (v < 10 ? v.toFixed(1) : v.toFixed(0));
