@@ -354,7 +354,7 @@ ${localization.join('\n')}
 - Retraining imitates well where the negatives are representative (N2,9/prop 8: all fresh violations fixed, 0.08%
   drawdown, 16 s against the paper's 87 s) and not where they are not (N1,9/prop 7).
 
-BIRDNN's localisation figure (0.07 s) is for its Eq. 5 (our \`birdnn-code\`) over stored samples; the rows above time our whole \`localize()\`: sampling, the float64 forward pass, growing rare violations (and the verifier's search when no sample violates), the scores. Its step from the samples to the result, the forward pass included, takes 35-64 ms on 10,000 ACAS Xu samples at a load of 11-15 on this shared machine, up to 0.2 s at 18-19 (\`docs/benchmarks/localize.md\`).
+BIRDNN's localisation figure (0.07 s) is for its Eq. 5 (our \`birdnn-code\`) over stored samples; the rows above time our whole \`localize()\`: sampling, the float64 forward pass, growing rare violations (and the verifier's search when no sample violates), the scores. Its step from the samples to the result, the forward pass included, takes 35-64 ms on 10,000 ACAS Xu samples at a load of 11-15 on this shared machine, up to 0.22 s at higher loads (\`docs/benchmarks/localize.md\`).
 `;
   writeFileSync(join(__dirname, '..', 'docs', 'benchmarks', 'repair-birdnn.md'), text);
   console.log(table);
