@@ -16,6 +16,7 @@ import { crossEntropyLoss, mseLoss, type Loss } from '../src/core/train/losses';
 import { OrtBackprop } from '../src/core/train/ortBackprop';
 import { fillZero, parametersOf, zerosLike } from '../src/core/train/parameters';
 import { acasNet, dataPath, loadNetwork } from '../test/helpers';
+import { medianTime, now } from './timing';
 
 const COUNT = 10_000;
 
@@ -32,25 +33,12 @@ function mnistDigits(): { inputs: Float32Array; labels: Int32Array; count: numbe
   return { inputs, labels, count: COUNT };
 }
 
-const now = () => performance.now();
-
-async function median(runs: number, fn: () => Promise<unknown> | unknown): Promise<number> {
-  await fn();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t = now();
-    await fn();
-    times.push(now() - t);
-  }
-  return times.sort((a, b) => a - b)[Math.floor(runs / 2)];
-}
-
 interface Row { network: string; batch: number; ortForward: number; jsForward: number; jsBackward: number; ortStep: number }
 
 async function measure(name: string, net: Network, inputs: Float32Array, loss: Loss, batches: number[], jsRuns: number): Promise<Row[]> {
   const n = inputSize(net);
   const ortModel = await OrtModel.load(exportOnnx(net), [COUNT, n]);
-  const ortForward = await median(5, () => ortModel.runBatch(inputs, COUNT, n));
+  const ortForward = await medianTime(5, () => ortModel.runBatch(inputs, COUNT, n));
   await ortModel.release();
   const params = parametersOf(net, 'float32');
   const grads = zerosLike(params);
@@ -77,7 +65,7 @@ async function measure(name: string, net: Network, inputs: Float32Array, loss: L
     const ort = await OrtBackprop.create(net, loss.ort!.kind);
     const targets = new Float32Array(batch * outputSize(net));
     const weights = new Float32Array(batch).fill(1 / batch);
-    const ortStep = await median(3, async () => {
+    const ortStep = await medianTime(3, async () => {
       for (let s = 0; s < steps; s++) {
         for (let b = 0; b < batch; b++) loss.ort!.targets(s * batch + b, outputSize(net), targets, b * outputSize(net));
         fillZero(grads);

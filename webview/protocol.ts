@@ -91,6 +91,7 @@ export const isResponsibility = (v: unknown): v is Responsibility => {
     property: isString, method: oneOf('birdnn', 'birdnn-code', 'gradient'), layers: arrayOf(isLayerResponsibility),
     top: arrayOf(shape({ layer: isIndex, neuron: isIndex, score: isNumber })),
     samples: shape({ violating: isIndex, safe: isIndex }), timeSec: isNumber,
+    search: optional(shape({ verdict: oneOf('violated', 'holds', 'unknown'), timeSec: isNumber, limitSec: isNumber })),
   })(v)) return false;
   return v.top.every((t) => t.layer < v.layers.length && t.neuron < v.layers[t.layer].scores.length);
 };

@@ -118,7 +118,7 @@ export function responsibilityView(r: Responsibility, options: ResponsibilityVie
       h('h1', { id: 'view-title' }, `Why ${r.property} fails: neuron responsibility`),
       h('p', { class: 'muted' }, `${methodLabel(r.method)} · ${count(r.samples.violating)} violating and ${count(r.samples.safe)} safe samples · `
         + `${r.layers.length} hidden ${graph ? 'nodes' : 'layers'}, ${neurons} neurons · ${seconds(r.timeSec)}`)),
-    r.samples.violating === 0 && h('p', { class: 'caveat' }, 'No violating sample was found (and the verifier found no counterexample in its time): every score is 0, nothing is ranked.'),
+    r.samples.violating === 0 && h('p', { class: 'caveat' }, noViolation(r)),
     h('div', { class: 'toolbar' }, scaleSwitch, legendSlot, cellsSwitch || undefined, h('span', { class: 'spacer' }), zoomOut, zoomIn),
     h('div', { class: 'columns' },
       h('div', { class: 'main' }, mapSlot, details),
@@ -129,6 +129,15 @@ export function responsibilityView(r: Responsibility, options: ResponsibilityVie
         graph ? undefined : fineTune,
         h('p', {}, repair))));
   return { element, redraw: () => { heatmap.draw(); legendSlot.replaceChildren(legend(settings.scale)); }, drawn: () => heatmap.drawn };
+}
+
+/** Why the map is blank: what the verifier said, when it was asked. */
+function noViolation(r: Responsibility): string {
+  const none = `No violating sample in ${count(r.samples.safe)} samples`;
+  if (r.search?.verdict === 'holds') return `${none}: the verifier proved that ${r.property} holds (${seconds(r.search.timeSec)}). Nothing to localise.`;
+  if (r.search?.verdict === 'violated') return `${none}: the verifier's counterexample violates only at rounding level here. Nothing is ranked.`;
+  if (r.search) return `${none}, and the verifier found no counterexample in ${seconds(r.search.limitSec)}: every score is 0, nothing is ranked. Verify the property: a counterexample it finds seeds this view.`;
+  return `${none}: every score is 0, nothing is ranked.`;
 }
 
 const methodLabel = (m: Responsibility['method']) => ({ birdnn: 'BIRDNN responsibility', 'birdnn-code': 'BIRDNN (reference code) responsibility', gradient: 'gradient attribution' })[m];

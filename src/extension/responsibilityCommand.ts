@@ -1,10 +1,11 @@
 /**
  * Show Neuron Responsibility: localisation of a property's violation in the worker (progress, Cancel), drawn by the
  * side panel as a heatmap. From the palette, the CodeLens and the counterexample quick fix; a counterexample already
- * found for the property seeds the violating samples, and without one the worker asks the verifier when no sample
- * violates (MNIST's tiny pockets of violations).
+ * found for the property seeds the violating samples, and without one the worker asks the verifier, for a few seconds,
+ * when no sample violates (ACAS Xu N1,9/phi7's and MNIST's tiny pockets of violations).
  */
 import * as vscode from 'vscode';
+import { LOCALIZE_VERIFY_SEC } from '../core/localize/types';
 import { JobFailedError, type WorkerClient } from '../worker/client';
 import type { Counterexamples } from './counterexamples';
 import type { CheckedDocuments } from './language/checkedDocuments';
@@ -37,8 +38,9 @@ export class ResponsibilityCommand {
     const done = this.status.begin(`responsibility ${name}`);
     try {
       return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `NetMend: which neurons make ${name} fail?`, cancellable: true }, async (progress, token) => {
-        const verifyTimeoutSec = vscode.workspace.getConfiguration('netmend').get<number>('verify.timeoutSeconds', 60);
-        const job = this.worker().start('localize', { modelPath: doc.modelPath!, query: target.query, counterexamples: seed ? [seed] : undefined, verifyTimeoutSec },
+        // Briefly (LOCALIZE_VERIFY_SEC): on a property that holds the verifier would spend its whole limit; Verify,
+        // with its own limit, finds what a short search misses, and its counterexample seeds the next localisation.
+        const job = this.worker().start('localize', { modelPath: doc.modelPath!, query: target.query, counterexamples: seed ? [seed] : undefined, verifyTimeoutSec: LOCALIZE_VERIFY_SEC },
           { onProgress: (p) => progress.report({ message: p.stage }) });
         const cancel = token.onCancellationRequested(() => job.cancel());
         try {

@@ -30,6 +30,16 @@ test('netmend localize ranks neurons of N2,9 for property 8 and draws one heatma
   assert.equal(r.top[0].score, 1);
 });
 
+test('netmend localize on a property no sample violates and the verifier cannot decide in its time: says so in seconds, not a minute', () => {
+  // phi8 of the example on N1,9: no counterexample is known, and the verifier is still searching after 60 s.
+  const started = Date.now();
+  const r = runCli(['localize', 'examples/acasxu/ACASXU_run2a_1_9_batch_2000.onnx', 'examples/acasxu/acasxu.prop', '--property', 'phi8', '--verify-timeout', '1']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /phi8: 0 violating and 10000 safe samples/);
+  assert.match(r.stdout, /no violating sample in 10000 samples, and the verifier found no counterexample in 1 s: nothing to rank/);
+  assert.ok(Date.now() - started < 30_000, 'bounded by the verifier\'s limit');
+});
+
 test('netmend localize: a bad method is an input error', () => {
   const r = runCli(['localize', acasNet(2, 9), prop8, '--method', 'nope']);
   assert.equal(r.code, 2);

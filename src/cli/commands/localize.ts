@@ -1,5 +1,5 @@
 import { InputError } from '../../core/errors';
-import { localize, type Responsibility, type ResponsibilityMethod } from '../../core/localize';
+import { LOCALIZE_VERIFY_SEC, localize, type Responsibility, type ResponsibilityMethod } from '../../core/localize';
 import { loadCheckedModel } from '../../core/onnx/loadModelFile';
 import { localizable } from '../../core/localize/model';
 import { checkQueryFits } from '../../core/verify';
@@ -27,8 +27,9 @@ export const localizeCommand: Command = {
     if (!Number.isInteger(topK) || topK < 1) throw new InputError('--top must be a whole number of at least 1');
     const method = (stringFlag(parsed, 'method') ?? 'birdnn') as ResponsibilityMethod;
     if (!METHODS.includes(method)) throw new InputError(`--method must be one of ${METHODS.join(', ')}`);
-    // When no sample violates, the verifier looks for a counterexample to sample around (0: never).
-    const verifyTimeoutSec = Number(stringFlag(parsed, 'verify-timeout') ?? 60);
+    // When no sample violates, the verifier looks for a counterexample to sample around (0: never), briefly by default:
+    // on a property that holds it would otherwise spend its whole time limit proving there is nothing to localise.
+    const verifyTimeoutSec = Number(stringFlag(parsed, 'verify-timeout') ?? LOCALIZE_VERIFY_SEC);
     if (!(verifyTimeoutSec >= 0)) throw new InputError('--verify-timeout must be a number of seconds, 0 or more');
     const net = localizable(await loadCheckedModel(modelPath));
     const wanted = stringFlag(parsed, 'property');
@@ -48,7 +49,7 @@ export const localizeCommand: Command = {
 
 function describe(r: Responsibility): string {
   const lines = [`${r.property}: ${r.samples.violating} violating and ${r.samples.safe} safe samples, ${r.method} responsibility (${r.timeSec.toFixed(2)} s)`];
-  if (r.samples.violating === 0) return `${lines[0]}\n  no violating sample found: nothing to rank`;
+  if (r.samples.violating === 0) return `${lines[0]}\n  ${noViolation(r)}`;
   lines.push('  top neurons (layer:neuron score, active on violating / safe samples):');
   for (const t of r.top) {
     const l = r.layers[t.layer];
@@ -61,6 +62,15 @@ function describe(r: Responsibility): string {
     lines.push(`    ${l.name.padEnd(width)} |${l.global.map((g) => SHADES[Math.min(SHADES.length - 1, Math.round(g * (SHADES.length - 1)))]).join('')}|${reads}`);
   }
   return lines.join('\n');
+}
+
+/** Why nothing is ranked: what the verifier said, when it was asked. */
+function noViolation(r: Responsibility): string {
+  const none = `no violating sample in ${r.samples.safe} samples`;
+  if (!r.search) return `${none}, and the verifier was not asked (--verify-timeout 0): nothing to rank`;
+  if (r.search.verdict === 'holds') return `${none}: the verifier proved that ${r.property} holds (${r.search.timeSec.toFixed(1)} s), nothing to localise`;
+  if (r.search.verdict === 'violated') return `${none}: the verifier's counterexample violates only at rounding level here, nothing to rank`;
+  return `${none}, and the verifier found no counterexample in ${r.search.limitSec} s: nothing to rank (netmend verify searches longer; --verify-timeout S gives localize more time)`;
 }
 
 const pct = (f: number) => `${(100 * f).toFixed(0)}%`;

@@ -4,9 +4,11 @@
  * report the top-k with activation statistics on violating and safe samples. A graph model (skip connections,
  * branches) has one row per hidden node, in topological order, named by its ONNX node and what it reads.
  *
- * Violations that fill a tiny part of the region (MNIST's L-infinity boxes: none in 10,000 uniform samples) come from
- * the verifier's counterexamples: each is sampled around at several radii, from inside its pocket of violations to
- * the safe inputs beyond, and the known ones are grown without the input-gradient attack (slow on 784 inputs).
+ * Violations that fill a tiny part of the region (ACAS Xu N1,9/prop 7 and MNIST's L-infinity boxes: none in 10,000
+ * uniform samples) come from the verifier's counterexamples: each is sampled around at several radii, from inside its
+ * pocket of violations to the safe inputs beyond, and the known ones are grown by sampling around them, never by the
+ * input-gradient attack (slow on 784 inputs, and in vain on a property that holds). The verifier is asked only when no
+ * sample violates and no counterexample is given, for at most `verifyTimeoutSec`.
  */
 import type { Query } from '../query/normalForm';
 import { verify } from '../verify';
@@ -15,10 +17,10 @@ import { marginGradientScores } from './gradient';
 import { asGraph, hiddenNodes, type Localizable } from './model';
 import { collectSamples, type SampleSet } from './samples';
 import { pickRows } from './sampling';
-import { layerStats, pairwiseScore, sumDifferenceScore } from './scores';
+import { scoreLayer, type LayerScores } from './scores';
 import type { LayerResponsibility, Responsibility, ResponsibilityMethod } from './types';
 
-export type { Responsibility, ResponsibilityMethod } from './types';
+export { LOCALIZE_VERIFY_SEC, type Responsibility, type ResponsibilityMethod } from './types';
 
 export interface LocalizeOptions {
   readonly method?: ResponsibilityMethod;
@@ -29,7 +31,7 @@ export interface LocalizeOptions {
   /** Violating inputs known already (the verifier's counterexamples); their neighbourhoods are sampled too. */
   readonly counterexamples?: readonly ArrayLike<number>[];
   readonly domain?: { readonly lower: Float64Array; readonly upper: Float64Array };
-  /** When uniform samples hold fewer violating ones than this, attack and grow them (default 100). */
+  /** When the samples hold fewer violating ones than this, grow them by sampling around them (default 100). */
   readonly violatingTarget?: number;
   /** Use these samples instead of drawing new ones. */
   readonly sampleSet?: SampleSet;
@@ -54,27 +56,38 @@ const PER_RADIUS = 40;
 
 /** Raw scores of every layer's neurons, the output layer included (BIRDNN ranks output neurons too). */
 export function neuronScores(net: Localizable, query: Query, set: SampleSet, method: ResponsibilityMethod): Float64Array[] {
-  const nodes = asGraph(net).nodes;
-  if (method === 'gradient') {
-    const rows = set.violating.subarray(0, 2000);
-    return marginGradientScores(net, query.violation, pickRows(set.inputs, rows, asGraph(net).inputSize), rows.length);
-  }
-  if (method === 'birdnn') {
-    return nodes.map((node, k) => Float64Array.from({ length: node.outSize }, (_, j) => pairwiseScore(set.activations[k], set.violating, set.safe, node.outSize, j)));
-  }
-  // The code's raw sums, over as many safe as violating samples (the paper's experiments used 10K and 10K): with
-  // unequal counts the sums would rank neurons by how large they are, not by how differently they behave.
-  const equal = Math.min(set.violating.length, set.safe.length);
-  const violating = set.violating.subarray(0, equal);
-  const safe = set.safe.subarray(0, equal);
-  return nodes.map((node, k) => Float64Array.from({ length: node.outSize }, (_, j) => sumDifferenceScore(set.activations[k], violating, safe, node.outSize, j)));
+  if (method === 'gradient') return gradientScores(net, query, set);
+  return asGraph(net).nodes.map((node, k) => methodScores(scoreLayer(set.activations[k], node.outSize, set.violating, set.safe, method === 'birdnn'), method));
 }
+
+function gradientScores(net: Localizable, query: Query, set: SampleSet): Float64Array[] {
+  const rows = set.violating.subarray(0, 2000);
+  return marginGradientScores(net, query.violation, pickRows(set.inputs, rows, asGraph(net).inputSize), rows.length);
+}
+
+// birdnn-code: the code's raw sums, over as many safe as violating samples (the paper's experiments used 10K and 10K):
+// with unequal counts the sums would rank neurons by how large they are, not by how differently they behave.
+const methodScores = (layer: LayerScores, method: 'birdnn' | 'birdnn-code') => (method === 'birdnn' ? layer.pairwise : layer.sumDifference);
 
 export async function localize(net: Localizable, query: Query, options: LocalizeOptions = {}): Promise<Responsibility> {
   const started = performance.now();
-  const method = options.method ?? 'birdnn';
+  const { set, search } = options.sampleSet ? { set: options.sampleSet, search: undefined } : await localizationSamples(net, query, options);
+  return {
+    ...responsibilityOf(net, query, set, options.method ?? 'birdnn', options.topK ?? 10),
+    ...(search ? { search: { verdict: search.verdict, timeSec: search.timeSec, limitSec: options.verifyTimeoutSec ?? 0 } } : {}),
+    timeSec: (performance.now() - started) / 1000,
+  };
+}
+
+/**
+ * The samples localisation scores: the region's, the given counterexamples' neighbourhoods, and when none of them
+ * violates, the verifier's counterexample's (`search` says what the verifier answered); rare violations grown to
+ * `violatingTarget` by sampling around them.
+ */
+export async function localizationSamples(net: Localizable, query: Query, options: LocalizeOptions = {}): Promise<{ set: SampleSet; search?: CounterexampleSearch }> {
   const verifyTimeoutSec = options.verifyTimeoutSec ?? 0;
-  const set = options.sampleSet ?? await collectSamples(net, query, {
+  let search: CounterexampleSearch | undefined;
+  const set = await collectSamples(net, query, {
     samples: options.samples ?? (asGraph(net).inputSize > WIDE_INPUT ? WIDE_SAMPLES : 10_000),
     random: seededRandom(options.seed ?? 1),
     counterexamples: options.counterexamples,
@@ -82,35 +95,55 @@ export async function localize(net: Localizable, query: Query, options: Localize
     perCounterexample: PER_RADIUS,
     domain: options.domain,
     violatingTarget: options.violatingTarget ?? 100,
-    attackWhenKnown: false,
+    attack: false,
     searchCounterexample: verifyTimeoutSec > 0 ? async () => {
-      const result = await verify(net, query, { timeoutSec: verifyTimeoutSec, signal: options.signal });
-      return result.status === 'violated' ? result.counterexample.input : result.status === 'holds' ? 'holds' : undefined;
+      search = await searchCounterexample(net, query, verifyTimeoutSec, options.signal);
+      return search.verdict === 'violated' ? search.input : search.verdict === 'holds' ? 'holds' : undefined;
     } : undefined,
   });
+  return { set, search };
+}
+
+/** The heatmap's data from split samples: every hidden neuron's score, normalised per layer and globally, the top k. */
+export function responsibilityOf(net: Localizable, query: Query, set: SampleSet, method: ResponsibilityMethod, topK: number): Omit<Responsibility, 'timeSec' | 'search'> {
   const rows = hiddenNodes(net);
-  const scores = neuronScores(net, query, set, method).slice(0, rows.length);
-  const globalMax = Math.max(1e-300, ...scores.map((s) => Math.max(...Array.from(s, Math.abs))));
-  const layers: LayerResponsibility[] = scores.map((s, k) => {
-    const layerMax = Math.max(1e-300, ...Array.from(s, Math.abs));
-    return {
-      name: rows[k].name,
-      ...(rows[k].sources ? { sources: rows[k].sources } : {}),
-      scores: Array.from(s),
-      perLayer: Array.from(s, (v) => v / layerMax),
-      global: Array.from(s, (v) => v / globalMax),
-      ...layerStats(set.activations[k], set.violating, set.safe, rows[k].outSize),
-    };
-  });
-  const top = rankNeurons(scores).slice(0, options.topK ?? 10).map(({ layer, neuron, score }) => ({ layer, neuron, score: score / globalMax }));
-  return {
-    property: query.name,
-    method,
-    layers,
-    top,
-    samples: { violating: set.violating.length, safe: set.safe.length },
-    timeSec: (performance.now() - started) / 1000,
-  };
+  const layerScores = rows.map((row, k) => scoreLayer(set.activations[k], row.outSize, set.violating, set.safe, method === 'birdnn'));
+  const scores = method === 'gradient' ? gradientScores(net, query, set).slice(0, rows.length) : layerScores.map((l) => methodScores(l, method));
+  const layerMax = scores.map((s) => s.reduce((m, v) => Math.max(m, Math.abs(v)), 1e-300));
+  const globalMax = Math.max(...layerMax);
+  const layers: LayerResponsibility[] = scores.map((s, k) => ({
+    name: rows[k].name,
+    ...(rows[k].sources ? { sources: rows[k].sources } : {}),
+    scores: Array.from(s),
+    perLayer: Array.from(s, (v) => v / layerMax[k]),
+    global: Array.from(s, (v) => v / globalMax),
+    activeViolating: Array.from(layerScores[k].activeViolating),
+    activeSafe: Array.from(layerScores[k].activeSafe),
+    meanViolating: Array.from(layerScores[k].meanViolating),
+    meanSafe: Array.from(layerScores[k].meanSafe),
+  }));
+  const top = rankNeurons(scores).slice(0, topK).map(({ layer, neuron, score }) => ({ layer, neuron, score: score / globalMax }));
+  return { property: query.name, method, layers, top, samples: { violating: set.violating.length, safe: set.safe.length } };
+}
+
+export interface CounterexampleSearch {
+  readonly verdict: 'violated' | 'holds' | 'unknown';
+  readonly input?: Float64Array;
+  readonly timeSec: number;
+}
+
+/**
+ * No sample violates and no counterexample is known: the verifier's quick falsification (sampling every corner and
+ * face, then gradient descents; a fraction of a second on ACAS Xu), then its complete search for what is left of
+ * `limitSec`. A proof that the property holds ends the search for violations.
+ */
+async function searchCounterexample(net: Localizable, query: Query, limitSec: number, signal?: AbortSignal): Promise<CounterexampleSearch> {
+  const started = performance.now();
+  const elapsed = () => (performance.now() - started) / 1000;
+  const quick = await verify(net, query, { timeoutSec: limitSec, falsifyOnly: true, signal });
+  const result = quick.status === 'violated' || limitSec - elapsed() <= 0 ? quick : await verify(net, query, { timeoutSec: limitSec - elapsed(), signal });
+  if (result.status === 'violated') return { verdict: 'violated', input: Float64Array.from(result.counterexample.input), timeSec: elapsed() };
+  return { verdict: result.status, timeSec: elapsed() };
 }
 
 /** Every neuron by score, largest first; ties keep (layer, neuron) order as BIRDNN's stable sort does. */

@@ -39,11 +39,17 @@ export function sampleRegion(region: readonly Polytope[], count: number, random:
       const i = Math.floor(random() * n);
       x[i] = random() < 0.5 ? p.lower[i] : p.upper[i];
     }
-    if (p.rows.some((row) => rowSlack(row, x) > 0)) continue;
+    if (!withinRows(p, x)) continue;
     out.set(x, made * n);
     made++;
   }
   return out.subarray(0, made * n);
+}
+
+/** The polytope's rows hold at x (a loop: sampling calls this for every candidate point). */
+function withinRows(p: Polytope, x: Float64Array): boolean {
+  for (const row of p.rows) if (rowSlack(row, x) > 0) return false;
+  return true;
 }
 
 /** `count` points uniform in the box of half-width `radius` times the box's width around each centre, clipped to the box. */

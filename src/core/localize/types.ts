@@ -2,6 +2,13 @@
 
 export type ResponsibilityMethod = 'birdnn' | 'birdnn-code' | 'gradient';
 
+/**
+ * The verifier's time limit when no sample violates, for callers that ask it (the CLI, the editor's responsibility
+ * command): long enough for its falsification (well under a second on ACAS Xu) and for proofs that come quickly, short
+ * enough that a property that holds does not hold the user up (N1,9/phi8 of the example stays unknown after 60 s).
+ */
+export const LOCALIZE_VERIFY_SEC = 5;
+
 export interface LayerResponsibility {
   /** The layer's (node's) name in the model. */
   readonly name: string;
@@ -31,5 +38,10 @@ export interface Responsibility {
   /** The k neurons with the largest global score, best first. */
   readonly top: readonly { readonly layer: number; readonly neuron: number; readonly score: number }[];
   readonly samples: { readonly violating: number; readonly safe: number };
+  /**
+   * When no sample violated and no counterexample was given, what the verifier answered within `limitSec`: a
+   * counterexample (its neighbourhood was sampled), a proof that the property holds, or nothing in time.
+   */
+  readonly search?: { readonly verdict: 'violated' | 'holds' | 'unknown'; readonly timeSec: number; readonly limitSec: number };
   readonly timeSec: number;
 }

@@ -44,7 +44,7 @@ test('a violation no sample finds comes from the counterexample search and is gr
   const q: Query = { name: 'tip', region: [box([0, 0], [1, 1])], violation: [[{ coeffs: Float64Array.from([-1]), rhs: -0.9999 }]] };
   let asked = 0;
   const set = await collectSamples(net, q, {
-    samples: 500, violatingTarget: 50, random: seededRandom(4), radii: [0.0001, 0.001], perCounterexample: 40, attackWhenKnown: false,
+    samples: 500, violatingTarget: 50, random: seededRandom(4), radii: [0.0001, 0.001], perCounterexample: 40, attack: false,
     searchCounterexample: async () => { asked++; return [1, 0]; },
   });
   assert.equal(asked, 1);

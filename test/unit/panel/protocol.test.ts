@@ -35,6 +35,13 @@ test('a responsibility with a NaN score (null in JSON), ragged arrays or a top n
   assert.equal(isResponsibility(wire({ ...responsibility, method: 'guess' })), false);
 });
 
+test('a responsibility says what the verifier answered when no sample violated: a known verdict and finite times', () => {
+  for (const verdict of ['violated', 'holds', 'unknown']) assert.ok(isResponsibility(wire({ ...responsibility, search: { verdict, timeSec: 0.4, limitSec: 5 } })), verdict);
+  assert.equal(isResponsibility(wire({ ...responsibility, search: { verdict: 'maybe', timeSec: 0.4, limitSec: 5 } })), false);
+  assert.equal(isResponsibility(wire({ ...responsibility, search: { verdict: 'holds', timeSec: NaN, limitSec: 5 } })), false);
+  assert.equal(isResponsibility(wire({ ...responsibility, search: { verdict: 'holds', timeSec: 0.4 } })), false);
+});
+
 test('a report with a wrong verdict, a negative count or a non-numeric stat is refused; extra fields are allowed', () => {
   const r = reports[0];
   assert.equal(isRepairReport(wire({ ...r, verdict: { status: 'fixed', detail: '' } })), false);
