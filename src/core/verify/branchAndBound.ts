@@ -13,15 +13,35 @@ import { smear } from '../bounds/smear';
 import { confirm } from './falsify';
 import { decideClauseByProgram, type ClauseDecision } from './milp';
 import {
-  EXACT_MAX_UNSTABLE, EXACT_TARGET_MS, PROGRAM_SECONDS, attackIfDue, lowerBoundMinimiser, splittableNetwork, takeTurn,
+  EXACT_MAX_UNSTABLE, EXACT_TARGET_COST, PROGRAM_SECONDS, attackIfDue, lowerBoundMinimiser, splittableNetwork, takeTurn,
   type SearchContext, type SearchEntry, type SearchOutcome, type Tactics,
 } from './searchKernel';
 
-function adaptExactLimit(t: Tactics, ms: number): void {
-  t.exactMs += 0.1 * (ms - t.exactMs);
-  if (t.exactMs > 2 * EXACT_TARGET_MS) t.exactMaxUnstable--;
-  else if (t.exactMs < EXACT_TARGET_MS / 2) t.exactMaxUnstable = Math.min(EXACT_MAX_UNSTABLE, t.exactMaxUnstable + 1);
+/**
+ * Costs are averaged over the same recent boxes (each box's weight decays by this factor per box), the MILPs' time and
+ * the bounds' time alike: a change of load then shows in both at once and leaves their ratio alone.
+ */
+const COST_MEMORY = 0.97;
+
+/** Counts one box's bound computation (ms) in the thread's recent costs; call once per box. */
+export function timeBound(t: Tactics, ms: number): void {
+  const c = t.costs;
+  c.boundMs = COST_MEMORY * c.boundMs + ms;
+  c.bounds = COST_MEMORY * c.bounds + 1;
+  c.exactMs *= COST_MEMORY;
+  c.exacts *= COST_MEMORY;
 }
+
+/** Counts one MILP's time (ms) and steps the unstable-neuron limit of MILPs by their recent cost in bounds. */
+export function adaptExactLimit(t: Tactics, ms: number): void {
+  const c = t.costs;
+  c.exactMs += ms;
+  c.exacts += 1;
+  const cost = c.exactMs / c.exacts / (c.boundMs / c.bounds);
+  if (cost > 2 * EXACT_TARGET_COST) t.exactMaxUnstable = Math.max(0, t.exactMaxUnstable - 1);
+  else if (cost < EXACT_TARGET_COST / 2) t.exactMaxUnstable = Math.min(EXACT_MAX_UNSTABLE, t.exactMaxUnstable + 1);
+}
+
 /**
  * From this depth on, an open clause of several rows gets its LP relaxation (one LP, triangle relaxation of every
  * unstable neuron, the rows jointly). Single rows gain little, and shallower boxes are too loose for the LP to prove
@@ -96,7 +116,9 @@ export async function searchPolytope(net: Network, query: Query, polytope: Polyt
       continue;
     }
     // verify() checked the weights when it started (a search thread's copy is never written).
+    const boundStarted = performance.now();
     const bounds = specBounds(net, box, boundedRows, { enclosing, weightsChecked: true });
+    timeBound(ctx.tactics, performance.now() - boundStarted);
     const provedRow = (r: number) => provesPositive(bounds.lower[r], bounds.upper[r]);
     const sumProved = new Set(sumClause.filter((_, q) => provedRow(rows.length + q)));
     // A clause is refuted on this box if one of its rows (or their sum) can never be <= 0 here; failing that, by its
@@ -154,15 +176,15 @@ export async function searchPolytope(net: Network, query: Query, polytope: Polyt
 function decideByProgram(
   net: Network, clause: readonly LinearRow[], region: Polytope, preActivation: readonly LayerBounds[], exact: boolean, ctx: SearchContext,
 ): ClauseDecision {
-  const started = Date.now();
+  const started = performance.now();
   const decision = decideClauseByProgram(net, region, preActivation, clause, {
     relaxed: !exact,
-    timeLimitSec: Math.min(PROGRAM_SECONDS, (ctx.deadline - started) / 1000),
+    timeLimitSec: Math.min(PROGRAM_SECONDS, (ctx.deadline - Date.now()) / 1000),
     shouldStop: () => Date.now() > ctx.deadline,
   });
   if (exact) {
     ctx.stats.milps++;
-    adaptExactLimit(ctx.tactics, Date.now() - started);
+    adaptExactLimit(ctx.tactics, performance.now() - started);
   } else {
     ctx.stats.lps++;
     ctx.tactics.relaxedTried++;

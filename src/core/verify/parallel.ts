@@ -14,7 +14,11 @@ import type { LayerBounds } from '../bounds/box';
 import type { SearchEntry, SearchOutcome, SearchStats } from './searchKernel';
 
 export type ToSearchThread =
-  | { type: 'search'; job: number; netId: number; net?: Network; query: Query; polytope: Polytope; deadline: number; entries: SearchEntry[] }
+  | {
+    type: 'search'; job: number; netId: number; net?: Network; query: Query; polytope: Polytope; deadline: number; entries: SearchEntry[];
+    /** Whether this thread runs the job's thorough attacks on the whole region (one thread does: see searchInParallel). */
+    attacks: boolean;
+  }
   | {
     type: 'milp'; job: number; netId: number; net?: Network; query: Query; polytope: Polytope; deadline: number;
     preActivation: readonly LayerBounds[]; clause: number; stop: SharedArrayBuffer;
@@ -139,7 +143,9 @@ export function searchInParallel(net: Network, query: Query, polytope: Polytope,
         if (busy.has(t) || queue.length === 0) continue;
         // The front of the queue holds the biggest boxes (the bottom of the stacks they came from).
         const entry = queue.shift()!;
-        hand(t, busy, net, netId, (sent) => ({ type: 'search', job, netId, net: sent, query, polytope, deadline: ctx.deadline, entries: [entry] }));
+        // Every thread would run the same attack (the same region and random stream): the first thread alone runs it.
+        const attacks = t === threads[0];
+        hand(t, busy, net, netId, (sent) => ({ type: 'search', job, netId, net: sent, query, polytope, deadline: ctx.deadline, entries: [entry], attacks }));
       }
       if (busy.size === 0) return finish({ kind: 'safe' });
       if (busy.size < threads.length) {

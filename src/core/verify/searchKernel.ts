@@ -46,15 +46,18 @@ export interface Tactics {
   relaxedTried: number;
   relaxedProved: number;
   relaxedSkipped: number;
-  /** Boxes with at most this many unstable neurons get exact MILPs (adapted to the MILPs' cost, see EXACT_TARGET_MS). */
+  /** Boxes with at most this many unstable neurons get exact MILPs (adapted to the MILPs' cost, see EXACT_TARGET_COST). */
   exactMaxUnstable: number;
-  /** Moving average of the MILPs' times (ms). */
-  exactMs: number;
+  /**
+   * The thread's recent bound computations and MILPs, counts and total times (ms), each box's weight decaying as the
+   * search goes on: the MILPs' cost is counted in bound computations of the same boxes (see EXACT_TARGET_COST).
+   */
+  costs: { boundMs: number; bounds: number; exactMs: number; exacts: number };
 }
 
 export const newTactics = (): Tactics => ({
   attackNext: Date.now() + HEAVY_ATTACK_EVERY_MS, attackGap: HEAVY_ATTACK_EVERY_MS, relaxedTried: 0, relaxedProved: 0, relaxedSkipped: 0,
-  exactMaxUnstable: EXACT_MAX_UNSTABLE, exactMs: EXACT_TARGET_MS,
+  exactMaxUnstable: EXACT_MAX_UNSTABLE, costs: { boundMs: 0, bounds: 0, exactMs: 0, exacts: 0 },
 });
 
 export interface SearchContext {
@@ -85,9 +88,11 @@ const HEAVY_ATTACK_EVERY_MS = 2000;
 export const EXACT_MAX_UNSTABLE = 25;
 /**
  * A MILP's cost grows steeply with its unstable neurons and varies by network: the limit steps down while their moving
- * average is above twice this, and back up while it is below half (docs/benchmarks/tuning.md).
+ * average is above twice this, and back up while it is below half. The cost is counted in bound computations of the
+ * same thread, not in milliseconds: on a busy machine both slow down alike, so the limit follows the programs and not
+ * the load (docs/benchmarks/tuning.md).
  */
-export const EXACT_TARGET_MS = 15;
+export const EXACT_TARGET_COST = 13;
 
 /** A program taking longer than this is abandoned and the box split instead (the solver blocks its thread). */
 export const PROGRAM_SECONDS = 1;

@@ -62,6 +62,7 @@ async function search(m: Extract<ToSearchThread, { type: 'search' }>): Promise<v
   if (current?.job !== m.job) {
     // Each job gets its own attack schedule and random stream (seeded by the job, so runs repeat).
     current = { job: m.job, abort: new AbortController(), donationWanted: false, tactics: newTactics(), random: seededRandom(0x5eed + m.job) };
+    if (!m.attacks) current.tactics.attackNext = Infinity;
   }
   const job = current;
   const stats = newSearchStats();
