@@ -75,23 +75,28 @@ test('neighbouring settled boxes are joined into fewer pieces that the verifier 
   }
 });
 
-test('no join where the budget for changed decisions is spent', async () => {
+test('the budget refuses a join only where it would change more decisions than its parts did', async () => {
   await initLp();
   const net = asLayerSequence(loadModelFile(acasNet(2, 1)), 'ACAS Xu 2_1');
   const query = prop2();
   const violated = { lower: Float64Array.of(0.6, 0, 0.15625, 0.45, -0.5), upper: Float64Array.of(0.679857769, 0.03125, 0.1875, 0.5, -0.45) };
   const [a, b] = grid(violated, 1);
-  const settle = (box: Box): SettledBox => {
+  const settle = (box: Box, changed: number): SettledBox => {
     const proof = boundProof(net, query, box);
     const samples = samplesOf(net, query, box, 'argmin', 256);
     const clamps = decisionKeepingShift(net, query, box, 15, new Set(samples.labels), 'argmin', proof.bounds);
     assert.ok(clamps && shiftProves(net, query, proof.bounds, clamps));
-    return { box, parts: [{ box, bounds: proof.bounds }], clamps, changed: 0 };
+    return { box, parts: [{ box, bounds: proof.bounds }], clamps, changed };
   };
-  // The budget already overspent (negative): not even a join that changes nothing is kept.
-  const merged = mergeSettled(net, query, [settle(a), settle(b)], {
-    alpha: 15, decision: 'argmin', budget: -1, deadline: Date.now() + 60_000, samplesOf: (box) => samplesOf(net, query, box, 'argmin', 256),
-  });
-  assert.equal(merged.joins, 0);
-  assert.equal(merged.boxes.length, 2);
+  const options = { alpha: 15, decision: 'argmin' as const, deadline: Date.now() + 60_000, samplesOf: (box: Box) => samplesOf(net, query, box, 'argmin', 256) };
+  // The budget overspent (by repairs at the deepest level): a join that changes nothing more is still kept.
+  const kept = mergeSettled(net, query, [settle(a, 0), settle(b, 0)], { ...options, budget: -1 });
+  assert.equal(kept.joins, 1);
+  assert.equal(kept.boxes.length, 1);
+  assert.ok(kept.changedDelta <= 0);
+  // Parts recorded as changing less than nothing: whatever the join changes is more, and no budget is left for it.
+  const refused = mergeSettled(net, query, [settle(a, -1), settle(b, -1)], { ...options, budget: 0 });
+  assert.equal(refused.joins, 0);
+  assert.equal(refused.refused.budget, 1);
+  assert.equal(refused.boxes.length, 2);
 });

@@ -257,6 +257,7 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
       samplesOf: (box) => samples.get(box) ?? samples.set(box, samplesOf(net, query, box, task.decision, CHANGE_SAMPLES)).get(box)!,
     });
     stats.joins = merged.joins;
+    log.push(`joins: ${merged.joins} kept; refused ${merged.refused.noShift} (no common shift), ${merged.refused.cost} (more parameters), ${merged.refused.budget} (decisions)`);
     stats.mergeSec = since(mergeAt);
     changedVolume += merged.changedDelta;
     const kept = pieces.filter((p) => !boundPieces.has(p));

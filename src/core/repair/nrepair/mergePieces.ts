@@ -4,7 +4,7 @@
  * only neurons inactive on each of them, so it is exact on each and each one's own bounds prove it (no new bound
  * computation, no verifier call). A join is kept when the joined piece costs no more parameters than the two (its box,
  * its flag and its clamps; a box proved as it was costs nothing) and its decision changes (on each box's samples) fit
- * the fidelity budget left. Rounds of joins go on until none is found, so a run of small pieces becomes one.
+ * the fidelity budget left (or change no more than the parts did). Rounds of joins go on until none is found, so a run of small pieces becomes one.
  */
 import { boxVolume, type Box } from '../../bounds/box';
 import { clampNetwork, type Clamp } from '../../network/gated';
@@ -39,6 +39,8 @@ export interface MergeResult {
   readonly joins: number;
   /** The changed volume the joins added (negative: they changed fewer decisions). */
   readonly changedDelta: number;
+  /** Joins tried and refused, by reason: no common shift proves the parts, it costs more parameters, or decisions. */
+  readonly refused: { noShift: number; cost: number; budget: number };
 }
 
 /** Parameters a piece adds to the model: its box (2n), its alarm flag and 3 per clamp; a proved box adds none. */
@@ -48,6 +50,7 @@ export function mergeSettled(net: Network, query: Query, settled: readonly Settl
   let boxes = [...settled];
   let joins = 0;
   let changedDelta = 0;
+  const refused = { noShift: 0, cost: 0, budget: 0 };
   for (let found = true; found && Date.now() < opts.deadline;) {
     found = false;
     const byLowerFace = new Map<string, number>();
@@ -62,7 +65,7 @@ export function mergeSettled(net: Network, query: Query, settled: readonly Settl
         if (j === undefined || used.has(j) || j === k) continue;
         const b = boxes[j];
         if (a.clamps.length === 0 && b.clamps.length === 0) continue;
-        const joined = join(net, query, a, b, d, opts, changedDelta);
+        const joined = join(net, query, a, b, d, opts, changedDelta, refused);
         if (!joined) continue;
         used.add(k);
         used.add(j);
@@ -75,7 +78,7 @@ export function mergeSettled(net: Network, query: Query, settled: readonly Settl
     boxes.forEach((s, k) => { if (!used.has(k)) next.push(s); });
     boxes = next;
   }
-  return { boxes, joins, changedDelta };
+  return { boxes, joins, changedDelta, refused };
 }
 
 /** The box's edges in every input but d, and its face's position in d: equal keys are neighbours across that face. */
@@ -85,20 +88,31 @@ function faceKey(box: Box, d: number, at: number): string {
   return edges.join(',');
 }
 
-function join(net: Network, query: Query, a: SettledBox, b: SettledBox, d: number, opts: MergeOptions, spent: number): SettledBox | undefined {
+function join(net: Network, query: Query, a: SettledBox, b: SettledBox, d: number, opts: MergeOptions, spent: number, refused: MergeResult['refused']): SettledBox | undefined {
   const parts = [...a.parts, ...b.parts];
   const samples = parts.map((p) => opts.samplesOf(p.box));
   const kept = new Set<number>();
   for (const s of samples) for (const label of s.labels) kept.add(label);
   const clamps = jointDecisionKeepingShift(net, query, parts.map((p) => p.bounds), opts.alpha, kept, opts.decision);
-  if (!clamps || !parts.every((p) => shiftProves(net, query, p.bounds, clamps))) return undefined;
+  if (!clamps || !parts.every((p) => shiftProves(net, query, p.bounds, clamps))) {
+    refused.noShift++;
+    return undefined;
+  }
   const upper = Float64Array.from(a.box.upper);
   upper[d] = b.box.upper[d];
   const box = { lower: a.box.lower, upper };
   const candidate = { box, parts, clamps, changed: 0 };
-  if (pieceCost(candidate) > pieceCost(a) + pieceCost(b)) return undefined;
+  if (pieceCost(candidate) > pieceCost(a) + pieceCost(b)) {
+    refused.cost++;
+    return undefined;
+  }
   const repaired = clampNetwork(net, clamps);
   const changed = parts.reduce((sum, p, k) => sum + (samples[k].count === 0 ? 0 : (decisionChanges(repaired, samples[k], opts.decision) / samples[k].count) * boxVolume(p.box)), 0);
-  if (spent + changed - a.changed - b.changed > opts.budget) return undefined;
+  // A join that changes no more decisions than its parts is kept even where the budget is spent.
+  const more = changed - a.changed - b.changed;
+  if (more > 0 && spent + more > opts.budget) {
+    refused.budget++;
+    return undefined;
+  }
   return { ...candidate, changed };
 }
