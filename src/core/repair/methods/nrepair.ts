@@ -161,8 +161,8 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
     pieces.push(piece);
     changedVolume += changed * volume(box);
     settle(box);
-    return piece;
     log.push(`piece ${formatBox(box)}: repaired with ${clamps.map((c) => `layer ${c.layer} neuron ${c.neuron} = ${c.value.toPrecision(6)}`).join(', ')} (${how})${changed > 0 ? `; changes ${(100 * changed).toFixed(1)}% of the sampled decisions` : ''}`);
+    return piece;
   };
   // Boxes not yet bound-tested come first (each costs a bound computation, and an LP where a shift may prove it); the
   // ones the bounds cannot settle wait in `hard` for the verifier, so that one hard corner cannot starve the rest.

@@ -4,7 +4,8 @@
  * only neurons inactive on each of them, so it is exact on each and each one's own bounds prove it (no new bound
  * computation, no verifier call). A join is kept when the joined piece costs no more parameters than the two (its box,
  * its flag and its clamps; a box proved as it was costs nothing) and its decision changes (on each box's samples) fit
- * the fidelity budget left (or change no more than the parts did). Rounds of joins go on until none is found, so a run of small pieces becomes one.
+ * the fidelity budget left (or change no more than the parts did). Rounds of joins go on until none is found, so a
+ * run of small pieces becomes one.
  */
 import { boxVolume, type Box } from '../../bounds/box';
 import { clampNetwork, type Clamp } from '../../network/gated';
@@ -51,6 +52,8 @@ export function mergeSettled(net: Network, query: Query, settled: readonly Settl
   let joins = 0;
   let changedDelta = 0;
   const refused = { noShift: 0, cost: 0, budget: 0 };
+  // Pairs refused once are not tried again (a box not joined in a round is the same object in the next).
+  const tried = new WeakMap<SettledBox, WeakSet<SettledBox>>();
   for (let found = true; found && Date.now() < opts.deadline;) {
     found = false;
     const byLowerFace = new Map<string, number>();
@@ -64,9 +67,12 @@ export function mergeSettled(net: Network, query: Query, settled: readonly Settl
         const j = byLowerFace.get(faceKey(a.box, d, a.box.upper[d]));
         if (j === undefined || used.has(j) || j === k) continue;
         const b = boxes[j];
-        if (a.clamps.length === 0 && b.clamps.length === 0) continue;
+        if ((a.clamps.length === 0 && b.clamps.length === 0) || tried.get(a)?.has(b)) continue;
         const joined = join(net, query, a, b, d, opts, changedDelta, refused);
-        if (!joined) continue;
+        if (!joined) {
+          tried.set(a, (tried.get(a) ?? new WeakSet()).add(b));
+          continue;
+        }
         used.add(k);
         used.add(j);
         next.push(joined);
