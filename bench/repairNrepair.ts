@@ -120,7 +120,7 @@ async function main(): Promise<void> {
     // Written after every task, so that a run stopped early still leaves its rows.
     writeFileSync('docs/benchmarks/repair-nrepair.md', report(rows, load));
     if (!FILTER && Object.keys(OPTIONS).length === 0) recordSummary(rows);
-    console.log(`${name.padEnd(12)} proven ${row.proven.padEnd(14)} ${seconds.toFixed(1).padStart(6)} s (cpu ${row.cpuSec.toFixed(1)} s; original ${row.originalSec.toFixed(1)} s, repairs ${row.repairSec.toFixed(1)} s)  pieces ${row.repaired}/${row.pieces} clamps ${row.clamps} size ${row.size.toFixed(3)}x (${row.bytes.toFixed(2)}x bytes) fidelity ${(100 * row.regionFidelity).toFixed(2)}% / ${(100 * row.domainFidelity).toFixed(3)}%  re-verified in ${row.verifySec.toFixed(1)} s`);
+    console.log(`${name.padEnd(12)} proven ${row.proven.padEnd(14)} ${seconds.toFixed(1).padStart(6)} s (cpu ${row.cpuSec.toFixed(1)} s; original ${row.originalSec.toFixed(1)} s, repairs ${row.repairSec.toFixed(1)} s)  pieces ${row.repaired}/${row.pieces} clamps ${row.clamps} size ${row.size.toFixed(3)}x (${row.bytes.toFixed(2)}x bytes) fidelity ${(100 * row.regionFidelity).toFixed(2)}% / ${(100 * row.domainFidelity).toFixed(3)}%  re-verified in ${row.verifySec.toFixed(1)} s${proof.status === 'unknown' ? ` (${proof.reason})` : ''}`);
   }
 }
 

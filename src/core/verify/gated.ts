@@ -34,7 +34,8 @@ export async function verifyGated(
     if (part.region.length === 0) continue;
     if (part.what !== 'outside the pieces') stats.pieces++;
     const remaining = (deadline - Date.now()) / 1000;
-    if (remaining <= 0) return { status: 'unknown', timeSec: elapsed(), reason: 'timeout', stats };
+    // Which part ran out of time is worth knowing (a repaired piece, or the original outside the pieces).
+    if (remaining <= 0) return { status: 'unknown', timeSec: elapsed(), reason: ['timeout', ...unknown].join('; '), stats };
     // Many small boxes: a light first attack on each (the complete search that follows finds any violation).
     const result = await verifyPart(part.net, { ...query, region: part.region }, { quickAttack: QUICK_ATTACK, ...options, timeoutSec: remaining });
     if (result.status === 'holds') {

@@ -21,12 +21,13 @@ import { lowerBoundMinimiser } from '../../verify/searchKernel';
 import type { VerifyResult } from '../../verify/types';
 import { boundClamps } from '../nrepair/boundClamps';
 import { gradientClamps, type ClampSearch } from '../nrepair/gradientClamps';
-import { decisionChanges, samplesOf } from '../nrepair/pieceSamples';
+import { decisionChanges, samplesOf, type Samples } from '../nrepair/pieceSamples';
 import { float32Above, float32Below, float32Middle, formatBox, queryOn } from '../nrepair/pieces';
 import { recheckFlagged } from '../nrepair/recheck';
 import { catalogEntry } from '../catalog';
 import { boundProof } from '../nrepair/boundProof';
 import { decisionKeepingShift, shiftProves } from '../nrepair/shiftClamps';
+import { mergeSettled, type SettledBox } from '../nrepair/mergePieces';
 import type { Decision, RepairMethod, RepairOutcome, RepairTask } from '../types';
 
 interface Settings {
@@ -42,6 +43,7 @@ interface Settings {
   readonly verifyTimeoutSec: number;
   readonly partitionTimeoutSec: number;
   readonly threads: number;
+  readonly merge: boolean;
 }
 
 /**
@@ -51,7 +53,7 @@ interface Settings {
 const QUICK_ATTACK = { samples: 256, starts: 2, steps: 20 };
 
 const DEFAULTS: Settings = {
-  alpha: 15, beta: 50, eta: 0.35, clamps: 'bounds', counterexample: 'refresh', depth: 8, maxDepth: 14, split: 'smear', changeBudget: 5e-4, verifyTimeoutSec: 10, partitionTimeoutSec: 1, threads: 1,
+  alpha: 15, beta: 50, eta: 0.35, clamps: 'bounds', counterexample: 'refresh', depth: 8, maxDepth: 14, split: 'smear', changeBudget: 5e-4, verifyTimeoutSec: 10, partitionTimeoutSec: 1, threads: 1, merge: true,
 };
 
 export const nrepair: RepairMethod = {
@@ -69,6 +71,7 @@ export const nrepair: RepairMethod = {
     { name: 'verifyTimeoutSec', default: DEFAULTS.verifyTimeoutSec, description: 'Time limit of one verifier call on a repaired (clamped) piece.' },
     { name: 'partitionTimeoutSec', default: DEFAULTS.partitionTimeoutSec, description: 'Time limit of the verifier on the original network for a box from the repair depth on (never more than the box\'s share of the time left): one it cannot decide by then is treated as violated (repaired).' },
     { name: 'threads', default: DEFAULTS.threads, description: 'Threads for each verifier call.' },
+    { name: 'merge', default: DEFAULTS.merge, description: 'Join neighbouring boxes the bounds settled where one decision-keeping shift proves both and costs no more parameters (fewer, larger pieces).' },
   ],
   run,
 };
@@ -85,12 +88,17 @@ function settingsOf(task: RepairTask): Settings {
     if (!choices.includes(v as T)) throw new InputError(`nRepair option ${name} must be one of ${choices.join(', ')}, not ${String(v)}`);
     return v as T;
   };
+  const flag = (name: keyof Settings) => {
+    const v = o[name] ?? DEFAULTS[name];
+    if (typeof v !== 'boolean') throw new InputError(`nRepair option ${name} must be true or false, not ${String(v)}`);
+    return v;
+  };
   const depth = num('depth', 0);
   return {
     alpha: num('alpha', 1), beta: num('beta', 1), eta: num('eta', 0), depth, maxDepth: Math.max(depth, num('maxDepth', 0)),
     verifyTimeoutSec: num('verifyTimeoutSec', 0.01), partitionTimeoutSec: num('partitionTimeoutSec', 0.01), threads: num('threads', 1), changeBudget: num('changeBudget', 0),
     clamps: choice('clamps', ['bounds', 'gradient'] as const), counterexample: choice('counterexample', ['refresh', 'fixed'] as const),
-    split: choice('split', ['smear', 'widest'] as const),
+    split: choice('split', ['smear', 'widest'] as const), merge: flag('merge'),
   };
 }
 
@@ -115,7 +123,7 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
   const pieces: GatedPiece[] = [];
   const counterexamples: Float64Array[] = [];
   const stats = {
-    verifierCalls: 0, verifySec: 0, boundSec: 0, shiftsByBounds: 0, originalSec: 0, originalUnknown: 0, repairSec: 0, boxesProved: 0, repairSteps: 0, repairsTooCostly: 0, maxDepth: 0,
+    verifierCalls: 0, verifySec: 0, boundSec: 0, shiftsByBounds: 0, joins: 0, mergeSec: 0, originalSec: 0, originalUnknown: 0, repairSec: 0, boxesProved: 0, repairSteps: 0, repairsTooCostly: 0, maxDepth: 0,
   };
   const timed = async (call: () => Promise<VerifyResult>) => {
     const t = performance.now();
@@ -145,11 +153,16 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
     reportedTenths = Math.floor(10 * fraction);
     task.onProgress?.({ stage: 'partition', fraction, message: `${Math.round(100 * fraction)}% of the region settled (${stats.boxesProved} box(es) proved as they were, ${pieces.filter((p) => !p.unrepaired).length} piece(s) repaired)` });
   };
+  // The boxes the bounds settled, and the pieces among them: joined at the end where one shift proves neighbours.
+  const settledByBounds: SettledBox[] = [];
+  const boundPieces = new Set<GatedPiece>();
   const keepRepair = (box: Box, clamps: readonly Clamp[], changed: number, how: string) => {
-    pieces.push({ ...box, clamps, unrepaired: false });
+    const piece = { ...box, clamps, unrepaired: false };
+    pieces.push(piece);
     changedVolume += changed * volume(box);
     settle(box);
     log.push(`piece ${formatBox(box)}: repaired with ${clamps.map((c) => `layer ${c.layer} neuron ${c.neuron} = ${c.value.toPrecision(6)}`).join(', ')} (${how})${changed > 0 ? `; changes ${(100 * changed).toFixed(1)}% of the sampled decisions` : ''}`);
+    return piece;
   };
   // Boxes not yet bound-tested come first (each costs a bound computation, and an LP where a shift may prove it); the
   // ones the bounds cannot settle wait in `hard` for the verifier, so that one hard corner cannot starve the rest.
@@ -181,9 +194,11 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
       if (settled.kind === 'proved') {
         stats.boxesProved++;
         settle(box);
+        if (s.merge) settledByBounds.push({ box, parts: [{ box, bounds: settled.bounds }], clamps: [], changed: 0 });
       } else if (settled.kind === 'repaired') {
         stats.shiftsByBounds++;
-        keepRepair(box, settled.clamps, settled.changed, 'a decision-keeping shift its bounds prove');
+        boundPieces.add(keepRepair(box, settled.clamps, settled.changed, 'a decision-keeping shift its bounds prove'));
+        if (s.merge) settledByBounds.push({ box, parts: [{ box, bounds: settled.bounds }], clamps: settled.clamps, changed: settled.changed * volume(box) });
       } else {
         // Above the repair depth the bounds alone drive the partition (the verifier's short checks on such large boxes
         // almost never decide them); from it on the box waits for the verifier.
@@ -234,6 +249,22 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
       log.push(`${piece}: NOT repaired (${search.reason}${result.status === 'unknown' ? `; the verifier said unknown: ${result.reason}` : ''}); raises the alarm`);
     }
   }
+  if (s.merge) {
+    const mergeAt = performance.now();
+    const samples = new Map<Box, Samples>();
+    const merged = mergeSettled(net, query, settledByBounds, {
+      alpha: s.alpha, decision: task.decision, budget: s.changeBudget * totalVolume - changedVolume, deadline: finalDeadline,
+      samplesOf: (box) => samples.get(box) ?? samples.set(box, samplesOf(net, query, box, task.decision, CHANGE_SAMPLES)).get(box)!,
+    });
+    stats.joins = merged.joins;
+    log.push(`joins: ${merged.joins} kept; refused ${merged.refused.noShift} (no common shift), ${merged.refused.cost} (more parameters), ${merged.refused.budget} (decisions)`);
+    stats.mergeSec = since(mergeAt);
+    changedVolume += merged.changedDelta;
+    const kept = pieces.filter((p) => !boundPieces.has(p));
+    const joined = merged.boxes.filter((b) => b.clamps.length > 0 && b.parts.length > 1);
+    for (const b of joined) log.push(`piece ${formatBox(b.box)}: ${b.parts.length} boxes the bounds settled, joined, repaired with ${b.clamps.map((c) => `layer ${c.layer} neuron ${c.neuron} = ${c.value.toPrecision(6)}`).join(', ')} (one decision-keeping shift each one's bounds prove)`);
+    pieces.splice(0, pieces.length, ...kept, ...merged.boxes.filter((b) => b.clamps.length > 0).map((b) => ({ ...b.box, clamps: b.clamps, unrepaired: false })));
+  }
   const provedOnRecheck = await recheckFlagged(net, query, pieces, log, { deadline: finalDeadline, threads: s.threads, signal: task.signal });
   const model = gatedModel(net, pieces);
   const repaired = pieces.filter((p) => !p.unrepaired);
@@ -264,8 +295,8 @@ interface Open {
 }
 
 type BoundSettlement =
-  | { readonly kind: 'proved' }
-  | { readonly kind: 'repaired'; readonly clamps: readonly Clamp[]; readonly changed: number }
+  | { readonly kind: 'proved'; readonly bounds: SpecBounds }
+  | { readonly kind: 'repaired'; readonly clamps: readonly Clamp[]; readonly changed: number; readonly bounds: SpecBounds }
   | { readonly kind: 'open'; readonly preActivation: readonly LayerBounds[] };
 
 /**
@@ -276,7 +307,7 @@ type BoundSettlement =
 function settleByBounds(net: Network, query: Query, open: Open, decision: Decision, s: Settings, affordable: (changed: number, box: Box) => boolean): BoundSettlement {
   const { box, depth, enclosing } = open;
   const proof = boundProof(net, query, box, enclosing);
-  if (proof.proved) return { kind: 'proved' };
+  if (proof.proved) return { kind: 'proved', bounds: proof.bounds };
   const unsettled = { kind: 'open', preActivation: proof.bounds.preActivation } as const;
   if (s.clamps !== 'bounds' || !hasInactiveLastNeuron(proof.bounds)) return unsettled;
   const samples = samplesOf(net, query, box, decision, CHANGE_SAMPLES);
@@ -285,7 +316,7 @@ function settleByBounds(net: Network, query: Query, open: Open, decision: Decisi
   if (!shiftProves(net, query, proof.bounds, clamps)) return unsettled;
   const changed = samples.count > 0 ? decisionChanges(clampNetwork(net, clamps), samples, decision) / samples.count : 0;
   if (!(affordable(changed, box) || depth >= s.maxDepth)) return unsettled;
-  return { kind: 'repaired', clamps, changed };
+  return { kind: 'repaired', clamps, changed, bounds: proof.bounds };
 }
 
 const hasInactiveLastNeuron = (bounds: SpecBounds): boolean => bounds.preActivation[bounds.preActivation.length - 1].hi.some((v) => v < 0);

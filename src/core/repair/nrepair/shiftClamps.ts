@@ -12,7 +12,7 @@
  * input whose decision is a kept output changes it. Where the kept outputs are every decision the piece makes where
  * the original is safe, the repair changes none of them.
  */
-import type { Box } from '../../bounds/box';
+import type { Box, LayerBounds } from '../../bounds/box';
 import { specBounds, type SpecBounds } from '../../bounds/linearBounds';
 import type { Clamp } from '../../network/gated';
 import type { Network } from '../../network/network';
@@ -24,36 +24,61 @@ import { solveLp } from '../../lp';
 const MARGIN = 1e-4;
 
 /** The last hidden layer's neurons inactive on the whole box, their output columns, and the property rows' bounds. */
-function inactiveColumns(net: Network, query: Query, box: Box, known?: SpecBounds) {
+function inactiveColumns(net: Network, query: Query, box: Box) {
   const h = net.layers.length - 2;
   const out = net.layers[net.layers.length - 1];
   const rows = query.violation.flat();
-  // Bounds computed for more rows (the caller's, the violation's rows first) serve as well.
-  const bounds = known ?? specBounds(net, box, rows);
+  const bounds = specBounds(net, box, rows);
   const inactive = Array.from({ length: out.inSize }, (_, j) => j).filter((j) => bounds.preActivation[h].hi[j] < 0);
   const columns = inactive.map((j) => Float64Array.from({ length: out.outSize }, (_, o) => out.weights[o * out.inSize + j]));
   return { h, m: out.outSize, rows, bounds, inactive, columns };
 }
 
+/**
+ * What a shift needs to know of one box: its last hidden layer's pre-activation bounds (which neurons are inactive)
+ * and the property rows' lower bounds there. A SpecBounds of the box is one.
+ */
+export interface ShiftPart {
+  readonly preActivation: readonly LayerBounds[];
+  readonly lower: Float64Array;
+}
+
 export function decisionKeepingShift(
   net: Network, query: Query, box: Box, alpha: number, kept: ReadonlySet<number>, decision: Decision, known?: SpecBounds,
 ): Clamp[] | undefined {
-  const { h, m, rows, bounds, inactive, columns } = inactiveColumns(net, query, box, known);
+  return jointDecisionKeepingShift(net, query, [known ?? specBounds(net, box, query.violation.flat())], alpha, kept, decision);
+}
+
+/**
+ * One decision-keeping shift for several boxes at once (a piece made of them): only neurons inactive on every box are
+ * clamped, so the shift is exact on each, and each box's rows must clear their own lower bounds.
+ */
+export function jointDecisionKeepingShift(
+  net: Network, query: Query, parts: readonly ShiftPart[], alpha: number, kept: ReadonlySet<number>, decision: Decision,
+): Clamp[] | undefined {
+  const h = net.layers.length - 2;
+  const out = net.layers[net.layers.length - 1];
+  const m = out.outSize;
+  const rows = query.violation.flat();
+  const inactive = Array.from({ length: out.inSize }, (_, j) => j).filter((j) => parts.every((p) => p.preActivation[h].hi[j] < 0));
   if (inactive.length === 0 || kept.size === 0) return undefined;
+  const columns = inactive.map((j) => Float64Array.from({ length: m }, (_, o) => out.weights[o * out.inSize + j]));
   // +1: the others may only rise (argmin); -1: only fall (argmax).
   const losing = decision === 'argmin' ? 1 : -1;
-  // Per clause, the row closest to a proof among those a losing shift of an output outside `kept` raises.
-  let offset = 0;
-  const chosen: number[] = [];
-  for (const conj of query.violation) {
-    let best = -1;
-    for (let r = offset; r < offset + conj.length; r++) {
-      const raisable = rows[r].coeffs.some((c, o) => !kept.has(o) && c * losing > 0);
-      if (raisable && (best < 0 || bounds.lower[r] > bounds.lower[best])) best = r;
+  // Per box and clause, the row closest to a proof among those a losing shift of an output outside `kept` raises.
+  const chosen: { readonly row: number; readonly lower: number }[] = [];
+  for (const part of parts) {
+    let offset = 0;
+    for (const conj of query.violation) {
+      let best = -1;
+      for (let r = offset; r < offset + conj.length; r++) {
+        const raisable = rows[r].coeffs.some((c, o) => !kept.has(o) && c * losing > 0);
+        if (raisable && (best < 0 || part.lower[r] > part.lower[best])) best = r;
+      }
+      if (best < 0) return undefined;
+      chosen.push({ row: best, lower: part.lower[best] });
+      offset += conj.length;
     }
-    if (best < 0) return undefined;
-    chosen.push(best);
-    offset += conj.length;
   }
   // Variables: c (one per inactive neuron, >= 0), then the common offset a (free).
   const nc = inactive.length;
@@ -67,9 +92,9 @@ export function decisionKeepingShift(
         coeffs: vars((k) => (k < nc ? columns[k][o] : -1) * (kept.has(o) ? 1 : losing)),
         lower: 0, upper: kept.has(o) ? 0 : Infinity,
       })),
-      ...chosen.map((r) => ({
-        coeffs: vars((k) => (k < nc ? columns[k].reduce((s, w, o) => s + w * rows[r].coeffs[o], 0) : 0)),
-        lower: MARGIN - bounds.lower[r], upper: Infinity,
+      ...chosen.map(({ row, lower }) => ({
+        coeffs: vars((k) => (k < nc ? columns[k].reduce((s, w, o) => s + w * rows[row].coeffs[o], 0) : 0)),
+        lower: MARGIN - lower, upper: Infinity,
       })),
     ],
     lower: vars((k) => (k === nc ? -Infinity : 0)),
@@ -126,7 +151,7 @@ export function shiftClampCandidates(net: Network, query: Query, box: Box, alpha
  * new bound computation: each clamped neuron output 0 on the whole box, so each row's lower bound rises by exactly
  * the shift. Half the LP's margin is kept against the float32 rounding of the values.
  */
-export function shiftProves(net: Network, query: Query, bounds: SpecBounds, clamps: readonly Clamp[]): boolean {
+export function shiftProves(net: Network, query: Query, bounds: ShiftPart, clamps: readonly Clamp[]): boolean {
   const h = net.layers.length - 2;
   const out = net.layers[net.layers.length - 1];
   if (clamps.some((c) => c.layer !== h || !(bounds.preActivation[h].hi[c.neuron] < 0) || !(c.value >= 0))) return false;
