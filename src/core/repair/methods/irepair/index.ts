@@ -21,7 +21,8 @@ import { catalogEntry } from '../../catalog';
 import { parameterCount as countParameters } from '../../size';
 import type { RepairMethod, RepairOutcome, RepairTask } from '../../types';
 import { SetGradient, setForward, workingCopy, type Engine } from './engine';
-import { isRepaired, type MarginSpace } from './margin';
+import { withKeepCopies, squareSide, type KeepCopies } from './keepCopies';
+import { isRepaired, margin, type MarginSpace } from './margin';
 
 /**
  * From this many parameters the ONNX Runtime backward graph takes the gradients: on MNIST 256x2 (269,322) it is 2.5-10x
@@ -29,6 +30,9 @@ import { isRepaired, type MarginSpace } from './margin';
  * stops mattering, is not measured.
  */
 const ORT_FROM_PARAMETERS = 10_000;
+
+/** A rise of the worst margin (logits) below this is no progress for `stallIterations`. */
+const STALL_PROGRESS = 1e-3;
 
 export const irepair: RepairMethod = {
   ...catalogEntry('irepair'),
@@ -48,6 +52,9 @@ export const irepair: RepairMethod = {
     { name: 'engine', default: 'auto', choices: ['auto', 'ort', 'js'], description: 'Gradients by ONNX Runtime\'s backward graph (plain networks) or our JavaScript backpropagation; auto: ORT from 10,000 parameters.' },
     { name: 'precision', default: 'float32', choices: ['float32', 'float64'], description: 'Arithmetic of the gradients and the step; float64 (for checks) takes our JavaScript backpropagation.' },
     { name: 'keepTerm', default: 30, description: 'Weight of an extra term in the update loss (not in the paper): the squared change of the keep set\'s logits from the original network\'s, summed over the logits, mean over C; 30 measured best on MNIST, 0 is the paper\'s algorithm (docs/repair-irepair.md).' },
+    { name: 'keepCopies', default: 'none', choices: ['none', 'shift', 'mixup'], description: 'Label-free copies of each keep input that the keep term also holds (not in the paper): shift = the 8 one-pixel shifts of a square grayscale image, mixup = 8 seeded blends with other keep inputs.' },
+    { name: 'stallIterations', default: 0, description: 'Not in the paper: when the worst margin of the inputs still wrong has not improved for this many iterations, gamma is halved (more parameters unlocked; gamma -> 0 is plain fine-tuning, the paper\'s Observation 2). 0: gamma stays fixed (the paper).' },
+    { name: 'onStall', default: 'learningRate', choices: ['gamma', 'learningRate', 'both', 'faster'], description: 'x' },
     { name: 'seed', default: 1, description: 'Random seed (locking=random only).' },
   ],
   run: runIRepair,
@@ -93,6 +100,11 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
   const engine: Engine = precision === 'float64' ? 'js' : chosen === 'auto' ? (parameterCount >= ORT_FROM_PARAMETERS ? 'ort' : 'js') : chosen;
   const params = workingCopy(model, engine, precision);
   const n = R[0].input.length;
+  const toPrecision = (xs: ArrayLike<number>) => {
+    const v = vector(params.precision, xs.length);
+    v.set(xs);
+    return v;
+  };
   const rows = (points: readonly { input: Float64Array }[]) => {
     const xs = vector(params.precision, points.length * n);
     points.forEach((p, k) => xs.set(p.input, k * n));
@@ -113,7 +125,11 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
   // averages over them too: hence the factor m below). Not in the paper; measured in docs/repair-irepair.md. The
   // locking only keeps C's most influential parameters still; this pulls C's outputs back.
   const keepWeight = option<number>(task, 'keepTerm');
-  const keepTerm = keepWeight > 0 ? await SetGradient.create(model, engine, precision, params, inputsC, n, mseLoss(Float64Array.from(setForward(model, params, inputsC, n)()))) : undefined;
+  const copies = option<KeepCopies>(task, 'keepCopies');
+  if (copies === 'shift' && squareSide(n) === undefined) throw new InputError(`I-REPAIR option keepCopies=shift shifts square grayscale images; these inputs have ${n} values, not k² with k >= 8 (use mixup)`);
+  const inputsK = copies === 'none' ? inputsC : toPrecision(withKeepCopies(Float64Array.from(inputsC), n, copies, option<number>(task, 'seed')));
+  const keepCount = inputsK.length / n;
+  const keepTerm = keepWeight > 0 ? await SetGradient.create(model, engine, precision, params, inputsK, n, mseLoss(Float64Array.from(setForward(model, params, inputsK, n)()))) : undefined;
   const optimizer = rmsprop({ learningRate: option<number>(task, 'learningRate'), decay: option<number>(task, 'rmsDecay'), epsilon: 1e-8 });
   const mask = maskShapedLike(params);
   const everUnlocked = maskShapedLike(params);
@@ -126,6 +142,11 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
   const log: string[] = [];
   let wrong = wrongRows(union ? await unionOutputsR() : outputsR());
   log.push(`${R.length} repair input(s), ${wrong.length} misclassified at the start; keep set of ${C.length}; ${parameterCount} parameters; gradients by ${engine === 'ort' ? 'ONNX Runtime (backward graph, float32)' : `our JavaScript backpropagation (${precision})`}`);
+  const stallIterations = Math.max(0, Math.floor(option<number>(task, 'stallIterations')));
+  let gammaNow = gamma;
+  const onStall = option<string>(task, 'onStall');
+  let bestWorst = -Infinity;
+  let stalled = 0;
   let iterations = 0;
   let unlockedSum = 0;
   let stopped = '';
@@ -138,19 +159,32 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
       let unlocked: number;
       if (locking === 'influence') {
         await correctGradient!.gradient(params, allRows(C.length));
-        unlocked = unlockInfluential(repairGradient.grads, correctGradient!.grads, mask, gamma, epsilon, scoreForm);
+        unlocked = unlockInfluential(repairGradient.grads, correctGradient!.grads, mask, gammaNow, epsilon, scoreForm);
       } else unlocked = fillMask(mask, () => (locking === 'none' || random() >= lockProbability ? 1 : 0));
       unlockedSum += unlocked / parameterCount;
       if (updateSet === 'repair') await repairGradient.gradient(params, allRows(R.length));
       const update = union ? union.grads : repairGradient.grads;
       if (keepTerm) {
-        await keepTerm.gradient(params, allRows(C.length));
+        await keepTerm.gradient(params, allRows(keepCount));
         addScaled(update, keepTerm.grads, keepWeight * m);
       }
       applyMask(update, mask, everUnlocked);
       optimizer.step(params, update);
       iterations++;
-      wrong = wrongRows(union ? await unionOutputsR() : outputsR());
+      const y = union ? await unionOutputsR() : outputsR();
+      const before = wrong.length;
+      wrong = wrongRows(y);
+      if (stallIterations > 0 && wrong.length > 0) {
+        const worst = Math.min(...Array.from(wrong, (k) => margin(y, k * m, m, labelsR[k])));
+        if (wrong.length < before || worst > bestWorst + STALL_PROGRESS) { bestWorst = worst; stalled = 0; }
+        else if (++stalled >= stallIterations) {
+          if (onStall !== 'learningRate') gammaNow /= 2;
+          if (onStall === 'learningRate' || onStall === 'both') optimizer.learningRate /= 2;
+          if (onStall === 'faster') optimizer.learningRate *= 2;
+          stalled = 0;
+          log.push(`iteration ${iterations}: no progress for ${stallIterations} iterations (worst margin ${worst.toFixed(3)}); gamma ${gammaNow}, learning rate ${optimizer.learningRate}`);
+        }
+      }
       if (iterations % 25 === 0) {
         task.onProgress?.({ stage: 'repair', message: `iteration ${iterations}: ${wrong.length}/${R.length} still wrong, ${(100 * unlocked / parameterCount).toFixed(2)}% of the parameters unlocked`, fraction: Math.min(1, iterations / Math.max(1, ub)) });
         if (engine === 'js') await new Promise((done) => setImmediate(done));
