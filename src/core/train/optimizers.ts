@@ -54,12 +54,10 @@ export function adam({ learningRate, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8 
 }
 
 /** RMSprop, its loop written out (no call per entry): I-REPAIR takes one step over every parameter per iteration. */
-export function rmsprop({ learningRate, decay = 0.9, epsilon = 1e-8 }: { learningRate: number; decay?: number; epsilon?: number }): Optimizer & { learningRate: number } {
+export function rmsprop({ learningRate, decay = 0.9, epsilon = 1e-8 }: { learningRate: number; decay?: number; epsilon?: number }): Optimizer {
   let state: Parameters | undefined;
   return {
-    learningRate,
     step(params, grads, mask) {
-      const learningRate = this.learningRate;
       state ??= zerosLike(params);
       params.layers.forEach((layer, k) => {
         for (const part of ['weights', 'bias'] as const) {

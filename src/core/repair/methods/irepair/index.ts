@@ -21,7 +21,7 @@ import { catalogEntry } from '../../catalog';
 import { parameterCount as countParameters } from '../../size';
 import type { RepairMethod, RepairOutcome, RepairTask } from '../../types';
 import { SetGradient, setForward, workingCopy, type Engine } from './engine';
-import { withKeepCopies, squareSide, type KeepCopies } from './keepCopies';
+import { COPIES, withKeepCopies, squareSide, type KeepCopies } from './keepCopies';
 import { isRepaired, margin, type MarginSpace } from './margin';
 
 /**
@@ -52,9 +52,9 @@ export const irepair: RepairMethod = {
     { name: 'engine', default: 'auto', choices: ['auto', 'ort', 'js'], description: 'Gradients by ONNX Runtime\'s backward graph (plain networks) or our JavaScript backpropagation; auto: ORT from 10,000 parameters.' },
     { name: 'precision', default: 'float32', choices: ['float32', 'float64'], description: 'Arithmetic of the gradients and the step; float64 (for checks) takes our JavaScript backpropagation.' },
     { name: 'keepTerm', default: 30, description: 'Weight of an extra term in the update loss (not in the paper): the squared change of the keep set\'s logits from the original network\'s, summed over the logits, mean over C; 30 measured best on MNIST, 0 is the paper\'s algorithm (docs/repair-irepair.md).' },
-    { name: 'keepCopies', default: 'none', choices: ['none', 'shift', 'mixup'], description: 'Label-free copies of each keep input that the keep term also holds (not in the paper): shift = the 8 one-pixel shifts of a square grayscale image, mixup = 8 seeded blends with other keep inputs.' },
-    { name: 'stallIterations', default: 0, description: 'Not in the paper: when the worst margin of the inputs still wrong has not improved for this many iterations, gamma is halved (more parameters unlocked; gamma -> 0 is plain fine-tuning, the paper\'s Observation 2). 0: gamma stays fixed (the paper).' },
-    { name: 'onStall', default: 'learningRate', choices: ['gamma', 'learningRate', 'both', 'faster'], description: 'x' },
+    { name: 'keepCopies', default: 'shift', choices: ['none', 'shift', 'mixup'], description: 'Label-free copies of each keep input that the keep term also holds (not in the paper): shift = the 8 one-pixel shifts of a square grayscale image, mixup = 8 seeded blends with other keep inputs.' },
+    { name: 'stallIterations', default: 30, description: 'With repairCopies=onStall: how many iterations without a rise of the worst margin of R⊥ make a stall.' },
+    { name: 'repairCopies', default: 'onStall', choices: ['none', 'shift', 'onStall'], description: 'Not in the paper: the update also trains on the 8 one-pixel shifts of each repair input still wrong (square grayscale images), with its label: never, from the start, or once the worst margin of R⊥ has not risen for stallIterations iterations.' },
     { name: 'seed', default: 1, description: 'Random seed (locking=random only).' },
   ],
   run: runIRepair,
@@ -111,10 +111,19 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
     return xs;
   };
   const labelsR = Int32Array.from(R, (p) => p.label!);
+  // The shifted copies (keepCopies, repairCopies) are for square grayscale images; other inputs get none.
+  const image = squareSide(n) !== undefined;
   const labelsC = Int32Array.from(C, (p) => p.label);
   const inputsR = rows(R);
   const inputsC = rows(C);
-  const repairGradient = await SetGradient.create(model, engine, precision, params, inputsR, n, crossEntropyLoss(labelsR));
+  // With repairCopies=shift the cross-entropy also takes the 8 one-pixel shifts of every repair input still wrong, with
+  // its label (rows R.length + 8k .. R.length + 8k + 7 for input k).
+  const repairCopies = option<'none' | 'shift' | 'onStall'>(task, 'repairCopies');
+  const copiesR = repairCopies !== 'none' && image ? COPIES : 0;
+  let copiesOn = repairCopies === 'shift';
+  const repairGradient = await SetGradient.create(model, engine, precision, params, copiesR ? toPrecision(withKeepCopies(Float64Array.from(inputsR), n, 'shift', 0)) : inputsR, n,
+    crossEntropyLoss(Int32Array.from({ length: R.length * (1 + copiesR) }, (_, i) => labelsR[i < R.length ? i : Math.floor((i - R.length) / copiesR)])));
+  const withCopiesR = (rowsR: Int32Array) => !copiesOn ? rowsR : Int32Array.from([...rowsR, ...Array.from(rowsR).flatMap((k) => Array.from({ length: copiesR }, (_, j) => R.length + k * copiesR + j))]);
   const correctLoss = option<string>(task, 'correctLoss') === 'absOutput' ? absOutputLoss() : crossEntropyLoss(labelsC);
   const correctGradient = locking === 'influence' ? await SetGradient.create(model, engine, precision, params, inputsC, n, correctLoss) : undefined;
   const union = updateSet === 'keepAndRepair'
@@ -125,8 +134,8 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
   // averages over them too: hence the factor m below). Not in the paper; measured in docs/repair-irepair.md. The
   // locking only keeps C's most influential parameters still; this pulls C's outputs back.
   const keepWeight = option<number>(task, 'keepTerm');
-  const copies = option<KeepCopies>(task, 'keepCopies');
-  if (copies === 'shift' && squareSide(n) === undefined) throw new InputError(`I-REPAIR option keepCopies=shift shifts square grayscale images; these inputs have ${n} values, not k² with k >= 8 (use mixup)`);
+  const asked = option<KeepCopies>(task, 'keepCopies');
+  const copies = asked === 'shift' && !image ? 'none' : asked;
   const inputsK = copies === 'none' ? inputsC : toPrecision(withKeepCopies(Float64Array.from(inputsC), n, copies, option<number>(task, 'seed')));
   const keepCount = inputsK.length / n;
   const keepTerm = keepWeight > 0 ? await SetGradient.create(model, engine, precision, params, inputsK, n, mseLoss(Float64Array.from(setForward(model, params, inputsK, n)()))) : undefined;
@@ -142,9 +151,7 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
   const log: string[] = [];
   let wrong = wrongRows(union ? await unionOutputsR() : outputsR());
   log.push(`${R.length} repair input(s), ${wrong.length} misclassified at the start; keep set of ${C.length}; ${parameterCount} parameters; gradients by ${engine === 'ort' ? 'ONNX Runtime (backward graph, float32)' : `our JavaScript backpropagation (${precision})`}`);
-  const stallIterations = Math.max(0, Math.floor(option<number>(task, 'stallIterations')));
-  let gammaNow = gamma;
-  const onStall = option<string>(task, 'onStall');
+  const stallIterations = Math.max(1, Math.floor(option<number>(task, 'stallIterations')));
   let bestWorst = -Infinity;
   let stalled = 0;
   let iterations = 0;
@@ -155,14 +162,14 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
       if (iterations >= ub) { stopped = `after ub = ${ub} iterations`; break; }
       if (task.signal?.aborted) { stopped = 'when cancelled'; break; }
       if (Date.now() > deadline) { stopped = `at the time limit (${task.timeoutSec} s)`; break; }
-      await repairGradient.gradient(params, wrong);
+      await repairGradient.gradient(params, withCopiesR(wrong));
       let unlocked: number;
       if (locking === 'influence') {
         await correctGradient!.gradient(params, allRows(C.length));
-        unlocked = unlockInfluential(repairGradient.grads, correctGradient!.grads, mask, gammaNow, epsilon, scoreForm);
+        unlocked = unlockInfluential(repairGradient.grads, correctGradient!.grads, mask, gamma, epsilon, scoreForm);
       } else unlocked = fillMask(mask, () => (locking === 'none' || random() >= lockProbability ? 1 : 0));
       unlockedSum += unlocked / parameterCount;
-      if (updateSet === 'repair') await repairGradient.gradient(params, allRows(R.length));
+      if (updateSet === 'repair') await repairGradient.gradient(params, withCopiesR(allRows(R.length)));
       const update = union ? union.grads : repairGradient.grads;
       if (keepTerm) {
         await keepTerm.gradient(params, allRows(keepCount));
@@ -174,15 +181,12 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
       const y = union ? await unionOutputsR() : outputsR();
       const before = wrong.length;
       wrong = wrongRows(y);
-      if (stallIterations > 0 && wrong.length > 0) {
+      if (repairCopies === 'onStall' && copiesR > 0 && !copiesOn && wrong.length > 0) {
         const worst = Math.min(...Array.from(wrong, (k) => margin(y, k * m, m, labelsR[k])));
         if (wrong.length < before || worst > bestWorst + STALL_PROGRESS) { bestWorst = worst; stalled = 0; }
         else if (++stalled >= stallIterations) {
-          if (onStall !== 'learningRate') gammaNow /= 2;
-          if (onStall === 'learningRate' || onStall === 'both') optimizer.learningRate /= 2;
-          if (onStall === 'faster') optimizer.learningRate *= 2;
-          stalled = 0;
-          log.push(`iteration ${iterations}: no progress for ${stallIterations} iterations (worst margin ${worst.toFixed(3)}); gamma ${gammaNow}, learning rate ${optimizer.learningRate}`);
+          copiesOn = true;
+          log.push(`iteration ${iterations}: the worst margin of R⊥ (${worst.toFixed(3)}) has not risen for ${stallIterations} iterations; the update now also trains on the shifted copies of R⊥`);
         }
       }
       if (iterations % 25 === 0) {

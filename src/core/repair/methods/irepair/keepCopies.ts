@@ -9,6 +9,9 @@ import { seededRandom } from '../../../verify/falsify';
 
 export type KeepCopies = 'none' | 'shift' | 'mixup';
 
+/** Copies made of each input. */
+export const COPIES = 8;
+
 const SHIFTS: readonly [number, number][] = [[-1, -1], [-1, 0], [-1, 1], [0, -1], [0, 1], [1, -1], [1, 0], [1, 1]];
 
 /** The keep inputs (row-major, width n) followed by their copies; `shift` on a non-square input is an InputError's job of the caller. */
