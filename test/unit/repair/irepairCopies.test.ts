@@ -1,5 +1,5 @@
 /**
- * I-REPAIR's shifted copies (not in the paper): `withKeepCopies` moves a square image by one pixel in each of the 8
+ * I-REPAIR's shifted copies (not in the paper): `withCopies` moves a square image by one pixel in each of the 8
  * directions, repeating the edge, and mixup blends stay between two keep inputs; the keep term with the copies holds
  * the copies' logits nearer the original network's than the keep term on C alone; with repairCopies=shift one float64
  * iteration steps exactly along the cross-entropy gradient over R and its shifts.
@@ -9,7 +9,7 @@ import * as assert from 'node:assert/strict';
 import { forward } from '../../../src/core/network/forward';
 import type { Network } from '../../../src/core/network/network';
 import { irepair } from '../../../src/core/repair/methods/irepair';
-import { COPIES, squareSide, withKeepCopies } from '../../../src/core/repair/methods/irepair/keepCopies';
+import { COPIES, squareSide, withCopies } from '../../../src/core/repair/methods/irepair/copies';
 import type { KeepPoint, RepairPoint, RepairTask } from '../../../src/core/repair/types';
 import { crossEntropyLoss } from '../../../src/core/train/losses';
 import { lossGradient } from '../../../src/core/train/train';
@@ -19,7 +19,7 @@ test('shift copies: each moves the image one pixel (8 directions), the vacated r
   const side = 8;
   // Pixel value = 10 * row + column: a copy shifted by (dy, dx) holds at (y, x) the pixel (y - dy, x - dx), clamped.
   const image = Float64Array.from({ length: side * side }, (_, i) => 10 * Math.floor(i / side) + (i % side));
-  const out = withKeepCopies(image, side * side, 'shift', 1);
+  const out = withCopies(image, side * side, 'shift', 1);
   assert.equal(out.length, side * side * (1 + COPIES));
   assert.deepEqual(out.subarray(0, side * side), image, 'the originals come first');
   const seen = new Set<string>();
@@ -47,8 +47,8 @@ test('shift copies: each moves the image one pixel (8 directions), the vacated r
 test('mixup copies are seeded blends of two keep inputs, nearer the first', () => {
   const n = 3;
   const inputs = Float64Array.of(0, 0, 0, 1, 1, 1, 2, 4, 8);
-  const out = withKeepCopies(inputs, n, 'mixup', 7);
-  assert.deepEqual(out, withKeepCopies(inputs, n, 'mixup', 7), 'seeded');
+  const out = withCopies(inputs, n, 'mixup', 7);
+  assert.deepEqual(out, withCopies(inputs, n, 'mixup', 7), 'seeded');
   for (let r = 0; r < 3; r++) {
     for (let c = 0; c < COPIES; c++) {
       const copy = out.subarray((3 + r * COPIES + c) * n, (4 + r * COPIES + c) * n);
@@ -106,7 +106,7 @@ const rows = (points: readonly { input: Float64Array }[]) => Float64Array.from(p
 
 test('keepCopies=shift holds the shifted keep images\' logits nearer the original network\'s than the keep term on C alone', async () => {
   const { R, C } = sets(1, 8);
-  const copies = withKeepCopies(rows(C), 64, 'shift', 1).subarray(C.length * 64);
+  const copies = withCopies(rows(C), 64, 'shift', 1).subarray(C.length * 64);
   const original = forward(net, copies, C.length * COPIES);
   const change = async (keepCopies: string) => {
     const outcome = await irepair.run(task(R, C, { learningRate: 0.003, locking: 'none', keepTerm: 5, keepCopies }));
@@ -115,15 +115,15 @@ test('keepCopies=shift holds the shifted keep images\' logits nearer the origina
     return y.reduce((s, v, i) => s + (v - original[i]) ** 2, 0);
   };
   const alone = await change('none');
-  const withCopies = await change('shift');
-  assert.ok(withCopies < 0.7 * alone, `squared change of the copies' logits: ${withCopies} with them in the keep term, ${alone} without`);
+  const held = await change('shift');
+  assert.ok(held < 0.7 * alone, `squared change of the copies' logits: ${held} with them in the keep term, ${alone} without`);
 });
 
 test('repairCopies=shift: one iteration steps along the cross-entropy gradient over R and its 8 shifts (nothing locked)', async () => {
   const { R, C } = sets(2, 4);
   const lr = 1e-3;
   const outcome = await irepair.run(task(R, C, { ub: 1, locking: 'none', keepTerm: 0, repairCopies: 'shift', learningRate: lr }));
-  const inputs = withKeepCopies(rows(R), 64, 'shift', 0);
+  const inputs = withCopies(rows(R), 64, 'shift', 0);
   const labels = [...R.map((p) => p.label!), ...R.flatMap((p) => Array<number>(COPIES).fill(p.label!))];
   const g = lossGradient(net, inputs, labels.length, crossEntropyLoss(labels)).gradient;
   const without = lossGradient(net, rows(R), R.length, crossEntropyLoss(R.map((p) => p.label!))).gradient;

@@ -6,7 +6,8 @@
  * step on the rest; the masks are recomputed every iteration; it stops when R⊥ is empty or after `ub` iterations.
  * Where the paper and its code differ (the update set, where eps sits, RMSprop's decay), both are options and
  * docs/repair-irepair.md says which is the default and why. Not in the paper, on by default (measured there): a keep
- * term in the step's loss that pulls C's logits back to the original's. Inputs still wrong when it stops are listed.
+ * term in the step's loss that pulls the logits of C and of its shifted copies (images) back to the original's, and,
+ * once the worst margin of R⊥ stalls, the shifted copies of R⊥ in the update. Inputs still wrong when it stops are listed.
  */
 import { InputError } from '../../../errors';
 import { isGated, modelOutputSize } from '../../../network/model';
@@ -21,7 +22,7 @@ import { catalogEntry } from '../../catalog';
 import { parameterCount as countParameters } from '../../size';
 import type { RepairMethod, RepairOutcome, RepairTask } from '../../types';
 import { SetGradient, setForward, workingCopy, type Engine } from './engine';
-import { COPIES, withKeepCopies, squareSide, type KeepCopies } from './keepCopies';
+import { COPIES, withCopies, squareSide, type CopyKind } from './copies';
 import { isRepaired, margin, type MarginSpace } from './margin';
 
 /**
@@ -121,7 +122,7 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
   const repairCopies = option<'none' | 'shift' | 'onStall'>(task, 'repairCopies');
   const copiesR = repairCopies !== 'none' && image ? COPIES : 0;
   let copiesOn = repairCopies === 'shift';
-  const repairGradient = await SetGradient.create(model, engine, precision, params, copiesR ? toPrecision(withKeepCopies(Float64Array.from(inputsR), n, 'shift', 0)) : inputsR, n,
+  const repairGradient = await SetGradient.create(model, engine, precision, params, copiesR ? toPrecision(withCopies(Float64Array.from(inputsR), n, 'shift', 0)) : inputsR, n,
     crossEntropyLoss(Int32Array.from({ length: R.length * (1 + copiesR) }, (_, i) => labelsR[i < R.length ? i : Math.floor((i - R.length) / copiesR)])));
   const withCopiesR = (rowsR: Int32Array) => !copiesOn ? rowsR : Int32Array.from([...rowsR, ...Array.from(rowsR).flatMap((k) => Array.from({ length: copiesR }, (_, j) => R.length + k * copiesR + j))]);
   const correctLoss = option<string>(task, 'correctLoss') === 'absOutput' ? absOutputLoss() : crossEntropyLoss(labelsC);
@@ -134,9 +135,9 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
   // averages over them too: hence the factor m below). Not in the paper; measured in docs/repair-irepair.md. The
   // locking only keeps C's most influential parameters still; this pulls C's outputs back.
   const keepWeight = option<number>(task, 'keepTerm');
-  const asked = option<KeepCopies>(task, 'keepCopies');
+  const asked = option<CopyKind>(task, 'keepCopies');
   const copies = asked === 'shift' && !image ? 'none' : asked;
-  const inputsK = copies === 'none' ? inputsC : toPrecision(withKeepCopies(Float64Array.from(inputsC), n, copies, option<number>(task, 'seed')));
+  const inputsK = copies === 'none' ? inputsC : toPrecision(withCopies(Float64Array.from(inputsC), n, copies, option<number>(task, 'seed')));
   const keepCount = inputsK.length / n;
   const keepTerm = keepWeight > 0 ? await SetGradient.create(model, engine, precision, params, inputsK, n, mseLoss(Float64Array.from(setForward(model, params, inputsK, n)()))) : undefined;
   const optimizer = rmsprop({ learningRate: option<number>(task, 'learningRate'), decay: option<number>(task, 'rmsDecay'), epsilon: 1e-8 });
@@ -151,6 +152,8 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
   const log: string[] = [];
   let wrong = wrongRows(union ? await unionOutputsR() : outputsR());
   log.push(`${R.length} repair input(s), ${wrong.length} misclassified at the start; keep set of ${C.length}; ${parameterCount} parameters; gradients by ${engine === 'ort' ? 'ONNX Runtime (backward graph, float32)' : `our JavaScript backpropagation (${precision})`}`);
+  if (keepTerm) log.push(`keep term (weight ${keepWeight}) on ${keepCount} input(s): C${copies === 'none' ? '' : ` and ${COPIES} ${copies} copies of each`}${asked !== copies ? ` (keepCopies=${asked} needs square grayscale images)` : ''}`);
+  if (repairCopies !== 'none' && copiesR === 0) log.push(`repairCopies=${repairCopies} needs square grayscale images: the update trains on R⊥ alone`);
   const stallIterations = Math.max(1, Math.floor(option<number>(task, 'stallIterations')));
   let bestWorst = -Infinity;
   let stalled = 0;

@@ -1,21 +1,21 @@
 /**
- * Label-free copies of the keep set for I-REPAIR's keep term (not in the paper). The keep term only asks the network
- * to keep its original outputs, so it needs no labels: near-copies of the 40 keep inputs widen what it holds without
- * any data beyond the paper's. `shift` moves a square grayscale image (n = k², k >= 8) by one pixel in each of the 8
- * directions (vacated pixels repeat the edge), the way real digits vary; `mixup` takes seeded convex combinations
- * of two keep inputs (any input shape). Measured in docs/repair-irepair.md.
+ * Near-copies of I-REPAIR's inputs (not in the paper; measured in docs/repair-irepair.md). The keep term only asks the
+ * network to keep its original outputs, so copies of the 40 keep inputs need no labels and widen what it holds without
+ * any data beyond the paper's; shifted copies of a stalled repair input, with its label, widen what the update fixes.
+ * `shift` moves a square grayscale image (n = k², k >= 8) by one pixel in each of the 8 directions (vacated pixels
+ * repeat the edge), the way handwritten digits vary; `mixup` takes seeded blends of two inputs (any input shape).
  */
 import { seededRandom } from '../../../verify/falsify';
 
-export type KeepCopies = 'none' | 'shift' | 'mixup';
+export type CopyKind = 'none' | 'shift' | 'mixup';
 
 /** Copies made of each input. */
 export const COPIES = 8;
 
 const SHIFTS: readonly [number, number][] = [[-1, -1], [-1, 0], [-1, 1], [0, -1], [0, 1], [1, -1], [1, 0], [1, 1]];
 
-/** The keep inputs (row-major, width n) followed by their copies; `shift` on a non-square input is an InputError's job of the caller. */
-export function withKeepCopies(inputs: Float64Array, n: number, kind: KeepCopies, seed: number): Float64Array {
+/** The inputs (row-major, width n) followed by COPIES copies of each, in order; `shift` needs a square image (squareSide). */
+export function withCopies(inputs: Float64Array, n: number, kind: CopyKind, seed: number): Float64Array {
   if (kind === 'none') return inputs;
   const count = inputs.length / n;
   const out = new Float64Array(inputs.length * (1 + SHIFTS.length));
