@@ -2,7 +2,8 @@
  * I-REPAIR's shifted copies (not in the paper): `withCopies` moves a square image by one pixel in each of the 8
  * directions, repeating the edge, and mixup blends stay between two keep inputs; the keep term with the copies holds
  * the copies' logits nearer the original network's than the keep term on C alone; with repairCopies=shift one float64
- * iteration steps exactly along the cross-entropy gradient over R and its shifts.
+ * iteration steps exactly along the cross-entropy gradient over R and its shifts; with repairCopies=onStall the copies
+ * come on only once the worst margin of R⊥ has not risen for stallIterations iterations.
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
@@ -143,4 +144,17 @@ test('repairCopies=shift: one iteration steps along the cross-entropy gradient o
   });
   assert.ok(checked > 100, `${checked} weights checked`);
   assert.ok(differs > 0, 'the shifted copies change the step (some gradient signs differ from R alone)');
+});
+
+test('repairCopies=onStall switches the shifted copies of R⊥ on once the worst margin has not risen for stallIterations, never before', async () => {
+  const { R, C } = sets(2, 4);
+  // A step too small to move any margin by 1e-3: the second check finds no rise and, with a window of 1, a stall.
+  const frozen = await irepair.run(task(R, C, { ub: 3, learningRate: 1e-12, stallIterations: 1 }));
+  const log = frozen.log.join('\n');
+  assert.match(log, /iteration 2: the worst margin of R⊥ \(-?[\d.]+\) has not risen for 1 iterations; the update now also trains on the shifted copies of R⊥/);
+  assert.equal(frozen.stats.unrepaired, 2, 'nothing moved: both still wrong and listed');
+  const longer = await irepair.run(task(R, C, { ub: 3, learningRate: 1e-12, stallIterations: 5 }));
+  assert.doesNotMatch(longer.log.join('\n'), /shifted copies of R⊥/, 'a window longer than the run never fires');
+  const never = await irepair.run(task(R, C, { ub: 3, learningRate: 1e-12, stallIterations: 1, repairCopies: 'none' }));
+  assert.doesNotMatch(never.log.join('\n'), /shifted copies of R⊥/);
 });
