@@ -130,7 +130,7 @@ async function repairOnce(net: Model, all: readonly Digit[], R: readonly Digit[]
   const accuracyAfter = rest.filter((p, i) => decide(after, i * 10, 10, 'argmax') === p.label).length / rest.length;
   const accuracyBefore = rest.filter((p) => p.predicted === p.label).length / rest.length;
   const r = run.report;
-  if (process.env.BENCH_LOG === '1') console.log(r.log.join('\n'));
+  if (process.env.BENCH_LOG === '1') console.log([...r.log, `keep set kept: ${r.fidelity?.keepSet?.agreement}`].join('\n'));
   return {
     fixed: r.repairPoints!.fixed, total: r.repairPoints!.total, drop: 100 * (accuracyBefore - accuracyAfter),
     seconds: r.timings.find((t) => t.stage === irepair.name)!.sec, iterations: r.stats.iterations, unlocked: r.stats.everUnlocked,
