@@ -56,7 +56,7 @@ export const irepair: RepairMethod = {
     { name: 'keepCopies', default: 'shift', choices: ['none', 'shift', 'mixup'], description: 'Label-free copies of each keep input that the keep term also holds (not in the paper): shift = the 8 one-pixel shifts of a square grayscale image, mixup = 8 seeded blends with other keep inputs.' },
     { name: 'stallIterations', default: 30, description: 'With repairCopies=onStall: how many iterations without a rise of the worst margin of R⊥ make a stall.' },
     { name: 'repairCopies', default: 'onStall', choices: ['none', 'shift', 'onStall'], description: 'Not in the paper: the update also trains on the 8 one-pixel shifts of each repair input still wrong (square grayscale images), with its label: never, from the start, or once the worst margin of R⊥ has not risen for stallIterations iterations.' },
-    { name: 'seed', default: 1, description: 'Random seed (locking=random only).' },
+    { name: 'seed', default: 1, description: 'Random seed (locking=random and keepCopies=mixup only).' },
   ],
   run: runIRepair,
 };
@@ -117,8 +117,8 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
   const labelsC = Int32Array.from(C, (p) => p.label);
   const inputsR = rows(R);
   const inputsC = rows(C);
-  // With repairCopies=shift the cross-entropy also takes the 8 one-pixel shifts of every repair input still wrong, with
-  // its label (rows R.length + 8k .. R.length + 8k + 7 for input k).
+  // Once the copies are on (repairCopies=shift from the start, onStall after a stall) the cross-entropy also takes the
+  // 8 one-pixel shifts of every repair input still wrong, with its label (rows R.length + 8k .. R.length + 8k + 7 for input k).
   const repairCopies = option<'none' | 'shift' | 'onStall'>(task, 'repairCopies');
   const copiesR = repairCopies !== 'none' && image ? COPIES : 0;
   let copiesOn = repairCopies === 'shift';
