@@ -6,7 +6,8 @@
  * step on the rest; the masks are recomputed every iteration; it stops when R⊥ is empty or after `ub` iterations.
  * Where the paper and its code differ (the update set, where eps sits, RMSprop's decay), both are options and
  * docs/repair-irepair.md says which is the default and why. Not in the paper, on by default (measured there): a keep
- * term in the step's loss that pulls C's logits back to the original's. Inputs still wrong when it stops are listed.
+ * term in the step's loss that pulls the logits of C and of its shifted copies (images) back to the original's, and,
+ * once the worst margin of R⊥ stalls, the shifted copies of R⊥ in the update. Inputs still wrong when it stops are listed.
  */
 import { InputError } from '../../../errors';
 import { isGated, modelOutputSize } from '../../../network/model';
@@ -21,7 +22,8 @@ import { catalogEntry } from '../../catalog';
 import { parameterCount as countParameters } from '../../size';
 import type { RepairMethod, RepairOutcome, RepairTask } from '../../types';
 import { SetGradient, setForward, workingCopy, type Engine } from './engine';
-import { isRepaired, type MarginSpace } from './margin';
+import { COPIES, withCopies, squareSide, type CopyKind } from './copies';
+import { isRepaired, margin, type MarginSpace } from './margin';
 
 /**
  * From this many parameters the ONNX Runtime backward graph takes the gradients: on MNIST 256x2 (269,322) it is 2.5-10x
@@ -29,6 +31,9 @@ import { isRepaired, type MarginSpace } from './margin';
  * stops mattering, is not measured.
  */
 const ORT_FROM_PARAMETERS = 10_000;
+
+/** A rise of the worst margin (logits) below this is no progress for `stallIterations`. */
+const STALL_PROGRESS = 1e-3;
 
 export const irepair: RepairMethod = {
   ...catalogEntry('irepair'),
@@ -47,8 +52,11 @@ export const irepair: RepairMethod = {
     { name: 'rmsDecay', default: 0.99, description: 'RMSprop\'s running-average decay (the code\'s PyTorch default 0.99; the paper does not say).' },
     { name: 'engine', default: 'auto', choices: ['auto', 'ort', 'js'], description: 'Gradients by ONNX Runtime\'s backward graph (plain networks) or our JavaScript backpropagation; auto: ORT from 10,000 parameters.' },
     { name: 'precision', default: 'float32', choices: ['float32', 'float64'], description: 'Arithmetic of the gradients and the step; float64 (for checks) takes our JavaScript backpropagation.' },
-    { name: 'keepTerm', default: 30, description: 'Weight of an extra term in the update loss (not in the paper): the squared change of the keep set\'s logits from the original network\'s, summed over the logits, mean over C; 30 measured best on MNIST, 0 is the paper\'s algorithm (docs/repair-irepair.md).' },
-    { name: 'seed', default: 1, description: 'Random seed (locking=random only).' },
+    { name: 'keepTerm', default: 30, description: 'Weight of an extra term in the update loss (not in the paper): the squared change of the logits of the keep set (and its copies, keepCopies) from the original network\'s, summed over the logits, mean over the inputs; 30 measured best on MNIST, 0 is the paper\'s algorithm (docs/repair-irepair.md).' },
+    { name: 'keepCopies', default: 'shift', choices: ['none', 'shift', 'mixup'], description: 'Label-free copies of each keep input that the keep term also holds (not in the paper): shift = the 8 one-pixel shifts of a square grayscale image, mixup = 8 seeded blends with other keep inputs.' },
+    { name: 'stallIterations', default: 30, description: 'With repairCopies=onStall: how many iterations without a rise of the worst margin of R⊥ make a stall.' },
+    { name: 'repairCopies', default: 'onStall', choices: ['none', 'shift', 'onStall'], description: 'Not in the paper: the update also trains on the 8 one-pixel shifts of each repair input still wrong (square grayscale images), with its label: never, from the start, or once the worst margin of R⊥ has not risen for stallIterations iterations.' },
+    { name: 'seed', default: 1, description: 'Random seed (locking=random and keepCopies=mixup only).' },
   ],
   run: runIRepair,
 };
@@ -93,16 +101,30 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
   const engine: Engine = precision === 'float64' ? 'js' : chosen === 'auto' ? (parameterCount >= ORT_FROM_PARAMETERS ? 'ort' : 'js') : chosen;
   const params = workingCopy(model, engine, precision);
   const n = R[0].input.length;
+  const toPrecision = (xs: ArrayLike<number>) => {
+    const v = vector(params.precision, xs.length);
+    v.set(xs);
+    return v;
+  };
   const rows = (points: readonly { input: Float64Array }[]) => {
     const xs = vector(params.precision, points.length * n);
     points.forEach((p, k) => xs.set(p.input, k * n));
     return xs;
   };
   const labelsR = Int32Array.from(R, (p) => p.label!);
+  // The shifted copies (keepCopies, repairCopies) are for square grayscale images; other inputs get none.
+  const image = squareSide(n) !== undefined;
   const labelsC = Int32Array.from(C, (p) => p.label);
   const inputsR = rows(R);
   const inputsC = rows(C);
-  const repairGradient = await SetGradient.create(model, engine, precision, params, inputsR, n, crossEntropyLoss(labelsR));
+  // Once the copies are on (repairCopies=shift from the start, onStall after a stall) the cross-entropy also takes the
+  // 8 one-pixel shifts of every repair input still wrong, with its label (rows R.length + 8k .. R.length + 8k + 7 for input k).
+  const repairCopies = option<'none' | 'shift' | 'onStall'>(task, 'repairCopies');
+  const copiesR = repairCopies !== 'none' && image ? COPIES : 0;
+  let copiesOn = repairCopies === 'shift';
+  const repairGradient = await SetGradient.create(model, engine, precision, params, copiesR ? toPrecision(withCopies(Float64Array.from(inputsR), n, 'shift', 0)) : inputsR, n,
+    crossEntropyLoss(Int32Array.from({ length: R.length * (1 + copiesR) }, (_, i) => labelsR[i < R.length ? i : Math.floor((i - R.length) / copiesR)])));
+  const withCopiesR = (rowsR: Int32Array) => !copiesOn ? rowsR : Int32Array.from([...rowsR, ...Array.from(rowsR).flatMap((k) => Array.from({ length: copiesR }, (_, j) => R.length + k * copiesR + j))]);
   const correctLoss = option<string>(task, 'correctLoss') === 'absOutput' ? absOutputLoss() : crossEntropyLoss(labelsC);
   const correctGradient = locking === 'influence' ? await SetGradient.create(model, engine, precision, params, inputsC, n, correctLoss) : undefined;
   const union = updateSet === 'keepAndRepair'
@@ -113,7 +135,11 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
   // averages over them too: hence the factor m below). Not in the paper; measured in docs/repair-irepair.md. The
   // locking only keeps C's most influential parameters still; this pulls C's outputs back.
   const keepWeight = option<number>(task, 'keepTerm');
-  const keepTerm = keepWeight > 0 ? await SetGradient.create(model, engine, precision, params, inputsC, n, mseLoss(Float64Array.from(setForward(model, params, inputsC, n)()))) : undefined;
+  const asked = option<CopyKind>(task, 'keepCopies');
+  const copies = asked === 'shift' && !image ? 'none' : asked;
+  const inputsK = copies === 'none' ? inputsC : toPrecision(withCopies(Float64Array.from(inputsC), n, copies, option<number>(task, 'seed')));
+  const keepCount = inputsK.length / n;
+  const keepTerm = keepWeight > 0 ? await SetGradient.create(model, engine, precision, params, inputsK, n, mseLoss(Float64Array.from(setForward(model, params, inputsK, n)()))) : undefined;
   const optimizer = rmsprop({ learningRate: option<number>(task, 'learningRate'), decay: option<number>(task, 'rmsDecay'), epsilon: 1e-8 });
   const mask = maskShapedLike(params);
   const everUnlocked = maskShapedLike(params);
@@ -126,6 +152,11 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
   const log: string[] = [];
   let wrong = wrongRows(union ? await unionOutputsR() : outputsR());
   log.push(`${R.length} repair input(s), ${wrong.length} misclassified at the start; keep set of ${C.length}; ${parameterCount} parameters; gradients by ${engine === 'ort' ? 'ONNX Runtime (backward graph, float32)' : `our JavaScript backpropagation (${precision})`}`);
+  if (keepTerm) log.push(`keep term (weight ${keepWeight}) on ${keepCount} input(s): C${copies === 'none' ? '' : ` and ${COPIES} ${copies} copies of each`}${asked !== copies ? ` (keepCopies=${asked} needs square grayscale images)` : ''}`);
+  if (repairCopies !== 'none' && copiesR === 0) log.push(`repairCopies=${repairCopies} needs square grayscale images: the update trains on R⊥ alone`);
+  const stallIterations = Math.max(1, Math.floor(option<number>(task, 'stallIterations')));
+  let bestWorst = -Infinity;
+  let stalled = 0;
   let iterations = 0;
   let unlockedSum = 0;
   let stopped = '';
@@ -134,23 +165,33 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
       if (iterations >= ub) { stopped = `after ub = ${ub} iterations`; break; }
       if (task.signal?.aborted) { stopped = 'when cancelled'; break; }
       if (Date.now() > deadline) { stopped = `at the time limit (${task.timeoutSec} s)`; break; }
-      await repairGradient.gradient(params, wrong);
+      await repairGradient.gradient(params, withCopiesR(wrong));
       let unlocked: number;
       if (locking === 'influence') {
         await correctGradient!.gradient(params, allRows(C.length));
         unlocked = unlockInfluential(repairGradient.grads, correctGradient!.grads, mask, gamma, epsilon, scoreForm);
       } else unlocked = fillMask(mask, () => (locking === 'none' || random() >= lockProbability ? 1 : 0));
       unlockedSum += unlocked / parameterCount;
-      if (updateSet === 'repair') await repairGradient.gradient(params, allRows(R.length));
+      if (updateSet === 'repair') await repairGradient.gradient(params, withCopiesR(allRows(R.length)));
       const update = union ? union.grads : repairGradient.grads;
       if (keepTerm) {
-        await keepTerm.gradient(params, allRows(C.length));
+        await keepTerm.gradient(params, allRows(keepCount));
         addScaled(update, keepTerm.grads, keepWeight * m);
       }
       applyMask(update, mask, everUnlocked);
       optimizer.step(params, update);
       iterations++;
-      wrong = wrongRows(union ? await unionOutputsR() : outputsR());
+      const y = union ? await unionOutputsR() : outputsR();
+      const before = wrong.length;
+      wrong = wrongRows(y);
+      if (repairCopies === 'onStall' && copiesR > 0 && !copiesOn && wrong.length > 0) {
+        const worst = Math.min(...Array.from(wrong, (k) => margin(y, k * m, m, labelsR[k])));
+        if (wrong.length < before || worst > bestWorst + STALL_PROGRESS) { bestWorst = worst; stalled = 0; }
+        else if (++stalled >= stallIterations) {
+          copiesOn = true;
+          log.push(`iteration ${iterations}: the worst margin of R⊥ (${worst.toFixed(3)}) has not risen for ${stallIterations} iterations; the update now also trains on the shifted copies of R⊥`);
+        }
+      }
       if (iterations % 25 === 0) {
         task.onProgress?.({ stage: 'repair', message: `iteration ${iterations}: ${wrong.length}/${R.length} still wrong, ${(100 * unlocked / parameterCount).toFixed(2)}% of the parameters unlocked`, fraction: Math.min(1, iterations / Math.max(1, ub)) });
         if (engine === 'js') await new Promise((done) => setImmediate(done));
