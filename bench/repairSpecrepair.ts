@@ -217,7 +217,7 @@ function mnistText(rows: readonly MnistRow[]): string {
     '',
     '| box | verdict | method time (s) | of which retraining / certifying (s) | proof of the file (s) | accuracy (original) | held out (original) | rounds | load | last log lines |',
     '|---|---|---|---|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.task} | ${r.verdict} | ${r.seconds.toFixed(1)} | ${r.retrainSec?.toFixed(1)} / ${r.certifySec?.toFixed(1)} | ${r.verifySec.toFixed(1)} | ${pct(r.accuracy)} (${pct(r.originalAccuracy)}) | ${pct(r.heldOut)} (${pct(r.originalHeldOut)}) | ${r.rounds} | ${r.load.toFixed(1)} | ${r.log.replace(/\|/g, '\\|')} |`),
+    ...rows.map((r) => `| ${r.task} | ${r.verdict} | ${r.seconds.toFixed(1)} | ${r.retrainSec?.toFixed(1) ?? 'not recorded'} / ${r.certifySec?.toFixed(1) ?? 'not recorded'} | ${r.verifySec.toFixed(1)} | ${pct(r.accuracy)} (${pct(r.originalAccuracy)}) | ${pct(r.heldOut)} (${pct(r.originalHeldOut)}) | ${r.rounds} | ${r.load.toFixed(1)} | ${r.log.replace(/\|/g, '\\|')} |`),
     '',
     `**Proven ${proven.length}/${rows.length}**; method time median ${median(rows.map((r) => r.seconds)).toFixed(1)} s; accuracy median ${pct(median(rows.map((r) => r.accuracy)))}, ` +
       `min ${pct(Math.min(...rows.map((r) => r.accuracy)))} (original ${pct(rows[0].originalAccuracy)}); held out median ${pct(median(rows.map((r) => r.heldOut)))}.`,
