@@ -7,6 +7,10 @@
  * row's slack over a box is a cheap, differentiable function of the last layer's weights: penalising it (instead of the
  * margin at points) trains the network to hold with slack on whole boxes, where the verifier can see it.
  *
+ * The price of that room: on tasks whose violated region shares a linear piece with many correct decisions (ACAS Xu N3,8)
+ * the loose bounds force changes that flip those decisions; `tight` intersects each layer's intervals with the
+ * verifier's (SpecRepair's `bounds` option, docs/repair-specrepair.md).
+ *
  * These bounds guide training only; the verifier decides (and the driver again on the written file).
  */
 import type { Box } from '../../bounds/box';
