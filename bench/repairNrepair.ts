@@ -28,6 +28,7 @@ import { nrepair } from '../src/core/repair/methods/nrepair';
 import { decide } from '../src/core/repair/labels';
 import { seededRandom } from '../src/core/verify/falsify';
 import { acasNet, dataPath } from '../test/helpers';
+import { mnistDomain, violatedMnistBoxes } from './mnistData';
 import { recordSummaryRows } from './repairSummary';
 
 const TIMEOUT = Number(process.env.BENCH_TIMEOUT ?? 60);
@@ -154,16 +155,13 @@ function argmaxAgreement(net: Network, model: GatedModel, box: { lower: Float64A
 
 async function mnist(): Promise<void> {
   const net = asLayerSequence(loadModelFile(dataPath('mnist', 'mnist-net_256x2.onnx')), 'the MNIST network');
-  const truth = readFileSync(dataPath('mnist', 'ground_truth_vnncomp2021.csv'), 'utf8').split('\n')
-    .map((l) => l.trim().split(',')).filter((f) => f[0] === 'mnist-net_256x2.onnx' && f[2] === 'violated').map((f) => f[1].replace('.vnnlib', ''));
   const load = loadavg()[0];
   const lines: string[] = [];
   const summary = [];
-  for (const name of truth.filter(selected)) {
-    const query = parseVnnlib(readFileSync(dataPath('mnist', `${name}.vnnlib`), 'utf8'), `${name}.vnnlib`);
+  for (const { name, query } of violatedMnistBoxes().filter((b) => selected(b.name))) {
     const started = performance.now();
     const outcome = await nrepair.run({
-      model: net, query, repairSet: [], keepSet: [], domain: { lower: new Float64Array(784), upper: new Float64Array(784).fill(1) },
+      model: net, query, repairSet: [], keepSet: [], domain: mnistDomain(),
       decision: 'argmax', options: OPTIONS, timeoutSec: TIMEOUT,
     });
     const seconds = (performance.now() - started) / 1000;

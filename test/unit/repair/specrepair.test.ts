@@ -107,6 +107,16 @@ for (const mode of ['boxes', 'points']) {
   });
 }
 
+test('bounds=auto starts again from the original under tight bounds when the first retraining loses too many decisions, and the result is proved', async () => {
+  const net = smallNet(7);
+  const { report } = await runRepair(request(net, notFirst, { options: { learningRate: 0.001, keepTarget: 1 } }));
+  assert.ok(report.log.some((l) => l.includes('retraining from the original with tight bounds')), report.log.join('\n'));
+  assert.equal(report.verdict.status, 'repaired', JSON.stringify(report.verdict) + report.log.join('\n'));
+  const { report: forward } = await runRepair(request(net, notFirst, { options: { learningRate: 0.001, keepTarget: 1, bounds: 'forward' } }));
+  assert.ok(!forward.log.some((l) => l.includes('tight bounds')), 'bounds=forward never switches');
+  await assert.rejects(runRepair(request(net, notFirst, { options: { bounds: 'exact' } })), /'auto', 'forward' or 'tight'/);
+});
+
 test('a specification of two properties: the repair holds for both, each proved on the written file', async () => {
   const net = smallNet(11);
   const left: Query = { ...notFirst, name: 'left: output 0 is never the largest', region: [{ lower: Float64Array.of(-1, -1), upper: Float64Array.of(0, 1), rows: [] }] };

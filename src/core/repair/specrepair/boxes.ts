@@ -7,9 +7,14 @@
  * row's slack over a box is a cheap, differentiable function of the last layer's weights: penalising it (instead of the
  * margin at points) trains the network to hold with slack on whole boxes, where the verifier can see it.
  *
+ * The price of that room: on tasks whose violated region shares a linear piece with many correct decisions (ACAS Xu N3,8)
+ * the loose bounds force changes that flip those decisions; `tight` intersects each layer's intervals with the
+ * verifier's (SpecRepair's `bounds` option, docs/repair-specrepair.md).
+ *
  * These bounds guide training only; the verifier decides (and the driver again on the written file).
  */
 import type { Box } from '../../bounds/box';
+import { specBounds } from '../../bounds/linearBounds';
 import { activationOf } from '../../network/activations';
 import type { Relaxation } from '../../network/activations/types';
 import type { Network } from '../../network/network';
@@ -25,6 +30,8 @@ export interface FeatureBox {
   readonly lo: Float64Array;
   readonly hi: Float64Array;
   readonly depth: number;
+  /** Built with the verifier's pre-activation bounds (its halves are too). */
+  readonly tight: boolean;
 }
 
 /** The last layer as trainable values: weights row-major [outputs][width], bias [outputs]. */
@@ -33,8 +40,12 @@ export interface LastLayer {
   readonly bias: Float64Array;
 }
 
-/** Linear bounds of the last hidden layer's values over the box (the hidden layers are the network's, unchanged). */
-export function featureBox(net: Network, box: Box, violation: OutputDnf, depth: number): FeatureBox {
+/**
+ * Linear bounds of the last hidden layer's values over the box (the hidden layers are the network's, unchanged). With
+ * `tight`, each layer's pre-activation interval is first intersected with the verifier's back-substituted one (fewer
+ * unstable neurons, tighter relaxations): a box bound closer to what the verifier sees, so the penalty asks for less change.
+ */
+export function featureBox(net: Network, box: Box, violation: OutputDnf, depth: number, tight = false): FeatureBox {
   const n = box.lower.length;
   const w = n + 1;
   const hidden = net.layers.length - 1;
@@ -45,6 +56,7 @@ export function featureBox(net: Network, box: Box, violation: OutputDnf, depth: 
   let lo = Float64Array.from(box.lower);
   let hi = Float64Array.from(box.upper);
   const r: Relaxation = { lowerSlope: 0, lowerShift: 0, upperSlope: 0, upperShift: 0 };
+  const enclosing = tight ? specBounds(net, box, []).preActivation : undefined;
   for (let k = 0; k < hidden; k++) {
     const layer = net.layers[k];
     const act = activationOf(layer.activation);
@@ -65,8 +77,8 @@ export function featureBox(net: Network, box: Box, violation: OutputDnf, depth: 
           zu[i] += c * fu[p * w + i];
         }
       }
-      const zlo = minOver(zl, box);
-      const zhi = maxOver(zu, box);
+      const zlo = Math.max(minOver(zl, box), enclosing ? enclosing[k].lo[j] : -Infinity);
+      const zhi = Math.min(maxOver(zu, box), enclosing ? enclosing[k].hi[j] : Infinity);
       act.relax(zlo, Math.max(zlo, zhi), r);
       // Monotone activations: both slopes are >= 0, so the lower form takes z's lower form and the upper its upper.
       for (let i = 0; i < w; i++) {
@@ -83,7 +95,7 @@ export function featureBox(net: Network, box: Box, violation: OutputDnf, depth: 
     lo = nextLo;
     hi = nextHi;
   }
-  return { box, violation, lowerForm: lower, upperForm: upper, lo, hi, depth };
+  return { box, violation, lowerForm: lower, upperForm: upper, lo, hi, depth, tight };
 }
 
 function minOver(form: Float64Array, box: Box): number {
@@ -210,5 +222,5 @@ export function splitFeatureBox(net: Network, fb: FeatureBox, last: LastLayer, m
   const mid = (fb.box.lower[dim] + fb.box.upper[dim]) / 2;
   const left = { lower: fb.box.lower, upper: Float64Array.from(fb.box.upper, (u, i) => (i === dim ? mid : u)) };
   const right = { lower: Float64Array.from(fb.box.lower, (l, i) => (i === dim ? mid : l)), upper: fb.box.upper };
-  return [featureBox(net, left, fb.violation, fb.depth + 1), featureBox(net, right, fb.violation, fb.depth + 1)];
+  return [featureBox(net, left, fb.violation, fb.depth + 1, fb.tight), featureBox(net, right, fb.violation, fb.depth + 1, fb.tight)];
 }
