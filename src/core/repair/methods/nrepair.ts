@@ -161,7 +161,7 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
     pieces.push(piece);
     changedVolume += changed * volume(box);
     settle(box);
-    log.push(`piece ${formatBox(box)}: repaired with ${clamps.map((c) => `layer ${c.layer} neuron ${c.neuron} = ${c.value.toPrecision(6)}`).join(', ')} (${how})${changed > 0 ? `; changes ${(100 * changed).toFixed(1)}% of the sampled decisions` : ''}`);
+    log.push(`piece ${formatBox(box)}: repaired with ${clampsText(clamps)} (${how})${changed > 0 ? `; changes ${(100 * changed).toFixed(1)}% of the sampled decisions` : ''}`);
     return piece;
   };
   // Boxes not yet bound-tested come first (each costs a bound computation, and an LP where a shift may prove it); the
@@ -262,7 +262,7 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
     changedVolume += merged.changedDelta;
     const kept = pieces.filter((p) => !boundPieces.has(p));
     const joined = merged.boxes.filter((b) => b.clamps.length > 0 && b.parts.length > 1);
-    for (const b of joined) log.push(`piece ${formatBox(b.box)}: ${b.parts.length} boxes the bounds settled, joined, repaired with ${b.clamps.map((c) => `layer ${c.layer} neuron ${c.neuron} = ${c.value.toPrecision(6)}`).join(', ')} (one decision-keeping shift each one's bounds prove)`);
+    for (const b of joined) log.push(`piece ${formatBox(b.box)}: ${b.parts.length} boxes the bounds settled, joined, repaired with ${clampsText(b.clamps)} (one decision-keeping shift each one's bounds prove)`);
     pieces.splice(0, pieces.length, ...kept, ...merged.boxes.filter((b) => b.clamps.length > 0).map((b) => ({ ...b.box, clamps: b.clamps, unrepaired: false })));
   }
   const provedOnRecheck = await recheckFlagged(net, query, pieces, log, { deadline: finalDeadline, threads: s.threads, signal: task.signal });
@@ -318,6 +318,8 @@ function settleByBounds(net: Network, query: Query, open: Open, decision: Decisi
   if (!(affordable(changed, box) || depth >= s.maxDepth)) return unsettled;
   return { kind: 'repaired', clamps, changed, bounds: proof.bounds };
 }
+
+const clampsText = (clamps: readonly Clamp[]): string => clamps.map((c) => `layer ${c.layer} neuron ${c.neuron} = ${c.value.toPrecision(6)}`).join(', ');
 
 const hasInactiveLastNeuron = (bounds: SpecBounds): boolean => bounds.preActivation[bounds.preActivation.length - 1].hi.some((v) => v < 0);
 

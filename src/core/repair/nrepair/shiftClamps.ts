@@ -23,15 +23,13 @@ import { solveLp } from '../../lp';
 /** What a proved row must clear (output units), above the float32 rounding of the clamp values. */
 const MARGIN = 1e-4;
 
-/** The last hidden layer's neurons inactive on the whole box, their output columns, and the property rows' bounds. */
-function inactiveColumns(net: Network, query: Query, box: Box) {
+/** The last hidden layer's neurons inactive on every given box (by its pre-activation bounds), and their output columns. */
+function inactiveColumns(net: Network, preActivations: readonly (readonly LayerBounds[])[]) {
   const h = net.layers.length - 2;
   const out = net.layers[net.layers.length - 1];
-  const rows = query.violation.flat();
-  const bounds = specBounds(net, box, rows);
-  const inactive = Array.from({ length: out.inSize }, (_, j) => j).filter((j) => bounds.preActivation[h].hi[j] < 0);
+  const inactive = Array.from({ length: out.inSize }, (_, j) => j).filter((j) => preActivations.every((p) => p[h].hi[j] < 0));
   const columns = inactive.map((j) => Float64Array.from({ length: out.outSize }, (_, o) => out.weights[o * out.inSize + j]));
-  return { h, m: out.outSize, rows, bounds, inactive, columns };
+  return { h, m: out.outSize, inactive, columns };
 }
 
 /**
@@ -56,13 +54,9 @@ export function decisionKeepingShift(
 export function jointDecisionKeepingShift(
   net: Network, query: Query, parts: readonly ShiftPart[], alpha: number, kept: ReadonlySet<number>, decision: Decision,
 ): Clamp[] | undefined {
-  const h = net.layers.length - 2;
-  const out = net.layers[net.layers.length - 1];
-  const m = out.outSize;
   const rows = query.violation.flat();
-  const inactive = Array.from({ length: out.inSize }, (_, j) => j).filter((j) => parts.every((p) => p.preActivation[h].hi[j] < 0));
+  const { h, m, inactive, columns } = inactiveColumns(net, parts.map((p) => p.preActivation));
   if (inactive.length === 0 || kept.size === 0) return undefined;
-  const columns = inactive.map((j) => Float64Array.from({ length: m }, (_, o) => out.weights[o * out.inSize + j]));
   // +1: the others may only rise (argmin); -1: only fall (argmax).
   const losing = decision === 'argmin' ? 1 : -1;
   // Per box and clause, the row closest to a proof among those a losing shift of an output outside `kept` raises.
@@ -106,7 +100,9 @@ export function jointDecisionKeepingShift(
 }
 
 export function shiftClampCandidates(net: Network, query: Query, box: Box, alpha: number): Clamp[][] {
-  const { h, m, rows, bounds, inactive, columns } = inactiveColumns(net, query, box);
+  const rows = query.violation.flat();
+  const bounds = specBounds(net, box, rows);
+  const { h, m, inactive, columns } = inactiveColumns(net, [bounds.preActivation]);
   if (inactive.length === 0) return [];
   // Per clause, the row closest to a proof is the one raised (a clause needs one row proved positive).
   let offset = 0;
