@@ -34,17 +34,28 @@ export type ReluSearchOutcome =
   /** The pause time came first: the root's pre-activation bounds and the clauses they leave open. */
   | { kind: 'paused'; preActivation: readonly LayerBounds[]; openClauses: number[] };
 
-export async function searchReluSplits(net: Network, query: Query, polytope: Polytope, ctx: SearchContext): Promise<ReluSearchOutcome> {
+export interface ReluSearchOptions {
+  /** Pre-activation bounds already optimised on the whole region (an earlier search's root): the root starts from them. */
+  readonly rootBounds?: readonly LayerBounds[];
+  /** Pause after this many subdomains. */
+  readonly maxDomains?: number;
+}
+
+export async function searchReluSplits(net: Network, query: Query, polytope: Polytope, ctx: SearchContext, options: ReluSearchOptions = {}): Promise<ReluSearchOutcome> {
   const rows = query.violation.flat();
   const clauseOf: number[] = query.violation.flatMap((conj, k) => conj.map(() => k));
   const box: Box = { lower: polytope.lower, upper: polytope.upper };
   const hidden = net.layers.length - 1;
+  const { rootBounds, maxDomains = Infinity } = options;
   const stack: Domain[] = [{
     splits: net.layers.slice(0, hidden).map((l) => new Int8Array(l.outSize)),
+    bounds: rootBounds,
     rows: rows.map((_, r) => r),
-    tightenFrom: 0,
+    // Given bounds are as tight as the root's optimisation makes them: no layer is tightened again.
+    tightenFrom: rootBounds ? hidden : 0,
     depth: 0,
   }];
+  let searched = 0;
   // The root's bounds (the tightest intermediate bounds: optimised) and the clauses they leave open, for the MILPs.
   let root: { preActivation: readonly LayerBounds[]; openClauses: number[] } | undefined;
   let lastYield = Date.now();
@@ -53,18 +64,19 @@ export async function searchReluSplits(net: Network, query: Query, polytope: Pol
     const turn = await takeTurn(ctx, now, lastYield);
     if (typeof turn !== 'number') return turn;
     lastYield = turn;
-    if (root && ctx.pauseAt !== undefined && now > ctx.pauseAt) return { kind: 'paused', ...root };
+    if (root && ((ctx.pauseAt !== undefined && now > ctx.pauseAt) || searched >= maxDomains)) return { kind: 'paused', ...root };
     const attacked = attackIfDue(net, query, box, ctx, now);
     if (attacked) return { kind: 'violated', counterexample: attacked };
     const domain = stack.pop()!;
     ctx.stats.domains++;
+    searched++;
     ctx.stats.maxDepth = Math.max(ctx.stats.maxDepth, domain.depth);
     const bounds = specBounds(net, box, domain.rows.map((r) => rows[r]), {
       enclosing: domain.bounds,
       splits: domain.splits,
       warmStart: domain.warmStart,
       tightenFrom: domain.tightenFrom,
-      optimiseIntermediate: domain.depth === 0,
+      optimiseIntermediate: domain.depth === 0 && !rootBounds,
       // verify() checked the weights when it started.
       weightsChecked: true,
     });

@@ -10,7 +10,10 @@ import { exactMinimum } from '../../exactMinimum';
 import { clauseMilp } from '../../../src/core/verify/milp';
 import { confirm } from '../../../src/core/verify/falsify';
 import { verify } from '../../../src/core/verify';
-import { settleClauses } from '../../../src/core/verify/reluSplitting';
+import { searchReluSplits, settleClauses } from '../../../src/core/verify/reluSplitting';
+import { solveClausesInParallel } from '../../../src/core/verify/parallel';
+import { newSearchStats, newTactics } from '../../../src/core/verify/searchKernel';
+import { seededRandom } from '../../../src/core/verify/falsify';
 import { specBounds } from '../../../src/core/bounds/linearBounds';
 import { forward } from '../../../src/core/network/forward';
 import type { DenseLayer, Network } from '../../../src/core/network/network';
@@ -133,6 +136,59 @@ test('split subdomains: bounds with split constraints never exceed the exact min
     }
   }
   assert.ok(checked >= 4, `only ${checked} subdomains checked`);
+});
+
+/**
+ * A wide network (ReLU splitting's case) and, per offset, a query whose second clause is at the exact minimum + offset
+ * (the first holds everywhere), with the root's optimised pre-activation bounds.
+ */
+function wideClauses(seed: number): (offset: number) => { net: Network; query: Query; polytope: Query['region'][number]; root: ReturnType<typeof specBounds> } {
+  const n = 70;
+  const net = randomNetwork([n, 5, 5, 2], seed);
+  const lower = Array.from({ length: n }, (_, i) => -0.25 - 0.01 * (i % 3));
+  const upper = Array.from({ length: n }, (_, i) => 0.25 + 0.01 * (i % 4));
+  const min = exactMinimum(net, lower, upper, [1, -1]);
+  const polytope = { lower: Float64Array.from(lower), upper: Float64Array.from(upper), rows: [] };
+  return (offset) => {
+    const query: Query = {
+      name: `seed ${seed}`,
+      region: [polytope],
+      violation: [[{ coeffs: Float64Array.of(0, 1), rhs: -1e6 }], [{ coeffs: Float64Array.of(1, -1), rhs: min + offset }]],
+    };
+    return { net, query, polytope, root: specBounds(net, polytope, query.violation.flat(), { optimiseIntermediate: true }) };
+  };
+}
+
+test('ReLU splitting from given root bounds with a subdomain budget: never a wrong answer, and it pauses at the budget', async () => {
+  let paused = 0;
+  for (let seed = 80; seed < 86; seed++) {
+    const instance = wideClauses(seed);
+    for (const [offset, wrong] of [[-1e-3, 'violated'], [1e-3, 'safe']] as const) {
+      const { net, query, polytope, root } = instance(offset);
+      for (const maxDomains of [1, 1000]) {
+        const tactics = newTactics();
+        const ctx = { deadline: Date.now() + 20000, stats: newSearchStats(), random: seededRandom(seed), tactics };
+        const outcome = await searchReluSplits(net, query, polytope, ctx, { rootBounds: root.preActivation, maxDomains });
+        assert.notEqual(outcome.kind, wrong, `seed ${seed}, rhs min${offset > 0 ? '+' : ''}${offset}, budget ${maxDomains}`);
+        assert.ok(ctx.stats.domains <= maxDomains, `seed ${seed}: ${ctx.stats.domains} subdomains searched, budget ${maxDomains}`);
+        if (maxDomains > 1) assert.notEqual(outcome.kind, 'paused', `seed ${seed}: open after ${ctx.stats.domains} subdomains`);
+        else if (outcome.kind === 'paused') paused++;
+      }
+    }
+  }
+  assert.ok(paused > 0, 'no search paused at a budget of one subdomain');
+});
+
+test('clause by clause on the search threads (ReLU splitting, then the MILP): either side of the exact minimum answered right', async () => {
+  for (let seed = 90; seed < 94; seed++) {
+    const instance = wideClauses(seed);
+    for (const [offset, expected] of [[-1e-3, 'safe'], [1e-3, 'violated']] as const) {
+      const { net, query, polytope, root } = instance(offset);
+      const outcome = await solveClausesInParallel(net, query, polytope, root.preActivation, [0, 1], { threads: 2, deadline: Date.now() + 20000, stats: newSearchStats() });
+      assert.equal(outcome.kind, expected, `seed ${seed}, rhs min${offset > 0 ? '+' : ''}${offset}: ${JSON.stringify(outcome)}`);
+      if (outcome.kind === 'violated') assert.ok(confirm(net, query, outcome.counterexample.input), 'the counterexample does not reproduce');
+    }
+  }
 });
 
 test('the clause MILP is infeasible just below the exact minimum and finds a confirmed point just above it; its LP relaxation never misses a violation', () => {
