@@ -189,9 +189,9 @@ export function searchInParallel(net: Network, query: Query, polytope: Polytope,
 }
 
 /**
- * Decides the clauses `clauses` of the query on the polytope by one MILP each (milp.ts), `ctx.threads` at a time,
- * with the sound pre-activation bounds `preActivation`. Safe when every clause is infeasible. Call only when
- * `poolIsFree()`.
+ * Decides the clauses `clauses` of the query on the polytope, `ctx.threads` at a time, each by ReLU splitting on it
+ * alone for a while and then by its MILP (searchWorker.ts), from the sound pre-activation bounds `preActivation`. Safe
+ * when every clause is. Call only when `poolIsFree()`.
  */
 export function solveClausesInParallel(
   net: Network, query: Query, polytope: Polytope, preActivation: readonly LayerBounds[], clauses: readonly number[], ctx: ParallelContext,
@@ -221,6 +221,8 @@ export function solveClausesInParallel(
         busy.delete(t);
         t.worker.unref();
         ctx.stats.milps += m.stats.milps;
+        ctx.stats.domains += m.stats.domains;
+        ctx.stats.maxDepth = Math.max(ctx.stats.maxDepth, m.stats.maxDepth);
         if (m.outcome.kind !== 'safe') return finish(m.outcome);
         dispatch();
       };
