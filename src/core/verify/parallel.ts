@@ -22,6 +22,8 @@ export type ToSearchThread =
   | {
     type: 'milp'; job: number; netId: number; net?: Network; query: Query; polytope: Polytope; deadline: number;
     preActivation: readonly LayerBounds[]; clause: number; stop: SharedArrayBuffer;
+    /** Subdomains of ReLU splitting on the clause alone before its MILP. */
+    splitDomains: number;
   }
   | { type: 'donate'; job: number }
   | { type: 'stop'; job: number };
@@ -189,12 +191,19 @@ export function searchInParallel(net: Network, query: Query, polytope: Polytope,
 }
 
 /**
+ * Subdomains of ReLU splitting per clause before its MILP. Splitting proves MNIST's easier clauses in 60-160 subdomains
+ * at a tenth of their MILP's cost or less; on a hard clause the MILP waits a few seconds (docs/benchmarks/mnist.md).
+ */
+const CLAUSE_SPLIT_DOMAINS = 200;
+
+/**
  * Decides the clauses `clauses` of the query on the polytope, `ctx.threads` at a time, each by ReLU splitting on it
- * alone for a while and then by its MILP (searchWorker.ts), from the sound pre-activation bounds `preActivation`. Safe
- * when every clause is. Call only when `poolIsFree()`.
+ * alone for up to `splitDomains` subdomains and then by its MILP (searchWorker.ts), from the sound pre-activation
+ * bounds `preActivation`. Safe when every clause is. Call only when `poolIsFree()`.
  */
 export function solveClausesInParallel(
   net: Network, query: Query, polytope: Polytope, preActivation: readonly LayerBounds[], clauses: readonly number[], ctx: ParallelContext,
+  splitDomains = CLAUSE_SPLIT_DOMAINS,
 ): Promise<SearchOutcome> {
   poolInUse = true;
   const job = nextJob++;
@@ -210,7 +219,7 @@ export function solveClausesInParallel(
       for (const t of threads) {
         if (busy.has(t) || queue.length === 0) continue;
         const clause = queue.shift()!;
-        hand(t, busy, net, netId, (sent) => ({ type: 'milp', job, netId, net: sent, query, polytope, deadline: ctx.deadline, preActivation, clause, stop }));
+        hand(t, busy, net, netId, (sent) => ({ type: 'milp', job, netId, net: sent, query, polytope, deadline: ctx.deadline, preActivation, clause, stop, splitDomains }));
       }
       if (busy.size === 0) finish({ kind: 'safe' });
     };

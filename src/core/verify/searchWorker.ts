@@ -36,7 +36,7 @@ port.on('message', (m: ToSearchThread) => {
 
 /**
  * One clause of a wide network: ReLU splitting on this clause alone, from the bounds the shared search's root optimised,
- * for up to CLAUSE_SPLIT_DOMAINS subdomains; if it is still open then, its MILP. Infeasible (the clause holds), a
+ * for up to `splitDomains` subdomains; if it is still open then, its MILP. Infeasible (the clause holds), a
  * confirmed counterexample, or stopped.
  */
 async function decideClause(m: Extract<ToSearchThread, { type: 'milp' }>): Promise<void> {
@@ -54,7 +54,7 @@ async function decideClause(m: Extract<ToSearchThread, { type: 'milp' }>): Promi
   current.tactics.attackNext = Infinity;
   const split = await searchReluSplits(net, { ...m.query, violation: [m.query.violation[m.clause]] }, m.polytope, {
     deadline: m.deadline, signal: current.abort.signal, stats, random: current.random, tactics: current.tactics,
-  }, { rootBounds: m.preActivation, maxDomains: CLAUSE_SPLIT_DOMAINS });
+  }, { rootBounds: m.preActivation, maxDomains: m.splitDomains });
   let outcome: SearchOutcome;
   if (split.kind === 'violated') outcome = concluded(net, m.query, split.counterexample.input);
   else if (split.kind !== 'paused') outcome = split;
@@ -71,12 +71,6 @@ async function decideClause(m: Extract<ToSearchThread, { type: 'milp' }>): Promi
   }
   post({ type: 'done', job: m.job, outcome, stats });
 }
-
-/**
- * Subdomains of ReLU splitting per clause before its MILP. Splitting proves MNIST's easier clauses in 80-120 subdomains
- * at a fifth of their MILP's cost, and the hard ones' MILPs wait little (docs/benchmarks/mnist.md).
- */
-const CLAUSE_SPLIT_DOMAINS = 200;
 
 function concluded(net: Network, query: Query, input: Float64Array): SearchOutcome {
   const counterexample = confirm(net, query, input);

@@ -180,15 +180,22 @@ test('ReLU splitting from given root bounds with a subdomain budget: never a wro
 });
 
 test('clause by clause on the search threads (ReLU splitting, then the MILP): either side of the exact minimum answered right', async () => {
+  let milps = 0;
   for (let seed = 90; seed < 94; seed++) {
     const instance = wideClauses(seed);
     for (const [offset, expected] of [[-1e-3, 'safe'], [1e-3, 'violated']] as const) {
       const { net, query, polytope, root } = instance(offset);
-      const outcome = await solveClausesInParallel(net, query, polytope, root.preActivation, [0, 1], { threads: 2, deadline: Date.now() + 20000, stats: newSearchStats() });
-      assert.equal(outcome.kind, expected, `seed ${seed}, rhs min${offset > 0 ? '+' : ''}${offset}: ${JSON.stringify(outcome)}`);
-      if (outcome.kind === 'violated') assert.ok(confirm(net, query, outcome.counterexample.input), 'the counterexample does not reproduce');
+      // One subdomain: the MILP decides; the default budget: splitting does on these small networks.
+      for (const splitDomains of [1, undefined]) {
+        const stats = newSearchStats();
+        const outcome = await solveClausesInParallel(net, query, polytope, root.preActivation, [0, 1], { threads: 2, deadline: Date.now() + 20000, stats }, splitDomains);
+        assert.equal(outcome.kind, expected, `seed ${seed}, rhs min${offset > 0 ? '+' : ''}${offset}, budget ${splitDomains}: ${JSON.stringify(outcome)}`);
+        if (outcome.kind === 'violated') assert.ok(confirm(net, query, outcome.counterexample.input), 'the counterexample does not reproduce');
+        if (splitDomains === 1) milps += stats.milps;
+      }
     }
   }
+  assert.ok(milps > 0, 'no clause reached its MILP with a budget of one subdomain');
 });
 
 test('the clause MILP is infeasible just below the exact minimum and finds a confirmed point just above it; its LP relaxation never misses a violation', () => {
