@@ -24,6 +24,7 @@ import { gradientClamps, type ClampSearch } from '../nrepair/gradientClamps';
 import { decisionChanges, samplesOf, type Samples } from '../nrepair/pieceSamples';
 import { float32Above, float32Below, float32Middle, formatBox, queryOn } from '../nrepair/pieces';
 import { recheckFlagged } from '../nrepair/recheck';
+import { joinFlagged } from '../nrepair/joinFlagged';
 import { catalogEntry } from '../catalog';
 import { boundProof } from '../nrepair/boundProof';
 import { decisionKeepingShift, shiftProves } from '../nrepair/shiftClamps';
@@ -123,7 +124,7 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
   const pieces: GatedPiece[] = [];
   const counterexamples: Float64Array[] = [];
   const stats = {
-    verifierCalls: 0, verifySec: 0, boundSec: 0, shiftsByBounds: 0, joins: 0, mergeSec: 0, originalSec: 0, originalUnknown: 0, repairSec: 0, boxesProved: 0, repairSteps: 0, repairsTooCostly: 0, maxDepth: 0,
+    verifierCalls: 0, verifySec: 0, boundSec: 0, shiftsByBounds: 0, joins: 0, flaggedJoins: 0, mergeSec: 0, originalSec: 0, originalUnknown: 0, repairSec: 0, boxesProved: 0, repairSteps: 0, repairsTooCostly: 0, maxDepth: 0,
   };
   const timed = async (call: () => Promise<VerifyResult>) => {
     const t = performance.now();
@@ -266,6 +267,10 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
     pieces.splice(0, pieces.length, ...kept, ...merged.boxes.filter((b) => b.clamps.length > 0).map((b) => ({ ...b.box, clamps: b.clamps, unrepaired: false })));
   }
   const provedOnRecheck = await recheckFlagged(net, query, pieces, log, { deadline: finalDeadline, threads: s.threads, signal: task.signal });
+  const flaggedJoined = joinFlagged(pieces);
+  pieces.splice(0, pieces.length, ...flaggedJoined.pieces);
+  stats.flaggedJoins = flaggedJoined.joins;
+  if (flaggedJoined.joins > 0) log.push(`flagged pieces: ${flaggedJoined.joins} joins of neighbours (the same alarm on the same inputs, fewer boxes)`);
   const model = gatedModel(net, pieces);
   const repaired = pieces.filter((p) => !p.unrepaired);
   const unrepaired = pieces.length - repaired.length;
