@@ -203,7 +203,7 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
       } else {
         // Above the repair depth the bounds alone drive the partition (the verifier's short checks on such large boxes
         // almost never decide them); from it on the box waits for the verifier.
-        const halves = depth < s.depth ? bisect(net, q, box, root, s.split) : undefined;
+        const halves = depth < s.depth || (open.boundsOnly && depth < s.maxDepth) ? bisect(net, q, box, root, s.split) : undefined;
         if (halves) fresh.push(...halves.map((b) => ({ box: b, depth: depth + 1, root, enclosing: settled.preActivation })));
         else hard.push({ ...open, enclosing: settled.preActivation });
       }
@@ -228,7 +228,7 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
     const repairAt = performance.now();
     const search: ClampSearch = s.clamps === 'bounds'
       ? await boundClamps(net, q, box, {
-        alpha: s.alpha, decision: task.decision, deadline, verifyPiece: (c) => check(c, q),
+        alpha: s.alpha, chase: halves ? CHASE_BEFORE_SPLIT : s.alpha, decision: task.decision, deadline, verifyPiece: (c) => check(c, q),
         // Worth proving only if it would be kept: a piece that can still be split is split instead.
         worthProving: (c) => !halves || affordable(changedFraction(c), box),
       })
@@ -244,7 +244,9 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
       if (result.status === 'violated') counterexamples.push(result.counterexample.input);
       keepRepair(box, search.clamps, changed, 'proved by the verifier');
     } else if (halves) {
-      fresh.push(...halves.map((b) => ({ box: b, depth: depth + 1, root })));
+      // Where the verifier could not decide the original in its time, its halves are split once more by the bounds
+      // before it is asked again: its short checks of such boxes mostly run out of time again.
+      fresh.push(...halves.map((b) => ({ box: b, depth: depth + 1, root, boundsOnly: result.status === 'unknown' })));
     } else {
       pieces.push({ ...box, clamps: [], unrepaired: true });
       log.push(`${piece}: NOT repaired (${search.reason}${result.status === 'unknown' ? `; the verifier said unknown: ${result.reason}` : ''}); raises the alarm`);
@@ -288,6 +290,12 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
 /** The share of the time limit kept for re-checking flagged pieces at the end. */
 const RECHECK_SHARE = 0.1;
 
+/**
+ * Where a box can still be split, the bound-guided repair clamps at most this many neurons on its way to a proof
+ * before giving up (its halves' bounds are tighter); at the last depth it may clamp alpha.
+ */
+const CHASE_BEFORE_SPLIT = 3;
+
 /** Samples of a piece on which a repair's changes are counted. */
 const CHANGE_SAMPLES = 256;
 
@@ -297,6 +305,8 @@ interface Open {
   readonly depth: number;
   readonly root: Box;
   readonly enclosing?: readonly LayerBounds[];
+  /** Split by the bounds alone when they do not settle it, whatever its depth (the verifier could not decide its parent). */
+  readonly boundsOnly?: boolean;
 }
 
 type BoundSettlement =
