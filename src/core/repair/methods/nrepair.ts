@@ -54,7 +54,7 @@ interface Settings {
 const QUICK_ATTACK = { samples: 256, starts: 2, steps: 20 };
 
 const DEFAULTS: Settings = {
-  alpha: 15, beta: 50, eta: 0.35, clamps: 'bounds', counterexample: 'refresh', depth: 8, maxDepth: 14, split: 'smear', changeBudget: 5e-4, verifyTimeoutSec: 10, partitionTimeoutSec: 1, threads: 1, merge: true,
+  alpha: 15, beta: 50, eta: 0.35, clamps: 'bounds', counterexample: 'refresh', depth: 8, maxDepth: 14, split: 'smear', changeBudget: 5e-4, verifyTimeoutSec: 10, partitionTimeoutSec: 0.4, threads: 1, merge: true,
 };
 
 export const nrepair: RepairMethod = {
