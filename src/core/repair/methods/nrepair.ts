@@ -24,6 +24,7 @@ import { gradientClamps, type ClampSearch } from '../nrepair/gradientClamps';
 import { decisionChanges, samplesOf, type Samples } from '../nrepair/pieceSamples';
 import { float32Above, float32Below, float32Middle, formatBox, queryOn } from '../nrepair/pieces';
 import { recheckFlagged } from '../nrepair/recheck';
+import { joinFlagged } from '../nrepair/joinFlagged';
 import { catalogEntry } from '../catalog';
 import { boundProof } from '../nrepair/boundProof';
 import { decisionKeepingShift, shiftProves } from '../nrepair/shiftClamps';
@@ -53,7 +54,7 @@ interface Settings {
 const QUICK_ATTACK = { samples: 256, starts: 2, steps: 20 };
 
 const DEFAULTS: Settings = {
-  alpha: 15, beta: 50, eta: 0.35, clamps: 'bounds', counterexample: 'refresh', depth: 8, maxDepth: 14, split: 'smear', changeBudget: 5e-4, verifyTimeoutSec: 10, partitionTimeoutSec: 1, threads: 1, merge: true,
+  alpha: 15, beta: 50, eta: 0.35, clamps: 'bounds', counterexample: 'refresh', depth: 8, maxDepth: 14, split: 'smear', changeBudget: 5e-4, verifyTimeoutSec: 10, partitionTimeoutSec: 0.4, threads: 1, merge: true,
 };
 
 export const nrepair: RepairMethod = {
@@ -123,7 +124,7 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
   const pieces: GatedPiece[] = [];
   const counterexamples: Float64Array[] = [];
   const stats = {
-    verifierCalls: 0, verifySec: 0, boundSec: 0, shiftsByBounds: 0, joins: 0, mergeSec: 0, originalSec: 0, originalUnknown: 0, repairSec: 0, boxesProved: 0, repairSteps: 0, repairsTooCostly: 0, maxDepth: 0,
+    verifierCalls: 0, verifySec: 0, boundSec: 0, shiftsByBounds: 0, joins: 0, flaggedJoins: 0, mergeSec: 0, originalSec: 0, originalUnknown: 0, repairSec: 0, boxesProved: 0, repairSteps: 0, repairsTooCostly: 0, maxDepth: 0,
   };
   const timed = async (call: () => Promise<VerifyResult>) => {
     const t = performance.now();
@@ -202,7 +203,7 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
       } else {
         // Above the repair depth the bounds alone drive the partition (the verifier's short checks on such large boxes
         // almost never decide them); from it on the box waits for the verifier.
-        const halves = depth < s.depth ? bisect(net, q, box, root, s.split) : undefined;
+        const halves = depth < s.depth || (open.boundsOnly && depth < s.maxDepth) ? bisect(net, q, box, root, s.split) : undefined;
         if (halves) fresh.push(...halves.map((b) => ({ box: b, depth: depth + 1, root, enclosing: settled.preActivation })));
         else hard.push({ ...open, enclosing: settled.preActivation });
       }
@@ -227,7 +228,7 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
     const repairAt = performance.now();
     const search: ClampSearch = s.clamps === 'bounds'
       ? await boundClamps(net, q, box, {
-        alpha: s.alpha, decision: task.decision, deadline, verifyPiece: (c) => check(c, q),
+        alpha: s.alpha, chase: halves ? CHASE_BEFORE_SPLIT : s.alpha, decision: task.decision, deadline, verifyPiece: (c) => check(c, q),
         // Worth proving only if it would be kept: a piece that can still be split is split instead.
         worthProving: (c) => !halves || affordable(changedFraction(c), box),
       })
@@ -243,7 +244,9 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
       if (result.status === 'violated') counterexamples.push(result.counterexample.input);
       keepRepair(box, search.clamps, changed, 'proved by the verifier');
     } else if (halves) {
-      fresh.push(...halves.map((b) => ({ box: b, depth: depth + 1, root })));
+      // Where the verifier could not decide the original in its time, its halves are split once more by the bounds
+      // before it is asked again: its short checks of such boxes mostly run out of time again.
+      fresh.push(...halves.map((b) => ({ box: b, depth: depth + 1, root, boundsOnly: result.status === 'unknown' })));
     } else {
       pieces.push({ ...box, clamps: [], unrepaired: true });
       log.push(`${piece}: NOT repaired (${search.reason}${result.status === 'unknown' ? `; the verifier said unknown: ${result.reason}` : ''}); raises the alarm`);
@@ -266,6 +269,10 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
     pieces.splice(0, pieces.length, ...kept, ...merged.boxes.filter((b) => b.clamps.length > 0).map((b) => ({ ...b.box, clamps: b.clamps, unrepaired: false })));
   }
   const provedOnRecheck = await recheckFlagged(net, query, pieces, log, { deadline: finalDeadline, threads: s.threads, signal: task.signal });
+  const flaggedJoined = joinFlagged(pieces);
+  pieces.splice(0, pieces.length, ...flaggedJoined.pieces);
+  stats.flaggedJoins = flaggedJoined.joins;
+  if (flaggedJoined.joins > 0) log.push(`flagged pieces: ${flaggedJoined.joins} joins of neighbours (the same alarm on the same inputs, fewer boxes)`);
   const model = gatedModel(net, pieces);
   const repaired = pieces.filter((p) => !p.unrepaired);
   const unrepaired = pieces.length - repaired.length;
@@ -283,6 +290,12 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
 /** The share of the time limit kept for re-checking flagged pieces at the end. */
 const RECHECK_SHARE = 0.1;
 
+/**
+ * Where a box can still be split, the bound-guided repair clamps at most this many neurons on its way to a proof
+ * before giving up (its halves' bounds are tighter); at the last depth it may clamp alpha.
+ */
+const CHASE_BEFORE_SPLIT = 3;
+
 /** Samples of a piece on which a repair's changes are counted. */
 const CHANGE_SAMPLES = 256;
 
@@ -292,6 +305,8 @@ interface Open {
   readonly depth: number;
   readonly root: Box;
   readonly enclosing?: readonly LayerBounds[];
+  /** Split by the bounds alone when they do not settle it, whatever its depth (the verifier could not decide its parent). */
+  readonly boundsOnly?: boolean;
 }
 
 type BoundSettlement =

@@ -21,6 +21,8 @@ import type { VerifyResult } from '../../verify/types';
 
 export interface BoundOptions {
   readonly alpha: number;
+  /** At most this many neurons clamped on the way to a proof (the ones that come closest); alpha when not given. */
+  readonly chase?: number;
   readonly decision: Decision;
   readonly deadline: number;
   readonly verifyPiece: (net: Network) => Promise<VerifyResult>;
@@ -99,7 +101,8 @@ export async function boundClamps(net: Network, query: Query, box: Box, opts: Bo
   };
   /** Proving options first, by how far they move the outputs; then the others by how close they come. */
   const rank = (o: { value: number; gap: number; proves: boolean }, j: number) => (o.proves ? Math.abs(o.value - own[j]) * maxAbsColumn(out, j) : 1e300 - o.gap);
-  while (clamps.length < opts.alpha && Date.now() < opts.deadline) {
+  const chase = Math.min(opts.alpha, opts.chase ?? opts.alpha);
+  while (clamps.length < chase && Date.now() < opts.deadline) {
     const current = clampNetwork(net, clamps);
     own = hiddenOutputs(current, center, h);
     const base = specBounds(current, box, rows);
@@ -144,7 +147,7 @@ export async function boundClamps(net: Network, query: Query, box: Box, opts: Bo
     clamps.push({ layer: h, neuron: closest.neuron, value: closest.value });
     steps++;
   }
-  return { kind: 'failed', reason: clamps.length >= opts.alpha ? `no proof with ${opts.alpha} clamps` : 'no clamp of the last hidden layer proves the piece', steps };
+  return { kind: 'failed', reason: clamps.length >= chase ? `no proof with ${chase} clamps` : 'no clamp of the last hidden layer proves the piece', steps };
 }
 
 const maxAbsColumn = (layer: DenseLayer, j: number): number => {

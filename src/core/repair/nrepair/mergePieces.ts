@@ -88,7 +88,7 @@ export function mergeSettled(net: Network, query: Query, settled: readonly Settl
 }
 
 /** The box's edges in every input but d, and its face's position in d: equal keys are neighbours across that face. */
-function faceKey(box: Box, d: number, at: number): string {
+export function faceKey(box: Box, d: number, at: number): string {
   const edges: number[] = [d, at];
   for (let i = 0; i < box.lower.length; i++) if (i !== d) edges.push(box.lower[i], box.upper[i]);
   return edges.join(',');
