@@ -118,6 +118,13 @@ test('bounds=auto starts again from the original under tight bounds when the fir
   await assert.rejects(runRepair(request(net, notFirst, { options: { bounds: 'exact' } })), /'auto', 'forward', 'tight' or 'backsub'/);
 });
 
+test('bounds=auto keeps the forward-trained network, proved before the switch, when the tight retraining has no round left', async () => {
+  const { report } = await runRepair(request(smallNet(7), notFirst, { options: { learningRate: 0.001, keepTarget: 1, rounds: 1, shrink: 0 } }));
+  assert.ok(report.log.some((l) => l.includes('(proved, kept as the fallback)')), report.log.join('\n'));
+  assert.ok(report.log.includes('tight bounds proved nothing in time: the forward-trained network proved in round 1'), report.log.join('\n'));
+  assert.equal(report.verdict.status, 'repaired', JSON.stringify(report.verdict));
+});
+
 test('shrink: the certified network steps back toward the original, and what is returned is proved on the written file with more decisions kept', async () => {
   // smallNet(11) breaks the property on part of the left half of the square; certified under forward bounds, 0.875 of
   // the way from the original is proved too.

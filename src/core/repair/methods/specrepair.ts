@@ -184,6 +184,7 @@ async function boxRounds(task: RepairTask, original: Network, queries: readonly 
   let provenInRound = 0;
   let passes = 0;
   let verifyTimeout = ctx.verifyTimeout;
+  let fallback: { net: Network; round: number } | undefined;
   const counterexamples: Float64Array[] = [];
   while (rounds < ctx.maxRounds && Date.now() < ctx.deadline && !task.signal?.aborted) {
     rounds++;
@@ -201,7 +202,13 @@ async function boxRounds(task: RepairTask, original: Network, queries: readonly 
       log.push(`round ${rounds}: ${trained.passes} penalty pass(es), ${stillViolated} box(es) still below the margin; decisions kept on ${(100 * kept).toFixed(2)}% of the retraining samples`);
       // The forward bounds asked for too much change: start again from the original under the verifier's intervals.
       if (s.bounds === 'auto' && !tight && kept < s.keepTarget) {
-        log.push(`round ${rounds}: fewer than ${(100 * s.keepTarget).toFixed(1)}% kept: retraining from the original with tight bounds`);
+        // Certified first (forward-trained networks hold with room: quick), so that a tight retraining cut short by the
+        // time budget still leaves a proved network.
+        if (stillViolated === 0) {
+          const verdicts = await ctx.timed('verifySec', () => certify(net, queries, verifyTimeout, ctx.deadline, task.signal, log, `round ${rounds}`, () => undefined));
+          if (verdicts.every((v) => v === 'holds')) fallback = { net, round: rounds };
+        }
+        log.push(`round ${rounds}: fewer than ${(100 * s.keepTarget).toFixed(1)}% kept${fallback ? ' (proved, kept as the fallback)' : ''}: retraining from the original with tight bounds`);
         tight = true;
         state = await start(true);
         net = original;
@@ -219,6 +226,11 @@ async function boxRounds(task: RepairTask, original: Network, queries: readonly 
       break;
     }
     if (verdicts.includes('unknown')) verifyTimeout *= 2;
+  }
+  if (provenInRound === 0 && fallback) {
+    log.push(`tight bounds proved nothing in time: the forward-trained network proved in round ${fallback.round}`);
+    net = fallback.net;
+    provenInRound = fallback.round;
   }
   const back = provenInRound > 0 ? await stepBack(task, original, net, queries, ctx.shrink, s.keepTarget, verifyTimeout, ctx) : { t: 1, network: net };
   return {
