@@ -14,6 +14,7 @@ import { specrepair } from '../../../src/core/repair/methods/specrepair';
 import { repairMethod } from '../../../src/core/repair/registry';
 import { counterexampleMargins, penaltyRepair, raisePenalties } from '../../../src/core/repair/specrepair/penalty';
 import { globalMinimum } from '../../../src/core/repair/specrepair/search';
+import { interpolateNetwork, shrinkTowardOriginal } from '../../../src/core/repair/specrepair/shrink';
 import { loadOnnxModel } from '../../../src/core/onnx/import';
 import { sampleBox } from '../../../src/core/localize/sampling';
 import { falsifyBox, minimizeMargin, seededRandom } from '../../../src/core/verify/falsify';
@@ -114,7 +115,45 @@ test('bounds=auto starts again from the original under tight bounds when the fir
   assert.equal(report.verdict.status, 'repaired', JSON.stringify(report.verdict) + report.log.join('\n'));
   const { report: forward } = await runRepair(request(net, notFirst, { options: { learningRate: 0.001, keepTarget: 1, bounds: 'forward' } }));
   assert.ok(!forward.log.some((l) => l.includes('tight bounds')), 'bounds=forward never switches');
-  await assert.rejects(runRepair(request(net, notFirst, { options: { bounds: 'exact' } })), /'auto', 'forward' or 'tight'/);
+  await assert.rejects(runRepair(request(net, notFirst, { options: { bounds: 'exact' } })), /'auto', 'forward', 'tight' or 'backsub'/);
+});
+
+test('bounds=auto keeps the forward-trained network, proved before the switch, when the tight retraining has no round left', async () => {
+  const { report } = await runRepair(request(smallNet(7), notFirst, { options: { learningRate: 0.001, keepTarget: 1, rounds: 1, shrink: 0 } }));
+  assert.ok(report.log.some((l) => l.includes('(proved, kept as the fallback)')), report.log.join('\n'));
+  assert.ok(report.log.includes('tight bounds proved nothing in time: the forward-trained network proved in round 1'), report.log.join('\n'));
+  assert.equal(report.verdict.status, 'repaired', JSON.stringify(report.verdict));
+});
+
+test('shrink: the certified network steps back toward the original, and what is returned is proved on the written file with more decisions kept', async () => {
+  // smallNet(11) breaks the property on part of the left half of the square; certified under forward bounds, 0.875 of
+  // the way from the original is proved too.
+  const net = smallNet(11);
+  const left: Query = { ...notFirst, region: [{ lower: Float64Array.of(-1, -1), upper: Float64Array.of(0, 1), rows: [] }] };
+  const options = { learningRate: 0.001, keepTarget: 1, bounds: 'forward' };
+  const { report: certified, bytes: certifiedBytes } = await runRepair(request(net, left, { options: { ...options, shrink: 0 } }));
+  const { report, bytes } = await runRepair(request(net, left, { options }));
+  assert.equal(report.verdict.status, 'repaired', JSON.stringify(report.verdict) + report.log.join('\n'));
+  assert.ok(report.stats.shrinkT < 1, report.log.join('\n'));
+  assert.equal(report.log.filter((l) => l.startsWith('step back to t = ')).length, 4);
+  const written = loadOnnxModel(bytes!, 'repaired.onnx') as Network;
+  assert.equal((await verify(written, left, { timeoutSec: 30 })).status, 'holds');
+  // On the line between the original and the certified network, at the reported t.
+  const [original, full] = [net.layers.at(-1)!, (loadOnnxModel(certifiedBytes!, 'certified.onnx') as Network).layers.at(-1)!];
+  written.layers.at(-1)!.weights.forEach((w, i) => assert.ok(Math.abs(w - (original.weights[i] + report.stats.shrinkT * (full.weights[i] - original.weights[i]))) < 1e-5));
+  assert.ok(report.fidelity!.domain.agreement >= certified.fidelity!.domain.agreement, `${report.fidelity!.domain.agreement} < ${certified.fidelity!.domain.agreement}`);
+});
+
+test('shrink bisects t, keeps only proved candidates, and rounds them to float32', async () => {
+  const net = smallNet(7);
+  const moved: Network = { ...net, layers: net.layers.map((l) => ({ ...l, weights: l.weights.map((w) => w + 0.1), bias: l.bias.map((b) => b - 0.1) })) };
+  const asked: number[] = [];
+  const result = await shrinkTowardOriginal(net, moved, 4, async (_candidate, t) => { asked.push(t); return t >= 0.3; });
+  assert.deepEqual(asked, [0.5, 0.25, 0.375, 0.3125]);
+  assert.equal(result.t, 0.3125);
+  result.network.layers.forEach((l, k) => l.weights.forEach((w, i) => assert.equal(w, Math.fround(net.layers[k].weights[i] + 0.3125 * 0.1))));
+  assert.equal((await shrinkTowardOriginal(net, moved, 3, async () => false)).network, moved, 'nothing proved: the certified network itself');
+  assert.deepEqual(Array.from(interpolateNetwork(net, moved, 0).layers[0].bias), Array.from(net.layers[0].bias, Math.fround));
 });
 
 test('a specification of two properties: the repair holds for both, each proved on the written file', async () => {

@@ -1,6 +1,7 @@
 /**
  * SpecRepair's retraining data (keep set and region samples labelled by the original) and the box bounds built with the
- * verifier's pre-activation intervals (tightBounds): still a lower bound of the violation margin, never looser.
+ * verifier's pre-activation intervals (tightBounds): still a lower bound of the violation margin, never looser; the
+ * back-substituted ones (bounds=backsub): lower bounds, tighter, with an exact gradient.
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
@@ -47,4 +48,45 @@ test('box bounds with the verifier\'s pre-activation intervals are lower bounds 
     for (let k = 0; k < 500; k++) assert.ok(violationMargin(prop2.violation, ys.subarray(k * 5, k * 5 + 5)) >= tight - 1e-9);
   }
   assert.ok(tighter > 0, 'the verifier\'s intervals tighten at least one box');
+});
+
+test('back-substituted box bounds are lower bounds of the margin, tighter than the forward forms on sub-boxes of the region (ACAS Xu N3,8, prop 2)', () => {
+  const net = loadNetwork(acasNet(3, 8));
+  const prop2 = parseVnnlib(readFileSync(dataPath('acasxu', 'prop_2.vnnlib'), 'utf8'), 'prop_2');
+  const last = net.layers[net.layers.length - 1];
+  const maps = rowMaps([prop2.violation], last, last.inSize);
+  const region = prop2.region[0];
+  const random = seededRandom(10);
+  let tighter = 0;
+  for (let t = 0; t < 6; t++) {
+    const a = sampleBox(region.lower, region.upper, 2, random);
+    const box = { lower: region.lower.map((_, i) => Math.min(a[i], a[5 + i])), upper: region.lower.map((_, i) => Math.max(a[i], a[5 + i])) };
+    const forwardForms = boxBound(featureBox(net, box, prop2.violation, 0, true), maps, last.inSize).margin;
+    const backsub = boxBound(featureBox(net, box, prop2.violation, 0, true, true), maps, last.inSize).margin;
+    if (backsub > forwardForms + 1e-9) tighter++;
+    const xs = sampleBox(box.lower, box.upper, 500, random);
+    const ys = forward(net, xs, 500);
+    for (let k = 0; k < 500; k++) assert.ok(violationMargin(prop2.violation, ys.subarray(k * 5, k * 5 + 5)) >= backsub - 1e-9);
+  }
+  assert.ok(tighter >= 4, `back-substitution tighter on ${tighter} of 6 boxes`);
+});
+
+test('the gradient of the back-substituted box bound in the row map matches finite differences', () => {
+  const net = smallNet(11);
+  const last = net.layers[net.layers.length - 1];
+  const width = last.inSize;
+  const fb = featureBox(net, { lower: Float64Array.of(-0.3, 0.1), upper: Float64Array.of(0.2, 0.5) }, notFirst.violation, 0, true, true);
+  const layer = { weights: Float64Array.from(last.weights), bias: Float64Array.from(last.bias) };
+  const gradient = new Float64Array(width);
+  const bound = boxBound(fb, rowMaps([notFirst.violation], layer, width), width, gradient);
+  assert.ok(bound.coeffs);
+  const h = 1e-7;
+  for (let o = 0; o < 3; o++) {
+    for (let k = 0; k < width; k++) {
+      const moved = { weights: Float64Array.from(layer.weights), bias: layer.bias };
+      moved.weights[o * width + k] += h;
+      const numeric = (boxBound(fb, rowMaps([notFirst.violation], moved, width), width).margin - bound.margin) / h;
+      assert.ok(Math.abs(numeric - bound.coeffs[o] * gradient[k]) < 1e-4, `weight ${o},${k}: ${numeric} vs ${bound.coeffs[o] * gradient[k]}`);
+    }
+  }
 });

@@ -45,7 +45,7 @@ export interface BoxRepairState {
 
 const mapsOf = (state: BoxRepairState): RowMaps => rowMaps(state.violations, state.last, state.width);
 
-export function startBoxRepair(net: Network, queries: readonly Query[], domain: Box, data: FidelityData, initialPenalty: number, tightBounds = false): BoxRepairState {
+export function startBoxRepair(net: Network, queries: readonly Query[], domain: Box, data: FidelityData, initialPenalty: number, tightBounds = false, backsub = false): BoxRepairState {
   const hidden: Network = { ...net, layers: net.layers.slice(0, -1) };
   const last = net.layers[net.layers.length - 1];
   const boxes: FeatureBox[] = [];
@@ -53,7 +53,7 @@ export function startBoxRepair(net: Network, queries: readonly Query[], domain: 
     for (const p of q.region) {
       const cut = cutToBox(p, domain);
       const box = cut && { lower: cut.lower, upper: cut.upper };
-      if (box && !isEmpty(box) && isBounded(box)) boxes.push(featureBox(net, box, q.violation, 0, tightBounds));
+      if (box && !isEmpty(box) && isBounded(box)) boxes.push(featureBox(net, box, q.violation, 0, tightBounds, backsub));
     }
   }
   return {

@@ -32,6 +32,19 @@ export interface FeatureBox {
   readonly depth: number;
   /** Built with the verifier's pre-activation bounds (its halves are too). */
   readonly tight: boolean;
+  /**
+   * With `backsub`: the hidden layers and each one's relaxation over the box, so that a row's bound is back-substituted
+   * through them (as the verifier bounds an output row) instead of read off the forward forms.
+   */
+  readonly backsub?: { readonly layers: Network['layers']; readonly relaxations: readonly LayerRelaxations[] };
+}
+
+/** Per neuron of one hidden layer: lowerSlope·z + lowerShift <= act(z) <= upperSlope·z + upperShift over the box. */
+interface LayerRelaxations {
+  readonly lowerSlope: Float64Array;
+  readonly lowerShift: Float64Array;
+  readonly upperSlope: Float64Array;
+  readonly upperShift: Float64Array;
 }
 
 /** The last layer as trainable values: weights row-major [outputs][width], bias [outputs]. */
@@ -45,7 +58,7 @@ export interface LastLayer {
  * `tight`, each layer's pre-activation interval is first intersected with the verifier's back-substituted one (fewer
  * unstable neurons, tighter relaxations): a box bound closer to what the verifier sees, so the penalty asks for less change.
  */
-export function featureBox(net: Network, box: Box, violation: OutputDnf, depth: number, tight = false): FeatureBox {
+export function featureBox(net: Network, box: Box, violation: OutputDnf, depth: number, tight = false, backsub = false): FeatureBox {
   const n = box.lower.length;
   const w = n + 1;
   const hidden = net.layers.length - 1;
@@ -56,7 +69,8 @@ export function featureBox(net: Network, box: Box, violation: OutputDnf, depth: 
   let lo = Float64Array.from(box.lower);
   let hi = Float64Array.from(box.upper);
   const r: Relaxation = { lowerSlope: 0, lowerShift: 0, upperSlope: 0, upperShift: 0 };
-  const enclosing = tight ? specBounds(net, box, []).preActivation : undefined;
+  const enclosing = tight || backsub ? specBounds(net, box, []).preActivation : undefined;
+  const relaxations: LayerRelaxations[] = [];
   for (let k = 0; k < hidden; k++) {
     const layer = net.layers[k];
     const act = activationOf(layer.activation);
@@ -64,6 +78,8 @@ export function featureBox(net: Network, box: Box, violation: OutputDnf, depth: 
     const nextUpper = new Float64Array(layer.outSize * w);
     const nextLo = new Float64Array(layer.outSize);
     const nextHi = new Float64Array(layer.outSize);
+    const rel = { lowerSlope: new Float64Array(layer.outSize), lowerShift: new Float64Array(layer.outSize), upperSlope: new Float64Array(layer.outSize), upperShift: new Float64Array(layer.outSize) };
+    relaxations.push(rel);
     for (let j = 0; j < layer.outSize; j++) {
       const zl = new Float64Array(w);
       const zu = new Float64Array(w);
@@ -80,6 +96,10 @@ export function featureBox(net: Network, box: Box, violation: OutputDnf, depth: 
       const zlo = Math.max(minOver(zl, box), enclosing ? enclosing[k].lo[j] : -Infinity);
       const zhi = Math.min(maxOver(zu, box), enclosing ? enclosing[k].hi[j] : Infinity);
       act.relax(zlo, Math.max(zlo, zhi), r);
+      rel.lowerSlope[j] = r.lowerSlope;
+      rel.lowerShift[j] = r.lowerShift;
+      rel.upperSlope[j] = r.upperSlope;
+      rel.upperShift[j] = r.upperShift;
       // Monotone activations: both slopes are >= 0, so the lower form takes z's lower form and the upper its upper.
       for (let i = 0; i < w; i++) {
         nextLower[j * w + i] = r.lowerSlope * zl[i];
@@ -95,7 +115,60 @@ export function featureBox(net: Network, box: Box, violation: OutputDnf, depth: 
     lo = nextLo;
     hi = nextHi;
   }
-  return { box, violation, lowerForm: lower, upperForm: upper, lo, hi, depth, tight };
+  const layers = net.layers.slice(0, hidden);
+  return { box, violation, lowerForm: lower, upperForm: upper, lo, hi, depth, tight, backsub: backsub ? { layers, relaxations } : undefined };
+}
+
+/**
+ * A lower bound of v·h + constant over the box, h the last hidden layer's values, back-substituted through the hidden
+ * layers' relaxations (each neuron's lower line where its coefficient is >= 0, its upper line otherwise), then minimised
+ * over the box. With `gradient`, d(bound)/d(v): the chosen lines evaluated forward at the minimising corner.
+ */
+function backSubstituted(fb: FeatureBox, v: Float64Array, constant: number, gradient?: Float64Array): number {
+  const { layers, relaxations } = fb.backsub!;
+  let lambda = v;
+  let c = constant;
+  const lower: Uint8Array[] = [];
+  for (let k = layers.length - 1; k >= 0; k--) {
+    const layer = layers[k];
+    const rel = relaxations[k];
+    const mu = new Float64Array(layer.outSize);
+    const useLower = new Uint8Array(layer.outSize);
+    const next = new Float64Array(layer.inSize);
+    for (let j = 0; j < layer.outSize; j++) {
+      const l = lambda[j];
+      if (l === 0) continue;
+      useLower[j] = l >= 0 ? 1 : 0;
+      mu[j] = l * (l >= 0 ? rel.lowerSlope[j] : rel.upperSlope[j]);
+      c += l * (l >= 0 ? rel.lowerShift[j] : rel.upperShift[j]) + mu[j] * layer.bias[j];
+      if (mu[j] === 0) continue;
+      const row = j * layer.inSize;
+      for (let p = 0; p < layer.inSize; p++) next[p] += mu[j] * layer.weights[row + p];
+    }
+    lower[k] = useLower;
+    lambda = next;
+  }
+  const n = fb.box.lower.length;
+  let h = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    h[i] = lambda[i] >= 0 ? fb.box.lower[i] : fb.box.upper[i];
+    c += lambda[i] * h[i];
+  }
+  if (!gradient) return c;
+  for (let k = 0; k < layers.length; k++) {
+    const layer = layers[k];
+    const rel = relaxations[k];
+    const out = new Float64Array(layer.outSize);
+    for (let j = 0; j < layer.outSize; j++) {
+      let z = layer.bias[j];
+      const row = j * layer.inSize;
+      for (let p = 0; p < layer.inSize; p++) z += layer.weights[row + p] * h[p];
+      out[j] = lower[k][j] ? rel.lowerSlope[j] * z + rel.lowerShift[j] : rel.upperSlope[j] * z + rel.upperShift[j];
+    }
+    h = out;
+  }
+  gradient.set(h);
+  return c;
 }
 
 function minOver(form: Float64Array, box: Box): number {
@@ -160,26 +233,18 @@ export function boxBound(fb: FeatureBox, maps: RowMaps, width: number, gradient?
     let worstSymbolic = true;
     for (const row of clause) {
       const { v, constant } = maps.get(row)!;
-      // Symbolic: sum_k v_k · (lower form if v_k >= 0 else upper form), minimised over the box.
-      a.fill(0);
       let interval = constant;
-      for (let k = 0; k < width; k++) {
-        const vk = v[k];
-        if (vk === 0) continue;
-        const form = vk >= 0 ? fb.lowerForm : fb.upperForm;
-        for (let i = 0; i < w; i++) a[i] += vk * form[k * w + i];
-        interval += vk >= 0 ? vk * fb.lo[k] : vk * fb.hi[k];
-      }
-      let symbolic = constant + a[n];
-      for (let i = 0; i < n; i++) symbolic += a[i] >= 0 ? a[i] * fb.box.lower[i] : a[i] * fb.box.upper[i];
+      for (let k = 0; k < width; k++) interval += v[k] >= 0 ? v[k] * fb.lo[k] : v[k] * fb.hi[k];
+      const symbolic = fb.backsub ? backSubstituted(fb, v, constant) : forwardSymbolic(fb, v, constant, a);
       const bound = Math.max(symbolic, interval);
       if (bound > worst) { worst = bound; worstRow = row; worstSymbolic = symbolic >= interval; }
     }
     if (worst < best) { best = worst; bestRow = worstRow; bestSymbolic = worstSymbolic; }
   }
   if (gradient && bestRow) {
-    const { v } = maps.get(bestRow)!;
+    const { v, constant } = maps.get(bestRow)!;
     if (!bestSymbolic) for (let k = 0; k < width; k++) gradient[k] = v[k] >= 0 ? fb.lo[k] : fb.hi[k];
+    else if (fb.backsub) backSubstituted(fb, v, constant, gradient);
     else {
       // The minimising corner of the deciding row's symbolic bound, then each chosen form's value there.
       a.fill(0);
@@ -196,6 +261,22 @@ export function boxBound(fb: FeatureBox, maps: RowMaps, width: number, gradient?
     }
   }
   return { margin: best, coeffs: bestRow?.coeffs, featureGradient: gradient };
+}
+
+/** Sum_k v_k · (lower form if v_k >= 0 else upper form) + constant, minimised over the box (`a`: scratch of inputs + 1). */
+function forwardSymbolic(fb: FeatureBox, v: Float64Array, constant: number, a: Float64Array): number {
+  const n = fb.box.lower.length;
+  const w = n + 1;
+  a.fill(0);
+  for (let k = 0; k < v.length; k++) {
+    const vk = v[k];
+    if (vk === 0) continue;
+    const form = vk >= 0 ? fb.lowerForm : fb.upperForm;
+    for (let i = 0; i < w; i++) a[i] += vk * form[k * w + i];
+  }
+  let bound = constant + a[n];
+  for (let i = 0; i < n; i++) bound += a[i] >= 0 ? a[i] * fb.box.lower[i] : a[i] * fb.box.upper[i];
+  return bound;
 }
 
 /** Splits the box in two along the input whose width contributes most to the looseness of the deciding row's bound. */
@@ -222,5 +303,5 @@ export function splitFeatureBox(net: Network, fb: FeatureBox, last: LastLayer, m
   const mid = (fb.box.lower[dim] + fb.box.upper[dim]) / 2;
   const left = { lower: fb.box.lower, upper: Float64Array.from(fb.box.upper, (u, i) => (i === dim ? mid : u)) };
   const right = { lower: Float64Array.from(fb.box.lower, (l, i) => (i === dim ? mid : l)), upper: fb.box.upper };
-  return [featureBox(net, left, fb.violation, fb.depth + 1, fb.tight), featureBox(net, right, fb.violation, fb.depth + 1, fb.tight)];
+  return [featureBox(net, left, fb.violation, fb.depth + 1, fb.tight, !!fb.backsub), featureBox(net, right, fb.violation, fb.depth + 1, fb.tight, !!fb.backsub)];
 }
