@@ -24,6 +24,7 @@ import type { Model } from '../src/core/network/model';
 import { runRepair } from '../src/core/repair/driver';
 import { irepair } from '../src/core/repair/methods/irepair';
 import { decide } from '../src/core/repair/labels';
+import { nearestKeepPoints } from '../src/core/repair/nearestKeep';
 import type { KeepPoint, RepairPoint } from '../src/core/repair/types';
 import { seededRandom } from '../src/core/verify/falsify';
 import { dataPath } from '../test/helpers';
@@ -97,16 +98,9 @@ function chooseKeepSet(development: readonly Digit[], R: readonly Digit[], seed:
   const pool = development.filter((p) => p.predicted === p.label && !R.includes(p));
   if (KEEP === 'random') return keepSet(pool, seed);
   if (KEEP === 'nearest') {
-    const distance = (p: Digit) => Math.min(...R.map((r) => squaredDistance(p.x, r.x)));
-    return [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].flatMap((d) => pool.filter((p) => p.label === d).map((p) => ({ p, d: distance(p) })).sort((a, b) => a.d - b.d).slice(0, 4).map((e) => e.p));
+    return nearestKeepPoints(pool.map((p) => ({ input: p.x, label: p.label, digit: p })), R.map((p) => ({ input: p.x, label: p.label })), 4).map((k) => k.digit);
   }
   throw new Error(`BENCH_KEEP ${KEEP}`);
-}
-
-function squaredDistance(a: Float64Array, b: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += (a[i] - b[i]) ** 2;
-  return s;
 }
 
 /** 4 digits per class, a seeded draw from the pool (correctly classified digits). */
