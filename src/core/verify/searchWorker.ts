@@ -7,7 +7,6 @@ import { newSearchStats, newTactics, type Tactics, type SearchEntry, type Search
 import { confirm, seededRandom } from './falsify';
 import { decideClauseByProgram } from './milp';
 import { searchReluSplits } from './reluSplitting';
-import type { Query } from '../query/normalForm';
 import type { FromSearchThread, ToSearchThread } from './parallel';
 
 const port = parentPort!;
@@ -56,8 +55,8 @@ async function decideClause(m: Extract<ToSearchThread, { type: 'milp' }>): Promi
     deadline: m.deadline, signal: current.abort.signal, stats, random: current.random, tactics: current.tactics,
   }, { rootBounds: m.preActivation, maxDomains: m.splitDomains });
   let outcome: SearchOutcome;
-  if (split.kind === 'violated') outcome = concluded(net, m.query, split.counterexample.input);
-  else if (split.kind !== 'paused') outcome = split;
+  // Splitting's counterexamples are confirmed where it finds them.
+  if (split.kind !== 'paused') outcome = split;
   else if (stopped()) outcome = { kind: 'stopped', reason: 'stopped' };
   else {
     stats.milps++;
@@ -67,16 +66,14 @@ async function decideClause(m: Extract<ToSearchThread, { type: 'milp' }>): Promi
     });
     if (result.kind === 'infeasible') outcome = { kind: 'safe' };
     else if (result.kind === 'stopped') outcome = { kind: 'stopped', reason: Date.now() > m.deadline ? 'timeout' : result.reason };
-    else outcome = concluded(net, m.query, result.input);
+    else {
+      const counterexample = confirm(net, m.query, result.input);
+      outcome = counterexample
+        ? { kind: 'violated', counterexample }
+        : { kind: 'stopped', reason: 'the MILP found a point within solver tolerance of a violation that does not reproduce' };
+    }
   }
   post({ type: 'done', job: m.job, outcome, stats });
-}
-
-function concluded(net: Network, query: Query, input: Float64Array): SearchOutcome {
-  const counterexample = confirm(net, query, input);
-  return counterexample
-    ? { kind: 'violated', counterexample }
-    : { kind: 'stopped', reason: 'the MILP found a point within solver tolerance of a violation that does not reproduce' };
 }
 
 async function search(m: Extract<ToSearchThread, { type: 'search' }>): Promise<void> {

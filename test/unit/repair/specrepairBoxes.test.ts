@@ -34,11 +34,11 @@ test('the box bound is below the violation margin at every sampled point of the 
   }
 });
 
-test('the gradient of the box bound in the row map matches finite differences', () => {
+for (const [name, backsub] of [['forward', false], ['back-substituted', true]] as const) test(`the gradient of the ${name} box bound in the row map matches finite differences`, () => {
   const net = smallNet(11);
   const last = net.layers[net.layers.length - 1];
   const width = last.inSize;
-  const fb = featureBox(net, { lower: Float64Array.of(-0.3, 0.1), upper: Float64Array.of(0.2, 0.5) }, notFirst.violation, 0);
+  const fb = featureBox(net, { lower: Float64Array.of(-0.3, 0.1), upper: Float64Array.of(0.2, 0.5) }, notFirst.violation, 0, backsub, backsub);
   const layer = { weights: Float64Array.from(last.weights), bias: Float64Array.from(last.bias) };
   const gradient = new Float64Array(width);
   const bound = boxBound(fb, rowMaps([notFirst.violation], layer, width), width, gradient);
