@@ -12,6 +12,7 @@ import type { Box, LayerBounds } from './box';
 import { activationOf, type ActivationModule, type Relaxation } from '../network/activations';
 import { backSubstituteLower, type LayerRelaxation } from './backSubstitution';
 import { boundWithSplit, optimiseRowSlopes, type SlopeState } from './alpha';
+import { secondLayerLower, type SecondLayerRows } from './secondLayerRows';
 
 /**
  * A bound must clear SOUNDNESS_MARGIN x (1 + |lower| + |upper|) before it proves anything. The float64 rounding error of
@@ -66,6 +67,11 @@ export interface BoundOptions {
    * once per call, so the searches' many bound computations skip the byte comparison.
    */
   readonly weightsChecked?: boolean;
+  /**
+   * One search's second-layer rows (newSecondLayerRows()), for bound computations on the same box and network that
+   * differ in a few first-layer neurons (ReLU splitting): the second layer is then tightened by rank-one updates.
+   */
+  readonly secondLayer?: SecondLayerRows;
 }
 
 
@@ -117,7 +123,7 @@ export function specBounds(net: Network, box: Box, rows: readonly LinearRow[], o
     // The first layer's interval bounds are exact; deeper ones are tightened backwards (from FORWARD_LAYERS on when the
     // forward bounds are symbolic).
     if (k >= (forward ? FORWARD_LAYERS : 1) && k >= tightenFrom) {
-      tightenByBackSubstitution(net, k, s, relaxations, box);
+      tightenByBackSubstitution(net, k, s, relaxations, box, options.secondLayer);
       if (options.optimiseIntermediate) optimiseLayerBounds(net, k, s, relaxations, preActivation, minSlope, box, splits);
     }
     preActivation.push({ lo: Float64Array.from(s.lo), hi: Float64Array.from(s.hi) });
@@ -217,11 +223,21 @@ function optimiseLayerBounds(
 const INTERMEDIATE_ITERATIONS = 10;
 
 /** Back-substitutes the neurons whose forward bounds straddle zero: only their relaxations depend on the bounds. */
-function tightenByBackSubstitution(net: Network, k: number, s: Symbolic, relaxations: readonly LayerRelaxation[], box: Box): void {
+function tightenByBackSubstitution(net: Network, k: number, s: Symbolic, relaxations: readonly LayerRelaxation[], box: Box, secondLayer?: SecondLayerRows): void {
   const size = s.size;
   const open: number[] = [];
   for (let j = 0; j < size; j++) if (s.lo[j] < 0 && s.hi[j] > 0) open.push(j);
   if (open.length === 0) return;
+  const forward = s.L.length > 0;
+  // Without forward coefficients to replace, the bounds alone are needed: the kept second-layer rows give them.
+  const updated = k === 1 && !forward && secondLayer ? secondLayerLower(net, secondLayer, relaxations, box, open) : undefined;
+  if (updated) {
+    open.forEach((j, q) => {
+      if (updated[q] > s.lo[j]) s.lo[j] = updated[q];
+      if (-updated[open.length + q] < s.hi[j]) s.hi[j] = -updated[open.length + q];
+    });
+    return;
+  }
   const rows = 2 * open.length;
   const C = new Float64Array(rows * size);
   open.forEach((j, q) => {
@@ -230,7 +246,6 @@ function tightenByBackSubstitution(net: Network, k: number, s: Symbolic, relaxat
   });
   const { lower, coeffs, constant } = backSubstituteLower(net, k, C, new Float64Array(rows), rows, relaxations, box);
   const n = box.lower.length;
-  const forward = s.L.length > 0;
   open.forEach((j, q) => {
     const up = open.length + q;
     // The back-substituted line is tighter than the forward one here: later layers' forward bounds start from it.

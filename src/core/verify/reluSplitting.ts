@@ -9,6 +9,7 @@ import type { Network } from '../network/network';
 import type { Polytope, Query } from '../query/normalForm';
 import { SOUNDNESS_MARGIN, provesPositive, specBounds, type SpecBounds } from '../bounds/linearBounds';
 import type { SlopeState } from '../bounds/alpha';
+import { newSecondLayerRows } from '../bounds/secondLayerRows';
 import type { Box, LayerBounds } from '../bounds/box';
 import { decideClauseByProgram } from './milp';
 import { confirm } from './falsify';
@@ -59,6 +60,8 @@ export async function searchReluSplits(net: Network, query: Query, polytope: Pol
   // The root's bounds (the tightest intermediate bounds: optimised) and the clauses they leave open, for the MILPs.
   let root: { preActivation: readonly LayerBounds[]; openClauses: number[] } | undefined;
   let lastYield = Date.now();
+  // Every subdomain is on the same box: the second layer's bounds follow the first layer's splits by rank-one updates.
+  const secondLayer = newSecondLayerRows();
   while (stack.length > 0) {
     const now = Date.now();
     const turn = await takeTurn(ctx, now, lastYield);
@@ -79,6 +82,7 @@ export async function searchReluSplits(net: Network, query: Query, polytope: Pol
       optimiseIntermediate: domain.depth === 0 && !rootBounds,
       // verify() checked the weights when it started.
       weightsChecked: true,
+      secondLayer,
     });
     if (emptyDomain(bounds.preActivation)) continue;
     const refuted = new Set<number>();
