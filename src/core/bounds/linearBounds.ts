@@ -123,7 +123,7 @@ export function specBounds(net: Network, box: Box, rows: readonly LinearRow[], o
     // The first layer's interval bounds are exact; deeper ones are tightened backwards (from FORWARD_LAYERS on when the
     // forward bounds are symbolic).
     if (k >= (forward ? FORWARD_LAYERS : 1) && k >= tightenFrom) {
-      tightenByBackSubstitution(net, k, s, relaxations, box, options.secondLayer);
+      tightenByBackSubstitution(net, k, s, relaxations, box, options.secondLayer && { kept: options.secondLayer, enclosing: enclosing?.[k] });
       if (options.optimiseIntermediate) optimiseLayerBounds(net, k, s, relaxations, preActivation, minSlope, box, splits);
     }
     preActivation.push({ lo: Float64Array.from(s.lo), hi: Float64Array.from(s.hi) });
@@ -223,14 +223,20 @@ function optimiseLayerBounds(
 const INTERMEDIATE_ITERATIONS = 10;
 
 /** Back-substitutes the neurons whose forward bounds straddle zero: only their relaxations depend on the bounds. */
-function tightenByBackSubstitution(net: Network, k: number, s: Symbolic, relaxations: readonly LayerRelaxation[], box: Box, secondLayer?: SecondLayerRows): void {
+function tightenByBackSubstitution(
+  net: Network, k: number, s: Symbolic, relaxations: readonly LayerRelaxation[], box: Box,
+  secondLayer?: { kept: SecondLayerRows; enclosing?: LayerBounds },
+): void {
   const size = s.size;
   const open: number[] = [];
   for (let j = 0; j < size; j++) if (s.lo[j] < 0 && s.hi[j] > 0) open.push(j);
   if (open.length === 0) return;
   const forward = s.L.length > 0;
   // Without forward coefficients to replace, the bounds alone are needed: the kept second-layer rows give them.
-  const updated = k === 1 && !forward && secondLayer ? secondLayerLower(net, secondLayer, relaxations, box, open) : undefined;
+  // Rows are kept for the neurons unstable on the enclosing subdomain: no neuron unstable below it is missing.
+  const wider = secondLayer?.enclosing;
+  const keep = wider ? Array.from(wider.lo.keys()).filter((j) => wider.lo[j] < 0 && wider.hi[j] > 0) : open;
+  const updated = k === 1 && !forward && secondLayer ? secondLayerLower(net, secondLayer.kept, relaxations, box, open, keep) : undefined;
   if (updated) {
     open.forEach((j, q) => {
       if (updated[q] > s.lo[j]) s.lo[j] = updated[q];

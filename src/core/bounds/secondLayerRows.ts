@@ -17,7 +17,9 @@ export interface SecondLayerRows {
     readonly box: Box;
     /** The first layer's relaxation the rows below were computed with. */
     readonly relaxation: LayerRelaxation;
-    /** Rows +z_j (j < width) then -z_j of the second layer, over the input: [2 width][inputs], and their constants. */
+    /** Where neuron j's rows are among the kept ones (-1: not kept). */
+    readonly at: Int32Array;
+    /** Rows +z_j of the kept neurons, then -z_j in the same order, over the input: [2 kept][inputs]; their constants. */
     readonly coeffs: Float64Array;
     readonly constant: Float64Array;
   };
@@ -34,11 +36,12 @@ const MAX_CHANGED_SHARE = 0.25;
 /**
  * Lower bounds over the box of the second layer's pre-activations z_j and of -z_j for the neurons `open` (in that
  * order: all the +z_j, then all the -z_j), as backSubstituteLower(net, 1, ...) computes them with the first layer's
- * relaxation `relaxations[0]`; undefined when too many of its neurons differ from the kept base (the caller computes
- * them directly then).
+ * relaxation `relaxations[0]`; undefined when too many of its neurons differ from the kept base or a neuron's rows
+ * are not kept (the caller computes them directly then). The first call keeps the rows of `keep`: the neurons unstable
+ * on the enclosing subdomain, a superset of those unstable anywhere below it, for the price of one direct computation.
  */
 export function secondLayerLower(
-  net: Network, kept: SecondLayerRows, relaxations: readonly LayerRelaxation[], box: Box, open: readonly number[],
+  net: Network, kept: SecondLayerRows, relaxations: readonly LayerRelaxation[], box: Box, open: readonly number[], keep: readonly number[],
 ): Float64Array | undefined {
   const first = net.layers[0];
   const second = net.layers[1];
@@ -48,16 +51,18 @@ export function secondLayerLower(
   const rel = relaxations[0];
   let base = kept.base;
   if (!base || base.net !== net || base.box.lower !== box.lower || base.box.upper !== box.upper) {
-    const rows = 2 * width1;
+    const rows = 2 * keep.length;
     const C = new Float64Array(rows * width1);
-    for (let j = 0; j < width1; j++) {
-      C[j * width1 + j] = 1;
-      C[(width1 + j) * width1 + j] = -1;
-    }
+    const at = new Int32Array(width1).fill(-1);
+    keep.forEach((j, q) => {
+      at[j] = q;
+      C[q * width1 + j] = 1;
+      C[(keep.length + q) * width1 + j] = -1;
+    });
     const { coeffs, constant } = backSubstituteLower(net, 1, C, new Float64Array(rows), rows, relaxations, box);
     const copy = (v: Float64Array) => Float64Array.from(v);
     base = {
-      net, box, coeffs, constant,
+      net, box, at, coeffs, constant,
       relaxation: { lowerSlope: copy(rel.lowerSlope), lowerShift: copy(rel.lowerShift), upperSlope: copy(rel.upperSlope), upperShift: copy(rel.upperShift) },
     };
     kept.base = base;
@@ -68,7 +73,8 @@ export function secondLayerLower(
     if (rel.lowerSlope[m] !== was.lowerSlope[m] || rel.lowerShift[m] !== was.lowerShift[m]
       || rel.upperSlope[m] !== was.upperSlope[m] || rel.upperShift[m] !== was.upperShift[m]) changed.push(m);
   }
-  if (changed.length > MAX_CHANGED_SHARE * width0) return undefined;
+  if (changed.length > MAX_CHANGED_SHARE * width0 || open.some((j) => base.at[j] < 0)) return undefined;
+  const keptRows = base.constant.length / 2;
   const W1 = second.weights;
   const W0 = first.weights;
   const b0 = first.bias;
@@ -77,9 +83,9 @@ export function secondLayerLower(
   for (let side = 0; side < 2; side++) {
     const sign = side === 0 ? 1 : -1;
     open.forEach((j, q) => {
-      const at = (side * width1 + j) * n;
-      row.set(base.coeffs.subarray(at, at + n));
-      let c = base.constant[side * width1 + j];
+      const r = side * keptRows + base.at[j];
+      row.set(base.coeffs.subarray(r * n, (r + 1) * n));
+      let c = base.constant[r];
       for (const m of changed) {
         // The row's coefficient on the activation of neuron m takes the lower line where positive, the upper where negative.
         const a = sign * W1[j * width0 + m];
