@@ -142,6 +142,7 @@ test('from depth on the bounds keep bisecting while they settle boxes there (ACA
   assert.ok(deeper.stats.deepBoundSettled >= deeper.stats.deepBoundTests / 4, 'bisected by the bounds only while they settle a quarter of the boxes');
   assert.ok(deeper.stats.verifierCalls < verifierFirst.stats.verifierCalls, `${deeper.stats.verifierCalls} verifier calls against ${verifierFirst.stats.verifierCalls}`);
   assert.equal(deeper.stats.piecesUnrepaired, 0, deeper.log.join('\n'));
+  assert.ok(isGated(deeper.model));
   await checkWrittenFile(deeper.model, query, 5);
 });
 

@@ -29,6 +29,7 @@ import { catalogEntry } from '../catalog';
 import { boundProof } from '../nrepair/boundProof';
 import { decisionKeepingShift, shiftProves } from '../nrepair/shiftClamps';
 import { mergeSettled, type SettledBox } from '../nrepair/mergePieces';
+import { joinByVerifier } from '../nrepair/joinByVerifier';
 import type { Decision, RepairMethod, RepairOutcome, RepairTask } from '../types';
 
 interface Settings {
@@ -127,7 +128,7 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
   const pieces: GatedPiece[] = [];
   const counterexamples: Float64Array[] = [];
   const stats = {
-    verifierCalls: 0, deepBoundTests: 0, deepBoundSettled: 0, verifySec: 0, boundSec: 0, shiftsByBounds: 0, joins: 0, flaggedJoins: 0, mergeSec: 0, originalSec: 0, originalUnknown: 0, repairSec: 0, boxesProved: 0, repairSteps: 0, repairsTooCostly: 0, maxDepth: 0,
+    verifierCalls: 0, verifierJoins: 0, verifierJoinsTried: 0, verifierJoinSec: 0, deepBoundTests: 0, deepBoundSettled: 0, verifySec: 0, boundSec: 0, shiftsByBounds: 0, joins: 0, flaggedJoins: 0, mergeSec: 0, originalSec: 0, originalUnknown: 0, repairSec: 0, boxesProved: 0, repairSteps: 0, repairsTooCostly: 0, maxDepth: 0,
   };
   const timed = async (call: () => Promise<VerifyResult>) => {
     const t = performance.now();
@@ -277,6 +278,25 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
     for (const b of joined) log.push(`piece ${formatBox(b.box)}: ${b.parts.length} boxes the bounds settled, joined, repaired with ${clampsText(b.clamps)} (one decision-keeping shift each one's bounds prove)`);
     pieces.splice(0, pieces.length, ...kept, ...merged.boxes.filter((b) => b.clamps.length > 0).map((b) => ({ ...b.box, clamps: b.clamps, unrepaired: false })));
   }
+  if (s.merge && Date.now() < deadline) {
+    // Neighbours no bounds join: one short verifier call per candidate, for at most as long as the partition took.
+    const joinAt = performance.now();
+    const joinDeadline = Math.min(deadline, Date.now() + (joinAt - started));
+    const flagged = pieces.filter((p) => p.unrepaired);
+    const joined = await joinByVerifier(net, query, pieces.filter((p) => !p.unrepaired), {
+      deadline: joinDeadline,
+      prove: (candidate, q) => check(candidate, q, VERIFIER_JOIN_SEC),
+      changedShare: (candidate, box) => {
+        const samples = samplesOf(net, query, box, task.decision, CHANGE_SAMPLES);
+        return samples.count === 0 ? 0 : decisionChanges(candidate, samples, task.decision) / samples.count;
+      },
+      budget: s.changeBudget * totalVolume - changedVolume,
+    });
+    changedVolume += joined.changedDelta;
+    pieces.splice(0, pieces.length, ...flagged, ...joined.pieces);
+    Object.assign(stats, { verifierJoins: joined.joins, verifierJoinsTried: joined.tried, verifierJoinSec: since(joinAt) });
+    log.push(`joins the verifier proved: ${joined.joins} of ${joined.tried} tried`);
+  }
   const provedOnRecheck = await recheckFlagged(net, query, pieces, log, { deadline: finalDeadline, threads: s.threads, signal: task.signal });
   const flaggedJoined = joinFlagged(pieces);
   pieces.splice(0, pieces.length, ...flaggedJoined.pieces);
@@ -307,6 +327,9 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
 export function boundsSettleDeep(settled: number, tested: number): boolean {
   return (settled + 1) / (tested + 2) >= 0.25;
 }
+
+/** The verifier's limit for one join of two repaired pieces (one piece's clamps on the joined box). */
+const VERIFIER_JOIN_SEC = 1;
 
 /** The share of the time limit kept for re-checking flagged pieces at the end. */
 const RECHECK_SHARE = 0.1;
