@@ -57,13 +57,14 @@ test('two neighbouring repaired pieces the verifier proves with one of their cla
   assert.equal((await verify(net, { ...query, region: [{ ...query.region[0], ...whole }] }, { timeoutSec: 30 })).status, 'holds');
 });
 
-test('a join whose decision changes overspend the budget is refused without a verifier call; pieces that make no box are not tried', async () => {
+test('a join whose decision changes (beyond those of the clamps it replaces) overspend the budget is refused without a verifier call; pieces that make no box are not tried', async () => {
   const [, left, right] = provedHalves();
   let calls = 0;
   const prove = (candidate: Network, q: Query) => { calls++; return verify(candidate, q, { timeoutSec: 30 }); };
-  const costly = await joinByVerifier(net, query, [piece(left, 3), piece(right, 4)], {
-    deadline: Date.now() + 600_000, prove, changedShare: () => 0.5, budget: 0,
-  });
+  // Each piece's own clamps change nothing on it; the other's change half of its decisions.
+  const clamped = (c: Network, neuron: number) => c.layers[5].weights.subarray(neuron * 50, (neuron + 1) * 50).every((w) => w === 0);
+  const changedShare = (c: Network, b: Box) => (clamped(c, b.upper === left.upper ? 3 : 4) ? 0 : 0.5);
+  const costly = await joinByVerifier(net, query, [piece(left, 3), piece(right, 4)], { deadline: Date.now() + 600_000, prove, changedShare, budget: 0 });
   assert.equal(costly.joins, 0);
   assert.equal(costly.pieces.length, 2);
   assert.equal(calls, 0);

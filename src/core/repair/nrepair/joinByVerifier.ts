@@ -1,7 +1,8 @@
 /**
  * Fewer pieces where no bounds prove a join: two neighbouring repaired pieces that make a box become one when the
  * verifier proves one of the two pieces' clamps on the joined box (one short call per candidate), and the clamps'
- * sampled decision changes on the part that was the other piece's fit the fidelity budget left. The joined piece costs
+ * sampled decision changes on the part that was the other piece's, less the other's own there, fit the fidelity budget
+ * left (a join that changes no more than the other's clamps did is kept even where the budget is spent). The joined piece costs
  * one box and flag (2n + 1 parameters) and the other piece's clamps less. Rounds go on while joins are found and the
  * time lasts; pairs refused once are not tried again.
  */
@@ -28,7 +29,7 @@ export interface VerifierJoinResult {
   readonly pieces: GatedPiece[];
   readonly joins: number;
   readonly tried: number;
-  /** The changed volume the joins added (charged on the part that takes the other's clamps). */
+  /** The changed volume the joins added (on the part that takes the other's clamps, less that part's own changes). */
   readonly changedDelta: number;
 }
 
@@ -86,8 +87,8 @@ async function provedJoin(
   for (const [clamps, other] of candidates) {
     if (Date.now() >= opts.deadline) return undefined;
     const candidate = clampNetwork(net, clamps);
-    const changed = opts.changedShare(candidate, other) * boxVolume(other);
-    if (changed > budget) continue;
+    const changed = (opts.changedShare(candidate, other) - opts.changedShare(clampNetwork(net, other.clamps), other)) * boxVolume(other);
+    if (changed > 0 && changed > budget) continue;
     if ((await opts.prove(candidate, queryOn(query, box))).status === 'holds') return { clamps, changed };
   }
   return undefined;
