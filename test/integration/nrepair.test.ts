@@ -132,6 +132,20 @@ test('nRepair on ACAS Xu 3_2 / property 2 (a part of its region that holds viola
   await checkWrittenFile(outcome.model, query, 5);
 });
 
+test('from depth on the bounds keep bisecting while they settle boxes there (ACAS Xu 3_2 / property 2, part of its region): fewer verifier calls, proved on the written file', async () => {
+  const net = asLayerSequence(loadModelFile(acasNet(3, 2)), 'ACAS Xu 3_2');
+  const prop2 = parseVnnlib(readFileSync(dataPath('acasxu', 'prop_2.vnnlib'), 'utf8'));
+  const query: Query = { ...prop2, region: [{ ...prop2.region[0], lower: Float64Array.of(0.6, -0.25, 0, 0.45, -0.5), upper: Float64Array.of(0.679857769, 0, 0.5, 0.5, -0.45) }] };
+  const run = (boundsDepth: number) => nrepair.run({ ...task(net, query, { depth: 3, boundsDepth }, 600), decision: 'argmin' });
+  const verifierFirst = await run(3);
+  const deeper = await run(7);
+  assert.ok(deeper.stats.deepBoundSettled >= deeper.stats.deepBoundTests / 4, 'bisected by the bounds only while they settle a quarter of the boxes');
+  assert.ok(deeper.stats.verifierCalls < verifierFirst.stats.verifierCalls, `${deeper.stats.verifierCalls} verifier calls against ${verifierFirst.stats.verifierCalls}`);
+  assert.equal(deeper.stats.piecesUnrepaired, 0, deeper.log.join('\n'));
+  assert.ok(isGated(deeper.model));
+  await checkWrittenFile(deeper.model, query, 5);
+});
+
 test('a decision-keeping shift on ACAS Xu 2_1 / property 2: the piece is proved and no sampled decision among the kept outputs changes', async () => {
   await initLp();
   const net = asLayerSequence(loadModelFile(acasNet(2, 1)), 'ACAS Xu 2_1');

@@ -19,6 +19,7 @@ import { decisionKeepingShift, shiftProves } from '../../../src/core/repair/nrep
 import { samplesOf } from '../../../src/core/repair/nrepair/pieceSamples';
 import { verify } from '../../../src/core/verify';
 import { seededRandom } from '../../../src/core/verify/falsify';
+import { boundsSettleDeep } from '../../../src/core/repair/methods/nrepair';
 import { acasNet, dataPath, notFirst, smallNet } from '../../helpers';
 
 const prop2 = () => parseVnnlib(readFileSync(dataPath('acasxu', 'prop_2.vnnlib'), 'utf8'), 'prop_2.vnnlib');
@@ -97,4 +98,12 @@ test('the final re-check drops a flagged piece the verifier proves on the origin
   const late = [around(safe)];
   assert.equal(await recheckFlagged(net, notFirst, late, [], { deadline: Date.now() - 1, threads: 1 }), 0);
   assert.equal(late.length, 1);
+});
+
+test('the bounds keep bisecting from the repair depth on while they settle a quarter of the boxes they test there', () => {
+  assert.equal(boundsSettleDeep(0, 0), true, 'the first boxes are bisected');
+  assert.equal(boundsSettleDeep(0, 2), true);
+  assert.equal(boundsSettleDeep(0, 3), false, 'none of three settled');
+  assert.equal(boundsSettleDeep(60, 100), true);
+  assert.equal(boundsSettleDeep(10, 100), false);
 });

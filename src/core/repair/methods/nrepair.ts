@@ -29,6 +29,7 @@ import { catalogEntry } from '../catalog';
 import { boundProof } from '../nrepair/boundProof';
 import { decisionKeepingShift, shiftProves } from '../nrepair/shiftClamps';
 import { mergeSettled, type SettledBox } from '../nrepair/mergePieces';
+import { joinByVerifier } from '../nrepair/joinByVerifier';
 import type { Decision, RepairMethod, RepairOutcome, RepairTask } from '../types';
 
 interface Settings {
@@ -38,6 +39,7 @@ interface Settings {
   readonly clamps: 'bounds' | 'gradient';
   readonly counterexample: 'refresh' | 'fixed';
   readonly depth: number;
+  readonly boundsDepth: number;
   readonly maxDepth: number;
   readonly split: 'smear' | 'widest';
   readonly changeBudget: number;
@@ -54,7 +56,7 @@ interface Settings {
 const QUICK_ATTACK = { samples: 256, starts: 2, steps: 20 };
 
 const DEFAULTS: Settings = {
-  alpha: 15, beta: 50, eta: 0.35, clamps: 'bounds', counterexample: 'refresh', depth: 8, maxDepth: 14, split: 'smear', changeBudget: 5e-4, verifyTimeoutSec: 10, partitionTimeoutSec: 0.4, threads: 1, merge: true,
+  alpha: 15, beta: 50, eta: 0.35, clamps: 'bounds', counterexample: 'refresh', depth: 8, boundsDepth: 12, maxDepth: 14, split: 'smear', changeBudget: 5e-4, verifyTimeoutSec: 10, partitionTimeoutSec: 0.4, threads: 1, merge: true,
 };
 
 export const nrepair: RepairMethod = {
@@ -66,6 +68,7 @@ export const nrepair: RepairMethod = {
     { name: 'clamps', default: DEFAULTS.clamps, choices: ['bounds', 'gradient'], description: 'How a piece is repaired: "gradient" is the paper\'s Algorithm 3 at a counterexample; "bounds" chooses a last-hidden-layer clamp that the piece\'s linear bounds prove, changing the fewest decisions.' },
     { name: 'counterexample', default: DEFAULTS.counterexample, choices: ['refresh', 'fixed'], description: 'Algorithm 3 after its counterexample is fixed but the piece is not proved: ask the verifier for a new one ("refresh") or keep descending on the same one (the paper, "fixed").' },
     { name: 'depth', default: DEFAULTS.depth, description: 'Above this depth a box is settled by bounds alone (proved, or repaired by a decision-keeping shift they prove) or bisected; from it on the verifier checks the original and every repair is tried (the paper repairs where the partition stops).' },
+    { name: 'boundsDepth', default: DEFAULTS.boundsDepth, description: 'From depth on, a box the bounds do not settle is still bisected by the bounds alone, down to this depth, while they settle at least a quarter of the boxes they test from depth on; otherwise it waits for the verifier.' },
     { name: 'maxDepth', default: DEFAULTS.maxDepth, description: 'A piece whose repair fails is bisected again, down to this depth (equal to depth: no second try, as in the paper).' },
     { name: 'split', default: DEFAULTS.split, choices: ['smear', 'widest'], description: 'The input bisected: the largest smear (bound derivative x width) of the row closest to a proof, or the widest relative to the region.' },
     { name: 'changeBudget', default: DEFAULTS.changeBudget, description: 'All kept repairs together may change decisions the original got right (sampled) on at most this share of the region\'s volume; a repair that would overspend it is bisected again instead, down to maxDepth (fidelity). 1 accepts every proof (the paper).' },
@@ -95,8 +98,9 @@ function settingsOf(task: RepairTask): Settings {
     return v;
   };
   const depth = num('depth', 0);
+  const maxDepth = Math.max(depth, num('maxDepth', 0));
   return {
-    alpha: num('alpha', 1), beta: num('beta', 1), eta: num('eta', 0), depth, maxDepth: Math.max(depth, num('maxDepth', 0)),
+    alpha: num('alpha', 1), beta: num('beta', 1), eta: num('eta', 0), depth, maxDepth, boundsDepth: Math.min(maxDepth, Math.max(depth, num('boundsDepth', 0))),
     verifyTimeoutSec: num('verifyTimeoutSec', 0.01), partitionTimeoutSec: num('partitionTimeoutSec', 0.01), threads: num('threads', 1), changeBudget: num('changeBudget', 0),
     clamps: choice('clamps', ['bounds', 'gradient'] as const), counterexample: choice('counterexample', ['refresh', 'fixed'] as const),
     split: choice('split', ['smear', 'widest'] as const), merge: flag('merge'),
@@ -124,7 +128,7 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
   const pieces: GatedPiece[] = [];
   const counterexamples: Float64Array[] = [];
   const stats = {
-    verifierCalls: 0, verifySec: 0, boundSec: 0, shiftsByBounds: 0, joins: 0, flaggedJoins: 0, mergeSec: 0, originalSec: 0, originalUnknown: 0, repairSec: 0, boxesProved: 0, repairSteps: 0, repairsTooCostly: 0, maxDepth: 0,
+    verifierCalls: 0, verifierJoins: 0, verifierJoinsTried: 0, verifierJoinSec: 0, deepBoundTests: 0, deepBoundSettled: 0, verifySec: 0, boundSec: 0, shiftsByBounds: 0, joins: 0, flaggedJoins: 0, mergeSec: 0, originalSec: 0, originalUnknown: 0, repairSec: 0, boxesProved: 0, repairSteps: 0, repairsTooCostly: 0, maxDepth: 0,
   };
   const timed = async (call: () => Promise<VerifyResult>) => {
     const t = performance.now();
@@ -192,6 +196,10 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
       const boundAt = performance.now();
       const settled = settleByBounds(net, q, open, task.decision, s, affordable);
       stats.boundSec += since(boundAt);
+      if (depth >= s.depth) {
+        stats.deepBoundTests++;
+        if (settled.kind !== 'open') stats.deepBoundSettled++;
+      }
       if (settled.kind === 'proved') {
         stats.boxesProved++;
         settle(box);
@@ -202,8 +210,10 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
         if (s.merge) settledByBounds.push({ box, parts: [{ box, bounds: settled.bounds }], clamps: settled.clamps, changed: settled.changed * volume(box) });
       } else {
         // Above the repair depth the bounds alone drive the partition (the verifier's short checks on such large boxes
-        // almost never decide them); from it on the box waits for the verifier.
-        const halves = depth < s.depth || (open.boundsOnly && depth < s.maxDepth) ? bisect(net, q, box, root, s.split) : undefined;
+        // almost never decide them); from it on, down to boundsDepth, while they still settle boxes there (a half's
+        // tighter bounds often admit a shift where the box's did not); otherwise the box waits for the verifier.
+        const deeper = depth < s.boundsDepth && boundsSettleDeep(stats.deepBoundSettled, stats.deepBoundTests);
+        const halves = depth < s.depth || deeper || (open.boundsOnly && depth < s.maxDepth) ? bisect(net, q, box, root, s.split) : undefined;
         if (halves) fresh.push(...halves.map((b) => ({ box: b, depth: depth + 1, root, enclosing: settled.preActivation })));
         else hard.push({ ...open, enclosing: settled.preActivation });
       }
@@ -268,6 +278,25 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
     for (const b of joined) log.push(`piece ${formatBox(b.box)}: ${b.parts.length} boxes the bounds settled, joined, repaired with ${clampsText(b.clamps)} (one decision-keeping shift each one's bounds prove)`);
     pieces.splice(0, pieces.length, ...kept, ...merged.boxes.filter((b) => b.clamps.length > 0).map((b) => ({ ...b.box, clamps: b.clamps, unrepaired: false })));
   }
+  if (s.merge && Date.now() < deadline) {
+    // Neighbours no bounds join: one short verifier call per candidate, for at most as long as the partition took.
+    const joinAt = performance.now();
+    const joinDeadline = Math.min(deadline, Date.now() + (joinAt - started));
+    const flagged = pieces.filter((p) => p.unrepaired);
+    const joined = await joinByVerifier(net, query, pieces.filter((p) => !p.unrepaired), {
+      deadline: joinDeadline,
+      prove: (candidate, q) => check(candidate, q, VERIFIER_JOIN_SEC),
+      changedShare: (candidate, box) => {
+        const samples = samplesOf(net, query, box, task.decision, CHANGE_SAMPLES);
+        return samples.count === 0 ? 0 : decisionChanges(candidate, samples, task.decision) / samples.count;
+      },
+      budget: s.changeBudget * totalVolume - changedVolume,
+    });
+    changedVolume += joined.changedDelta;
+    pieces.splice(0, pieces.length, ...flagged, ...joined.pieces);
+    Object.assign(stats, { verifierJoins: joined.joins, verifierJoinsTried: joined.tried, verifierJoinSec: since(joinAt) });
+    log.push(`joins the verifier proved: ${joined.joins} of ${joined.tried} tried`);
+  }
   const provedOnRecheck = await recheckFlagged(net, query, pieces, log, { deadline: finalDeadline, threads: s.threads, signal: task.signal });
   const flaggedJoined = joinFlagged(pieces);
   pieces.splice(0, pieces.length, ...flaggedJoined.pieces);
@@ -286,6 +315,21 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
     ...(unrepaired > 0 ? { caveat: `${unrepaired} piece(s) could not be repaired: the property is not proved there, and inputs in them raise the alarm (the model's second output)` } : {}),
   };
 }
+
+/**
+ * Whether the bounds settle enough of the boxes they test from the repair depth on to keep bisecting by them: at least
+ * a quarter (counted with one settled and one open box beforehand, so the first boxes are bisected). On ACAS Xu
+ * property 2 a half's bounds often admit a decision-keeping shift where its parent's did not (about 60% of the boxes
+ * from depth 8 to 12 settled), and a box costs a few ms against the verifier's 0.4 s checks, half of them undecided;
+ * on property 7 (the whole input domain) hardly a box of that depth has a neuron inactive on it, and the verifier's
+ * route (a clamp it proves on the large box) is the one that progresses.
+ */
+export function boundsSettleDeep(settled: number, tested: number): boolean {
+  return (settled + 1) / (tested + 2) >= 0.25;
+}
+
+/** The verifier's limit for one join of two repaired pieces (one piece's clamps on the joined box). */
+const VERIFIER_JOIN_SEC = 1;
 
 /** The share of the time limit kept for re-checking flagged pieces at the end. */
 const RECHECK_SHARE = 0.1;
