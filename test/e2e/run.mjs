@@ -37,6 +37,20 @@ async function inWebview(page, steps) {
   console.log(`e2e: webview steps done (${steps.length})`);
 }
 
+/**
+ * Reloads the workbench the way a user does (Developer: Reload Window), on `url`, while the previous suite's extension
+ * host still runs. VS Code saves its UI state, the panel with its webview state, before it reloads; a plain navigation
+ * away may cut that write short.
+ */
+async function reloadWorkbench(page, url) {
+  await page.evaluate((next) => history.replaceState(history.state, '', next), url);
+  await page.keyboard.press('F1');
+  await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 30_000 });
+  await page.keyboard.type('Developer: Reload Window');
+  await page.waitForSelector('.quick-input-list .monaco-list-row.focused', { timeout: 30_000 });
+  await Promise.all([page.waitForNavigation({ waitUntil: 'commit', timeout: 120_000 }), page.keyboard.press('Enter')]);
+}
+
 const freePort = () => new Promise((ok) => { const s = createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => ok(p)); }); });
 
 /**
@@ -58,7 +72,7 @@ async function session(name, suites, { trusted }) {
   const port = await freePort();
   const extensions = join(scratch, 'extensions');
   // The suites check that NetMend runs from here (shared.ts): the source tree, or where the .vsix was installed.
-  const env = { ...process.env, EXTENSIONS_GALLERY: '{}', TMPDIR: scratch, XDG_CONFIG_HOME: join(scratch, 'config'), XDG_DATA_HOME: join(scratch, 'data'), NETMEND_E2E_EXTENSION_ROOT: vsix ? extensions : root, NETMEND_E2E_SCREENSHOTS: screenshots };
+  const env = { ...process.env, EXTENSIONS_GALLERY: '{}', TMPDIR: scratch, XDG_CONFIG_HOME: join(scratch, 'config'), XDG_DATA_HOME: join(scratch, 'data'), NETMEND_E2E_EXTENSION_ROOT: vsix ? extensions : root, NETMEND_E2E_SCREENSHOTS: screenshots, ...(suites.length > 1 ? { NETMEND_E2E_RELOAD: '1' } : {}) };
   // VS Code runs extension tests only in extension-development mode: with a .vsix, the development extension is an
   // empty stub, so the installed NetMend is the one that loads.
   let development = root;
@@ -96,6 +110,8 @@ async function session(name, suites, { trusted }) {
   // It asks for keys and clicks inside the NetMend webview the same way (webviewSteps()).
   await page.exposeFunction('codeAutomationLog', async (_type, args) => {
     const parts = Array.isArray(args) ? args : [args];
+    // A suite that passed and has another after it asks to be reloaded into that one (suite/shared.ts, endSuite()).
+    if (typeof parts[0] === 'string' && parts[0].trim() === 'netmend-e2e-reload') return finish?.(0);
     const steps = typeof parts[0] === 'string' && /^netmend-e2e-webview:(.+)$/.exec(parts[0].trim());
     if (steps) return inWebview(page, JSON.parse(steps[1])).catch((err) => console.log(`e2e: webview steps failed: ${err.message}`));
     const request = typeof parts[0] === 'string' && /^netmend-e2e-screenshot:([\w-]+)$/.exec(parts[0].trim());
@@ -114,9 +130,11 @@ async function session(name, suites, { trusted }) {
     const exitCode = new Promise((ok) => { finish = ok; });
     const payload = [['extensionDevelopmentPath', remote(development)], ['extensionTestsPath', remote(join(here, 'out', suite))]];
     const started = Date.now();
+    const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
     // The suite's exit code says when it is done; the page's load event can take more than playwright's default 30 s
     // on a loaded machine.
-    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`, { waitUntil: 'commit', timeout: 120_000 });
+    if (suite === suites[0]) await page.goto(url, { waitUntil: 'commit', timeout: 120_000 });
+    else await reloadWorkbench(page, url);
     const code = await Promise.race([exitCode, new Promise((ok) => setTimeout(() => ok('timeout'), TIMEOUT_MS))]);
     // The workbench at the end (or at a failure), for a person to look at.
     const shot = join(here, 'out', `${name}-${suite}-${code === 0 ? 'workbench' : 'failure'}.png`);

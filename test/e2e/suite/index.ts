@@ -396,5 +396,5 @@ export function run(): Promise<void> {
     // After addTest, which gives the test the suite's timeout.
     if (timeout) test.timeout(timeout);
   }
-  return new Promise((ok, fail) => mocha.run((failures) => (failures ? fail(new Error(`${failures} e2e test(s) failed`)) : ok())));
+  return new Promise((ok, fail) => mocha.run((failures) => endSuite(failures).then(ok, fail)));
 }

@@ -70,3 +70,19 @@ export async function useTheme(theme: 'Default Light Modern' | 'Default Dark Mod
 export function webviewSteps(steps: readonly ({ focus: string } | { click: string } | { press: string })[]): void {
   console.log(`netmend-e2e-webview:${JSON.stringify(steps)}`);
 }
+
+/**
+ * How a suite ends when run.mjs runs another one after it in the same session (it sets NETMEND_E2E_RELOAD): the suite
+ * asks through its log to be reloaded into the next one and never returns. VS Code then reloads with this extension
+ * host still running, as it does for a user, so the panel's serializer is registered and the panel is saved with the
+ * window; an extension host that has exited leaves no serializer and the panel is dropped.
+ */
+export function endSuite(failures: number): Promise<void> {
+  if (failures) return Promise.reject(new Error(`${failures} e2e test(s) failed`));
+  if (!process.env.NETMEND_E2E_RELOAD) return Promise.resolve();
+  console.log(RELOAD_REQUEST);
+  return new Promise(() => undefined);
+}
+
+/** The log line run.mjs answers by reloading the workbench into the next suite (keep in step with run.mjs). */
+const RELOAD_REQUEST = 'netmend-e2e-reload';
