@@ -209,6 +209,13 @@ async function boxRounds(task: RepairTask, original: Network, queries: readonly 
       net = boxRepairNetwork(state);
       const kept = ctx.agreement(net);
       log.push(`round ${rounds}: ${trained.passes} penalty pass(es), ${stillViolated} box(es) still below the margin; decisions kept on ${(100 * kept).toFixed(2)}% of the retraining samples`);
+      // Tight bounds kept no more than the proved forward-trained network: its proof (slower: less room) is not worth it.
+      if (tight && fallback && stillViolated === 0 && kept <= ctx.agreement(fallback.net)) {
+        log.push(`round ${rounds}: no more decisions kept than the forward-trained network of round ${fallback.round}: that one is the result`);
+        net = fallback.net;
+        provenInRound = fallback.round;
+        break;
+      }
       // The forward bounds asked for too much change: start again from the original under the verifier's intervals.
       if (s.bounds === 'auto' && !tight && kept < s.keepTarget) {
         // Certified first (forward-trained networks hold with room: quick), so that a tight retraining cut short by the
