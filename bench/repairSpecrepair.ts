@@ -68,6 +68,8 @@ tasks.push({ name: 'N1,9/prop 7', i: 1, j: 9, props: [7] }, { name: 'N2,9/prop 8
 
 interface Row {
   task: string; verdict: string; seconds: number; verifySec: number; accuracy: number; mae: number; rounds: number; counterexamples: number;
+  /** CPU time of the whole task (method and driver, every thread of the process; absent in rows from before it was recorded). */
+  cpuSec?: number;
   search: { ours: number; oursEvaluations: number; random: number }; paper: string; load: number;
 }
 
@@ -179,6 +181,12 @@ async function mnist(): Promise<void> {
   }
 }
 
+/** User and system CPU seconds of this process (every thread) since `start`. */
+function cpuSeconds(start: NodeJS.CpuUsage): number {
+  const { user, system } = process.cpuUsage(start);
+  return (user + system) / 1e6;
+}
+
 const verdictText = (status: string) => (status === 'repaired' ? 'repaired (proven)' : status === 'not-repaired' ? 'not repaired (counterexample)' : 'unknown (timeout)');
 
 /** Replaces the row of the same task in the store (read again first: several filtered runs may share it), in `order`. */
@@ -240,6 +248,7 @@ async function main(): Promise<void> {
     const queries = task.props.map(query);
     const search = compareSearches(net, queries);
     const named = queries.map((q) => ({ name: q.name, query: q }));
+    const cpu = process.cpuUsage();
     const { report, bytes } = await runRepair({
       modelPath: acasNet(task.i, task.j), model: net, method: specrepair, target: named[0], alsoRequired: named.slice(1), others: [],
       repairSet: [], keepSet: [], domain, decision: 'argmin', options: OPTIONS, timeoutSec: TIMEOUT, verifyTimeoutSec: VERIFY_TIMEOUT, threads: cpus().length,
@@ -251,10 +260,10 @@ async function main(): Promise<void> {
       verdict: verdictText(report.verdict.status),
       seconds: stage(specrepair.name), verifySec: stage('verify the repaired model'),
       accuracy: report.fidelity!.domain.agreement, mae: meanAbsoluteError(net, written),
-      rounds: report.stats.rounds, counterexamples: report.stats.counterexamples, search,
+      rounds: report.stats.rounds, counterexamples: report.stats.counterexamples, search, cpuSec: cpuSeconds(cpu),
       paper: PAPER[task.name.split('/')[0]] && task.props[0] === 2 ? PAPER[task.name.split('/')[0]] : PAPER_OTHER[task.name], load,
     };
-    console.log(`${row.task.padEnd(28)} ${row.verdict.padEnd(30)} ${row.seconds.toFixed(1).padStart(7)} s  accuracy ${(100 * row.accuracy).toFixed(2)}%  MAE ${(row.mae * OUTPUT_RANGE).toFixed(3)}  rounds ${row.rounds}  load ${load.toFixed(1)}`);
+    console.log(`${row.task.padEnd(28)} ${row.verdict.padEnd(30)} ${row.seconds.toFixed(1).padStart(7)} s (CPU ${row.cpuSec!.toFixed(1)} s)  accuracy ${(100 * row.accuracy).toFixed(2)}%  MAE ${(row.mae * OUTPUT_RANGE).toFixed(3)}  rounds ${row.rounds}  load ${load.toFixed(1)}`);
     console.log(`   ${report.log.join('\n   ')}`);
     // Written after every task, so that a run stopped early still leaves its rows.
     const rows = upsert(STORE, row, (r) => tasks.findIndex((t) => t.name === r.task));
@@ -282,12 +291,13 @@ function reportText(rows: readonly Row[]): string {
       'Accuracy: decisions (argmin) equal to the original\'s on 10,000 uniform samples of the whole input domain. MAE: mean absolute output error on 10,000 more, in the paper\'s unnormalised units (x 373.95). ' +
       'Search: the lowest satisfaction value (violation margin, network units; < 0 is a violation) found on the original network by our search run to its minimum, with its evaluations, and by uniform random search given as many evaluations.',
     '',
-    '| task | verdict | method time (s) | proof of the file (s) | accuracy | MAE | rounds | counterexamples | search: ours (evaluations) | search: random | load | paper |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.task} | ${r.verdict} | ${r.seconds.toFixed(1)} | ${r.verifySec.toFixed(1)} | ${(100 * r.accuracy).toFixed(2)}% | ${(r.mae * OUTPUT_RANGE).toFixed(3)} | ${r.rounds} | ${r.counterexamples} | ` +
+    '| task | verdict | method time (s) | CPU, whole task (s) | proof of the file (s) | accuracy | MAE | rounds | counterexamples | search: ours (evaluations) | search: random | load | paper |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.task} | ${r.verdict} | ${r.seconds.toFixed(1)} | ${r.cpuSec?.toFixed(1) ?? 'not recorded'} | ${r.verifySec.toFixed(1)} | ${(100 * r.accuracy).toFixed(2)}% | ${(r.mae * OUTPUT_RANGE).toFixed(3)} | ${r.rounds} | ${r.counterexamples} | ` +
       `${r.search.ours.toExponential(3)} (${r.search.oursEvaluations}) | ${r.search.random.toExponential(3)} | ${r.load.toFixed(1)} | ${r.paper ?? ''} |`),
     '',
-    `**Proven ${proven.length}/${rows.length}** of the tasks run; method time median ${median(times).toFixed(1)} s; accuracy (every task run, proven or not) median ${(100 * median(accuracies)).toFixed(2)}%, ` +
+    `**Proven ${proven.length}/${rows.length}** of the tasks run; method time median ${median(times).toFixed(1)} s, max ${times[times.length - 1].toFixed(1)} s; ` +
+      `CPU per task (method and driver) median ${median(rows.filter((r) => r.cpuSec !== undefined).map((r) => r.cpuSec!).sort((a, b) => a - b)).toFixed(1)} s; accuracy >= 99.5% on ${rows.filter((r) => r.accuracy >= 0.995).length}/${rows.length}; accuracy (every task run, proven or not) median ${(100 * median(accuracies)).toFixed(2)}%, ` +
       `min ${(100 * accuracies[0]).toFixed(2)}%; MAE median ${median(maes).toFixed(3)}. Our search found a violation at least as severe as random search's on ${ge}/${rows.length} tasks.`,
     '',
     'Paper (SpecRepair, Table 3, 3 h per task, ERAN): 28/36 proven (2 unknown, 6 timeouts), median 573 s, accuracy median 99.5%, MAE median 0.1; φ7, φ8 and Φ1 not certified. ' +
