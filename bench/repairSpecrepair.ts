@@ -121,7 +121,7 @@ function searchOnly(): void {
 }
 
 /** SpecRepair's settings for the MNIST boxes (under BENCH_OPTIONS): see docs/repair-specrepair.md. */
-const MNIST_OPTIONS = { samples: 0, regionSamples: 2000, minBoxes: 1, maxBoxes: 1, bounds: 'forward', shrink: 0 };
+const MNIST_OPTIONS = { samples: 0, regionSamples: 2000, layers: 'all', batchSize: 64, steps: 50, shrink: 0 };
 const MNIST_STORE = join(__dirname, '..', 'docs', 'benchmarks', 'repair-specrepair-mnist.json');
 
 interface MnistRow {
@@ -218,16 +218,16 @@ function mnistText(rows: readonly MnistRow[]): string {
     '',
     '## MNIST 256x2: the violated VNN-COMP robustness boxes',
     '',
-    `\`BENCH_SET=mnist npm run bench:repair:specrepair\` (options ${JSON.stringify({ ...MNIST_OPTIONS, ...OPTIONS })} over SpecRepair's defaults, or in a row's "bounds" column and the page's history when the row was measured with others; ${TIMEOUT} s per box for the method, ${VERIFY_TIMEOUT} s for the driver's proof), ` +
+    `\`BENCH_SET=mnist npm run bench:repair:specrepair\` (options ${JSON.stringify({ ...MNIST_OPTIONS, ...OPTIONS })} over SpecRepair's defaults, or in a row's "layers, bounds" column and the page's history when the row was measured with others; ${TIMEOUT} s per box for the method, ${VERIFY_TIMEOUT} s for the driver's proof), ` +
       `${cpus().length} cores shared with other developers (load average at each box's start in its row; times inflated accordingly).`,
     '',
     '"Proven": the driver\'s verdict on the written and re-read ONNX file (our verifier proves the box robust). Retraining data: the 5,000 even-numbered digits of the npm `mnist` ' +
       'package (the keep set, labelled by the original\'s decisions) and samples of the box where the original is right. Accuracy: argmax equal to the true label, on all 10,000 digits ' +
       'and on the 5,000 odd-numbered ones (never retrained on), beside the original\'s.',
     '',
-    '| box | bounds | verdict | method time (s) | of which retraining / certifying (s) | proof of the file (s) | accuracy (original) | held out (original) | rounds | load | last log lines |',
+    '| box | layers, bounds | verdict | method time (s) | of which retraining / certifying (s) | proof of the file (s) | accuracy (original) | held out (original) | rounds | load | last log lines |',
     '|---|---|---|---|---|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.task} | ${String(r.options?.bounds ?? 'forward')} | ${r.verdict} | ${r.seconds.toFixed(1)} | ${r.retrainSec?.toFixed(1) ?? 'not recorded'} / ${r.certifySec?.toFixed(1) ?? 'not recorded'} | ${r.verifySec.toFixed(1)} | ${pct(r.accuracy)} (${pct(r.originalAccuracy)}) | ${pct(r.heldOut)} (${pct(r.originalHeldOut)}) | ${r.rounds} | ${r.load.toFixed(1)} | ${r.log.replace(/\|/g, '\\|')} |`),
+    ...rows.map((r) => `| ${r.task} | ${r.options?.layers === 'all' ? 'all, back-substituted' : `last, ${String(r.options?.bounds ?? 'forward')}`} | ${r.verdict} | ${r.seconds.toFixed(1)} | ${r.retrainSec?.toFixed(1) ?? 'not recorded'} / ${r.certifySec?.toFixed(1) ?? 'not recorded'} | ${r.verifySec.toFixed(1)} | ${pct(r.accuracy)} (${pct(r.originalAccuracy)}) | ${pct(r.heldOut)} (${pct(r.originalHeldOut)}) | ${r.rounds} | ${r.load.toFixed(1)} | ${r.log.replace(/\|/g, '\\|')} |`),
     '',
     `**Proven ${proven.length}/${rows.length}**; method time median ${median(rows.map((r) => r.seconds)).toFixed(1)} s; accuracy median ${pct(median(rows.map((r) => r.accuracy)))}, ` +
       `min ${pct(Math.min(...rows.map((r) => r.accuracy)))} (original ${pct(rows[0].originalAccuracy)}); held out median ${pct(median(rows.map((r) => r.heldOut)))}.`,
