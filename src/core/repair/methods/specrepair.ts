@@ -284,7 +284,8 @@ async function everyLayerRounds(task: RepairTask, original: Network, queries: re
   while (rounds < ctx.maxRounds && Date.now() < ctx.deadline && !task.signal?.aborted) {
     rounds++;
     task.onProgress?.({ stage: 'retrain', message: `round ${rounds}: retraining every layer on ${boxes.length} box(es)`, fraction: rounds / ctx.maxRounds });
-    const trained = await ctx.timed('fixSec', () => trainEveryLayer(state, boxes, data, s, ctx));
+    // The training stops in time to leave the certification its time.
+    const trained = await ctx.timed('fixSec', () => trainEveryLayer(state, boxes, data, s, { ...ctx, deadline: ctx.deadline - 1000 * verifyTimeout }));
     passes += trained.passes;
     log.push(`round ${rounds}: ${trained.passes} penalty pass(es), ${trained.stillViolated} box(es) still below the margin; decisions kept on ${(100 * ctx.agreement(state.net)).toFixed(2)}% of the retraining samples`);
     task.onProgress?.({ stage: 'verify', message: `round ${rounds}: certifying` });

@@ -201,7 +201,7 @@ export function trainEveryLayer(
   while ((stillViolated > 0 || polished < s.polishPasses) && passes < s.maxUpdates) {
     if (stillViolated === 0) polished++;
     if (Date.now() > ctx.deadline || ctx.signal?.aborted) break;
-    for (let step = 0; step < s.steps; step++) {
+    for (let step = 0; step < s.steps && Date.now() < ctx.deadline; step++) {
       if (step % s.refreshSteps === 0) lines = boxes.map((b) => relaxationLines(networkWith(net, state.params), b.box));
       for (let b = 0; b < batch; b++) {
         picked[b] = Math.floor(ctx.random() * data.count);
