@@ -3,8 +3,8 @@
  * no class goes unheld (the paper draws 4 random digits of each class):
  * - `nearest`: the inputs nearest (Euclidean) to any repair input;
  * - `margin`: the inputs closest to flipping: the smallest lead of their label's output over the best other under the
- *   original network. On MNIST the digits a repair breaks are the borderline ones of every class, wherever they lie
- *   (ranked 20-500 of ~500 by distance to R), so these hold the network where it gives way.
+ *   original network. On MNIST the digits a repair breaks are borderline ones of many classes, wherever they lie; but
+ *   as C these measured far worse than `nearest` (their influence protects the wrong parameters), kept as an option.
  * Uses the inputs, the candidates' labels and the model only.
  */
 import { forwardModel32 } from '../network/forward';

@@ -7,7 +7,8 @@
  * Where the paper and its code differ (the update set, where eps sits, RMSprop's decay), both are options and
  * docs/repair-irepair.md says which is the default and why. Not in the paper, on by default (measured there): a keep
  * term in the step's loss that pulls the logits of C and of its shifted copies (images) back to the original's, and,
- * once the worst margin of R⊥ stalls, the shifted copies of R⊥ in the update. Inputs still wrong when it stops are listed.
+ * once the worst margin of R⊥ stalls, the shifted copies of R⊥ in the update; C chosen from the keep inputs given (4 per
+ * class nearest to R) and the rest watched, a flipped one swapping into C. Inputs still wrong when it stops are listed.
  */
 import { InputError } from '../../../errors';
 import { isGated, modelOutputSize } from '../../../network/model';
@@ -59,7 +60,7 @@ export const irepair: RepairMethod = {
     { name: 'keepCopies', default: 'shift', choices: ['none', 'shift', 'mixup'], description: 'Label-free copies of each keep input that the keep term also holds (not in the paper): shift = the 8 one-pixel shifts of a square grayscale image, mixup = 8 seeded blends with other keep inputs.' },
     { name: 'stallIterations', default: 30, description: 'With repairCopies=onStall: how many iterations without a rise of the worst margin of R⊥ make a stall.' },
     { name: 'repairCopies', default: 'onStall', choices: ['none', 'shift', 'onStall'], description: 'Not in the paper: the update also trains on the 8 one-pixel shifts of each repair input still wrong (square grayscale images), with its label: never, from the start, or once the worst margin of R⊥ has not risen for stallIterations iterations.' },
-    { name: 'keepPerClass', default: 4, description: 'Not in the paper (which draws C at random): from the keep inputs given, the keep set is this many of each class nearest to the repair inputs (the paper\'s |C| = 40 on 10 classes); 0 takes every keep input given (docs/repair-irepair.md, "The keep set").' },
+    { name: 'keepPerClass', default: 4, description: 'Not in the paper (which draws C at random): from the keep inputs given, the keep set is this many of each class, the first in keepChoice\'s order (the paper\'s |C| = 40 on 10 classes); 0 takes every keep input given (docs/repair-irepair.md, "The keep set").' },
     { name: 'keepChoice', default: 'nearest', choices: ['nearest', 'margin'], description: 'With keepPerClass: which keep inputs of each class: the nearest to the repair inputs, or the closest to flipping (the smallest margin of their label under the original network).' },
     { name: 'keepReserve', default: 600, description: 'Not in the paper: with keepPerClass, up to this many more given keep inputs of each class (the next in keepChoice\'s order) are run every keepCheck iterations; one the repair has flipped swaps into C for the member of its class least at risk (|C| unchanged). 0: C stays as chosen (docs/repair-irepair.md).' },
     { name: 'keepCheck', default: 50, description: 'Iterations between two checks of the keep reserve.' },
