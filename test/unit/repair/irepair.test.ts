@@ -10,6 +10,7 @@ import { forward } from '../../../src/core/network/forward';
 import type { Network } from '../../../src/core/network/network';
 import { influenceScore, unlockInfluential } from '../../../src/core/localize/influence';
 import { irepair } from '../../../src/core/repair/methods/irepair';
+import { nearestKeepPoints } from '../../../src/core/repair/nearestKeep';
 import { isRepaired } from '../../../src/core/repair/methods/irepair/margin';
 import type { KeepPoint, RepairPoint, RepairTask } from '../../../src/core/repair/types';
 import { absOutputLoss, crossEntropyLoss } from '../../../src/core/train/losses';
@@ -46,7 +47,8 @@ for (const updateSet of ['remaining', 'keepAndRepair'] as const) {
   test(`one iteration moves exactly the parameters scoring >= 1 and leaves every parameter scoring < 1 bit-identical (update on ${updateSet})`, async () => {
     const { R, C } = sets(3, 12);
     const before = JSON.stringify(net.layers.map((l) => [Array.from(l.weights), Array.from(l.bias)]));
-    const outcome = await irepair.run(task(R, C, { ub: 1, precision: 'float64', updateSet }));
+    // keepPerClass 0: C as given (the check below takes I_C over all of it).
+    const outcome = await irepair.run(task(R, C, { ub: 1, precision: 'float64', updateSet, keepPerClass: 0 }));
     assert.equal(JSON.stringify(net.layers.map((l) => [Array.from(l.weights), Array.from(l.bias)])), before, 'the input network is never written');
     assert.equal(outcome.stats.iterations, 1);
     // Independently: I_R over the wrong inputs (all of R here), I_C over C with sum |y|; the step's gradient is I_R's
@@ -125,6 +127,20 @@ test('the keep term holds the keep set\'s logits nearer the original network\'s,
   const without = await change(0)();
   const withTerm = await change(20)();
   assert.ok(withTerm < 0.5 * without, `squared change of C's logits: ${withTerm} with the term, ${without} without`);
+});
+
+test('keepPerClass: the run keeps the given keep inputs of each class nearest to R, the same run as given those alone', async () => {
+  const { R, C } = sets(2, 30);
+  const nearest = nearestKeepPoints(C, R, 2);
+  assert.ok(nearest.length < C.length);
+  const weights = (o: { model: unknown }) => JSON.stringify((o.model as Network).layers.map((l) => [Array.from(l.weights), Array.from(l.bias)]));
+  const options = { ub: 5, precision: 'float64', learningRate: 0.01 } as const;
+  const chosen = await irepair.run(task(R, C, { ...options, keepPerClass: 2 }));
+  const given = await irepair.run(task(R, nearest, { ...options, keepPerClass: 0 }));
+  assert.equal(weights(chosen), weights(given));
+  assert.match(chosen.log[0], new RegExp(`keep set of ${nearest.length} \\(of the ${C.length} given, the 2 of each class nearest to R\\)`));
+  const all = await irepair.run(task(R, C, { ...options, keepPerClass: 0 }));
+  assert.notEqual(weights(all), weights(chosen), 'every given keep input (keepPerClass 0) is another keep set');
 });
 
 test('a repaired input needs a strict win beyond float32 rounding, and the margin delta in softmax or logits', () => {

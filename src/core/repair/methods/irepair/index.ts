@@ -7,7 +7,8 @@
  * Where the paper and its code differ (the update set, where eps sits, RMSprop's decay), both are options and
  * docs/repair-irepair.md says which is the default and why. Not in the paper, on by default (measured there): a keep
  * term in the step's loss that pulls the logits of C and of its shifted copies (images) back to the original's, and,
- * once the worst margin of R⊥ stalls, the shifted copies of R⊥ in the update. Inputs still wrong when it stops are listed.
+ * once the worst margin of R⊥ stalls, the shifted copies of R⊥ in the update; C chosen from the keep inputs given (4 per
+ * class nearest to R) and the rest watched, a flipped one swapping into C. Inputs still wrong when it stops are listed.
  */
 import { InputError } from '../../../errors';
 import { isGated, modelOutputSize } from '../../../network/model';
@@ -24,6 +25,9 @@ import type { RepairMethod, RepairOutcome, RepairTask } from '../../types';
 import { SetGradient, setForward, workingCopy, type Engine } from './engine';
 import { COPIES, withCopies, squareSide, type CopyKind } from './copies';
 import { isRepaired, margin, type MarginSpace } from './margin';
+import { chooseKeepPoints, type KeepChoice } from '../../nearestKeep';
+import { KeepReserve, type KeepRows } from './keepReserve';
+import { forwardModel32 } from '../../../network/forward';
 
 /**
  * From this many parameters the ONNX Runtime backward graph takes the gradients: on MNIST 256x2 (269,322) it is 2.5-10x
@@ -56,6 +60,10 @@ export const irepair: RepairMethod = {
     { name: 'keepCopies', default: 'shift', choices: ['none', 'shift', 'mixup'], description: 'Label-free copies of each keep input that the keep term also holds (not in the paper): shift = the 8 one-pixel shifts of a square grayscale image, mixup = 8 seeded blends with other keep inputs.' },
     { name: 'stallIterations', default: 30, description: 'With repairCopies=onStall: how many iterations without a rise of the worst margin of R⊥ make a stall.' },
     { name: 'repairCopies', default: 'onStall', choices: ['none', 'shift', 'onStall'], description: 'Not in the paper: the update also trains on the 8 one-pixel shifts of each repair input still wrong (square grayscale images), with its label: never, from the start, or once the worst margin of R⊥ has not risen for stallIterations iterations.' },
+    { name: 'keepPerClass', default: 4, description: 'Not in the paper (which draws C at random): from the keep inputs given, the keep set is this many of each class, the first in keepChoice\'s order (the paper\'s |C| = 40 on 10 classes); 0 takes every keep input given (docs/repair-irepair.md, "The keep set").' },
+    { name: 'keepChoice', default: 'nearest', choices: ['nearest', 'margin'], description: 'With keepPerClass: which keep inputs of each class: the nearest to the repair inputs, or the closest to flipping (the smallest margin of their label under the original network).' },
+    { name: 'keepReserve', default: 600, description: 'Not in the paper: with keepPerClass, up to this many more given keep inputs of each class (the next in keepChoice\'s order) are run every keepCheck iterations; one the repair has flipped swaps into C for the member of its class least at risk (|C| unchanged). 0: C stays as chosen (docs/repair-irepair.md).' },
+    { name: 'keepCheck', default: 50, description: 'Iterations between two checks of the keep reserve.' },
     { name: 'seed', default: 1, description: 'Random seed (locking=random and keepCopies=mixup only).' },
   ],
   run: runIRepair,
@@ -75,7 +83,13 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
   const model = task.model as Trainable;
   const m = modelOutputSize(model);
   const R = task.repairSet;
-  const C = task.keepSet;
+  const perClass = Math.max(0, Math.floor(option<number>(task, 'keepPerClass')));
+  const keepChoice = option<KeepChoice>(task, 'keepChoice');
+  const reservePerClass = perClass > 0 ? Math.max(0, Math.floor(option<number>(task, 'keepReserve'))) : 0;
+  // C and the reserve: the first perClass of each class in the chosen order, the next reservePerClass.
+  const ranked = perClass > 0 ? chooseKeepPoints(keepChoice, model, task.keepSet, R, perClass + reservePerClass) : [...task.keepSet];
+  const C = perClass > 0 ? ranked.filter((p, k) => ranked.slice(0, k).filter((q) => q.label === p.label).length < perClass) : ranked;
+  const reserve = ranked.filter((p) => !C.includes(p));
   if (R.length === 0) throw new InputError('I-REPAIR needs a repair set R: misclassified inputs with their true labels');
   if (C.length === 0) throw new InputError('I-REPAIR needs a keep set C of correctly classified inputs (the paper: 40, spread over the classes)');
   R.forEach((p, k) => {
@@ -127,9 +141,9 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
   const withCopiesR = (rowsR: Int32Array) => !copiesOn ? rowsR : Int32Array.from([...rowsR, ...Array.from(rowsR).flatMap((k) => Array.from({ length: copiesR }, (_, j) => R.length + k * copiesR + j))]);
   const correctLoss = option<string>(task, 'correctLoss') === 'absOutput' ? absOutputLoss() : crossEntropyLoss(labelsC);
   const correctGradient = locking === 'influence' ? await SetGradient.create(model, engine, precision, params, inputsC, n, correctLoss) : undefined;
-  const union = updateSet === 'keepAndRepair'
-    ? await SetGradient.create(model, engine, precision, params, concat(inputsC, inputsR), n, crossEntropyLoss(Int32Array.from([...labelsC, ...labelsR])))
-    : undefined;
+  const unionInputs = concat(inputsC, inputsR);
+  const unionLabels = Int32Array.from([...labelsC, ...labelsR]);
+  const union = updateSet === 'keepAndRepair' ? await SetGradient.create(model, engine, precision, params, unionInputs, n, crossEntropyLoss(unionLabels)) : undefined;
   const outputsR = setForward(model, params, inputsR, n);
   // The keep term: the squared change of C's logits from the original network's, summed over the logits (mseLoss
   // averages over them too: hence the factor m below). Not in the paper; measured in docs/repair-irepair.md. The
@@ -139,7 +153,30 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
   const copies = asked === 'shift' && !image ? 'none' : asked;
   const inputsK = copies === 'none' ? inputsC : toPrecision(withCopies(Float64Array.from(inputsC), n, copies, option<number>(task, 'seed')));
   const keepCount = inputsK.length / n;
-  const keepTerm = keepWeight > 0 ? await SetGradient.create(model, engine, precision, params, inputsK, n, mseLoss(Float64Array.from(setForward(model, params, inputsK, n)()))) : undefined;
+  const targetsK = Float64Array.from(setForward(model, params, inputsK, n)());
+  const keepTerm = keepWeight > 0 ? await SetGradient.create(model, engine, precision, params, inputsK, n, mseLoss(targetsK)) : undefined;
+  // The keep reserve rewrites rows of C in place: every set that holds C reads these arrays by reference.
+  const keepRows: KeepRows = {
+    points: C,
+    outputs: setForward(model, params, inputsC, n),
+    write(k, p) {
+      C[k] = p;
+      inputsC.set(p.input, k * n);
+      labelsC[k] = p.label;
+      unionInputs.set(p.input, k * n);
+      unionLabels[k] = p.label;
+      if (inputsK === inputsC) return targetsK.set(forwardModel32(model, p.input), k * m);
+      // The point and, with shift copies, its 8 shifts (rows C.length + 8k ...); mixup copies blend other rows: kept.
+      const own = copies === 'shift' ? withCopies(p.input, n, 'shift', 0) : p.input;
+      const y0 = forwardModel32(model, own, own.length / n);
+      [k, ...(copies === 'shift' ? Array.from({ length: COPIES }, (_, j) => C.length + k * COPIES + j) : [])].forEach((row, j) => {
+        inputsK.set(own.subarray(j * n, (j + 1) * n), row * n);
+        targetsK.set(y0.subarray(j * m, (j + 1) * m), row * m);
+      });
+    },
+  };
+  const keepReserve = reserve.length > 0 ? new KeepReserve(reserve, n, m, model, params) : undefined;
+  const keepCheck = Math.max(1, Math.floor(option<number>(task, 'keepCheck')));
   const optimizer = rmsprop({ learningRate: option<number>(task, 'learningRate'), decay: option<number>(task, 'rmsDecay'), epsilon: 1e-8 });
   const mask = maskShapedLike(params);
   const everUnlocked = maskShapedLike(params);
@@ -151,7 +188,8 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
   const unionOutputsR = async () => (await union!.gradient(params, allRows(C.length + R.length))).subarray(C.length * m);
   const log: string[] = [];
   let wrong = wrongRows(union ? await unionOutputsR() : outputsR());
-  log.push(`${R.length} repair input(s), ${wrong.length} misclassified at the start; keep set of ${C.length}; ${parameterCount} parameters; gradients by ${engine === 'ort' ? 'ONNX Runtime (backward graph, float32)' : `our JavaScript backpropagation (${precision})`}`);
+  log.push(`${R.length} repair input(s), ${wrong.length} misclassified at the start; keep set of ${C.length}${C.length < task.keepSet.length ? ` (of the ${task.keepSet.length} given, the ${perClass} of each class ${keepChoice === 'nearest' ? 'nearest to R' : 'closest to flipping'})` : ''}; ${parameterCount} parameters; gradients by ${engine === 'ort' ? 'ONNX Runtime (backward graph, float32)' : `our JavaScript backpropagation (${precision})`}`);
+  if (keepReserve) log.push(`keep reserve: ${reserve.length} more given keep input(s), checked every ${keepCheck} iterations`);
   if (keepTerm) log.push(`keep term (weight ${keepWeight}) on ${keepCount} input(s): C${copies === 'none' ? '' : ` and ${COPIES} ${copies} copies of each`}${asked !== copies ? ` (keepCopies=${asked} needs square grayscale images)` : ''}`);
   if (repairCopies !== 'none' && copiesR === 0) log.push(`repairCopies=${repairCopies} needs square grayscale images: the update trains on R⊥ alone`);
   const stallIterations = Math.max(1, Math.floor(option<number>(task, 'stallIterations')));
@@ -192,6 +230,10 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
           log.push(`iteration ${iterations}: the worst margin of R⊥ (${worst.toFixed(3)}) has not risen for ${stallIterations} iterations; the update now also trains on the shifted copies of R⊥`);
         }
       }
+      if (keepReserve && iterations % keepCheck === 0 && wrong.length > 0) {
+        const swapped = keepReserve.check(keepRows);
+        if (swapped > 0) log.push(`iteration ${iterations}: ${swapped} reserve keep input(s) flipped: swapped into C`);
+      }
       if (iterations % 25 === 0) {
         task.onProgress?.({ stage: 'repair', message: `iteration ${iterations}: ${wrong.length}/${R.length} still wrong, ${(100 * unlocked / parameterCount).toFixed(2)}% of the parameters unlocked`, fraction: Math.min(1, iterations / Math.max(1, ub)) });
         if (engine === 'js') await new Promise((done) => setImmediate(done));
@@ -205,6 +247,7 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
   }
   const ever = everUnlocked.layers.reduce((s, l) => s + count(l.weights) + count(l.bias), 0);
   log.push(`${iterations} iteration(s) in ${((Date.now() - started) / 1000).toFixed(2)} s; on average ${(100 * unlockedSum / Math.max(1, iterations)).toFixed(2)}% of the parameters unlocked per iteration, ${ever} (${(100 * ever / parameterCount).toFixed(2)}%) ever`);
+  if (keepReserve) log.push(`${keepReserve.swaps} flipped reserve keep input(s) swapped into C`);
   if (wrong.length === 0) log.push(`all ${R.length} repair input(s) classified right${delta > 0 ? ` by a margin above ${delta} (${space})` : ''}`);
   else log.push(`stopped ${stopped}: ${wrong.length} of ${R.length} repair input(s) NOT repaired: repair-set entries ${Array.from(wrong, (k) => k + 1).join(', ')}`);
   return {

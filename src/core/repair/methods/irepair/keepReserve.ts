@@ -1,0 +1,63 @@
+/**
+ * The keep reserve (not in the paper; docs/repair-irepair.md, "The keep set"): the given keep inputs next nearest to R
+ * after the keep set C. Every `keepCheck` iterations the repair runs them through the current network; a reserve
+ * input whose decision has flipped swaps places with the member of C of its class that is least at risk (the largest
+ * margin, never one that came in by flipping while another can go), so C stays at its size and holds the digits the
+ * repair is actually breaking. The keep set is rewritten in place (the gradient sets read it by reference).
+ */
+import type { Vec } from '../../../train/kernels';
+import { vector, type Parameters } from '../../../train/parameters';
+import type { Trainable } from '../../../train/trainable';
+import type { KeepPoint } from '../../types';
+import { setForward } from './engine';
+import { margin } from './margin';
+
+export interface KeepRows {
+  readonly points: KeepPoint[];
+  /** Writes point `p` as row `k` of C (its input, label, copies and the original network's logits of them). */
+  write(k: number, p: KeepPoint): void;
+  /** C's logits under the current parameters. */
+  outputs(): Vec;
+}
+
+export class KeepReserve {
+  private readonly pass: () => Vec;
+  /** Rows of C that came in by flipping: swapped out only when every row of their class did. */
+  private readonly flippedIn = new Set<number>();
+  swaps = 0;
+
+  private readonly inputs: Vec;
+
+  constructor(private readonly reserve: KeepPoint[], private readonly n: number, private readonly m: number, model: Trainable, params: Parameters) {
+    this.inputs = vector(params.precision, reserve.length * n);
+    reserve.forEach((p, k) => this.inputs.set(p.input, k * n));
+    this.pass = setForward(model, params, this.inputs, n);
+  }
+
+  get size(): number {
+    return this.reserve.length;
+  }
+
+  /** Swaps every reserve input the current network gets wrong into C (one per row of its class at most); returns how many. */
+  check(keep: KeepRows): number {
+    if (this.reserve.length === 0) return 0;
+    const y = this.pass();
+    const yC = keep.outputs();
+    const m = this.m;
+    const flipped = this.reserve.map((p, k) => ({ p, k, margin: margin(y, k * m, m, p.label) })).filter((e) => e.margin <= 0).sort((a, b) => a.margin - b.margin);
+    let swapped = 0;
+    for (const { p, k } of flipped) {
+      const rows = keep.points.map((_, r) => r).filter((r) => keep.points[r].label === p.label && !this.flippedIn.has(r));
+      if (rows.length === 0) continue;
+      const out = rows.reduce((a, b) => (margin(yC, b * m, m, keep.points[b].label) > margin(yC, a * m, m, keep.points[a].label) ? b : a));
+      const leaving = keep.points[out];
+      keep.write(out, p);
+      this.flippedIn.add(out);
+      this.reserve[k] = leaving;
+      this.inputs.set(leaving.input, k * this.n);
+      swapped++;
+    }
+    this.swaps += swapped;
+    return swapped;
+  }
+}
