@@ -16,7 +16,7 @@ import { compareRepairs } from '../../../src/core/repair/comparison';
 import type { RepairReport } from '../../../src/core/repair/report';
 import type { NetMendApi } from '../../../src/extension/extension';
 import type { Rendered } from '../../../src/extension/panel/panel';
-import { addSixthInputAndUnknownName, checkerDiagnostics, extensionUnderTest, screenshot, useTheme, waitFor, webviewSteps } from './shared';
+import { addSixthInputAndUnknownName, checkerDiagnostics, endSuite, extensionUnderTest, screenshot, useTheme, waitFor, webviewSteps } from './shared';
 
 const folder = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
 
