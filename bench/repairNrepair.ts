@@ -6,7 +6,7 @@
  * original was safe, and on 10,000 uniform samples of the whole input domain; size is parameters (and ONNX bytes)
  * relative to the original. Writes docs/benchmarks/repair-nrepair.md.
  *
- * BENCH_TIMEOUT (s per task, default 60), BENCH_VERIFY_TIMEOUT (s for re-verifying the written file, default 120), BENCH_FILTER (comma-separated substrings of "2_1/prop_2"), BENCH_OPTIONS (JSON method options,
+ * BENCH_TIMEOUT (s per task, default 45, the issue's condition), BENCH_VERIFY_TIMEOUT (s for re-verifying the written file, default 45), BENCH_FILTER (comma-separated substrings of "2_1/prop_2"), BENCH_OPTIONS (JSON method options,
  * e.g. '{"clamps":"gradient","counterexample":"fixed"}' for the paper's Algorithm 3) narrow or vary a run.
  * BENCH_SET=mnist repairs the violated VNN-COMP MNIST 256x2 robustness boxes instead (ground truth in
  * ../shared/data/mnist; BENCH_FILTER a substring of "prop_7_0.03"), writing docs/benchmarks/repair-nrepair-mnist.md.
@@ -31,12 +31,12 @@ import { acasNet, dataPath } from '../test/helpers';
 import { mnistDomain, violatedMnistBoxes } from './mnistData';
 import { recordSummaryRows } from './repairSummary';
 
-const TIMEOUT = Number(process.env.BENCH_TIMEOUT ?? 60);
+const TIMEOUT = Number(process.env.BENCH_TIMEOUT ?? 45);
 const FILTER = process.env.BENCH_FILTER ?? '';
 /** BENCH_FILTER: comma-separated substrings; a task runs when its name holds any of them. */
 const selected = (name: string) => FILTER.split(',').some((f) => name.includes(f));
 const OPTIONS = JSON.parse(process.env.BENCH_OPTIONS ?? '{}') as Record<string, number | string | boolean>;
-const VERIFY_TIMEOUT = Number(process.env.BENCH_VERIFY_TIMEOUT ?? 120);
+const VERIFY_TIMEOUT = Number(process.env.BENCH_VERIFY_TIMEOUT ?? 45);
 const SAMPLES = 10_000;
 
 /** Paper, Table 3: partitions repaired, success rate (%), neurons modified, fidelity (%). */
