@@ -38,6 +38,8 @@ export interface SpecBounds {
   readonly preActivation: readonly LayerBounds[];
   /** The affine map from the last hidden layer's values to the rows ([rows][width]). */
   readonly rowWeights: Float64Array;
+  /** Every hidden neuron's two lines over its pre-activation interval: the relaxation the bounds were computed with. */
+  readonly relaxations: readonly LayerRelaxation[];
   /** When the rows' slopes were optimised (wide inputs): the best alphas/betas and coefficients over each activation. */
   readonly optimised?: {
     readonly slopes: SlopeState;
@@ -176,7 +178,7 @@ export function specBounds(net: Network, box: Box, rows: readonly LinearRow[], o
     }
   }
   const upper = Float64Array.from(s.hi, (v, k) => Math.min(v, -back.negLower[k]));
-  return { lower, upper, lowerCoeffs, lowerConst, unstable, preActivation, rowWeights: weights, optimised };
+  return { lower, upper, lowerCoeffs, lowerConst, unstable, preActivation, rowWeights: weights, relaxations, optimised };
 }
 
 /** Forward bounds are as tight as back-substitution for the first layers; past them forward bounds blow up. */

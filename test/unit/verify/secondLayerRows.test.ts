@@ -6,29 +6,13 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { specBounds } from '../../../src/core/bounds/linearBounds';
 import { newSecondLayerRows } from '../../../src/core/bounds/secondLayerRows';
-import type { DenseLayer, Network } from '../../../src/core/network/network';
-import { seeded } from '../../onnxBuilder';
-
-function wideNetwork(sizes: number[], seed: number): Network {
-  const layers: DenseLayer[] = [];
-  for (let k = 0; k + 1 < sizes.length; k++) {
-    const values = seeded(sizes[k] * sizes[k + 1] + sizes[k + 1], seed * 17 + k);
-    layers.push({
-      inSize: sizes[k], outSize: sizes[k + 1],
-      weights: Float64Array.from(values.slice(0, sizes[k] * sizes[k + 1])),
-      bias: Float64Array.from(values.slice(sizes[k] * sizes[k + 1]), (v) => v * 0.5),
-      activation: k + 2 < sizes.length ? { kind: 'relu' } : { kind: 'identity' },
-      name: `layer${k}`,
-    });
-  }
-  return { layers, inputName: 'x', inputShape: [1, sizes[0]], outputName: 'y', outputShape: [1, sizes[sizes.length - 1]], notes: [] };
-}
+import { randomNetwork } from '../../randomNetwork';
 
 test('second-layer bounds by rank-one updates equal the direct ones on split subdomains', () => {
   let compared = 0;
   for (let seed = 1; seed < 5; seed++) {
     const n = 70;
-    const net = wideNetwork([n, 12, 8, 1], seed);
+    const net = randomNetwork([n, 12, 8, 1], seed);
     const box = { lower: new Float64Array(n).fill(-0.3), upper: new Float64Array(n).fill(0.3) };
     const rows = [{ coeffs: Float64Array.of(1), rhs: 0 }];
     const kept = newSecondLayerRows();

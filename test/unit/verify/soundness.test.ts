@@ -16,26 +16,12 @@ import { newSearchStats, newTactics } from '../../../src/core/verify/searchKerne
 import { seededRandom } from '../../../src/core/verify/falsify';
 import { specBounds } from '../../../src/core/bounds/linearBounds';
 import { forward } from '../../../src/core/network/forward';
-import type { DenseLayer, Network } from '../../../src/core/network/network';
+import type { Network } from '../../../src/core/network/network';
 import type { Query } from '../../../src/core/query/normalForm';
 import { seeded } from '../../onnxBuilder';
+import { randomNetwork } from '../../randomNetwork';
 
 before(initLp);
-
-function randomNetwork(sizes: number[], seed: number, hidden: DenseLayer['activation'] = { kind: 'relu' }): Network {
-  const layers: DenseLayer[] = [];
-  for (let k = 0; k + 1 < sizes.length; k++) {
-    const values = seeded(sizes[k] * sizes[k + 1] + sizes[k + 1], seed * 31 + k);
-    layers.push({
-      inSize: sizes[k], outSize: sizes[k + 1],
-      weights: Float64Array.from(values.slice(0, sizes[k] * sizes[k + 1])),
-      bias: Float64Array.from(values.slice(sizes[k] * sizes[k + 1]), (v) => v * 0.5),
-      activation: k + 2 < sizes.length ? hidden : { kind: 'identity' },
-      name: `layer${k}`,
-    });
-  }
-  return { layers, inputName: 'x', inputShape: [1, sizes[0]], outputName: 'y', outputShape: [1, sizes[sizes.length - 1]], notes: [] };
-}
 
 test('random networks: holds and violated just either side of the exact minimum, never wrong', async () => {
   let checked = 0;

@@ -11,7 +11,7 @@ import { clampNetwork, type Clamp, type GatedPiece } from '../../network/gated';
 import type { Network } from '../../network/network';
 import type { Query } from '../../query/normalForm';
 import type { VerifyResult } from '../../verify/types';
-import { faceKey } from './mergePieces';
+import { upperNeighbours } from './mergePieces';
 import { queryOn } from './pieces';
 
 export interface VerifierJoinOptions {
@@ -42,16 +42,15 @@ export async function joinByVerifier(net: Network, query: Query, repaired: reado
   const refused = new WeakMap<GatedPiece, WeakSet<GatedPiece>>();
   for (let found = true; found && Date.now() < opts.deadline;) {
     found = false;
-    const byLowerFace = new Map<string, number>();
-    pieces.forEach((p, k) => { for (let d = 0; d < p.lower.length; d++) byLowerFace.set(faceKey(p, d, p.lower[d]), k); });
+    const across = upperNeighbours(pieces);
     const used = new Set<number>();
     const next: GatedPiece[] = [];
     for (let k = 0; k < pieces.length && Date.now() < opts.deadline; k++) {
       if (used.has(k)) continue;
       const a = pieces[k];
       for (let d = 0; d < a.lower.length && !used.has(k) && Date.now() < opts.deadline; d++) {
-        const j = byLowerFace.get(faceKey(a, d, a.upper[d]));
-        if (j === undefined || j === k || used.has(j) || refused.get(a)?.has(pieces[j])) continue;
+        const j = across(k, d);
+        if (j === undefined || used.has(j) || refused.get(a)?.has(pieces[j])) continue;
         const b = pieces[j];
         const upper = Float64Array.from(a.upper);
         upper[d] = b.upper[d];

@@ -5,7 +5,7 @@
  * join is found, so the 2^k boxes of an unreached subtree become one.
  */
 import type { GatedPiece } from '../../network/gated';
-import { faceKey } from './mergePieces';
+import { upperNeighbours } from './mergePieces';
 
 /**
  * The pieces with neighbouring flagged ones joined. The flagged pieces come first, so the alarm fires on every input
@@ -17,15 +17,14 @@ export function joinFlagged(pieces: readonly GatedPiece[]): { pieces: GatedPiece
   let joins = 0;
   for (let found = true; found;) {
     found = false;
-    const byLowerFace = new Map<string, number>();
-    flagged.forEach((p, k) => { for (let d = 0; d < p.lower.length; d++) byLowerFace.set(faceKey(p, d, p.lower[d]), k); });
+    const across = upperNeighbours(flagged);
     const used = new Set<number>();
     const next: GatedPiece[] = [];
     for (let k = 0; k < flagged.length; k++) {
       const a = flagged[k];
       for (let d = 0; d < a.lower.length && !used.has(k); d++) {
-        const j = byLowerFace.get(faceKey(a, d, a.upper[d]));
-        if (j === undefined || j === k || used.has(j)) continue;
+        const j = across(k, d);
+        if (j === undefined || used.has(j)) continue;
         const upper = Float64Array.from(a.upper);
         upper[d] = flagged[j].upper[d];
         used.add(k);

@@ -56,16 +56,15 @@ export function mergeSettled(net: Network, query: Query, settled: readonly Settl
   const tried = new WeakMap<SettledBox, WeakSet<SettledBox>>();
   for (let found = true; found && Date.now() < opts.deadline;) {
     found = false;
-    const byLowerFace = new Map<string, number>();
-    boxes.forEach((s, k) => { for (let d = 0; d < s.box.lower.length; d++) byLowerFace.set(faceKey(s.box, d, s.box.lower[d]), k); });
+    const across = upperNeighbours(boxes.map((s) => s.box));
     const used = new Set<number>();
     const next: SettledBox[] = [];
     for (let k = 0; k < boxes.length; k++) {
       if (used.has(k)) continue;
       const a = boxes[k];
       for (let d = 0; d < a.box.lower.length && !used.has(k) && Date.now() < opts.deadline; d++) {
-        const j = byLowerFace.get(faceKey(a.box, d, a.box.upper[d]));
-        if (j === undefined || used.has(j) || j === k) continue;
+        const j = across(k, d);
+        if (j === undefined || used.has(j)) continue;
         const b = boxes[j];
         if ((a.clamps.length === 0 && b.clamps.length === 0) || tried.get(a)?.has(b)) continue;
         const joined = join(net, query, a, b, d, opts, changedDelta, refused);
@@ -88,10 +87,20 @@ export function mergeSettled(net: Network, query: Query, settled: readonly Settl
 }
 
 /** The box's edges in every input but d, and its face's position in d: equal keys are neighbours across that face. */
-export function faceKey(box: Box, d: number, at: number): string {
+function faceKey(box: Box, d: number, at: number): string {
   const edges: number[] = [d, at];
   for (let i = 0; i < box.lower.length; i++) if (i !== d) edges.push(box.lower[i], box.upper[i]);
   return edges.join(',');
+}
+
+/** Which of `boxes` lies across box k's upper face in input d, sharing that whole face (its index), if any. */
+export function upperNeighbours(boxes: readonly Box[]): (k: number, d: number) => number | undefined {
+  const byLowerFace = new Map<string, number>();
+  boxes.forEach((b, k) => { for (let d = 0; d < b.lower.length; d++) byLowerFace.set(faceKey(b, d, b.lower[d]), k); });
+  return (k, d) => {
+    const j = byLowerFace.get(faceKey(boxes[k], d, boxes[k].upper[d]));
+    return j === k ? undefined : j;
+  };
 }
 
 function join(net: Network, query: Query, a: SettledBox, b: SettledBox, d: number, opts: MergeOptions, spent: number, refused: MergeResult['refused']): SettledBox | undefined {

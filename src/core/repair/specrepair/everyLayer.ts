@@ -12,9 +12,8 @@
  * These bounds only guide training; the verifier certifies (and the driver again on the written file).
  */
 import type { Box } from '../../bounds/box';
+import type { LayerRelaxation } from '../../bounds/backSubstitution';
 import { specBounds } from '../../bounds/linearBounds';
-import { activationOf } from '../../network/activations';
-import type { Relaxation } from '../../network/activations/types';
 import type { Network } from '../../network/network';
 import type { LinearRow, OutputDnf } from '../../query/normalForm';
 import { Backprop } from '../../train/backprop';
@@ -23,30 +22,11 @@ import { fillZero, networkWith, parametersOf, vector, zerosLike, type Parameters
 import { raisePenalties, type FidelityData, type PenaltySettings } from './penalty';
 
 /** Per hidden layer, each neuron's two lines over the box: lowerSlope·z + lowerShift <= act(z) <= upperSlope·z + upperShift. */
-export interface Lines {
-  readonly lowerSlope: Float64Array;
-  readonly lowerShift: Float64Array;
-  readonly upperSlope: Float64Array;
-  readonly upperShift: Float64Array;
-}
+export type Lines = LayerRelaxation;
 
 /** The relaxation of every hidden neuron over the box, from the verifier's pre-activation intervals for these weights. */
-export function relaxationLines(net: Network, box: Box): Lines[] {
-  const pre = specBounds(net, box, []).preActivation;
-  const r: Relaxation = { lowerSlope: 0, lowerShift: 0, upperSlope: 0, upperShift: 0 };
-  return net.layers.slice(0, -1).map((layer, k) => {
-    const act = activationOf(layer.activation);
-    const lines = { lowerSlope: new Float64Array(layer.outSize), lowerShift: new Float64Array(layer.outSize), upperSlope: new Float64Array(layer.outSize), upperShift: new Float64Array(layer.outSize) };
-    for (let j = 0; j < layer.outSize; j++) {
-      const lo = pre[k].lo[j];
-      act.relax(lo, Math.max(lo, pre[k].hi[j]), r);
-      lines.lowerSlope[j] = r.lowerSlope;
-      lines.lowerShift[j] = r.lowerShift;
-      lines.upperSlope[j] = r.upperSlope;
-      lines.upperShift[j] = r.upperShift;
-    }
-    return lines;
-  });
+export function relaxationLines(net: Network, box: Box): readonly Lines[] {
+  return specBounds(net, box, []).relaxations;
 }
 
 /** Weights and biases as plain arrays (a Parameters' layers, or a network's). */
@@ -197,7 +177,7 @@ export function trainEveryLayer(
   let stillViolated = boxMargins(state, boxes).filter((v) => v < s.margin).length;
   let passes = 0;
   let polished = 0;
-  let lines: Lines[][] = [];
+  let lines: (readonly Lines[])[] = [];
   while ((stillViolated > 0 || polished < s.polishPasses) && passes < s.maxUpdates) {
     if (stillViolated === 0) polished++;
     if (Date.now() > ctx.deadline || ctx.signal?.aborted) break;

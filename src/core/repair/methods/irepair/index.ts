@@ -21,7 +21,7 @@ import { trainedModel, type Trainable } from '../../../train/trainable';
 import { seededRandom } from '../../../verify/falsify';
 import { catalogEntry } from '../../catalog';
 import { parameterCount as countParameters } from '../../size';
-import type { RepairMethod, RepairOutcome, RepairTask } from '../../types';
+import type { KeepPoint, RepairMethod, RepairOutcome, RepairTask } from '../../types';
 import { SetGradient, setForward, workingCopy, type Engine } from './engine';
 import { COPIES, withCopies, squareSide, type CopyKind } from './copies';
 import { isRepaired, margin, type MarginSpace } from './margin';
@@ -88,8 +88,14 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
   const reservePerClass = perClass > 0 ? Math.max(0, Math.floor(option<number>(task, 'keepReserve'))) : 0;
   // C and the reserve: the first perClass of each class in the chosen order, the next reservePerClass.
   const ranked = perClass > 0 ? chooseKeepPoints(keepChoice, model, task.keepSet, R, perClass + reservePerClass) : [...task.keepSet];
-  const C = perClass > 0 ? ranked.filter((p, k) => ranked.slice(0, k).filter((q) => q.label === p.label).length < perClass) : ranked;
-  const reserve = ranked.filter((p) => !C.includes(p));
+  const C: KeepPoint[] = [];
+  const reserve: KeepPoint[] = [];
+  const taken = new Map<number, number>();
+  for (const p of ranked) {
+    const t = taken.get(p.label) ?? 0;
+    taken.set(p.label, t + 1);
+    (perClass === 0 || t < perClass ? C : reserve).push(p);
+  }
   if (R.length === 0) throw new InputError('I-REPAIR needs a repair set R: misclassified inputs with their true labels');
   if (C.length === 0) throw new InputError('I-REPAIR needs a keep set C of correctly classified inputs (the paper: 40, spread over the classes)');
   R.forEach((p, k) => {

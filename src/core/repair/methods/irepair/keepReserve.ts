@@ -2,7 +2,7 @@
  * The keep reserve (not in the paper; docs/repair-irepair.md, "The keep set"): the given keep inputs next nearest to R
  * after the keep set C. Every `keepCheck` iterations the repair runs them through the current network; a reserve
  * input whose decision has flipped swaps places with the member of C of its class that is least at risk (the largest
- * margin, never one that came in by flipping while another can go), so C stays at its size and holds the digits the
+ * margin, never one that came in by flipping), so C stays at its size and holds the digits the
  * repair is actually breaking. The keep set is rewritten in place (the gradient sets read it by reference).
  */
 import type { Vec } from '../../../train/kernels';
@@ -22,7 +22,7 @@ export interface KeepRows {
 
 export class KeepReserve {
   private readonly pass: () => Vec;
-  /** Rows of C that came in by flipping: swapped out only when every row of their class did. */
+  /** Rows of C that came in by flipping: never swapped out again. */
   private readonly flippedIn = new Set<number>();
   swaps = 0;
 
@@ -32,10 +32,6 @@ export class KeepReserve {
     this.inputs = vector(params.precision, reserve.length * n);
     reserve.forEach((p, k) => this.inputs.set(p.input, k * n));
     this.pass = setForward(model, params, this.inputs, n);
-  }
-
-  get size(): number {
-    return this.reserve.length;
   }
 
   /** Swaps every reserve input the current network gets wrong into C (one per row of its class at most); returns how many. */
