@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { loadModelFile } from '../src/core/onnx/loadModelFile';
 import { asLayerSequence } from '../src/core/network/model';
@@ -9,8 +9,19 @@ import { fileHost } from '../src/core/property/fileHost';
 import type { Query } from '../src/core/query/normalForm';
 import { seededRandom } from '../src/core/verify/falsify';
 
-/** The shared data folder beside the project (`../shared/data`), overridable for unusual checkouts. */
-export const SHARED_DATA = process.env.NETMEND_SHARED_DATA ?? path.resolve(__dirname, '..', '..', 'shared', 'data');
+/**
+ * The shared data folder beside the project (`../shared/data`), or beside any folder above it so that a git worktree
+ * nested elsewhere finds it too; overridable for unusual checkouts.
+ */
+export const SHARED_DATA = process.env.NETMEND_SHARED_DATA ?? findSharedData(path.resolve(__dirname, '..'));
+
+function findSharedData(project: string): string {
+  for (let dir = path.dirname(project); ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'shared', 'data');
+    if (existsSync(candidate)) return candidate;
+    if (path.dirname(dir) === dir) return path.join(path.dirname(project), 'shared', 'data');
+  }
+}
 export const dataPath = (...parts: string[]): string => path.join(SHARED_DATA, ...parts);
 export const acasNet = (i: number, j: number): string => dataPath('acasxu', `ACASXU_run2a_${i}_${j}_batch_2000.onnx`);
 
