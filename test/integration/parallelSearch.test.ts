@@ -66,7 +66,8 @@ test('cancelling a clause MILP (a solver blocking its thread) stops it promptly,
   const cancelled = await verify(mnist, hard, { timeoutSec: 100, threads: 1, signal: controller.signal });
   const stoppedAt = Date.now();
   assert.deepEqual([cancelled.status, cancelled.status === 'unknown' && cancelled.reason], ['unknown', 'cancelled']);
-  assert.ok(cancelled.timeSec < 6.5, `took ${cancelled.timeSec} s to stop`);
+  // Well before the interrupted clause could have finished (19-45 s), with room for a loaded machine.
+  assert.ok(cancelled.timeSec < 10, `took ${cancelled.timeSec} s to stop`);
   const next = await verify(loadModelFile(acasNet(1, 1)), property(4), { timeoutSec: 60, threads: 2 });
   assert.equal(next.status, 'holds');
   assert.equal(next.stats?.threads, 2);
