@@ -30,6 +30,7 @@ import { boundProof } from '../nrepair/boundProof';
 import { decisionKeepingShift, shiftProves } from '../nrepair/shiftClamps';
 import { mergeSettled, type SettledBox } from '../nrepair/mergePieces';
 import { joinByVerifier } from '../nrepair/joinByVerifier';
+import { sampledRegionShifts } from '../nrepair/regionShift';
 import type { Decision, RepairMethod, RepairOutcome, RepairTask } from '../types';
 
 interface Settings {
@@ -47,6 +48,7 @@ interface Settings {
   readonly partitionTimeoutSec: number;
   readonly threads: number;
   readonly merge: boolean;
+  readonly regionShift: boolean;
 }
 
 /**
@@ -56,7 +58,7 @@ interface Settings {
 const QUICK_ATTACK = { samples: 256, starts: 2, steps: 20 };
 
 const DEFAULTS: Settings = {
-  alpha: 15, beta: 50, eta: 0.35, clamps: 'bounds', counterexample: 'refresh', depth: 8, boundsDepth: 12, maxDepth: 14, split: 'smear', changeBudget: 5e-4, verifyTimeoutSec: 10, partitionTimeoutSec: 0.4, threads: 1, merge: true,
+  alpha: 15, beta: 50, eta: 0.35, clamps: 'bounds', counterexample: 'refresh', depth: 8, boundsDepth: 12, maxDepth: 14, split: 'smear', changeBudget: 5e-4, verifyTimeoutSec: 10, partitionTimeoutSec: 0.4, threads: 1, merge: true, regionShift: true,
 };
 
 export const nrepair: RepairMethod = {
@@ -75,6 +77,7 @@ export const nrepair: RepairMethod = {
     { name: 'verifyTimeoutSec', default: DEFAULTS.verifyTimeoutSec, description: 'Time limit of one verifier call on a repaired (clamped) piece.' },
     { name: 'partitionTimeoutSec', default: DEFAULTS.partitionTimeoutSec, description: 'Time limit of the verifier on the original network for a box from the repair depth on (never more than the box\'s share of the time left): one it cannot decide by then is treated as violated (repaired).' },
     { name: 'threads', default: DEFAULTS.threads, description: 'Threads for each verifier call.' },
+    { name: 'regionShift', default: DEFAULTS.regionShift, description: 'Before partitioning, try to repair each region polytope\'s whole box as one piece: a decision-keeping shift of the last-hidden-layer neurons no sample of it activates (values read from samples and the box\'s bounds), kept where the verifier proves it and its sampled changes fit the fidelity budget.' },
     { name: 'merge', default: DEFAULTS.merge, description: 'Join neighbouring boxes the bounds settled where one decision-keeping shift proves both and costs no more parameters (fewer, larger pieces).' },
   ],
   run,
@@ -103,7 +106,7 @@ function settingsOf(task: RepairTask): Settings {
     alpha: num('alpha', 1), beta: num('beta', 1), eta: num('eta', 0), depth, maxDepth, boundsDepth: Math.min(maxDepth, Math.max(depth, num('boundsDepth', 0))),
     verifyTimeoutSec: num('verifyTimeoutSec', 0.01), partitionTimeoutSec: num('partitionTimeoutSec', 0.01), threads: num('threads', 1), changeBudget: num('changeBudget', 0),
     clamps: choice('clamps', ['bounds', 'gradient'] as const), counterexample: choice('counterexample', ['refresh', 'fixed'] as const),
-    split: choice('split', ['smear', 'widest'] as const), merge: flag('merge'),
+    split: choice('split', ['smear', 'widest'] as const), merge: flag('merge'), regionShift: flag('regionShift'),
   };
 }
 
@@ -128,7 +131,7 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
   const pieces: GatedPiece[] = [];
   const counterexamples: Float64Array[] = [];
   const stats = {
-    verifierCalls: 0, verifierJoins: 0, verifierJoinsTried: 0, verifierJoinSec: 0, deepBoundTests: 0, deepBoundSettled: 0, verifySec: 0, boundSec: 0, shiftsByBounds: 0, joins: 0, flaggedJoins: 0, mergeSec: 0, originalSec: 0, originalUnknown: 0, repairSec: 0, boxesProved: 0, repairSteps: 0, repairsTooCostly: 0, maxDepth: 0,
+    verifierCalls: 0, regionShifts: 0, regionSec: 0, verifierJoins: 0, verifierJoinsTried: 0, verifierJoinSec: 0, deepBoundTests: 0, deepBoundSettled: 0, verifySec: 0, boundSec: 0, shiftsByBounds: 0, joins: 0, flaggedJoins: 0, mergeSec: 0, originalSec: 0, originalUnknown: 0, repairSec: 0, boxesProved: 0, repairSteps: 0, repairsTooCostly: 0, maxDepth: 0,
   };
   const timed = async (call: () => Promise<VerifyResult>) => {
     const t = performance.now();
@@ -177,6 +180,16 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
     if (!polytope.lower.every(Number.isFinite) || !polytope.upper.every(Number.isFinite)) throw new InputError(`property '${query.name}': nRepair bisects boxes; bound every input`);
     // float32 edges: the exported gate compares float32 inputs with them exactly.
     const root: Box = { lower: polytope.lower.map(float32Below), upper: polytope.upper.map(float32Above) };
+    if (s.regionShift && s.clamps === 'bounds' && !task.signal?.aborted) {
+      const regionAt = performance.now();
+      const whole = await regionRepair(net, queryOn(query, root), root, s, task.decision, affordable, (c, q) => check(c, q, Math.min(s.verifyTimeoutSec, REGION_SHARE * task.timeoutSec)));
+      stats.regionSec += since(regionAt);
+      if (whole) {
+        stats.regionShifts++;
+        keepRepair(root, whole.clamps, whole.changed, 'a decision-keeping shift of neurons no sample activates, proved by the verifier on the whole box');
+        continue;
+      }
+    }
     fresh.push({ box: root, depth: 0, root });
   }
   while (fresh.length > 0 || hard.length > 0) {
@@ -326,6 +339,34 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
  */
 export function boundsSettleDeep(settled: number, tested: number): boolean {
   return (settled + 1) / (tested + 2) >= 0.25;
+}
+
+/** Samples of a region on which the whole-box shifts' decision changes are counted (one change is 2.4e-4 of them). */
+const REGION_SAMPLES = 4096;
+
+/** The whole-box shifts' targets: nearer the samples first (smaller values, fewer changes), then the bound (proved at once). */
+const REGION_REACHES = [0.3, 1];
+
+/** At most this share of the time limit per verifier call on a whole-box shift. */
+const REGION_SHARE = 0.1;
+
+/**
+ * The whole box as one piece, where a decision-keeping shift read from samples (`sampledRegionShifts`) fits the fidelity
+ * budget and the verifier proves it; undefined otherwise (the partition then starts as before).
+ */
+async function regionRepair(
+  net: Network, query: Query, box: Box, s: Settings, decision: Decision, affordable: (changed: number, box: Box) => boolean,
+  prove: (candidate: Network, q: Query) => Promise<VerifyResult>,
+): Promise<{ clamps: readonly Clamp[]; changed: number } | undefined> {
+  if (query.region.length === 0) return undefined;
+  const samples = samplesOf(net, query, box, decision, REGION_SAMPLES);
+  for (const clamps of sampledRegionShifts(net, query, box, decision, s.alpha, REGION_SAMPLES, REGION_REACHES)) {
+    const candidate = clampNetwork(net, clamps);
+    const changed = samples.count === 0 ? 0 : decisionChanges(candidate, samples, decision) / samples.count;
+    if (!affordable(changed, box)) continue;
+    if ((await prove(candidate, query)).status === 'holds') return { clamps, changed };
+  }
+  return undefined;
 }
 
 /** The verifier's limit for one join of two repaired pieces (one piece's clamps on the joined box). */
