@@ -180,7 +180,7 @@ async function run(task: RepairTask): Promise<RepairOutcome> {
     if (!polytope.lower.every(Number.isFinite) || !polytope.upper.every(Number.isFinite)) throw new InputError(`property '${query.name}': nRepair bisects boxes; bound every input`);
     // float32 edges: the exported gate compares float32 inputs with them exactly.
     const root: Box = { lower: polytope.lower.map(float32Below), upper: polytope.upper.map(float32Above) };
-    if (s.regionShift && s.clamps === 'bounds' && !task.signal?.aborted) {
+    if (s.regionShift && s.clamps === 'bounds' && Date.now() < deadline && !task.signal?.aborted) {
       const regionAt = performance.now();
       const whole = await regionRepair(net, queryOn(query, root), root, s, task.decision, affordable, (c, q) => check(c, q, Math.min(s.verifyTimeoutSec, REGION_SHARE * task.timeoutSec)));
       stats.regionSec += since(regionAt);
