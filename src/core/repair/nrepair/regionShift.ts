@@ -10,13 +10,14 @@
 import type { Box, LayerBounds } from '../../bounds/box';
 import { specBounds } from '../../bounds/linearBounds';
 import { forward } from '../../network/forward';
-import type { Clamp } from '../../network/gated';
+import { clampNetwork, type Clamp } from '../../network/gated';
 import type { Network } from '../../network/network';
 import { rowSlack, violationMargin, type Query } from '../../query/normalForm';
 import { seededRandom } from '../../verify/falsify';
 import type { Decision } from '../types';
 import { decide } from '../labels';
 import { jointDecisionKeepingShift } from './shiftClamps';
+import type { Samples } from './pieceSamples';
 
 /**
  * Candidate shifts of the neurons no sample of the box activates, one per `reach` (deduplicated, in the given order):
@@ -61,4 +62,28 @@ export function sampledRegionShifts(
     shifts.push(clamps);
   }
   return shifts;
+}
+
+/**
+ * The safe samples whose decision the clamped network changes, its output layer computed in float32 as the exported
+ * file runs it: large clamp values move every output far from the original's scale, and float32 rounding of such
+ * outputs blurs decision gaps the float64 model keeps (on ACAS Xu the gaps are often 1e-3 or less).
+ */
+export function float32Changes(net: Network, clamps: readonly Clamp[], samples: Samples, decision: Decision): number {
+  const clamped = clampNetwork(net, clamps);
+  const out = clamped.layers[clamped.layers.length - 1];
+  const { inSize, outSize: m } = out;
+  const hidden = Float32Array.from(forward({ ...clamped, layers: clamped.layers.slice(0, -1) }, samples.xs, samples.count));
+  const weights = Float32Array.from(out.weights);
+  const ys = new Float64Array(samples.count * m);
+  for (let k = 0; k < samples.count; k++) {
+    for (let o = 0; o < m; o++) {
+      let acc = Math.fround(out.bias[o]);
+      for (let j = 0; j < inSize; j++) acc = Math.fround(acc + Math.fround(weights[o * inSize + j] * hidden[k * inSize + j]));
+      ys[k * m + o] = acc;
+    }
+  }
+  let changes = 0;
+  for (let k = 0; k < samples.count; k++) if (decide(ys, k * m, m, decision) !== samples.labels[k]) changes++;
+  return changes;
 }
