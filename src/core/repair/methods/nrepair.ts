@@ -3,6 +3,7 @@
  * on the original network, until each piece is proved (by its bounds, then by our verifier; left to the original) or
  * is as small as the partition goes; each violated piece gets a few neurons fixed to constants (a decision-keeping
  * shift its bounds prove, Algorithm 3 at a counterexample, or our bound-guided choice over the whole piece), proved.
+ * First each region box is tried whole, as one piece repaired by a shift of neurons no sample activates (regionShift.ts).
  * The result is a gated model: the repaired pieces as clamps over the shared original, the pieces that could not be
  * repaired flagged (the run-time alarm) unless the final re-check proves them as they are.
  * The choices the paper leaves open are options, described in docs/repair-nrepair.md.
