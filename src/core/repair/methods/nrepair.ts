@@ -31,7 +31,7 @@ import { boundProof } from '../nrepair/boundProof';
 import { decisionKeepingShift, shiftProves } from '../nrepair/shiftClamps';
 import { mergeSettled, type SettledBox } from '../nrepair/mergePieces';
 import { joinByVerifier } from '../nrepair/joinByVerifier';
-import { float32Changes, sampledRegionShifts } from '../nrepair/regionShift';
+import { runtimeChanges, sampledRegionShifts } from '../nrepair/regionShift';
 import type { Decision, RepairMethod, RepairOutcome, RepairTask } from '../types';
 
 interface Settings {
@@ -372,8 +372,8 @@ async function regionRepair(
   for (const clamps of sampledRegionShifts(net, query, box, decision, s.alpha, REGION_SAMPLES, REGION_REACHES)) {
     const left = (until - Date.now()) / 1000;
     if (left <= 0) break;
-    const changed = samples.count === 0 ? 0 : float32Changes(net, clamps, samples, decision) / samples.count;
-    const what = `whole box ${formatBox(box)}: a shift of ${clamps.length} neuron(s) up to ${Math.max(...clamps.map((c) => c.value)).toPrecision(3)}, changes ${(100 * changed).toFixed(2)}% of the sampled decisions (float32)`;
+    const changed = samples.count === 0 ? 0 : await runtimeChanges(net, clamps, samples, decision) / samples.count;
+    const what = `whole box ${formatBox(box)}: a shift of ${clamps.length} neuron(s) up to ${Math.max(...clamps.map((c) => c.value)).toPrecision(3)}, changes ${(100 * changed).toFixed(2)}% of the sampled decisions (ONNX Runtime, float32)`;
     if (!affordable(changed, box)) {
       log.push(`${what}: over the fidelity budget`);
       continue;

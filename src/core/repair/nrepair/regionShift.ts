@@ -12,6 +12,7 @@ import { specBounds } from '../../bounds/linearBounds';
 import { forward } from '../../network/forward';
 import { clampNetwork, type Clamp } from '../../network/gated';
 import type { Network } from '../../network/network';
+import { BatchForward } from '../../onnx/batchForward';
 import { rowSlack, violationMargin, type Query } from '../../query/normalForm';
 import { seededRandom } from '../../verify/falsify';
 import type { Decision } from '../types';
@@ -65,25 +66,20 @@ export function sampledRegionShifts(
 }
 
 /**
- * The safe samples whose decision the clamped network changes, its output layer computed in float32 as the exported
- * file runs it: large clamp values move every output far from the original's scale, and float32 rounding of such
- * outputs blurs decision gaps the float64 model keeps (on ACAS Xu the gaps are often 1e-3 or less).
+ * The safe samples whose decision the clamped network changes when ONNX Runtime runs it in float32, as it runs the
+ * exported file: large clamp values move every output far from the original's scale, and float32 rounding there blurs
+ * decision gaps the float64 model keeps (on ACAS Xu the gaps are often 1e-3 or less). An emulation of float32 in our
+ * own summation order missed some (3_7/property 2: 99.86% kept by the file against 99.99% counted), so the runtime counts.
  */
-export function float32Changes(net: Network, clamps: readonly Clamp[], samples: Samples, decision: Decision): number {
-  const clamped = clampNetwork(net, clamps);
-  const out = clamped.layers[clamped.layers.length - 1];
-  const { inSize, outSize: m } = out;
-  const hidden = Float32Array.from(forward({ ...clamped, layers: clamped.layers.slice(0, -1) }, samples.xs, samples.count));
-  const weights = Float32Array.from(out.weights);
-  const ys = new Float64Array(samples.count * m);
-  for (let k = 0; k < samples.count; k++) {
-    for (let o = 0; o < m; o++) {
-      let acc = Math.fround(out.bias[o]);
-      for (let j = 0; j < inSize; j++) acc = Math.fround(acc + Math.fround(weights[o * inSize + j] * hidden[k * inSize + j]));
-      ys[k * m + o] = acc;
-    }
+export async function runtimeChanges(net: Network, clamps: readonly Clamp[], samples: Samples, decision: Decision): Promise<number> {
+  const runtime = await BatchForward.create(clampNetwork(net, clamps), 'float32');
+  try {
+    const ys = await runtime.run(samples.xs, samples.count);
+    const m = runtime.outSize;
+    let changes = 0;
+    for (let k = 0; k < samples.count; k++) if (decide(ys, k * m, m, decision) !== samples.labels[k]) changes++;
+    return changes;
+  } finally {
+    await runtime.release();
   }
-  let changes = 0;
-  for (let k = 0; k < samples.count; k++) if (decide(ys, k * m, m, decision) !== samples.labels[k]) changes++;
-  return changes;
 }
