@@ -71,7 +71,7 @@ for (const clamps of ['bounds', 'gradient'] as const) {
     const net = smallNet(11);
     assert.equal((await verify(net, notFirst, { timeoutSec: 10 })).status, 'violated');
     const progress: number[] = [];
-    const outcome = await nrepair.run({ ...task(net, notFirst, { clamps, depth: 4, maxDepth: 10 }), onProgress: (p) => progress.push(p.fraction ?? NaN) });
+    const outcome = await nrepair.run({ ...task(net, notFirst, { clamps, depth: 4, maxDepth: 10, regionShift: false }), onProgress: (p) => progress.push(p.fraction ?? NaN) });
     assert.ok(isGated(outcome.model));
     // A handful of progress lines (tenths of the region), not one per piece.
     assert.ok(progress.length > 0 && progress.length <= 10, `${progress.length} progress reports for ${outcome.stats.pieces} pieces`);
@@ -126,7 +126,7 @@ test('nRepair on ACAS Xu 3_2 / property 2 (a part of its region that holds viola
   // Distance and speeds as in property 2, the two angles narrowed to where 3_2's violations are (1/16 of the region).
   const query: Query = { ...prop2, region: [{ ...prop2.region[0], lower: Float64Array.of(0.6, -0.0625, 0.375, 0.45, -0.5), upper: Float64Array.of(0.679857769, 0, 0.5, 0.5, -0.45) }] };
   assert.equal((await verify(net, query, { timeoutSec: 30 })).status, 'violated');
-  const outcome = await nrepair.run({ ...task(net, query, { depth: 4 }, 600), decision: 'argmin' });
+  const outcome = await nrepair.run({ ...task(net, query, { depth: 4, regionShift: false }, 600), decision: 'argmin' });
   assert.ok(isGated(outcome.model));
   assert.equal(outcome.stats.piecesUnrepaired, 0, outcome.log.join('\n'));
   await checkWrittenFile(outcome.model, query, 5);
@@ -136,7 +136,7 @@ test('from depth on the bounds keep bisecting while they settle boxes there (ACA
   const net = asLayerSequence(loadModelFile(acasNet(3, 2)), 'ACAS Xu 3_2');
   const prop2 = parseVnnlib(readFileSync(dataPath('acasxu', 'prop_2.vnnlib'), 'utf8'));
   const query: Query = { ...prop2, region: [{ ...prop2.region[0], lower: Float64Array.of(0.6, -0.25, 0, 0.45, -0.5), upper: Float64Array.of(0.679857769, 0, 0.5, 0.5, -0.45) }] };
-  const run = (boundsDepth: number) => nrepair.run({ ...task(net, query, { depth: 3, boundsDepth }, 600), decision: 'argmin' });
+  const run = (boundsDepth: number) => nrepair.run({ ...task(net, query, { depth: 3, boundsDepth, regionShift: false }, 600), decision: 'argmin' });
   const verifierFirst = await run(3);
   const deeper = await run(7);
   assert.ok(deeper.stats.deepBoundSettled >= deeper.stats.deepBoundTests / 4, 'bisected by the bounds only while they settle a quarter of the boxes');
@@ -144,6 +144,31 @@ test('from depth on the bounds keep bisecting while they settle boxes there (ACA
   assert.equal(deeper.stats.piecesUnrepaired, 0, deeper.log.join('\n'));
   assert.ok(isGated(deeper.model));
   await checkWrittenFile(deeper.model, query, 5);
+});
+
+test('nRepair on ACAS Xu 1_9 / property 7 (the whole input domain): one piece, a shift of neurons no sample activates, proved on the written file', async () => {
+  await initLp();
+  const net = asLayerSequence(loadModelFile(acasNet(1, 9)), 'ACAS Xu 1_9');
+  const query = parseVnnlib(readFileSync(dataPath('acasxu', 'prop_7.vnnlib'), 'utf8'));
+  const outcome = await nrepair.run({ ...task(net, query, {}, 120), decision: 'argmin' });
+  assert.ok(isGated(outcome.model));
+  assert.equal(outcome.stats.regionShifts, 1, outcome.log.join('\n'));
+  assert.equal(outcome.model.pieces.length, 1);
+  assert.equal(outcome.stats.piecesUnrepaired, 0);
+  await checkWrittenFile(outcome.model, query, 5);
+  // Decisions where the original is safe: kept but where a clamped neuron fires (none of the method's samples).
+  const count = 4000;
+  const xs = grid(5, query.region[0].lower, query.region[0].upper, count, 3);
+  const before = forward(net, xs, count);
+  const after = forwardModel(outcome.model, xs, count);
+  let safe = 0;
+  let same = 0;
+  for (let k = 0; k < count; k++) {
+    if (violationMargin(query.violation, before.subarray(k * 5, k * 5 + 5)) <= 0) continue;
+    safe++;
+    if (decide(before, k * 5, 5, 'argmin') === decide(after, k * 5, 5, 'argmin')) same++;
+  }
+  assert.ok(same >= 0.999 * safe, `${same} of ${safe} decisions kept`);
 });
 
 test('a decision-keeping shift on ACAS Xu 2_1 / property 2: the piece is proved and no sampled decision among the kept outputs changes', async () => {
