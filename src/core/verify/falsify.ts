@@ -16,6 +16,11 @@ export interface FalsifyOptions {
   readonly starts: number;
   readonly steps: number;
   readonly deadline: number;
+  /**
+   * Stop drawing samples after this time (ms since the epoch), at least one chunk drawn: the descents then get the
+   * rest of the time up to `deadline`. Without it every sample is drawn, however long that takes.
+   */
+  readonly samplingDeadline?: number;
   readonly signal?: AbortSignal;
   readonly random: () => number;
 }
@@ -36,6 +41,7 @@ function marginGradient(net: Network, query: Query, x: Float64Array): { margin: 
 }
 
 const MAX_CORNER_DIMS = 10;
+const SAMPLE_CHUNK = 1024;
 
 /**
  * Uniform in the box, or (every other sample) with each input pinned to one of its bounds half of the time: safety
@@ -105,12 +111,23 @@ function descend(net: Network, query: Query, box: Box, opts: FalsifyOptions, vis
   const corners = n <= MAX_CORNER_DIMS ? 1 << n : 0;
   const count = opts.samples + corners;
   const xs = new Float64Array(count * n);
-  for (let k = 0; k < opts.samples; k++) xs.set(sampleIn(box, opts.random, k), k * n);
-  xs.set(box.lower.map((l, i) => (l + box.upper[i]) / 2), 0);
   for (let c = 0; c < corners; c++) xs.set(box.lower.map((l, i) => ((c >> i) & 1 ? box.upper[i] : l)), (opts.samples + c) * n);
-  const ys = forward(net, xs, count);
-  let evaluations = count;
-  const scored = Array.from({ length: count }, (_, k) => ({ k, margin: violationMargin(query.violation, ys.subarray(k * out, (k + 1) * out)) }))
+  const ys = new Float64Array(count * out);
+  ys.set(forward(net, xs.subarray(opts.samples * n), corners), opts.samples * out);
+  // Samples in chunks, so that a sampling deadline is heard (20,000 ACAS Xu samples take longer than a first heavy
+  // attack's whole budget).
+  let sampled = 0;
+  while (sampled < opts.samples) {
+    const end = Math.min(opts.samples, sampled + SAMPLE_CHUNK);
+    for (let k = sampled; k < end; k++) xs.set(sampleIn(box, opts.random, k), k * n);
+    if (sampled === 0) xs.set(box.lower.map((l, i) => (l + box.upper[i]) / 2), 0);
+    ys.set(forward(net, xs.subarray(sampled * n, end * n), end - sampled), sampled * out);
+    sampled = end;
+    if (opts.samplingDeadline !== undefined && Date.now() > opts.samplingDeadline) break;
+  }
+  const seen = [...Array(sampled).keys(), ...Array.from({ length: corners }, (_, c) => opts.samples + c)];
+  let evaluations = seen.length;
+  const scored = seen.map((k) => ({ k, margin: violationMargin(query.violation, ys.subarray(k * out, (k + 1) * out)) }))
     .sort((a, b) => a.margin - b.margin);
   const width = box.upper.map((u, i) => u - box.lower[i]);
   for (const { k, margin } of scored.slice(0, opts.starts)) {

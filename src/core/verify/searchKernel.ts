@@ -120,7 +120,9 @@ export function attackIfDue(net: Network, query: Query, region: Box, ctx: Search
   if (now <= ctx.tactics.attackNext) return undefined;
   const samples = Math.max(256, Math.floor(20000 / Math.max(1, region.lower.length / 8)));
   const deadline = Math.min(ctx.deadline, now + ctx.tactics.attackGap / 8);
-  const cex = falsifyBox(net, query, region, { samples, starts: 100, steps: 100, deadline, signal: ctx.signal, random: ctx.random });
+  // Sampling stops halfway, leaving the descents the other half (the attack used to overrun its budget sampling).
+  const samplingDeadline = now + ctx.tactics.attackGap / 16;
+  const cex = falsifyBox(net, query, region, { samples, starts: 100, steps: 100, deadline, samplingDeadline, signal: ctx.signal, random: ctx.random });
   ctx.tactics.attackGap *= 2;
   ctx.tactics.attackNext = Date.now() + ctx.tactics.attackGap;
   return cex;
