@@ -14,7 +14,7 @@ import { specrepair } from '../../../src/core/repair/methods/specrepair';
 import { repairMethod } from '../../../src/core/repair/registry';
 import { counterexampleMargins, penaltyRepair, raisePenalties } from '../../../src/core/repair/specrepair/penalty';
 import { globalMinimum } from '../../../src/core/repair/specrepair/search';
-import { interpolateNetwork, shrinkTowardOriginal } from '../../../src/core/repair/specrepair/shrink';
+import { interpolateNetwork, retryUndecided, shrinkTowardOriginal, type CandidateVerdict } from '../../../src/core/repair/specrepair/shrink';
 import { loadOnnxModel } from '../../../src/core/onnx/import';
 import { sampleBox } from '../../../src/core/localize/sampling';
 import { falsifyBox, minimizeMargin, seededRandom } from '../../../src/core/verify/falsify';
@@ -148,12 +148,50 @@ test('shrink bisects t, keeps only proved candidates, and rounds them to float32
   const net = smallNet(7);
   const moved: Network = { ...net, layers: net.layers.map((l) => ({ ...l, weights: l.weights.map((w) => w + 0.1), bias: l.bias.map((b) => b - 0.1) })) };
   const asked: number[] = [];
-  const result = await shrinkTowardOriginal(net, moved, 4, async (_candidate, t) => { asked.push(t); return t >= 0.3; });
+  const result = await shrinkTowardOriginal(net, moved, 4, async (_candidate, t) => { asked.push(t); return t >= 0.3 ? 'holds' : 'violated'; });
   assert.deepEqual(asked, [0.5, 0.25, 0.375, 0.3125]);
   assert.equal(result.t, 0.3125);
+  assert.deepEqual(result.undecided, []);
   result.network.layers.forEach((l, k) => l.weights.forEach((w, i) => assert.equal(w, Math.fround(net.layers[k].weights[i] + 0.3125 * 0.1))));
-  assert.equal((await shrinkTowardOriginal(net, moved, 3, async () => false)).network, moved, 'nothing proved: the certified network itself');
+  assert.equal((await shrinkTowardOriginal(net, moved, 3, async () => 'violated')).network, moved, 'nothing proved: the certified network itself');
   assert.deepEqual(Array.from(interpolateNetwork(net, moved, 0).layers[0].bias), Array.from(net.layers[0].bias, Math.fround));
+});
+
+test('retryUndecided: the candidates left undecided below the result, smallest first, past violated ones, until one is proved or undecided again', async () => {
+  const net = smallNet(7);
+  const moved: Network = { ...net, layers: net.layers.map((l) => ({ ...l, weights: l.weights.map((w) => w + 0.1) })) };
+  // Undecided below 0.6 with the bisection's time; with more, violated up to 0.5 and proved above.
+  const answer = (long: boolean) => async (_c: Network, t: number): Promise<CandidateVerdict> => (t >= 0.6 ? 'holds' : long ? (t > 0.5 ? 'holds' : 'violated') : t > 0.2 ? 'unknown' : 'violated');
+  const bisected = await shrinkTowardOriginal(net, moved, 4, answer(false));
+  assert.equal(bisected.t, 0.625);
+  assert.deepEqual(bisected.undecided, [0.5, 0.5625]);
+  const asked: number[] = [];
+  const retried = await retryUndecided(net, moved, bisected, async (c, t) => { asked.push(t); return answer(true)(c, t); });
+  assert.deepEqual(asked, [0.5, 0.5625]);
+  assert.equal(retried.t, 0.5625);
+  retried.network.layers[0].weights.forEach((w, i) => assert.equal(w, Math.fround(net.layers[0].weights[i] + 0.5625 * 0.1)));
+  const stopped: number[] = [];
+  assert.equal(await retryUndecided(net, moved, bisected, async (_c, t) => { stopped.push(t); return 'unknown'; }), bisected, 'undecided again: the bisection\'s result');
+  assert.deepEqual(stopped, [0.5], 'no further try after an undecided one');
+  const none = { ...bisected, undecided: [0.75] };
+  assert.equal(await retryUndecided(net, moved, none, async () => { throw new Error('nothing below the result to try'); }), none);
+});
+
+test('keepFloor: a step back whose candidates were all undecided tries them again with shrinkRetryTimeout, and the result is proved on the written file', async () => {
+  // The shrink test's setting; shrinkTimeout 0 leaves every candidate of the bisection undecided.
+  const net = smallNet(11);
+  const left: Query = { ...notFirst, region: [{ lower: Float64Array.of(-1, -1), upper: Float64Array.of(0, 1), rows: [] }] };
+  const options = { learningRate: 0.001, keepTarget: 1, bounds: 'forward', shrinkTimeout: 0 };
+  const { report: without } = await runRepair(request(net, left, { options: { ...options, shrinkRetryTimeout: 0 } }));
+  assert.equal(without.stats.shrinkT, 1, without.log.join('\n'));
+  const { report, bytes } = await runRepair(request(net, left, { options: { ...options, keepFloor: 1, shrinkRetryTimeout: 30 } }));
+  assert.equal(report.verdict.status, 'repaired', JSON.stringify(report.verdict) + report.log.join('\n'));
+  assert.ok(report.log.some((l) => l.includes('the undecided candidates once more')), report.log.join('\n'));
+  assert.ok(report.stats.shrinkT < 1, report.log.join('\n'));
+  assert.ok(report.log.some((l) => l.startsWith(`step back to t = ${report.stats.shrinkT} (30 s): proved`)), report.log.join('\n'));
+  const written = loadOnnxModel(bytes!, 'repaired.onnx') as Network;
+  assert.equal((await verify(written, left, { timeoutSec: 30 })).status, 'holds');
+  assert.ok(report.fidelity!.domain.agreement >= without.fidelity!.domain.agreement, `${report.fidelity!.domain.agreement} < ${without.fidelity!.domain.agreement}`);
 });
 
 test('a specification of two properties: the repair holds for both, each proved on the written file', async () => {

@@ -49,3 +49,13 @@ export function retrainingData(net: Network, queries: readonly Query[], task: Pi
   }
   return { inputs, targets: forward(net, inputs, count), count };
 }
+
+/**
+ * Uniform samples of the whole domain that the retraining never sees, labelled by the original: an estimate of the
+ * decisions kept that the decision hinge has not trained on (on the retraining samples it reads 0.1-0.3 points higher:
+ * ACAS Xu N5,3 kept 99.77% of them and 99.47% of the driver's).
+ */
+export function heldOutData(net: Network, domain: RepairTask['domain'], count: number, random: () => number): FidelityData {
+  const inputs = sampleBox(domain.lower, domain.upper, count, random);
+  return { inputs, targets: forward(net, inputs, count), count };
+}
