@@ -19,7 +19,7 @@ const decision = (x: Float64Array) => {
   return y.indexOf(Math.max(...y));
 };
 
-test('a flipped reserve input swaps into C for the member of its class least at risk, never for one that came in by flipping', () => {
+test('a flipped reserve input swaps into C for the member of its class least at risk, never for one that came in by flipping', async () => {
   const random = seededRandom(3);
   const points = Array.from({ length: 200 }, () => Float64Array.of(random() * 2 - 1, random() * 2 - 1));
   const label = decision(points[0]);
@@ -39,25 +39,25 @@ test('a flipped reserve input swaps into C for the member of its class least at 
   const margins = C.map((p) => margin(forward(net, p.input), 0, 3, label));
   const leastAtRisk = margins[0] > margins[1] ? 0 : 1;
   const [first, second] = [right[0], right[1]];
-  const reserve = new KeepReserve([right[2], wrong[0]], 2, 3, net, trainableParameters(net, 'float64'));
-  assert.equal(reserve.check(rows), 1, 'one reserve input is wrong');
+  const reserve = await KeepReserve.create([right[2], wrong[0]], 2, 3, net, 'js', trainableParameters(net, 'float64'));
+  assert.equal(await reserve.check(rows), 1, 'one reserve input is wrong');
   assert.deepEqual(written, [leastAtRisk]);
   assert.equal(C[leastAtRisk], wrong[0]);
   // The leaving member is in the reserve now, and right: a second check swaps nothing (the flipped-in row stays wrong).
-  assert.equal(reserve.check(rows), 0);
+  assert.equal(await reserve.check(rows), 0);
   assert.ok(C.includes(leastAtRisk === 0 ? second : first));
 });
 
-test('with every row of its class flipped in, a flipped reserve input stays in the reserve', () => {
+test('with every row of its class flipped in, a flipped reserve input stays in the reserve', async () => {
   const random = seededRandom(4);
   const points = Array.from({ length: 200 }, () => Float64Array.of(random() * 2 - 1, random() * 2 - 1));
   const label = decision(points[0]);
   const wrong = points.filter((x) => decision(x) !== label).map((input) => ({ input, label }));
   const C: KeepPoint[] = [{ input: points[0], label }];
   const rows: KeepRows = { points: C, outputs: () => forward(net, C[0].input), write: (k, p) => { C[k] = p; } };
-  const reserve = new KeepReserve(wrong.slice(0, 2), 2, 3, net, trainableParameters(net, 'float64'));
-  assert.equal(reserve.check(rows), 1, 'the one row of the class takes the first flipped input');
+  const reserve = await KeepReserve.create(wrong.slice(0, 2), 2, 3, net, 'js', trainableParameters(net, 'float64'));
+  assert.equal(await reserve.check(rows), 1, 'the one row of the class takes the first flipped input');
   assert.ok(wrong.slice(0, 2).includes(C[0] as typeof wrong[0]));
-  assert.equal(reserve.check(rows), 0, 'the flipped-in row is not swapped out for the other flipped input');
+  assert.equal(await reserve.check(rows), 0, 'the flipped-in row is not swapped out for the other flipped input');
   assert.equal(reserve.swaps, 1);
 });

@@ -181,7 +181,7 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
       });
     },
   };
-  const keepReserve = reserve.length > 0 ? new KeepReserve(reserve, n, m, model, params) : undefined;
+  const keepReserve = reserve.length > 0 ? await KeepReserve.create(reserve, n, m, model, engine, params) : undefined;
   const keepCheck = Math.max(1, Math.floor(option<number>(task, 'keepCheck')));
   const optimizer = rmsprop({ learningRate: option<number>(task, 'learningRate'), decay: option<number>(task, 'rmsDecay'), epsilon: 1e-8 });
   const mask = maskShapedLike(params);
@@ -237,7 +237,7 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
         }
       }
       if (keepReserve && iterations % keepCheck === 0 && wrong.length > 0) {
-        const swapped = keepReserve.check(keepRows);
+        const swapped = await keepReserve.check(keepRows);
         if (swapped > 0) log.push(`iteration ${iterations}: ${swapped} reserve keep input(s) flipped: swapped into C`);
       }
       if (iterations % 25 === 0) {
@@ -250,6 +250,7 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
     await correctGradient?.release();
     await union?.release();
     await keepTerm?.release();
+    await keepReserve?.release();
   }
   const ever = everUnlocked.layers.reduce((s, l) => s + count(l.weights) + count(l.bias), 0);
   log.push(`${iterations} iteration(s) in ${((Date.now() - started) / 1000).toFixed(2)} s; on average ${(100 * unlockedSum / Math.max(1, iterations)).toFixed(2)}% of the parameters unlocked per iteration, ${ever} (${(100 * ever / parameterCount).toFixed(2)}%) ever`);

@@ -9,7 +9,7 @@ import type { Vec } from '../../../train/kernels';
 import { vector, type Parameters } from '../../../train/parameters';
 import type { Trainable } from '../../../train/trainable';
 import type { KeepPoint } from '../../types';
-import { setForward } from './engine';
+import { setPass, type Engine, type SetPass } from './engine';
 import { margin } from './margin';
 
 export interface KeepRows {
@@ -21,23 +21,22 @@ export interface KeepRows {
 }
 
 export class KeepReserve {
-  private readonly pass: () => Vec;
   /** Rows of C that came in by flipping: never swapped out again. */
   private readonly flippedIn = new Set<number>();
   swaps = 0;
 
-  private readonly inputs: Vec;
+  private constructor(private readonly reserve: KeepPoint[], private readonly n: number, private readonly m: number, private readonly inputs: Vec, private readonly pass: SetPass) {}
 
-  constructor(private readonly reserve: KeepPoint[], private readonly n: number, private readonly m: number, model: Trainable, params: Parameters) {
-    this.inputs = vector(params.precision, reserve.length * n);
-    reserve.forEach((p, k) => this.inputs.set(p.input, k * n));
-    this.pass = setForward(model, params, this.inputs, n);
+  static async create(reserve: KeepPoint[], n: number, m: number, model: Trainable, engine: Engine, params: Parameters): Promise<KeepReserve> {
+    const inputs = vector(params.precision, reserve.length * n);
+    reserve.forEach((p, k) => inputs.set(p.input, k * n));
+    return new KeepReserve(reserve, n, m, inputs, await setPass(model, engine, params, inputs, n));
   }
 
   /** Swaps every reserve input the current network gets wrong into C (one per row of its class at most); returns how many. */
-  check(keep: KeepRows): number {
+  async check(keep: KeepRows): Promise<number> {
     if (this.reserve.length === 0) return 0;
-    const y = this.pass();
+    const y = await this.pass.run();
     const yC = keep.outputs();
     const m = this.m;
     const flipped = this.reserve.map((p, k) => ({ p, k, margin: margin(y, k * m, m, p.label) })).filter((e) => e.margin <= 0).sort((a, b) => a.margin - b.margin);
@@ -55,5 +54,9 @@ export class KeepReserve {
     }
     this.swaps += swapped;
     return swapped;
+  }
+
+  release(): Promise<void> {
+    return this.pass.release();
   }
 }
