@@ -137,15 +137,23 @@ function weightFeed(net: Network, params: Parameters, feed: Record<string, ort.T
 
 /** The current parameters' outputs on a batch, by ONNX Runtime (float32): no JS copy of the weights into a model. */
 export class OrtForward {
+  /** Output tensors by batch size, written by ONNX Runtime (fresh pages every call cost more than small batches' work). */
+  private readonly outputs = new Map<number, ort.Tensor>();
+
   private constructor(private readonly session: ort.InferenceSession, private readonly net: Network) {}
 
-  static async create(net: Network, options?: ort.InferenceSession.SessionOptions): Promise<OrtForward> {
-    return new OrtForward(await ort.InferenceSession.create(forwardGraph(net), options ?? {}), net);
+  static async create(net: Network): Promise<OrtForward> {
+    return new OrtForward(await ort.InferenceSession.create(forwardGraph(net)), net);
   }
 
+  /** The outputs [batch][out], in an array this object reuses for the next call of the same batch size. */
   async run(params: Parameters, inputs: Float32Array, batch: number): Promise<Float32Array> {
-    const x = new ort.Tensor('float32', inputs.subarray(0, batch * this.net.layers[0].inSize), [batch, this.net.layers[0].inSize]);
-    return (await this.session.run(weightFeed(this.net, params, { x }))).y.data as Float32Array;
+    const L = this.net.layers;
+    const x = new ort.Tensor('float32', inputs.subarray(0, batch * L[0].inSize), [batch, L[0].inSize]);
+    let y = this.outputs.get(batch);
+    if (!y) this.outputs.set(batch, y = new ort.Tensor('float32', new Float32Array(batch * L[L.length - 1].outSize), [batch, L[L.length - 1].outSize]));
+    await this.session.run(weightFeed(this.net, params, { x }), { y });
+    return y.data as Float32Array;
   }
 
   release(): Promise<void> {
@@ -154,10 +162,22 @@ export class OrtForward {
 }
 
 export class OrtBackprop {
-  private constructor(private readonly session: ort.InferenceSession, private readonly net: Network) {}
+  /**
+   * ONNX Runtime writes the gradients into these tensors (the outputs are the parameters' shapes whatever the batch):
+   * 1 MB of fresh output pages per call on MNIST 256x2 cost more CPU than the small batches' arithmetic (4-6 ms against
+   * 0.6 ms CPU per |R| = 8 step, docs/repair-irepair.md, Speed).
+   */
+  private readonly fetches: Record<string, ort.Tensor | null> = { y: null };
 
-  static async create(net: Network, loss: OrtLossKind, options?: ort.InferenceSession.SessionOptions): Promise<OrtBackprop> {
-    return new OrtBackprop(await ort.InferenceSession.create(backwardGraph(net, loss), options ?? {}), net);
+  private constructor(private readonly session: ort.InferenceSession, private readonly net: Network) {
+    net.layers.forEach((l, k) => {
+      this.fetches[`dW${k}`] = new ort.Tensor('float32', new Float32Array(l.outSize * l.inSize), [l.outSize, l.inSize]);
+      this.fetches[`db${k}`] = new ort.Tensor('float32', new Float32Array(l.outSize), [l.outSize]);
+    });
+  }
+
+  static async create(net: Network, loss: OrtLossKind): Promise<OrtBackprop> {
+    return new OrtBackprop(await ort.InferenceSession.create(backwardGraph(net, loss)), net);
   }
 
   /**
@@ -170,10 +190,10 @@ export class OrtBackprop {
       x: new ort.Tensor('float32', inputs, [batch, L[0].inSize]),
       target: new ort.Tensor('float32', targets, [batch, L[L.length - 1].outSize]),
       weight: new ort.Tensor('float32', weights, [batch, 1]),
-    }));
+    }), this.fetches);
     L.forEach((_, k) => {
-      addInto(grads.layers[k].weights, out[`dW${k}`].data as Float32Array);
-      addInto(grads.layers[k].bias, out[`db${k}`].data as Float32Array);
+      addInto(grads.layers[k].weights, this.fetches[`dW${k}`]!.data as Float32Array);
+      addInto(grads.layers[k].bias, this.fetches[`db${k}`]!.data as Float32Array);
     });
     return out.y.data as Float32Array;
   }

@@ -22,7 +22,7 @@ import { seededRandom } from '../../../verify/falsify';
 import { catalogEntry } from '../../catalog';
 import { parameterCount as countParameters } from '../../size';
 import type { KeepPoint, RepairMethod, RepairOutcome, RepairTask } from '../../types';
-import { SetGradient, setForward, workingCopy, type Engine } from './engine';
+import { SetGradient, setForward, setPass, workingCopy, type Engine } from './engine';
 import { COPIES, withCopies, squareSide, type CopyKind } from './copies';
 import { isRepaired, margin, type MarginSpace } from './margin';
 import { chooseKeepPoints, type KeepChoice } from '../../nearestKeep';
@@ -150,7 +150,7 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
   const unionInputs = concat(inputsC, inputsR);
   const unionLabels = Int32Array.from([...labelsC, ...labelsR]);
   const union = updateSet === 'keepAndRepair' ? await SetGradient.create(model, engine, precision, params, unionInputs, n, crossEntropyLoss(unionLabels)) : undefined;
-  const outputsR = setForward(model, params, inputsR, n);
+  const outputsR = await setPass(model, engine, params, inputsR, n);
   // The keep term: the squared change of C's logits from the original network's, summed over the logits (mseLoss
   // averages over them too: hence the factor m below). Not in the paper; measured in docs/repair-irepair.md. The
   // locking only keeps C's most influential parameters still; this pulls C's outputs back.
@@ -162,9 +162,10 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
   const targetsK = Float64Array.from(setForward(model, params, inputsK, n)());
   const keepTerm = keepWeight > 0 ? await SetGradient.create(model, engine, precision, params, inputsK, n, mseLoss(targetsK)) : undefined;
   // The keep reserve rewrites rows of C in place: every set that holds C reads these arrays by reference.
+  const outputsC = await setPass(model, engine, params, inputsC, n);
   const keepRows: KeepRows = {
     points: C,
-    outputs: setForward(model, params, inputsC, n),
+    outputs: () => outputsC.run(),
     write(k, p) {
       C[k] = p;
       inputsC.set(p.input, k * n);
@@ -193,7 +194,7 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
   // inputs are still wrong: no separate forward pass.
   const unionOutputsR = async () => (await union!.gradient(params, allRows(C.length + R.length))).subarray(C.length * m);
   const log: string[] = [];
-  let wrong = wrongRows(union ? await unionOutputsR() : outputsR());
+  let wrong = wrongRows(union ? await unionOutputsR() : await outputsR.run());
   log.push(`${R.length} repair input(s), ${wrong.length} misclassified at the start; keep set of ${C.length}${C.length < task.keepSet.length ? ` (of the ${task.keepSet.length} given, the ${perClass} of each class ${keepChoice === 'nearest' ? 'nearest to R' : 'closest to flipping'})` : ''}; ${parameterCount} parameters; gradients by ${engine === 'ort' ? 'ONNX Runtime (backward graph, float32)' : `our JavaScript backpropagation (${precision})`}`);
   if (keepReserve) log.push(`keep reserve: ${reserve.length} more given keep input(s), checked every ${keepCheck} iterations`);
   if (keepTerm) log.push(`keep term (weight ${keepWeight}) on ${keepCount} input(s): C${copies === 'none' ? '' : ` and ${COPIES} ${copies} copies of each`}${asked !== copies ? ` (keepCopies=${asked} needs square grayscale images)` : ''}`);
@@ -218,14 +219,11 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
       unlockedSum += unlocked / parameterCount;
       if (updateSet === 'repair') await repairGradient.gradient(params, withCopiesR(allRows(R.length)));
       const update = union ? union.grads : repairGradient.grads;
-      if (keepTerm) {
-        await keepTerm.gradient(params, allRows(keepCount));
-        addScaled(update, keepTerm.grads, keepWeight * m);
-      }
-      applyMask(update, mask, everUnlocked);
+      if (keepTerm) await keepTerm.gradient(params, allRows(keepCount));
+      applyMask(update, mask, everUnlocked, keepTerm?.grads, keepWeight * m);
       optimizer.step(params, update);
       iterations++;
-      const y = union ? await unionOutputsR() : outputsR();
+      const y = union ? await unionOutputsR() : await outputsR.run();
       const before = wrong.length;
       wrong = wrongRows(y);
       if (repairCopies === 'onStall' && copiesR > 0 && !copiesOn && wrong.length > 0) {
@@ -251,6 +249,8 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
     await union?.release();
     await keepTerm?.release();
     await keepReserve?.release();
+    await outputsR.release();
+    await outputsC.release();
   }
   const ever = everUnlocked.layers.reduce((s, l) => s + count(l.weights) + count(l.bias), 0);
   log.push(`${iterations} iteration(s) in ${((Date.now() - started) / 1000).toFixed(2)} s; on average ${(100 * unlockedSum / Math.max(1, iterations)).toFixed(2)}% of the parameters unlocked per iteration, ${ever} (${(100 * ever / parameterCount).toFixed(2)}%) ever`);
@@ -264,27 +264,24 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
   };
 }
 
-/** The paper's l. 14: frozen parameters' gradients are zeroed (so RMSprop's running averages still decay, as in its code). */
-function applyMask(grads: Parameters, mask: ParameterMask, ever: ParameterMask): void {
+/**
+ * The paper's l. 14: frozen parameters' gradients are zeroed (so RMSprop's running averages still decay, as in its
+ * code); the unlocked ones get `scale` times `extra` (the keep term's gradient) added, in the same pass.
+ */
+function applyMask(grads: Parameters, mask: ParameterMask, ever: ParameterMask, extra: Parameters | undefined, scale: number): void {
   grads.layers.forEach((layer, k) => {
     for (const part of ['weights', 'bias'] as const) {
       const g = layer[part];
       const m = mask.layers[k][part];
       const e = ever.layers[k][part];
+      const x = extra?.layers[k][part];
       for (let i = 0; i < g.length; i++) {
-        if (m[i]) e[i] = 1;
-        else g[i] = 0;
+        if (!m[i]) g[i] = 0;
+        else {
+          e[i] = 1;
+          if (x) g[i] += scale * x[i];
+        }
       }
-    }
-  });
-}
-
-function addScaled(into: Parameters, from: Parameters, scale: number): void {
-  into.layers.forEach((layer, k) => {
-    for (const part of ['weights', 'bias'] as const) {
-      const a = layer[part];
-      const b = from.layers[k][part];
-      for (let i = 0; i < a.length; i++) a[i] += scale * b[i];
     }
   });
 }

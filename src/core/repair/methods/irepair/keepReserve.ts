@@ -17,7 +17,7 @@ export interface KeepRows {
   /** Writes point `p` as row `k` of C (its input, label, copies and the original network's logits of them). */
   write(k: number, p: KeepPoint): void;
   /** C's logits under the current parameters. */
-  outputs(): Vec;
+  outputs(): Vec | Promise<Vec>;
 }
 
 export class KeepReserve {
@@ -37,7 +37,7 @@ export class KeepReserve {
   async check(keep: KeepRows): Promise<number> {
     if (this.reserve.length === 0) return 0;
     const y = await this.pass.run();
-    const yC = keep.outputs();
+    const yC = await keep.outputs();
     const m = this.m;
     const flipped = this.reserve.map((p, k) => ({ p, k, margin: margin(y, k * m, m, p.label) })).filter((e) => e.margin <= 0).sort((a, b) => a.margin - b.margin);
     let swapped = 0;
