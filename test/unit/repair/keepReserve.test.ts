@@ -40,7 +40,7 @@ test('a flipped reserve input swaps into C for the member of its class least at 
   const margins = C.map((p) => margin(forward(net, p.input), 0, 3, label));
   const leastAtRisk = margins[0] > margins[1] ? 0 : 1;
   const [first, second] = [right[0], right[1]];
-  const reserve = await KeepReserve.create([right[2], wrong[0]], 2, 3, net, 'js', trainableParameters(net, 'float64'));
+  const reserve = await KeepReserve.create([right[2], wrong[0]], C, 2, 3, net, 'js', trainableParameters(net, 'float64'));
   assert.equal(await reserve.check(rows), 1, 'one reserve input is wrong');
   assert.deepEqual(written, [leastAtRisk]);
   assert.equal(C[leastAtRisk], wrong[0]);
@@ -56,7 +56,7 @@ test('with every row of its class flipped in, a flipped reserve input stays in t
   const wrong = points.filter((x) => decision(x) !== label).map((input) => ({ input, label }));
   const C: KeepPoint[] = [{ input: points[0], label }];
   const rows: KeepRows = { points: C, outputs: () => forward(net, C[0].input), write: (k, p) => { C[k] = p; } };
-  const reserve = await KeepReserve.create(wrong.slice(0, 2), 2, 3, net, 'js', trainableParameters(net, 'float64'));
+  const reserve = await KeepReserve.create(wrong.slice(0, 2), C, 2, 3, net, 'js', trainableParameters(net, 'float64'));
   assert.equal(await reserve.check(rows), 1, 'the one row of the class takes the first flipped input');
   assert.ok(wrong.slice(0, 2).includes(C[0] as typeof wrong[0]));
   assert.equal(await reserve.check(rows), 0, 'the flipped-in row is not swapped out for the other flipped input');
@@ -83,7 +83,7 @@ test('on MNIST, the reserve checked by ONNX Runtime swaps the same digits as our
       outputs: () => forward(mnistNet, Float64Array.from(C.flatMap((p) => Array.from(p.input))), C.length),
       write(k, p) { C[k] = p; },
     };
-    const reserve = await KeepReserve.create(right.filter((p) => !C.includes(p)), 784, 10, mnistNet, engine, params);
+    const reserve = await KeepReserve.create(right.filter((p) => !C.includes(p)), C, 784, 10, mnistNet, engine, params);
     const swapped = await reserve.check(rows);
     await reserve.release();
     return { swapped, C: C.map((p) => digits.indexOf(p as typeof digits[number])) };

@@ -27,6 +27,7 @@ import { COPIES, withCopies, squareSide, type CopyKind } from './copies';
 import { isRepaired, margin, type MarginSpace } from './margin';
 import { chooseKeepPoints, type KeepChoice } from '../../nearestKeep';
 import { KeepReserve, type KeepRows } from './keepReserve';
+import { polish, type PolishResult } from './polish';
 import { forwardModel32 } from '../../../network/forward';
 
 /**
@@ -64,6 +65,8 @@ export const irepair: RepairMethod = {
     { name: 'keepChoice', default: 'nearest', choices: ['nearest', 'margin'], description: 'With keepPerClass: which keep inputs of each class: the nearest to the repair inputs, or the closest to flipping (the smallest margin of their label under the original network).' },
     { name: 'keepReserve', default: 600, description: 'Not in the paper: with keepPerClass, up to this many more given keep inputs of each class (the next in keepChoice\'s order) are run every keepCheck iterations; one the repair has flipped swaps into C for the member of its class least at risk (|C| unchanged). 0: C stays as chosen (docs/repair-irepair.md).' },
     { name: 'keepCheck', default: 50, description: 'Iterations between two checks of the keep reserve.' },
+    { name: 'keepMargin', default: 0, description: 'Not in the paper: with the keep reserve, a reserve input also swaps into C before it flips, once its margin (logits) is below this and below half its margin under the original network. 0: only flipped ones.' },
+    { name: 'polish', default: 300, description: 'Not in the paper: with the keep reserve, once R is fixed, at most this many more iterations of the same loop on R and the given keep inputs the repair flipped (with their labels); the state with R right and the fewest flipped is kept. 0: none (docs/repair-irepair.md).' },
     { name: 'seed', default: 1, description: 'Random seed (locking=random and keepCopies=mixup only).' },
   ],
   run: runIRepair,
@@ -182,7 +185,7 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
       });
     },
   };
-  const keepReserve = reserve.length > 0 ? await KeepReserve.create(reserve, n, m, model, engine, params) : undefined;
+  const keepReserve = reserve.length > 0 ? await KeepReserve.create(reserve, C, n, m, model, engine, params, option<number>(task, 'keepMargin')) : undefined;
   const keepCheck = Math.max(1, Math.floor(option<number>(task, 'keepCheck')));
   const optimizer = rmsprop({ learningRate: option<number>(task, 'learningRate'), decay: option<number>(task, 'rmsDecay'), epsilon: 1e-8 });
   const mask = maskShapedLike(params);
@@ -205,23 +208,30 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
   let iterations = 0;
   let unlockedSum = 0;
   let stopped = '';
+  // The paper's l. 10-14 on the repair gradient iR: the influence on C, the scores, the mask; returns how many are unlocked.
+  const lock = async (iR: Parameters) => {
+    if (locking !== 'influence') return fillMask(mask, () => (locking === 'none' || random() >= lockProbability ? 1 : 0));
+    await correctGradient!.gradient(params, allRows(C.length));
+    return unlockInfluential(iR, correctGradient!.grads, mask, gamma, epsilon, scoreForm);
+  };
+  // l. 14-15: the keep term added, the frozen parameters' gradients zeroed, the RMSprop step.
+  const finish = async (update: Parameters) => {
+    if (keepTerm) await keepTerm.gradient(params, allRows(keepCount));
+    applyMask(update, mask, everUnlocked, keepTerm?.grads, keepWeight * m);
+    optimizer.step(params, update);
+  };
+  const polishBudget = Math.max(0, Math.floor(option<number>(task, 'polish')));
+  let polished: PolishResult | undefined;
   try {
     while (wrong.length > 0) {
       if (iterations >= ub) { stopped = `after ub = ${ub} iterations`; break; }
       if (task.signal?.aborted) { stopped = 'when cancelled'; break; }
       if (Date.now() > deadline) { stopped = `at the time limit (${task.timeoutSec} s)`; break; }
       await repairGradient.gradient(params, withCopiesR(wrong));
-      let unlocked: number;
-      if (locking === 'influence') {
-        await correctGradient!.gradient(params, allRows(C.length));
-        unlocked = unlockInfluential(repairGradient.grads, correctGradient!.grads, mask, gamma, epsilon, scoreForm);
-      } else unlocked = fillMask(mask, () => (locking === 'none' || random() >= lockProbability ? 1 : 0));
+      const unlocked = await lock(repairGradient.grads);
       unlockedSum += unlocked / parameterCount;
       if (updateSet === 'repair') await repairGradient.gradient(params, withCopiesR(allRows(R.length)));
-      const update = union ? union.grads : repairGradient.grads;
-      if (keepTerm) await keepTerm.gradient(params, allRows(keepCount));
-      applyMask(update, mask, everUnlocked, keepTerm?.grads, keepWeight * m);
-      optimizer.step(params, update);
+      await finish(union ? union.grads : repairGradient.grads);
       iterations++;
       const y = union ? await unionOutputsR() : await outputsR.run();
       const before = wrong.length;
@@ -243,6 +253,19 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
         if (engine === 'js') await new Promise((done) => setImmediate(done));
       }
     }
+    if (keepReserve && polishBudget > 0 && wrong.length === 0) {
+      polished = await polish({
+        model, engine, precision, params, n, m, repair: R.map((p) => ({ input: p.input, label: p.label! })), delta, space,
+        flipped: async () => {
+          const y = await outputsC.run();
+          return [...await keepReserve.flipped(), ...C.filter((p, k) => margin(y, k * m, m, p.label) <= 0)];
+        },
+        step: async (iR) => { await lock(iR); await finish(iR); },
+        checkEvery: keepCheck, budget: polishBudget, deadline,
+      });
+      if (polished.before > 0) log.push(`polish: ${polished.before} given keep input(s) flipped when R was fixed, ${polished.after} after ${polished.iterations} iteration(s) on R and them (the best state kept)`);
+      wrong = wrongRows(await outputsR.run());
+    }
   } finally {
     await repairGradient.release();
     await correctGradient?.release();
@@ -260,7 +283,10 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
   return {
     model: trainedModel(model, params),
     log,
-    stats: { iterations, repaired: R.length - wrong.length, unrepaired: wrong.length, unlockedPerIteration: unlockedSum / Math.max(1, iterations), everUnlocked: ever / parameterCount },
+    stats: {
+      iterations, repaired: R.length - wrong.length, unrepaired: wrong.length, unlockedPerIteration: unlockedSum / Math.max(1, iterations), everUnlocked: ever / parameterCount,
+      ...(polished ? { polishIterations: polished.iterations, keepFlippedBeforePolish: polished.before, keepFlippedAfterPolish: polished.after } : {}),
+    },
   };
 }
 
