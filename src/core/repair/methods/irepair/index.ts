@@ -8,7 +8,8 @@
  * docs/repair-irepair.md says which is the default and why. Not in the paper, on by default (measured there): a keep
  * term in the step's loss that pulls the logits of C and of its shifted copies (images) back to the original's, and,
  * once the worst margin of R⊥ stalls, the shifted copies of R⊥ in the update; C chosen from the keep inputs given (4 per
- * class nearest to R) and the rest watched, a flipped one swapping into C. Inputs still wrong when it stops are listed.
+ * class nearest to R) and the rest watched, a flipped one swapping into C; once R is fixed, a polish on R and the keep
+ * inputs it flipped. Inputs still wrong when it stops are listed.
  */
 import { InputError } from '../../../errors';
 import { isGated, modelOutputSize } from '../../../network/model';
