@@ -67,8 +67,10 @@ export function rmsprop({ learningRate, decay = 0.9, epsilon = 1e-8 }: { learnin
           const allowed = mask?.layers[k][part];
           for (let i = 0; i < p.length; i++) {
             if (allowed && !allowed[i]) continue;
-            s[i] = decay * s[i] + (1 - decay) * g[i] * g[i];
-            p[i] -= (learningRate * g[i]) / (Math.sqrt(s[i]) + epsilon);
+            const gi = g[i];
+            s[i] = decay * s[i] + (1 - decay) * gi * gi;
+            // A zero gradient moves nothing (I-REPAIR zeroes ~99% of them): skip the square root and the division.
+            if (gi !== 0) p[i] -= (learningRate * gi) / (Math.sqrt(s[i]) + epsilon);
           }
         }
       });

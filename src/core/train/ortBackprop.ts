@@ -63,14 +63,7 @@ export function backwardGraph(net: Network, loss: OrtLossKind): Uint8Array {
   // 'zero' serves the ReLU masks; an unused initializer only draws a warning from ORT.
   const initializer: onnx.TensorProto[] = [scalar('zero', 0), onnx.TensorProto.create({ name: 'axis0', dims: [1], dataType: INT64, int64Data: [0] })];
   if (net.layers.some((l) => l.activation.kind === 'sigmoid' || l.activation.kind === 'tanh')) initializer.push(scalar('one', 1));
-  let a = 'x';
-  net.layers.forEach((layer, k) => {
-    nodes.push(node('Gemm', [a, `W${k}`, `b${k}`], [`z${k}`], [{ name: 'transB', type: onnx.AttributeProto.AttributeType.INT, i: 1 }]));
-    const out = k === L - 1 ? 'y' : `a${k}`;
-    nodes.push(...activationNodes(layer.activation, `z${k}`, out));
-    if (layer.activation.kind === 'leakyRelu') initializer.push(scalar(`l${k}_alpha`, layer.activation.alpha));
-    a = out;
-  });
+  forwardNodes(net, nodes, initializer);
   // dLoss/dy: MSE 2 w (y - t) / out; cross-entropy w (softmax(y) - t).
   if (loss === 'mse') {
     initializer.push(scalar('mseScale', 2 / net.layers[L - 1].outSize));
@@ -100,17 +93,88 @@ export function backwardGraph(net: Network, loss: OrtLossKind): Uint8Array {
     inputs.push(tensorInfo(`W${k}`, [l.outSize, l.inSize]), tensorInfo(`b${k}`, [l.outSize]));
     outputs.push(tensorInfo(`dW${k}`, [l.outSize, l.inSize]), tensorInfo(`db${k}`, [l.outSize]));
   });
-  const model = onnx.ModelProto.create({
-    irVersion: 8,
-    opsetImport: [{ domain: '', version: 17 }],
-    producerName: 'netmend',
-    graph: { name: 'netmend_backward', node: nodes, initializer, input: inputs, output: outputs },
+  return encode('netmend_backward', nodes, initializer, inputs, outputs);
+}
+
+/** The forward pass alone, the weights graph inputs as in `backwardGraph`: x [N, in], W{k}, b{k} -> y [N, out]. */
+export function forwardGraph(net: Network): Uint8Array {
+  const nodes: onnx.NodeProto[] = [];
+  const initializer: onnx.TensorProto[] = [];
+  forwardNodes(net, nodes, initializer);
+  const L = net.layers.length;
+  const inputs = [tensorInfo('x', ['N', net.layers[0].inSize])];
+  net.layers.forEach((l, k) => inputs.push(tensorInfo(`W${k}`, [l.outSize, l.inSize]), tensorInfo(`b${k}`, [l.outSize])));
+  return encode('netmend_forward', nodes, initializer, inputs, [tensorInfo('y', ['N', net.layers[L - 1].outSize])]);
+}
+
+/** z{k} = Gemm(a{k-1}, W{k}, b{k}), a{k} = act(z{k}); the last activation's output is y. */
+function forwardNodes(net: Network, nodes: onnx.NodeProto[], initializer: onnx.TensorProto[]): void {
+  const L = net.layers.length;
+  let a = 'x';
+  net.layers.forEach((layer, k) => {
+    nodes.push(node('Gemm', [a, `W${k}`, `b${k}`], [`z${k}`], [{ name: 'transB', type: onnx.AttributeProto.AttributeType.INT, i: 1 }]));
+    const out = k === L - 1 ? 'y' : `a${k}`;
+    nodes.push(...activationNodes(layer.activation, `z${k}`, out));
+    if (layer.activation.kind === 'leakyRelu') initializer.push(scalar(`l${k}_alpha`, layer.activation.alpha));
+    a = out;
   });
+}
+
+function encode(name: string, node: onnx.NodeProto[], initializer: onnx.TensorProto[], input: onnx.ValueInfoProto[], output: onnx.ValueInfoProto[]): Uint8Array {
+  const model = onnx.ModelProto.create({ irVersion: 8, opsetImport: [{ domain: '', version: 17 }], producerName: 'netmend', graph: { name, node, initializer, input, output } });
   return onnx.ModelProto.encode(model).finish();
 }
 
-export class OrtBackprop {
+/** Weight tensors of `params` as the graphs' inputs W{k}, b{k} (float32). */
+function weightFeed(net: Network, params: Parameters, feed: Record<string, ort.Tensor>): Record<string, ort.Tensor> {
+  if (params.precision !== 'float32') throw new Error('the ONNX Runtime engine trains in float32');
+  net.layers.forEach((l, k) => {
+    feed[`W${k}`] = new ort.Tensor('float32', params.layers[k].weights as Float32Array, [l.outSize, l.inSize]);
+    feed[`b${k}`] = new ort.Tensor('float32', params.layers[k].bias as Float32Array, [l.outSize]);
+  });
+  return feed;
+}
+
+/** The current parameters' outputs on a batch, by ONNX Runtime (float32): no JS copy of the weights into a model. */
+export class OrtForward {
+  /** Output tensors by batch size, written by ONNX Runtime (fresh pages every call cost more than small batches' work). */
+  private readonly outputs = new Map<number, ort.Tensor>();
+
   private constructor(private readonly session: ort.InferenceSession, private readonly net: Network) {}
+
+  static async create(net: Network): Promise<OrtForward> {
+    return new OrtForward(await ort.InferenceSession.create(forwardGraph(net)), net);
+  }
+
+  /** The outputs [batch][out], in an array this object reuses for the next call of the same batch size. */
+  async run(params: Parameters, inputs: Float32Array, batch: number): Promise<Float32Array> {
+    const L = this.net.layers;
+    const x = new ort.Tensor('float32', inputs.subarray(0, batch * L[0].inSize), [batch, L[0].inSize]);
+    let y = this.outputs.get(batch);
+    if (!y) this.outputs.set(batch, y = new ort.Tensor('float32', new Float32Array(batch * L[L.length - 1].outSize), [batch, L[L.length - 1].outSize]));
+    await this.session.run(weightFeed(this.net, params, { x }), { y });
+    return y.data as Float32Array;
+  }
+
+  release(): Promise<void> {
+    return this.session.release();
+  }
+}
+
+export class OrtBackprop {
+  /**
+   * ONNX Runtime writes the gradients into these tensors (the outputs are the parameters' shapes whatever the batch):
+   * 1 MB of fresh output pages per call on MNIST 256x2 cost more CPU than the small batches' arithmetic (4-6 ms against
+   * 0.6 ms CPU per |R| = 8 step, docs/repair-irepair.md, Speed).
+   */
+  private readonly fetches: Record<string, ort.Tensor | null> = { y: null };
+
+  private constructor(private readonly session: ort.InferenceSession, private readonly net: Network) {
+    net.layers.forEach((l, k) => {
+      this.fetches[`dW${k}`] = new ort.Tensor('float32', new Float32Array(l.outSize * l.inSize), [l.outSize, l.inSize]);
+      this.fetches[`db${k}`] = new ort.Tensor('float32', new Float32Array(l.outSize), [l.outSize]);
+    });
+  }
 
   static async create(net: Network, loss: OrtLossKind): Promise<OrtBackprop> {
     return new OrtBackprop(await ort.InferenceSession.create(backwardGraph(net, loss)), net);
@@ -121,21 +185,15 @@ export class OrtBackprop {
    * Adds the parameter gradients into `grads` and returns the outputs.
    */
   async step(params: Parameters, inputs: Float32Array, targets: Float32Array, weights: Float32Array, batch: number, grads: Parameters): Promise<Float32Array> {
-    if (params.precision !== 'float32') throw new Error('the ONNX Runtime engine trains in float32');
     const L = this.net.layers;
-    const feed: Record<string, ort.Tensor> = {
+    const out = await this.session.run(weightFeed(this.net, params, {
       x: new ort.Tensor('float32', inputs, [batch, L[0].inSize]),
       target: new ort.Tensor('float32', targets, [batch, L[L.length - 1].outSize]),
       weight: new ort.Tensor('float32', weights, [batch, 1]),
-    };
-    L.forEach((l, k) => {
-      feed[`W${k}`] = new ort.Tensor('float32', params.layers[k].weights as Float32Array, [l.outSize, l.inSize]);
-      feed[`b${k}`] = new ort.Tensor('float32', params.layers[k].bias as Float32Array, [l.outSize]);
-    });
-    const out = await this.session.run(feed);
+    }), this.fetches);
     L.forEach((_, k) => {
-      addInto(grads.layers[k].weights, out[`dW${k}`].data as Float32Array);
-      addInto(grads.layers[k].bias, out[`db${k}`].data as Float32Array);
+      addInto(grads.layers[k].weights, this.fetches[`dW${k}`]!.data as Float32Array);
+      addInto(grads.layers[k].bias, this.fetches[`db${k}`]!.data as Float32Array);
     });
     return out.y.data as Float32Array;
   }

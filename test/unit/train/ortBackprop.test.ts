@@ -1,10 +1,14 @@
-/** The backward pass as an ONNX graph gives the gradients of our float64 backpropagation, for every activation and both losses. */
+/**
+ * The backward pass as an ONNX graph gives the gradients of our float64 backpropagation, for every activation and both
+ * losses; the forward graph (weights as inputs) gives our float32 outputs.
+ */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import type { Activation } from '../../../src/core/network/network';
 import { crossEntropyLoss, mseLoss, type Loss } from '../../../src/core/train/losses';
-import { OrtBackprop } from '../../../src/core/train/ortBackprop';
-import { parametersOf, zerosLike } from '../../../src/core/train/parameters';
+import { OrtBackprop, OrtForward } from '../../../src/core/train/ortBackprop';
+import { networkWith, parametersOf, zerosLike } from '../../../src/core/train/parameters';
+import { forwardModel32 } from '../../../src/core/network/forward';
 import { lossGradient } from '../../../src/core/train/train';
 import { seeded } from '../../onnxBuilder';
 import { randomNetwork } from '../../randomNetwork';
@@ -43,3 +47,46 @@ for (const act of activations) {
     });
   }
 }
+
+test('the forward graph with the weights as inputs = our float32 forward pass, for every activation, after the weights change', async () => {
+  for (const act of activations) {
+    const net = randomNetwork([5, 9, 7, 3], 12, act);
+    const params = parametersOf(net, 'float32');
+    const engine = await OrtForward.create(net);
+    const x = Float32Array.from(inputs);
+    const check = async (model: typeof net) => {
+      const y = await engine.run(params, x, COUNT);
+      const expected = forwardModel32(model, inputs, COUNT);
+      assert.equal(y.length, expected.length);
+      expected.forEach((v, i) => assert.ok(Math.abs(v - y[i]) < 1e-5 * (1 + Math.abs(v)), `${act.kind} output ${i}: ${y[i]} vs ${v}`));
+    };
+    await check(net);
+    // The session reads the parameters at each call (they are graph inputs), into the array it reuses.
+    params.layers.forEach((l) => l.weights.forEach((w, i) => (l.weights[i] = w * 0.5 - 0.01)));
+    await check(networkWith(net, params));
+    await engine.release();
+  }
+});
+
+test('two backward steps add the gradients twice: the output tensors ONNX Runtime writes into are overwritten, not summed', async () => {
+  const net = randomNetwork([5, 9, 7, 3], 13, { kind: 'relu' });
+  const loss = losses.crossEntropy;
+  const expected = lossGradient(net, inputs, COUNT, loss).gradient;
+  const engine = await OrtBackprop.create(net, loss.ort!.kind);
+  const params = parametersOf(net, 'float32');
+  const grads = zerosLike(params);
+  const t = new Float32Array(COUNT * 3);
+  const w = new Float32Array(COUNT);
+  for (let r = 0; r < COUNT; r++) {
+    loss.ort!.targets(r, 3, t, r * 3);
+    w[r] = loss.ort!.weight(r) / COUNT;
+  }
+  await engine.step(params, Float32Array.from(inputs), t, w, COUNT, grads);
+  await engine.step(params, Float32Array.from(inputs), t, w, COUNT, grads);
+  await engine.release();
+  expected.layers.forEach((l, k) => {
+    for (const part of ['weights', 'bias'] as const) {
+      for (let i = 0; i < l[part].length; i++) assert.ok(Math.abs(2 * l[part][i] - grads.layers[k][part][i]) < 2e-5 * (1 + Math.abs(l[part][i])), `layer ${k} ${part}[${i}]`);
+    }
+  });
+});

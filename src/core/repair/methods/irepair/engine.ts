@@ -10,6 +10,7 @@ import { fillZero, vector, zerosLike, type Parameters, type Precision } from '..
 import { gradientPass, trainableParameters, type Trainable } from '../../../train/trainable';
 import { isGraph } from '../../../network/model';
 import { jsStep, ortStep, type Step } from '../../../train/train';
+import { OrtForward } from '../../../train/ortBackprop';
 
 export type Engine = 'ort' | 'js';
 
@@ -50,4 +51,24 @@ export function setForward(model: Trainable, params: Parameters, inputs: Vec, wi
   const count = inputs.length / width;
   const pass = gradientPass(model, params.precision, count);
   return () => pass.forward(params, inputs, count);
+}
+
+/** Outputs over a fixed set under the current parameters, for a large set (the keep reserve): released when done. */
+export interface SetPass {
+  run(): Promise<Vec>;
+  release(): Promise<void>;
+}
+
+/**
+ * ONNX Runtime's forward graph on the ORT engine (a plain network in float32), our kernels otherwise. On 5,000 MNIST
+ * digits ORT's matrix kernels take a fraction of our float32 loop's ~1 s (docs/repair-irepair.md, Speed).
+ */
+export async function setPass(model: Trainable, engine: Engine, params: Parameters, inputs: Vec, width: number): Promise<SetPass> {
+  const count = inputs.length / width;
+  if (engine === 'ort' && !isGraph(model) && params.precision === 'float32') {
+    const ort = await OrtForward.create(model);
+    return { run: () => ort.run(params, inputs as Float32Array, count), release: () => ort.release() };
+  }
+  const forward = setForward(model, params, inputs, width);
+  return { run: async () => forward(), release: async () => {} };
 }

@@ -8,7 +8,8 @@
  * docs/repair-irepair.md says which is the default and why. Not in the paper, on by default (measured there): a keep
  * term in the step's loss that pulls the logits of C and of its shifted copies (images) back to the original's, and,
  * once the worst margin of R⊥ stalls, the shifted copies of R⊥ in the update; C chosen from the keep inputs given (4 per
- * class nearest to R) and the rest watched, a flipped one swapping into C. Inputs still wrong when it stops are listed.
+ * class nearest to R) and the rest watched, a flipped one swapping into C; once R is fixed, a polish on R and the keep
+ * inputs it flipped. Inputs still wrong when it stops are listed.
  */
 import { InputError } from '../../../errors';
 import { isGated, modelOutputSize } from '../../../network/model';
@@ -22,11 +23,12 @@ import { seededRandom } from '../../../verify/falsify';
 import { catalogEntry } from '../../catalog';
 import { parameterCount as countParameters } from '../../size';
 import type { KeepPoint, RepairMethod, RepairOutcome, RepairTask } from '../../types';
-import { SetGradient, setForward, workingCopy, type Engine } from './engine';
+import { SetGradient, setForward, setPass, workingCopy, type Engine } from './engine';
 import { COPIES, withCopies, squareSide, type CopyKind } from './copies';
 import { isRepaired, margin, type MarginSpace } from './margin';
 import { chooseKeepPoints, type KeepChoice } from '../../nearestKeep';
 import { KeepReserve, type KeepRows } from './keepReserve';
+import { polish, type PolishResult } from './polish';
 import { forwardModel32 } from '../../../network/forward';
 
 /**
@@ -64,6 +66,8 @@ export const irepair: RepairMethod = {
     { name: 'keepChoice', default: 'nearest', choices: ['nearest', 'margin'], description: 'With keepPerClass: which keep inputs of each class: the nearest to the repair inputs, or the closest to flipping (the smallest margin of their label under the original network).' },
     { name: 'keepReserve', default: 600, description: 'Not in the paper: with keepPerClass, up to this many more given keep inputs of each class (the next in keepChoice\'s order) are run every keepCheck iterations; one the repair has flipped swaps into C for the member of its class least at risk (|C| unchanged). 0: C stays as chosen (docs/repair-irepair.md).' },
     { name: 'keepCheck', default: 50, description: 'Iterations between two checks of the keep reserve.' },
+    { name: 'keepMargin', default: 0, description: 'Not in the paper: with the keep reserve, a reserve input also swaps into C before it flips, once its margin (logits) is below this and below half its margin under the original network. 0: only flipped ones.' },
+    { name: 'polish', default: 300, description: 'Not in the paper: with the keep reserve, once R is fixed, at most this many more iterations of the same loop on R and the given keep inputs the repair flipped (with their labels); the state with R right and the fewest flipped is kept. 0: none (docs/repair-irepair.md).' },
     { name: 'seed', default: 1, description: 'Random seed (locking=random and keepCopies=mixup only).' },
   ],
   run: runIRepair,
@@ -150,7 +154,7 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
   const unionInputs = concat(inputsC, inputsR);
   const unionLabels = Int32Array.from([...labelsC, ...labelsR]);
   const union = updateSet === 'keepAndRepair' ? await SetGradient.create(model, engine, precision, params, unionInputs, n, crossEntropyLoss(unionLabels)) : undefined;
-  const outputsR = setForward(model, params, inputsR, n);
+  const outputsR = await setPass(model, engine, params, inputsR, n);
   // The keep term: the squared change of C's logits from the original network's, summed over the logits (mseLoss
   // averages over them too: hence the factor m below). Not in the paper; measured in docs/repair-irepair.md. The
   // locking only keeps C's most influential parameters still; this pulls C's outputs back.
@@ -162,9 +166,10 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
   const targetsK = Float64Array.from(setForward(model, params, inputsK, n)());
   const keepTerm = keepWeight > 0 ? await SetGradient.create(model, engine, precision, params, inputsK, n, mseLoss(targetsK)) : undefined;
   // The keep reserve rewrites rows of C in place: every set that holds C reads these arrays by reference.
+  const outputsC = await setPass(model, engine, params, inputsC, n);
   const keepRows: KeepRows = {
     points: C,
-    outputs: setForward(model, params, inputsC, n),
+    outputs: () => outputsC.run(),
     write(k, p) {
       C[k] = p;
       inputsC.set(p.input, k * n);
@@ -181,7 +186,7 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
       });
     },
   };
-  const keepReserve = reserve.length > 0 ? new KeepReserve(reserve, n, m, model, params) : undefined;
+  const keepReserve = reserve.length > 0 ? await KeepReserve.create(reserve, C, n, m, model, engine, params, option<number>(task, 'keepMargin')) : undefined;
   const keepCheck = Math.max(1, Math.floor(option<number>(task, 'keepCheck')));
   const optimizer = rmsprop({ learningRate: option<number>(task, 'learningRate'), decay: option<number>(task, 'rmsDecay'), epsilon: 1e-8 });
   const mask = maskShapedLike(params);
@@ -193,7 +198,7 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
   // inputs are still wrong: no separate forward pass.
   const unionOutputsR = async () => (await union!.gradient(params, allRows(C.length + R.length))).subarray(C.length * m);
   const log: string[] = [];
-  let wrong = wrongRows(union ? await unionOutputsR() : outputsR());
+  let wrong = wrongRows(union ? await unionOutputsR() : await outputsR.run());
   log.push(`${R.length} repair input(s), ${wrong.length} misclassified at the start; keep set of ${C.length}${C.length < task.keepSet.length ? ` (of the ${task.keepSet.length} given, the ${perClass} of each class ${keepChoice === 'nearest' ? 'nearest to R' : 'closest to flipping'})` : ''}; ${parameterCount} parameters; gradients by ${engine === 'ort' ? 'ONNX Runtime (backward graph, float32)' : `our JavaScript backpropagation (${precision})`}`);
   if (keepReserve) log.push(`keep reserve: ${reserve.length} more given keep input(s), checked every ${keepCheck} iterations`);
   if (keepTerm) log.push(`keep term (weight ${keepWeight}) on ${keepCount} input(s): C${copies === 'none' ? '' : ` and ${COPIES} ${copies} copies of each`}${asked !== copies ? ` (keepCopies=${asked} needs square grayscale images)` : ''}`);
@@ -204,28 +209,32 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
   let iterations = 0;
   let unlockedSum = 0;
   let stopped = '';
+  // The paper's l. 10-14 on the repair gradient iR: the influence on C, the scores, the mask; returns how many are unlocked.
+  const lock = async (iR: Parameters) => {
+    if (locking !== 'influence') return fillMask(mask, () => (locking === 'none' || random() >= lockProbability ? 1 : 0));
+    await correctGradient!.gradient(params, allRows(C.length));
+    return unlockInfluential(iR, correctGradient!.grads, mask, gamma, epsilon, scoreForm);
+  };
+  // l. 14-15: the keep term added, the frozen parameters' gradients zeroed, the RMSprop step.
+  const finish = async (update: Parameters) => {
+    if (keepTerm) await keepTerm.gradient(params, allRows(keepCount));
+    applyMask(update, mask, everUnlocked, keepTerm?.grads, keepWeight * m);
+    optimizer.step(params, update);
+  };
+  const polishBudget = Math.max(0, Math.floor(option<number>(task, 'polish')));
+  let polished: PolishResult | undefined;
   try {
     while (wrong.length > 0) {
       if (iterations >= ub) { stopped = `after ub = ${ub} iterations`; break; }
       if (task.signal?.aborted) { stopped = 'when cancelled'; break; }
       if (Date.now() > deadline) { stopped = `at the time limit (${task.timeoutSec} s)`; break; }
       await repairGradient.gradient(params, withCopiesR(wrong));
-      let unlocked: number;
-      if (locking === 'influence') {
-        await correctGradient!.gradient(params, allRows(C.length));
-        unlocked = unlockInfluential(repairGradient.grads, correctGradient!.grads, mask, gamma, epsilon, scoreForm);
-      } else unlocked = fillMask(mask, () => (locking === 'none' || random() >= lockProbability ? 1 : 0));
+      const unlocked = await lock(repairGradient.grads);
       unlockedSum += unlocked / parameterCount;
       if (updateSet === 'repair') await repairGradient.gradient(params, withCopiesR(allRows(R.length)));
-      const update = union ? union.grads : repairGradient.grads;
-      if (keepTerm) {
-        await keepTerm.gradient(params, allRows(keepCount));
-        addScaled(update, keepTerm.grads, keepWeight * m);
-      }
-      applyMask(update, mask, everUnlocked);
-      optimizer.step(params, update);
+      await finish(union ? union.grads : repairGradient.grads);
       iterations++;
-      const y = union ? await unionOutputsR() : outputsR();
+      const y = union ? await unionOutputsR() : await outputsR.run();
       const before = wrong.length;
       wrong = wrongRows(y);
       if (repairCopies === 'onStall' && copiesR > 0 && !copiesOn && wrong.length > 0) {
@@ -237,7 +246,7 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
         }
       }
       if (keepReserve && iterations % keepCheck === 0 && wrong.length > 0) {
-        const swapped = keepReserve.check(keepRows);
+        const swapped = await keepReserve.check(keepRows);
         if (swapped > 0) log.push(`iteration ${iterations}: ${swapped} reserve keep input(s) flipped: swapped into C`);
       }
       if (iterations % 25 === 0) {
@@ -245,11 +254,27 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
         if (engine === 'js') await new Promise((done) => setImmediate(done));
       }
     }
+    if (keepReserve && polishBudget > 0 && wrong.length === 0) {
+      polished = await polish({
+        model, engine, precision, params, n, m, repair: R.map((p) => ({ input: p.input, label: p.label! })), delta, space,
+        flipped: async () => {
+          const y = await outputsC.run();
+          return [...await keepReserve.flipped(), ...C.filter((p, k) => margin(y, k * m, m, p.label) <= 0)];
+        },
+        step: async (iR) => { await lock(iR); await finish(iR); },
+        checkEvery: keepCheck, budget: polishBudget, deadline,
+      });
+      if (polished.before > 0) log.push(`polish: ${polished.before} given keep input(s) flipped when R was fixed, ${polished.after} after ${polished.iterations} iteration(s) on R and them (the best state kept)`);
+      wrong = wrongRows(await outputsR.run());
+    }
   } finally {
     await repairGradient.release();
     await correctGradient?.release();
     await union?.release();
     await keepTerm?.release();
+    await keepReserve?.release();
+    await outputsR.release();
+    await outputsC.release();
   }
   const ever = everUnlocked.layers.reduce((s, l) => s + count(l.weights) + count(l.bias), 0);
   log.push(`${iterations} iteration(s) in ${((Date.now() - started) / 1000).toFixed(2)} s; on average ${(100 * unlockedSum / Math.max(1, iterations)).toFixed(2)}% of the parameters unlocked per iteration, ${ever} (${(100 * ever / parameterCount).toFixed(2)}%) ever`);
@@ -259,31 +284,31 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
   return {
     model: trainedModel(model, params),
     log,
-    stats: { iterations, repaired: R.length - wrong.length, unrepaired: wrong.length, unlockedPerIteration: unlockedSum / Math.max(1, iterations), everUnlocked: ever / parameterCount },
+    stats: {
+      iterations, repaired: R.length - wrong.length, unrepaired: wrong.length, unlockedPerIteration: unlockedSum / Math.max(1, iterations), everUnlocked: ever / parameterCount,
+      ...(polished ? { polishIterations: polished.iterations, keepFlippedBeforePolish: polished.before, keepFlippedAfterPolish: polished.after } : {}),
+    },
   };
 }
 
-/** The paper's l. 14: frozen parameters' gradients are zeroed (so RMSprop's running averages still decay, as in its code). */
-function applyMask(grads: Parameters, mask: ParameterMask, ever: ParameterMask): void {
+/**
+ * The paper's l. 14: frozen parameters' gradients are zeroed (so RMSprop's running averages still decay, as in its
+ * code); the unlocked ones get `scale` times `extra` (the keep term's gradient) added, in the same pass.
+ */
+function applyMask(grads: Parameters, mask: ParameterMask, ever: ParameterMask, extra: Parameters | undefined, scale: number): void {
   grads.layers.forEach((layer, k) => {
     for (const part of ['weights', 'bias'] as const) {
       const g = layer[part];
       const m = mask.layers[k][part];
       const e = ever.layers[k][part];
+      const x = extra?.layers[k][part];
       for (let i = 0; i < g.length; i++) {
-        if (m[i]) e[i] = 1;
-        else g[i] = 0;
+        if (!m[i]) g[i] = 0;
+        else {
+          e[i] = 1;
+          if (x) g[i] += scale * x[i];
+        }
       }
-    }
-  });
-}
-
-function addScaled(into: Parameters, from: Parameters, scale: number): void {
-  into.layers.forEach((layer, k) => {
-    for (const part of ['weights', 'bias'] as const) {
-      const a = layer[part];
-      const b = from.layers[k][part];
-      for (let i = 0; i < a.length; i++) a[i] += scale * b[i];
     }
   });
 }

@@ -9,7 +9,7 @@ import type { Vec } from '../../../train/kernels';
 import { vector, type Parameters } from '../../../train/parameters';
 import type { Trainable } from '../../../train/trainable';
 import type { KeepPoint } from '../../types';
-import { setForward } from './engine';
+import { setForward, setPass, type Engine, type SetPass } from './engine';
 import { margin } from './margin';
 
 export interface KeepRows {
@@ -17,30 +17,49 @@ export interface KeepRows {
   /** Writes point `p` as row `k` of C (its input, label, copies and the original network's logits of them). */
   write(k: number, p: KeepPoint): void;
   /** C's logits under the current parameters. */
-  outputs(): Vec;
+  outputs(): Vec | Promise<Vec>;
 }
 
 export class KeepReserve {
-  private readonly pass: () => Vec;
   /** Rows of C that came in by flipping: never swapped out again. */
   private readonly flippedIn = new Set<number>();
   swaps = 0;
 
-  private readonly inputs: Vec;
+  /** Each input's margin under the original network (reserve and C), for `atRisk`. */
+  private readonly original = new Map<KeepPoint, number>();
 
-  constructor(private readonly reserve: KeepPoint[], private readonly n: number, private readonly m: number, model: Trainable, params: Parameters) {
-    this.inputs = vector(params.precision, reserve.length * n);
-    reserve.forEach((p, k) => this.inputs.set(p.input, k * n));
-    this.pass = setForward(model, params, this.inputs, n);
+  private constructor(private readonly reserve: KeepPoint[], private readonly n: number, private readonly m: number, private readonly inputs: Vec, private readonly pass: SetPass, private readonly riskMargin: number) {}
+
+  /**
+   * `riskMargin` > 0 (option keepMargin): a reserve input also counts as at risk, before it flips, once its margin is
+   * below riskMargin and below half its margin under the original network; 0: only flipped ones.
+   */
+  static async create(reserve: KeepPoint[], keep: readonly KeepPoint[], n: number, m: number, model: Trainable, engine: Engine, params: Parameters, riskMargin = 0): Promise<KeepReserve> {
+    const inputs = vector(params.precision, reserve.length * n);
+    reserve.forEach((p, k) => inputs.set(p.input, k * n));
+    const created = new KeepReserve(reserve, n, m, inputs, await setPass(model, engine, params, inputs, n), riskMargin);
+    if (riskMargin > 0) {
+      const y = await created.pass.run();
+      reserve.forEach((p, k) => created.original.set(p, margin(y, k * m, m, p.label)));
+      const inputsC = vector(params.precision, keep.length * n);
+      keep.forEach((p, k) => inputsC.set(p.input, k * n));
+      const yC = setForward(model, params, inputsC, n)();
+      keep.forEach((p, k) => created.original.set(p, margin(yC, k * m, m, p.label)));
+    }
+    return created;
   }
 
-  /** Swaps every reserve input the current network gets wrong into C (one per row of its class at most); returns how many. */
-  check(keep: KeepRows): number {
+  private atRisk(p: KeepPoint, now: number): boolean {
+    return now <= 0 || (this.riskMargin > 0 && now < Math.min(this.riskMargin, (this.original.get(p) ?? Infinity) / 2));
+  }
+
+  /** Swaps every reserve input at risk (by default: wrong) into C, most at risk first (one per row of its class at most); returns how many. */
+  async check(keep: KeepRows): Promise<number> {
     if (this.reserve.length === 0) return 0;
-    const y = this.pass();
-    const yC = keep.outputs();
+    const y = await this.pass.run();
+    const yC = await keep.outputs();
     const m = this.m;
-    const flipped = this.reserve.map((p, k) => ({ p, k, margin: margin(y, k * m, m, p.label) })).filter((e) => e.margin <= 0).sort((a, b) => a.margin - b.margin);
+    const flipped = this.reserve.map((p, k) => ({ p, k, margin: margin(y, k * m, m, p.label) })).filter((e) => this.atRisk(e.p, e.margin)).sort((a, b) => a.margin - b.margin);
     let swapped = 0;
     for (const { p, k } of flipped) {
       const rows = keep.points.map((_, r) => r).filter((r) => keep.points[r].label === p.label && !this.flippedIn.has(r));
@@ -55,5 +74,15 @@ export class KeepReserve {
     }
     this.swaps += swapped;
     return swapped;
+  }
+
+  /** The reserve inputs the current network gets wrong. */
+  async flipped(): Promise<KeepPoint[]> {
+    const y = await this.pass.run();
+    return this.reserve.filter((p, k) => margin(y, k * this.m, this.m, p.label) <= 0);
+  }
+
+  release(): Promise<void> {
+    return this.pass.release();
   }
 }
