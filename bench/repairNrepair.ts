@@ -216,7 +216,7 @@ function report(rows: Row[], load: number): string {
       `${cpus().length} cores, load average ${load.toFixed(1)} at the start (the machine is shared: times are inflated accordingly).`,
     '',
     '"Proven": the gated model written to ONNX and read back, verified piece by piece by our verifier on the whole property region. ' +
-      'Fidelity: argmin agreement with the original on 10,000 uniform samples of the property box where the original was safe / of the whole input domain. ' +
+      'Fidelity: argmin agreement of the written file with the original\'s file, both run by ONNX Runtime (float32), on 10,000 uniform samples of the property box where the original was safe / of the whole input domain. ' +
       'Size: parameters (base + each piece\'s box and alarm flag + 3 per clamp) relative to the original, and the ONNX file\'s bytes relative to the original\'s export. ' +
       'The paper\'s columns are its Table 3 (DeepPoly + Gurobi, eta = 0.35, 1 h per task; its models are 2-20x the original).',
     '',
