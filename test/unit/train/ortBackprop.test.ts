@@ -4,10 +4,10 @@
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import type { Activation } from '../../../src/core/network/network';
+import type { Activation, Network } from '../../../src/core/network/network';
 import { crossEntropyLoss, mseLoss, type Loss } from '../../../src/core/train/losses';
 import { OrtBackprop, OrtForward } from '../../../src/core/train/ortBackprop';
-import { networkWith, parametersOf, zerosLike } from '../../../src/core/train/parameters';
+import { networkWith, parametersOf, zerosLike, type Parameters } from '../../../src/core/train/parameters';
 import { forwardModel32 } from '../../../src/core/network/forward';
 import { lossGradient } from '../../../src/core/train/train';
 import { seeded } from '../../onnxBuilder';
@@ -21,29 +21,38 @@ const targets = Float64Array.from(seeded(COUNT * 3, 8));
 const weights = Float64Array.from({ length: COUNT }, (_, i) => 0.5 + (i % 4));
 const losses: Record<string, Loss> = { mse: mseLoss(targets, weights), crossEntropy: crossEntropyLoss(labels) };
 
+/** The gradients ONNX Runtime's backward graph adds into zeroed arrays over `steps` steps on the test inputs. */
+async function ortGradients(net: Network, loss: Loss, steps: number): Promise<Parameters> {
+  const engine = await OrtBackprop.create(net, loss.ort!.kind);
+  const params = parametersOf(net, 'float32');
+  const grads = zerosLike(params);
+  const t = new Float32Array(COUNT * 3);
+  const w = new Float32Array(COUNT);
+  for (let r = 0; r < COUNT; r++) {
+    loss.ort!.targets(r, 3, t, r * 3);
+    w[r] = loss.ort!.weight(r) / COUNT;
+  }
+  for (let k = 0; k < steps; k++) await engine.step(params, Float32Array.from(inputs), t, w, COUNT, grads);
+  await engine.release();
+  return grads;
+}
+
+/** Every gradient entry equals `times` the float64 one to float32 accuracy. */
+function assertGradients(expected: Parameters, grads: Parameters, times: number): void {
+  expected.layers.forEach((l, k) => {
+    for (const part of ['weights', 'bias'] as const) {
+      for (let i = 0; i < l[part].length; i++) {
+        assert.ok(Math.abs(times * l[part][i] - grads.layers[k][part][i]) < times * 1e-5 * (1 + Math.abs(l[part][i])), `layer ${k} ${part}[${i}]: ${grads.layers[k][part][i]} vs ${times} x ${l[part][i]}`);
+      }
+    }
+  });
+}
+
 for (const act of activations) {
   for (const [name, loss] of Object.entries(losses)) {
     test(`ONNX Runtime backward graph = JS float64 gradients: ${act.kind}, ${name}`, async () => {
       const net = randomNetwork([5, 9, 7, 3], 11, act);
-      const expected = lossGradient(net, inputs, COUNT, loss).gradient;
-      const engine = await OrtBackprop.create(net, loss.ort!.kind);
-      const params = parametersOf(net, 'float32');
-      const grads = zerosLike(params);
-      const t = new Float32Array(COUNT * 3);
-      const w = new Float32Array(COUNT);
-      for (let r = 0; r < COUNT; r++) {
-        loss.ort!.targets(r, 3, t, r * 3);
-        w[r] = loss.ort!.weight(r) / COUNT;
-      }
-      await engine.step(params, Float32Array.from(inputs), t, w, COUNT, grads);
-      await engine.release();
-      expected.layers.forEach((l, k) => {
-        for (const part of ['weights', 'bias'] as const) {
-          for (let i = 0; i < l[part].length; i++) {
-            assert.ok(Math.abs(l[part][i] - grads.layers[k][part][i]) < 1e-5 * (1 + Math.abs(l[part][i])), `layer ${k} ${part}[${i}]: ${grads.layers[k][part][i]} vs ${l[part][i]}`);
-          }
-        }
-      });
+      assertGradients(lossGradient(net, inputs, COUNT, loss).gradient, await ortGradients(net, loss, 1), 1);
     });
   }
 }
@@ -71,22 +80,5 @@ test('the forward graph with the weights as inputs = our float32 forward pass, f
 test('two backward steps add the gradients twice: the output tensors ONNX Runtime writes into are overwritten, not summed', async () => {
   const net = randomNetwork([5, 9, 7, 3], 13, { kind: 'relu' });
   const loss = losses.crossEntropy;
-  const expected = lossGradient(net, inputs, COUNT, loss).gradient;
-  const engine = await OrtBackprop.create(net, loss.ort!.kind);
-  const params = parametersOf(net, 'float32');
-  const grads = zerosLike(params);
-  const t = new Float32Array(COUNT * 3);
-  const w = new Float32Array(COUNT);
-  for (let r = 0; r < COUNT; r++) {
-    loss.ort!.targets(r, 3, t, r * 3);
-    w[r] = loss.ort!.weight(r) / COUNT;
-  }
-  await engine.step(params, Float32Array.from(inputs), t, w, COUNT, grads);
-  await engine.step(params, Float32Array.from(inputs), t, w, COUNT, grads);
-  await engine.release();
-  expected.layers.forEach((l, k) => {
-    for (const part of ['weights', 'bias'] as const) {
-      for (let i = 0; i < l[part].length; i++) assert.ok(Math.abs(2 * l[part][i] - grads.layers[k][part][i]) < 2e-5 * (1 + Math.abs(l[part][i])), `layer ${k} ${part}[${i}]`);
-    }
-  });
+  assertGradients(lossGradient(net, inputs, COUNT, loss).gradient, await ortGradients(net, loss, 2), 2);
 });

@@ -346,7 +346,7 @@ export function boundsSettleDeep(settled: number, tested: number): boolean {
 const REGION_SAMPLES = 4096;
 
 /**
- * The whole-box shifts' targets, from the bound down: the first whose float32 changes fit the budget and which the
+ * The whole-box shifts' targets, from the bound down: the first whose runtime changes fit the budget and which the
  * verifier proves is kept. Near the bound the clamped network's own bounds prove it at once (0.1-1 s on ACAS Xu);
  * nearer the samples the values are smaller (fewer decisions blurred in float32) but the proofs slower (1_9 /
  * property 7: 0.03 and 0.1 undecided in 4 s).
@@ -359,7 +359,7 @@ const REGION_CALL_SHARE = 0.1;
 
 /**
  * The whole box as one piece, where a decision-keeping shift read from samples (`sampledRegionShifts`) fits the fidelity
- * budget (its changes counted as in float32) and the verifier proves it; undefined otherwise (the partition then starts
+ * budget (its changes counted by ONNX Runtime in float32, as the file runs) and the verifier proves it; undefined otherwise (the partition then starts
  * as before).
  */
 async function regionRepair(

@@ -354,12 +354,13 @@ async function stepBack(
     return verdict;
   };
   let result = await ctx.timed('verifySec', () => shrinkTowardOriginal(original, certified, s.steps, certifyWithin(s.timeout)));
-  const heldOut = s.heldOut?.(result.network);
+  let heldOut = s.heldOut?.(result.network);
   if (heldOut !== undefined && heldOut < s.keepFloor && s.retryTimeout > 0 && result.undecided.some((t) => t < result.t)) {
     ctx.log.push(`t = ${result.t} keeps ${(100 * heldOut).toFixed(2)}% of the held-out samples' decisions, fewer than ${(100 * s.keepFloor).toFixed(1)}%: the undecided candidates once more`);
     result = await ctx.timed('verifySec', () => retryUndecided(original, certified, result, certifyWithin(s.retryTimeout)));
+    heldOut = s.heldOut?.(result.network);
   }
-  const summary = `decisions kept on ${(100 * ctx.agreement(result.network)).toFixed(2)}% of the retraining samples${s.heldOut ? `, ${(100 * s.heldOut(result.network)).toFixed(2)}% of the held-out ones` : ''}`;
+  const summary = `decisions kept on ${(100 * ctx.agreement(result.network)).toFixed(2)}% of the retraining samples${heldOut !== undefined ? `, ${(100 * heldOut).toFixed(2)}% of the held-out ones` : ''}`;
   ctx.log.push(result.t < 1 ? `stepped back: t = ${result.t}, ${summary}` : `no step back proved: the certified network as it is (${summary})`);
   return result;
 }
