@@ -9,7 +9,8 @@
  * term in the step's loss that pulls the logits of C and of its shifted copies (images) back to the original's, and,
  * once the worst margin of R⊥ stalls, the shifted copies of R⊥ in the update; C chosen from the keep inputs given (4 per
  * class nearest to R) and the rest watched, a flipped one swapping into C; once R is fixed, a polish on R and the keep
- * inputs it flipped. Inputs still wrong when it stops are listed.
+ * inputs it flipped. Optional (off by default): a distill term holding the original logits on a seeded draw of the other
+ * given keep inputs every iteration. Inputs still wrong when it stops are listed.
  */
 import { InputError } from '../../../errors';
 import { isGated, modelOutputSize } from '../../../network/model';
@@ -70,8 +71,7 @@ export const irepair: RepairMethod = {
     { name: 'polish', default: 300, description: 'Not in the paper: with the keep reserve, once R is fixed, at most this many more iterations of the same loop on R and the given keep inputs the repair flipped (with their labels); the state with R right and the fewest flipped is kept. 0: none (docs/repair-irepair.md).' },
     { name: 'distill', default: 0, description: 'Not in the paper: with keepPerClass, this many of the other given keep inputs (a seeded draw each iteration) join the step\'s loss with the squared change of their logits from the original network\'s, weighted by distillTerm: the original outputs held on the whole development data, not just C. 0: none (docs/repair-irepair.md).' },
     { name: 'distillTerm', default: 30, description: 'Weight of the distill term (the keep term\'s units: summed over the logits, mean over the drawn inputs).' },
-    { name: 'distillPool', default: 0, description: 'With distill: draw from the this many other given keep inputs with the smallest margin under the original network; 0: from all of them.' },
-    { name: 'seed', default: 1, description: 'Random seed (locking=random and keepCopies=mixup only).' },
+    { name: 'seed', default: 1, description: 'Random seed (locking=random, keepCopies=mixup and the distill draws only).' },
   ],
   run: runIRepair,
 };
@@ -196,10 +196,7 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
   const inputsD = distillBatch > 0 && distillWeight > 0 ? rows(reserve) : undefined;
   const targetsD = inputsD ? Float64Array.from(await runOnce(await setPass(model, engine, params, inputsD, n))) : new Float64Array(0);
   const distill = inputsD ? await SetGradient.create(model, engine, precision, params, inputsD, n, mseLoss(targetsD)) : undefined;
-  // distillPool > 0: the draws come from that many of them, those with the smallest margin under the original network.
-  const poolSize = Math.floor(option<number>(task, 'distillPool'));
-  const marginD = (k: number) => margin(targetsD, k * m, m, reserve[k].label);
-  const pool = !distill ? new Int32Array(0) : poolSize > 0 ? Int32Array.from(reserve.keys()).sort((a, b) => marginD(a) - marginD(b)).slice(0, Math.max(distillBatch, poolSize)) : Int32Array.from(reserve.keys());
+  const pool = Int32Array.from(distill ? reserve.keys() : []);
   const distillRandom = seededRandom(option<number>(task, 'seed') + 1);
   const distillRows = () => {
     for (let i = 0; i < distillBatch; i++) {
