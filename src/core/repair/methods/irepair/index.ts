@@ -235,7 +235,7 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
     await correctGradient!.gradient(params, allRows(C.length));
     return unlockInfluential(iR, correctGradient!.grads, mask, gamma, epsilon, scoreForm);
   };
-  // l. 14-15: the keep term added, the frozen parameters' gradients zeroed, the RMSprop step.
+  // l. 14-15: the keep and distill terms added, the frozen parameters' gradients zeroed, the RMSprop step.
   const finish = async (update: Parameters) => {
     if (keepTerm) await keepTerm.gradient(params, allRows(keepCount));
     if (distill) await distill.gradient(params, distillRows());
