@@ -107,8 +107,8 @@ test('the repair loop fixes the small network\'s wrong inputs (retraining baseli
     // gamma 1 (the paper's MNIST value): with the default 2, this 123-parameter network unlocks almost nothing for the
     // second input (its labels are arbitrary), and the loop stops at ub with it listed as not repaired.
     // keepTerm 0 (the paper's algorithm): the keep term holds C's logits against R's arbitrary labels and, from 30 on,
-    // stops this repair altogether (docs/repair-irepair.md).
-    const outcome = await irepair.run(task(R, C, { learningRate: 0.01, locking, gamma: 1, keepTerm: 0 }));
+    // stops this repair altogether (docs/repair-irepair.md); the distill term (on the keep inputs beyond C) likewise.
+    const outcome = await irepair.run(task(R, C, { learningRate: 0.01, locking, gamma: 1, keepTerm: 0, distill: 0 }));
     assert.equal(outcome.stats.unrepaired, 0, `${locking}: ${outcome.log.join(' / ')}`);
     const y = forward(outcome.model as Network, rows(R), R.length);
     R.forEach((p, k) => assert.ok(isRepaired(y, k * 3, 3, p.label!, 0, 'logits'), `${locking}: input ${k}`));
@@ -119,7 +119,8 @@ test('the keep term holds the keep set\'s logits nearer the original network\'s,
   const { R, C } = sets(2, 12);
   const original = forward(net, rows(C), C.length);
   const change = (keepTerm: number) => async () => {
-    const outcome = await irepair.run(task(R, C, { learningRate: 0.01, locking: 'none', precision: 'float64', keepTerm }));
+    // distill 0: the keep term alone (the distill term holds the keep inputs beyond C against R's arbitrary labels too).
+    const outcome = await irepair.run(task(R, C, { learningRate: 0.01, locking: 'none', precision: 'float64', keepTerm, distill: 0 }));
     assert.equal(outcome.stats.unrepaired, 0, `keepTerm ${keepTerm}: ${outcome.log.join(' / ')}`);
     const y = forward(outcome.model as Network, rows(C), C.length);
     return y.reduce((s, v, i) => s + (v - original[i]) ** 2, 0);
@@ -134,7 +135,8 @@ test('keepPerClass: the run keeps the given keep inputs of each class nearest to
   const nearest = nearestKeepPoints(C, R, 2);
   assert.ok(nearest.length < C.length);
   const weights = (o: { model: unknown }) => JSON.stringify((o.model as Network).layers.map((l) => [Array.from(l.weights), Array.from(l.bias)]));
-  const options = { ub: 5, precision: 'float64', learningRate: 0.01 } as const;
+  // distill 0: the distill term draws from the keep inputs beyond C, which the run given the chosen ones alone has not.
+  const options = { ub: 5, precision: 'float64', learningRate: 0.01, distill: 0 } as const;
   const chosen = await irepair.run(task(R, C, { ...options, keepPerClass: 2 }));
   const given = await irepair.run(task(R, nearest, { ...options, keepPerClass: 0 }));
   assert.equal(weights(chosen), weights(given));

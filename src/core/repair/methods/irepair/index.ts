@@ -9,7 +9,8 @@
  * term in the step's loss that pulls the logits of C and of its shifted copies (images) back to the original's, and,
  * once the worst margin of R⊥ stalls, the shifted copies of R⊥ in the update; C chosen from the keep inputs given (4 per
  * class nearest to R) and the rest watched, a flipped one swapping into C; once R is fixed, a polish on R and the keep
- * inputs it flipped. Inputs still wrong when it stops are listed.
+ * inputs it flipped; a distill term holding the original logits on a seeded draw of the other given keep inputs every
+ * iteration. Inputs still wrong when it stops are listed.
  */
 import { InputError } from '../../../errors';
 import { isGated, modelOutputSize } from '../../../network/model';
@@ -68,7 +69,9 @@ export const irepair: RepairMethod = {
     { name: 'keepCheck', default: 50, description: 'Iterations between two checks of the keep reserve.' },
     { name: 'keepMargin', default: 0, description: 'Not in the paper: with the keep reserve, a reserve input also swaps into C before it flips, once its margin (logits) is below this and below half its margin under the original network. 0: only flipped ones.' },
     { name: 'polish', default: 300, description: 'Not in the paper: with the keep reserve, once R is fixed, at most this many more iterations of the same loop on R and the given keep inputs the repair flipped (with their labels); the state with R right and the fewest flipped is kept. 0: none (docs/repair-irepair.md).' },
-    { name: 'seed', default: 1, description: 'Random seed (locking=random and keepCopies=mixup only).' },
+    { name: 'distill', default: 128, description: 'Not in the paper: with keepPerClass, this many of the other given keep inputs (a seeded draw each iteration) join the step\'s loss with the squared change of their logits from the original network\'s, weighted by distillTerm: the original outputs held on all the keep data given, not just C. 128 measured on MNIST; 0: none (docs/repair-irepair.md).' },
+    { name: 'distillTerm', default: 100, description: 'Weight of the distill term (the keep term\'s units: summed over the logits, mean over the drawn inputs); 100 measured better than 30 on MNIST.' },
+    { name: 'seed', default: 1, description: 'Random seed (locking=random, keepCopies=mixup and the distill draws only).' },
   ],
   run: runIRepair,
 };
@@ -186,6 +189,22 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
       });
     },
   };
+  // The distill term: a seeded draw of the other given keep inputs each iteration, their logits pulled back to the
+  // original's (the fixed list as given, whatever the reserve swaps). Not in the paper; measured in docs/repair-irepair.md.
+  const distillBatch = Math.min(reserve.length, Math.max(0, Math.floor(option<number>(task, 'distill'))));
+  const distillWeight = option<number>(task, 'distillTerm');
+  const inputsD = distillBatch > 0 && distillWeight > 0 ? rows(reserve) : undefined;
+  const targetsD = inputsD ? Float64Array.from(await runOnce(await setPass(model, engine, params, inputsD, n))) : new Float64Array(0);
+  const distill = inputsD ? await SetGradient.create(model, engine, precision, params, inputsD, n, mseLoss(targetsD)) : undefined;
+  const pool = Int32Array.from(distill ? reserve.keys() : []);
+  const distillRandom = seededRandom(option<number>(task, 'seed') + 1);
+  const distillRows = () => {
+    for (let i = 0; i < distillBatch; i++) {
+      const j = i + Math.floor(distillRandom() * (pool.length - i));
+      [pool[i], pool[j]] = [pool[j], pool[i]];
+    }
+    return pool.slice(0, distillBatch);
+  };
   const keepReserve = reserve.length > 0 ? await KeepReserve.create(reserve, C, n, m, model, engine, params, option<number>(task, 'keepMargin')) : undefined;
   const keepCheck = Math.max(1, Math.floor(option<number>(task, 'keepCheck')));
   const optimizer = rmsprop({ learningRate: option<number>(task, 'learningRate'), decay: option<number>(task, 'rmsDecay'), epsilon: 1e-8 });
@@ -201,6 +220,7 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
   let wrong = wrongRows(union ? await unionOutputsR() : await outputsR.run());
   log.push(`${R.length} repair input(s), ${wrong.length} misclassified at the start; keep set of ${C.length}${C.length < task.keepSet.length ? ` (of the ${task.keepSet.length} given, the ${perClass} of each class ${keepChoice === 'nearest' ? 'nearest to R' : 'closest to flipping'})` : ''}; ${parameterCount} parameters; gradients by ${engine === 'ort' ? 'ONNX Runtime (backward graph, float32)' : `our JavaScript backpropagation (${precision})`}`);
   if (keepReserve) log.push(`keep reserve: ${reserve.length} more given keep input(s), checked every ${keepCheck} iterations`);
+  if (distill) log.push(`distill term (weight ${distillWeight}): ${distillBatch} of the ${reserve.length} other given keep inputs drawn each iteration`);
   if (keepTerm) log.push(`keep term (weight ${keepWeight}) on ${keepCount} input(s): C${copies === 'none' ? '' : ` and ${COPIES} ${copies} copies of each`}${asked !== copies ? ` (keepCopies=${asked} needs square grayscale images)` : ''}`);
   if (repairCopies !== 'none' && copiesR === 0) log.push(`repairCopies=${repairCopies} needs square grayscale images: the update trains on R⊥ alone`);
   const stallIterations = Math.max(1, Math.floor(option<number>(task, 'stallIterations')));
@@ -215,10 +235,11 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
     await correctGradient!.gradient(params, allRows(C.length));
     return unlockInfluential(iR, correctGradient!.grads, mask, gamma, epsilon, scoreForm);
   };
-  // l. 14-15: the keep term added, the frozen parameters' gradients zeroed, the RMSprop step.
+  // l. 14-15: the keep and distill terms added, the frozen parameters' gradients zeroed, the RMSprop step.
   const finish = async (update: Parameters) => {
     if (keepTerm) await keepTerm.gradient(params, allRows(keepCount));
-    applyMask(update, mask, everUnlocked, keepTerm?.grads, keepWeight * m);
+    if (distill) await distill.gradient(params, distillRows());
+    applyMask(update, mask, everUnlocked, [...(keepTerm ? [{ grads: keepTerm.grads, scale: keepWeight * m }] : []), ...(distill ? [{ grads: distill.grads, scale: distillWeight * m }] : [])]);
     optimizer.step(params, update);
   };
   const polishBudget = Math.max(0, Math.floor(option<number>(task, 'polish')));
@@ -272,6 +293,7 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
     await correctGradient?.release();
     await union?.release();
     await keepTerm?.release();
+    await distill?.release();
     await keepReserve?.release();
     await outputsR.release();
     await outputsC.release();
@@ -293,24 +315,34 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
 
 /**
  * The paper's l. 14: frozen parameters' gradients are zeroed (so RMSprop's running averages still decay, as in its
- * code); the unlocked ones get `scale` times `extra` (the keep term's gradient) added, in the same pass.
+ * code); the unlocked ones get each extra term's gradient (the keep term, the distill term) times its scale added, in
+ * the same pass.
  */
-function applyMask(grads: Parameters, mask: ParameterMask, ever: ParameterMask, extra: Parameters | undefined, scale: number): void {
+function applyMask(grads: Parameters, mask: ParameterMask, ever: ParameterMask, extras: readonly { grads: Parameters; scale: number }[]): void {
   grads.layers.forEach((layer, k) => {
     for (const part of ['weights', 'bias'] as const) {
       const g = layer[part];
       const m = mask.layers[k][part];
       const e = ever.layers[k][part];
-      const x = extra?.layers[k][part];
+      const xs = extras.map((x) => ({ v: x.grads.layers[k][part], scale: x.scale }));
       for (let i = 0; i < g.length; i++) {
         if (!m[i]) g[i] = 0;
         else {
           e[i] = 1;
-          if (x) g[i] += scale * x[i];
+          for (const x of xs) g[i] += x.scale * x.v[i];
         }
       }
     }
   });
+}
+
+/** One pass over a fixed set, the pass released. */
+async function runOnce(pass: { run(): Promise<Vec>; release(): Promise<void> }): Promise<Vec> {
+  try {
+    return (await pass.run()).slice();
+  } finally {
+    await pass.release();
+  }
 }
 
 function fillMask(mask: ParameterMask, draw: () => number): number {
