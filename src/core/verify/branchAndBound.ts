@@ -181,6 +181,9 @@ function decideByProgram(
     relaxed: !exact,
     timeLimitSec: Math.min(PROGRAM_SECONDS, (ctx.deadline - Date.now()) / 1000),
     shouldStop: () => Date.now() > ctx.deadline,
+    // A box's clause is nearly always infeasible once its bounds stopped proving it, and a feasible one gives its point
+    // all the same: the primal heuristic only costs time here.
+    feasibilityJump: false,
   });
   if (exact) {
     ctx.stats.milps++;
