@@ -158,6 +158,11 @@ export interface MilpOptions {
    * clause MILPs: 0.58x the time without it, docs/benchmarks/tuning.md).
    */
   readonly feasibilityJump?: boolean;
+  /**
+   * Run HiGHS's presolve (default on). On small programs that are nearly always infeasible the root's LP and cuts
+   * prove them sooner without it (ACAS Xu's per-box clause MILPs, with no feasibility jump: 0.68-0.83x the time).
+   */
+  readonly presolve?: boolean;
 }
 
 /**
@@ -171,6 +176,7 @@ export function solveMilp(p: MixedIntegerProgram, timeLimitSec: number, shouldSt
   try {
     model.options.set({
       output_flag: false, time_limit: Math.max(0.01, timeLimitSec), mip_heuristic_run_feasibility_jump: options.feasibilityJump ?? true,
+      presolve: (options.presolve ?? true) ? 'choose' : 'off',
     });
     let found: Float64Array | undefined;
     let stopped = false;
