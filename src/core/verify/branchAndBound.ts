@@ -181,6 +181,10 @@ function decideByProgram(
     relaxed: !exact,
     timeLimitSec: Math.min(PROGRAM_SECONDS, (ctx.deadline - Date.now()) / 1000),
     shouldStop: () => Date.now() > ctx.deadline,
+    // A box's clause is nearly always infeasible once its bounds stopped proving it, and a feasible one gives its point
+    // all the same: the primal heuristic and the presolve only cost time here (docs/benchmarks/tuning.md).
+    feasibilityJump: false,
+    presolve: false,
   });
   if (exact) {
     ctx.stats.milps++;

@@ -15,7 +15,7 @@ import { activationOf } from '../network/activations';
 import type { LinearRow, Polytope } from '../query/normalForm';
 import type { LayerBounds } from '../bounds/box';
 import { multiplyRows } from '../bounds/backSubstitution';
-import { solveMilp, type MixedIntegerProgram } from '../lp';
+import { solveMilp, type MilpOptions, type MixedIntegerProgram } from '../lp';
 
 /** The rows' target is this fraction of the row's scale above 0 (well above HiGHS's 1e-7 feasibility tolerance). */
 const TARGET = 1e-6;
@@ -173,10 +173,10 @@ export type ClauseDecision = { kind: 'infeasible' } | { kind: 'candidate'; input
  */
 export function decideClauseByProgram(
   net: Network, polytope: Polytope, preActivation: readonly LayerBounds[], clause: readonly LinearRow[],
-  options: EncodingOptions & { timeLimitSec: number; shouldStop?: () => boolean },
+  options: EncodingOptions & MilpOptions & { timeLimitSec: number; shouldStop?: () => boolean },
 ): ClauseDecision {
   const program = clauseMilp(net, polytope, preActivation, clause, options);
-  const result = solveMilp(program, options.timeLimitSec, options.shouldStop);
+  const result = solveMilp(program, options.timeLimitSec, options.shouldStop, options);
   if (result.status === 'infeasible') return { kind: 'infeasible' };
   if (result.status === 'stopped') return { kind: 'stopped', reason: result.reason };
   const { lower, upper } = polytope;

@@ -184,7 +184,7 @@ test('clause by clause on the search threads (ReLU splitting, then the MILP): ei
   assert.ok(milps > 0, 'no clause reached its MILP with a budget of one subdomain');
 });
 
-test('the clause MILP is infeasible just below the exact minimum and finds a confirmed point just above it; its LP relaxation never misses a violation', () => {
+test('the clause MILP is infeasible just below the exact minimum and finds a confirmed point just above it (also with the box search solver options); its LP relaxation never misses a violation', () => {
   for (let seed = 60; seed < 63; seed++) {
     const n = 70;
     const net = randomNetwork([n, 5, 5, 1], seed);
@@ -193,12 +193,12 @@ test('the clause MILP is infeasible just below the exact minimum and finds a con
     const min = exactMinimum(net, lower, upper, [1]);
     const polytope = { lower: Float64Array.from(lower), upper: Float64Array.from(upper), rows: [] };
     const bounds = specBounds(net, polytope, [{ coeffs: Float64Array.of(1), rhs: 0 }]).preActivation;
-    // Both encodings: stable neurons as columns, and substituted into the rows.
-    for (const substitute of [false, true]) {
-      const label = `seed ${seed}, ${substitute ? 'substituted' : 'columns'}`;
+    // Both encodings: stable neurons as columns, and substituted into the rows; the box search's solver options too.
+    for (const [substitute, boxOptions] of [[false, false], [true, false], [true, true]]) {
+      const label = `seed ${seed}, ${substitute ? 'substituted' : 'columns'}${boxOptions ? ', no feasibility jump or presolve' : ''}`;
       for (const offset of [-1e-3, 1e-3]) {
         const clause = [{ coeffs: Float64Array.of(1), rhs: min + offset }];
-        const result = solveMilp(clauseMilp(net, polytope, bounds, clause, { substitute }), 20);
+        const result = solveMilp(clauseMilp(net, polytope, bounds, clause, { substitute }), 20, undefined, { feasibilityJump: !boxOptions, presolve: !boxOptions });
         if (offset < 0) {
           assert.equal(result.status, 'infeasible', `${label}: ${result.status} below the minimum`);
           continue;
