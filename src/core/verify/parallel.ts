@@ -199,13 +199,18 @@ export function searchInParallel(net: Network, query: Query, polytope: Polytope,
 const CLAUSE_SPLIT_DOMAINS = 200;
 
 /**
+ * Splitting proves clauses roughly in the order of their root bounds, not exactly: after this many clauses it left
+ * open, the harder ones skip it (docs/benchmarks/tuning.md).
+ */
+const SPLIT_LEFT_OPEN = 2;
+
+/**
  * Decides the clauses `clauses` of the query on the polytope, `ctx.threads` at a time, each by ReLU splitting on it
  * alone for up to `splitDomains` subdomains and then by its MILP (searchWorker.ts), from the sound pre-activation
  * bounds `preActivation`. `clauses` come likeliest violated (lowest root bound) first: the first thread takes that one
  * (splitting finds most counterexamples there), the others take the easiest first, with splitting, until splitting
- * leaves one open; the clauses harder than that then go to their MILPs without splitting, hardest first (the longest
- * MILPs first keep the threads' loads even). Splitting a clause that it cannot prove only delays its MILP
- * (docs/benchmarks/mnist.md). Safe when every clause is. Call only when `poolIsFree()`.
+ * has left SPLIT_LEFT_OPEN of them open; the clauses left then go to their MILPs without splitting, hardest first (the
+ * longest MILPs first keep the threads' loads even). Splitting a clause that it cannot prove only delays its MILP. Safe when every clause is. Call only when `poolIsFree()`.
  */
 export function solveClausesInParallel(
   net: Network, query: Query, polytope: Polytope, preActivation: readonly LayerBounds[], clauses: readonly number[], ctx: ParallelContext,
@@ -218,9 +223,9 @@ export function solveClausesInParallel(
   const queue = [...clauses];
   const busy = new Set<SearchThread>();
   const stop = new SharedArrayBuffer(4);
-  /** The clauses taken from the easy end; splitting one of them left it open: no harder clause is split. */
+  /** The clauses taken from the easy end, and how many of them splitting left open. */
   const fromEasyEnd = new Set<number>();
-  let splitFailed = false;
+  let leftOpen = 0;
   return new Promise<SearchOutcome>((resolve) => {
     // A solver blocks its thread: it polls this flag instead of reading messages.
     const finish = lendPool(threads, busy, job, ctx.signal, resolve, () => Atomics.store(new Int32Array(stop), 0, 1));
@@ -228,7 +233,7 @@ export function solveClausesInParallel(
       for (const t of threads) {
         if (busy.has(t) || queue.length === 0) continue;
         const first = queue.length === clauses.length;
-        const easy = !first && !splitFailed;
+        const easy = !first && leftOpen < SPLIT_LEFT_OPEN;
         const clause = easy ? queue.pop()! : queue.shift()!;
         if (easy) fromEasyEnd.add(clause);
         const domains = first || easy ? splitDomains : 0;
@@ -240,7 +245,7 @@ export function solveClausesInParallel(
       t.onFailure = (e) => finish({ kind: 'stopped', reason: `a search thread failed: ${e.message}` });
       t.onMessage = (m) => {
         if (m.job !== job) return;
-        if (m.type === 'splitOpen' && fromEasyEnd.has(m.clause)) splitFailed = true;
+        if (m.type === 'splitOpen' && fromEasyEnd.has(m.clause)) leftOpen++;
         if (m.type !== 'done') return;
         busy.delete(t);
         t.worker.unref();

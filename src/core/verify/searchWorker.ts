@@ -35,8 +35,8 @@ port.on('message', (m: ToSearchThread) => {
 
 /**
  * One clause of a wide network: ReLU splitting on this clause alone, from the bounds the shared search's root optimised,
- * for up to `splitDomains` subdomains (none: straight to the MILP); if it is still open then, its MILP. Infeasible (the clause holds), a
- * confirmed counterexample, or stopped.
+ * for up to `splitDomains` subdomains (none: straight to the MILP); if it is still open then, its MILP. Infeasible
+ * (the clause holds), a confirmed counterexample, or stopped.
  */
 async function decideClause(m: Extract<ToSearchThread, { type: 'milp' }>): Promise<void> {
   const stats = newSearchStats();
