@@ -30,6 +30,8 @@ export type ToSearchThread =
 
 export type FromSearchThread =
   | { type: 'progress'; job: number; volume: number }
+  /** ReLU splitting left the clause open within its budget: its MILP starts. */
+  | { type: 'splitOpen'; job: number; clause: number }
   | { type: 'donation'; job: number; entries: SearchEntry[] }
   | { type: 'done'; job: number; outcome: SearchOutcome; stats: SearchStats };
 
@@ -197,9 +199,18 @@ export function searchInParallel(net: Network, query: Query, polytope: Polytope,
 const CLAUSE_SPLIT_DOMAINS = 200;
 
 /**
+ * Splitting proves clauses roughly in the order of their root bounds, not exactly: after this many clauses it left
+ * open, the harder ones skip it (docs/benchmarks/tuning.md).
+ */
+const SPLIT_LEFT_OPEN = 2;
+
+/**
  * Decides the clauses `clauses` of the query on the polytope, `ctx.threads` at a time, each by ReLU splitting on it
  * alone for up to `splitDomains` subdomains and then by its MILP (searchWorker.ts), from the sound pre-activation
- * bounds `preActivation`. Safe when every clause is. Call only when `poolIsFree()`.
+ * bounds `preActivation`. `clauses` come likeliest violated (lowest root bound) first: the first thread takes that one
+ * (splitting finds most counterexamples there), the others take the easiest first, with splitting, until splitting
+ * has left SPLIT_LEFT_OPEN of them open; the clauses left then go to their MILPs without splitting, hardest first (the
+ * longest MILPs first keep the threads' loads even). Splitting a clause that it cannot prove only delays its MILP. Safe when every clause is. Call only when `poolIsFree()`.
  */
 export function solveClausesInParallel(
   net: Network, query: Query, polytope: Polytope, preActivation: readonly LayerBounds[], clauses: readonly number[], ctx: ParallelContext,
@@ -212,21 +223,30 @@ export function solveClausesInParallel(
   const queue = [...clauses];
   const busy = new Set<SearchThread>();
   const stop = new SharedArrayBuffer(4);
+  /** The clauses taken from the easy end, and how many of them splitting left open. */
+  const fromEasyEnd = new Set<number>();
+  let leftOpen = 0;
   return new Promise<SearchOutcome>((resolve) => {
     // A solver blocks its thread: it polls this flag instead of reading messages.
     const finish = lendPool(threads, busy, job, ctx.signal, resolve, () => Atomics.store(new Int32Array(stop), 0, 1));
     const dispatch = () => {
       for (const t of threads) {
         if (busy.has(t) || queue.length === 0) continue;
-        const clause = queue.shift()!;
-        hand(t, busy, net, netId, (sent) => ({ type: 'milp', job, netId, net: sent, query, polytope, deadline: ctx.deadline, preActivation, clause, stop, splitDomains }));
+        const first = queue.length === clauses.length;
+        const easy = !first && leftOpen < SPLIT_LEFT_OPEN;
+        const clause = easy ? queue.pop()! : queue.shift()!;
+        if (easy) fromEasyEnd.add(clause);
+        const domains = first || easy ? splitDomains : 0;
+        hand(t, busy, net, netId, (sent) => ({ type: 'milp', job, netId, net: sent, query, polytope, deadline: ctx.deadline, preActivation, clause, stop, splitDomains: domains }));
       }
       if (busy.size === 0) finish({ kind: 'safe' });
     };
     for (const t of threads) {
       t.onFailure = (e) => finish({ kind: 'stopped', reason: `a search thread failed: ${e.message}` });
       t.onMessage = (m) => {
-        if (m.job !== job || m.type !== 'done') return;
+        if (m.job !== job) return;
+        if (m.type === 'splitOpen' && fromEasyEnd.has(m.clause)) leftOpen++;
+        if (m.type !== 'done') return;
         busy.delete(t);
         t.worker.unref();
         ctx.stats.milps += m.stats.milps;

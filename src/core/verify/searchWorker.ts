@@ -35,8 +35,8 @@ port.on('message', (m: ToSearchThread) => {
 
 /**
  * One clause of a wide network: ReLU splitting on this clause alone, from the bounds the shared search's root optimised,
- * for up to `splitDomains` subdomains; if it is still open then, its MILP. Infeasible (the clause holds), a
- * confirmed counterexample, or stopped.
+ * for up to `splitDomains` subdomains (none: straight to the MILP); if it is still open then, its MILP. Infeasible
+ * (the clause holds), a confirmed counterexample, or stopped.
  */
 async function decideClause(m: Extract<ToSearchThread, { type: 'milp' }>): Promise<void> {
   const stats = newSearchStats();
@@ -51,9 +51,12 @@ async function decideClause(m: Extract<ToSearchThread, { type: 'milp' }>): Promi
   current = { job: m.job, abort: new AbortController(), donationWanted: false, tactics: newTactics(), random: seededRandom(0x5eed + m.job) };
   // The shared search attacked the whole region already.
   current.tactics.attackNext = Infinity;
-  const split = await searchReluSplits(net, { ...m.query, violation: [m.query.violation[m.clause]] }, m.polytope, {
-    deadline: m.deadline, signal: current.abort.signal, stats, random: current.random, tactics: current.tactics,
-  }, { rootBounds: m.preActivation, maxDomains: m.splitDomains });
+  const split = m.splitDomains > 0
+    ? await searchReluSplits(net, { ...m.query, violation: [m.query.violation[m.clause]] }, m.polytope, {
+      deadline: m.deadline, signal: current.abort.signal, stats, random: current.random, tactics: current.tactics,
+    }, { rootBounds: m.preActivation, maxDomains: m.splitDomains })
+    : { kind: 'paused' as const };
+  if (split.kind === 'paused' && m.splitDomains > 0) post({ type: 'splitOpen', job: m.job, clause: m.clause });
   let outcome: SearchOutcome;
   // Splitting's counterexamples are confirmed where it finds them.
   if (split.kind !== 'paused') outcome = split;

@@ -170,11 +170,16 @@ test('clause by clause on the search threads (ReLU splitting, then the MILP): ei
   for (let seed = 90; seed < 94; seed++) {
     const instance = wideClauses(seed);
     for (const [offset, expected] of [[-1e-3, 'safe'], [1e-3, 'violated']] as const) {
-      const { net, query, polytope, root } = instance(offset);
+      const instanceQuery = instance(offset);
+      const { net, polytope, root } = instanceQuery;
+      // Copies of the second clause as clauses 2 and 3: taken from the easy end, splitting (one subdomain) leaves them
+      // open, so clause 0, in the middle, goes to its MILP without splitting.
+      const copy = instanceQuery.query.violation[1];
+      const query = { ...instanceQuery.query, violation: [...instanceQuery.query.violation, copy, copy] };
       // One subdomain: the MILP decides; the default budget: splitting does on these small networks.
       for (const splitDomains of [1, undefined]) {
         const stats = newSearchStats();
-        const outcome = await solveClausesInParallel(net, query, polytope, root.preActivation, [0, 1], { threads: 2, deadline: Date.now() + 20000, stats }, splitDomains);
+        const outcome = await solveClausesInParallel(net, query, polytope, root.preActivation, [1, 0, 2, 3], { threads: 2, deadline: Date.now() + 20000, stats }, splitDomains);
         assert.equal(outcome.kind, expected, `seed ${seed}, rhs min${offset > 0 ? '+' : ''}${offset}, budget ${splitDomains}: ${JSON.stringify(outcome)}`);
         if (outcome.kind === 'violated') assert.ok(confirm(net, query, outcome.counterexample.input), 'the counterexample does not reproduce');
         if (splitDomains === 1) milps += stats.milps;
