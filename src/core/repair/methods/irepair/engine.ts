@@ -6,7 +6,7 @@
  */
 import type { Vec } from '../../../train/kernels';
 import type { Loss } from '../../../train/losses';
-import { fillZero, vector, zerosLike, type Parameters, type Precision } from '../../../train/parameters';
+import { vector, zerosLike, type Parameters, type Precision } from '../../../train/parameters';
 import { gradientPass, trainableParameters, type Trainable } from '../../../train/trainable';
 import { isGraph } from '../../../network/model';
 import { jsStep, ortStep, type Step } from '../../../train/train';
@@ -33,7 +33,6 @@ export class SetGradient {
   /** The mean loss gradient over `rows` (indices into the set), in `this.grads`; returns the rows' outputs. */
   async gradient(params: Parameters, rows: Int32Array): Promise<Vec> {
     for (let b = 0; b < rows.length; b++) this.batch.set(this.inputs.subarray(rows[b] * this.width, (rows[b] + 1) * this.width), b * this.width);
-    fillZero(this.grads);
     return (await this.step.run(params, this.batch, rows, this.grads)).outputs;
   }
 

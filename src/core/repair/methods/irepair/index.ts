@@ -9,8 +9,8 @@
  * term in the step's loss that pulls the logits of C and of its shifted copies (images) back to the original's, and,
  * once the worst margin of R⊥ stalls, the shifted copies of R⊥ in the update; C chosen from the keep inputs given (4 per
  * class nearest to R) and the rest watched, a flipped one swapping into C; once R is fixed, a polish on R and the keep
- * inputs it flipped; a distill term holding the original logits on a seeded draw of the other given keep inputs every
- * iteration. Inputs still wrong when it stops are listed.
+ * inputs it flipped; a distill term holding the original logits on a draw of the other given keep inputs every
+ * iteration, a quarter of it the ones the repair is eroding. Inputs still wrong when it stops are listed.
  */
 import { InputError } from '../../../errors';
 import { isGated, modelOutputSize } from '../../../network/model';
@@ -30,6 +30,8 @@ import { isRepaired, margin, type MarginSpace } from './margin';
 import { chooseKeepPoints, type KeepChoice } from '../../nearestKeep';
 import { KeepReserve, type KeepRows } from './keepReserve';
 import { polish, type PolishResult } from './polish';
+import { DistillDraw } from './distillDraw';
+import { heldRows } from './heldRows';
 import { forwardModel32 } from '../../../network/forward';
 
 /**
@@ -69,8 +71,9 @@ export const irepair: RepairMethod = {
     { name: 'keepCheck', default: 50, description: 'Iterations between two checks of the keep reserve.' },
     { name: 'keepMargin', default: 0, description: 'Not in the paper: with the keep reserve, a reserve input also swaps into C before it flips, once its margin (logits) is below this and below half its margin under the original network. 0: only flipped ones.' },
     { name: 'polish', default: 300, description: 'Not in the paper: with the keep reserve, once R is fixed, at most this many more iterations of the same loop on R and the given keep inputs the repair flipped (with their labels); the state with R right and the fewest flipped is kept. 0: none (docs/repair-irepair.md).' },
-    { name: 'distill', default: 128, description: 'Not in the paper: with keepPerClass, this many of the other given keep inputs (a seeded draw each iteration) join the step\'s loss with the squared change of their logits from the original network\'s, weighted by distillTerm: the original outputs held on all the keep data given, not just C. 128 measured on MNIST; 0: none (docs/repair-irepair.md).' },
+    { name: 'distill', default: 256, description: 'Not in the paper: with keepPerClass, this many of the other given keep inputs (drawn each iteration, see distillAtRisk) join the step\'s loss with the squared change of their logits from the original network\'s, weighted by distillTerm: the original outputs held on all the keep data given, not just C. 256 measured on MNIST; 0: none (docs/repair-irepair.md).' },
     { name: 'distillTerm', default: 100, description: 'Weight of the distill term (the keep term\'s units: summed over the logits, mean over the drawn inputs); 100 measured better than 30 on MNIST.' },
+    { name: 'distillAtRisk', default: 0.25, description: 'Not in the paper: the share of each distill draw taken from the other given keep inputs the repair is eroding (margin, as last seen, below the original network\'s; the smallest first), the rest a seeded uniform draw. 0: all uniform. 0.25 measured on MNIST (docs/repair-irepair.md).' },
     { name: 'seed', default: 1, description: 'Random seed (locking=random, keepCopies=mixup and the distill draws only).' },
   ],
   run: runIRepair,
@@ -139,6 +142,7 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
     return xs;
   };
   const labelsR = Int32Array.from(R, (p) => p.label!);
+  const allRows = (count: number) => Int32Array.from({ length: count }, (_, i) => i);
   // The shifted copies (keepCopies, repairCopies) are for square grayscale images; other inputs get none.
   const image = squareSide(n) !== undefined;
   const labelsC = Int32Array.from(C, (p) => p.label);
@@ -167,7 +171,6 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
   const inputsK = copies === 'none' ? inputsC : toPrecision(withCopies(Float64Array.from(inputsC), n, copies, option<number>(task, 'seed')));
   const keepCount = inputsK.length / n;
   const targetsK = Float64Array.from(setForward(model, params, inputsK, n)());
-  const keepTerm = keepWeight > 0 ? await SetGradient.create(model, engine, precision, params, inputsK, n, mseLoss(targetsK)) : undefined;
   // The keep reserve rewrites rows of C in place: every set that holds C reads these arrays by reference.
   const outputsC = await setPass(model, engine, params, inputsC, n);
   const keepRows: KeepRows = {
@@ -179,13 +182,13 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
       labelsC[k] = p.label;
       unionInputs.set(p.input, k * n);
       unionLabels[k] = p.label;
-      if (inputsK === inputsC) return targetsK.set(forwardModel32(model, p.input), k * m);
+      if (!keepOn) return;
       // The point and, with shift copies, its 8 shifts (rows C.length + 8k ...); mixup copies blend other rows: kept.
       const own = copies === 'shift' ? withCopies(p.input, n, 'shift', 0) : p.input;
       const y0 = forwardModel32(model, own, own.length / n);
       [k, ...(copies === 'shift' ? Array.from({ length: COPIES }, (_, j) => C.length + k * COPIES + j) : [])].forEach((row, j) => {
-        inputsK.set(own.subarray(j * n, (j + 1) * n), row * n);
-        targetsK.set(y0.subarray(j * m, (j + 1) * m), row * m);
+        held.inputs.set(own.subarray(j * n, (j + 1) * n), row * n);
+        held.targets.set(y0.subarray(j * m, (j + 1) * m), row * m);
       });
     },
   };
@@ -195,22 +198,17 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
   const distillWeight = option<number>(task, 'distillTerm');
   const inputsD = distillBatch > 0 && distillWeight > 0 ? rows(reserve) : undefined;
   const targetsD = inputsD ? Float64Array.from(await runOnce(await setPass(model, engine, params, inputsD, n))) : new Float64Array(0);
-  const distill = inputsD ? await SetGradient.create(model, engine, precision, params, inputsD, n, mseLoss(targetsD)) : undefined;
-  const pool = Int32Array.from(distill ? reserve.keys() : []);
-  const distillRandom = seededRandom(option<number>(task, 'seed') + 1);
-  const distillRows = () => {
-    for (let i = 0; i < distillBatch; i++) {
-      const j = i + Math.floor(distillRandom() * (pool.length - i));
-      [pool[i], pool[j]] = [pool[j], pool[i]];
-    }
-    return pool.slice(0, distillBatch);
-  };
+  const keepOn = keepWeight > 0;
+  const distillOn = inputsD !== undefined;
+  const held = heldRows(precision, n, m, keepOn ? { inputs: inputsK, targets: targetsK, weight: keepWeight } : undefined, inputsD ? { inputs: inputsD, targets: targetsD, weight: distillWeight, batch: distillBatch } : undefined);
+  const heldGradient = keepOn || distillOn ? await SetGradient.create(model, engine, precision, params, held.inputs, n, mseLoss(held.targets, held.weights)) : undefined;
+  const atRiskShare = option<number>(task, 'distillAtRisk');
+  const draw = distillOn ? new DistillDraw(targetsD, Int32Array.from(reserve, (p) => p.label), m, distillBatch, atRiskShare, seededRandom(option<number>(task, 'seed') + 1)) : undefined;
   const keepReserve = reserve.length > 0 ? await KeepReserve.create(reserve, C, n, m, model, engine, params, option<number>(task, 'keepMargin')) : undefined;
   const keepCheck = Math.max(1, Math.floor(option<number>(task, 'keepCheck')));
   const optimizer = rmsprop({ learningRate: option<number>(task, 'learningRate'), decay: option<number>(task, 'rmsDecay'), epsilon: 1e-8 });
   const mask = maskShapedLike(params);
   const everUnlocked = maskShapedLike(params);
-  const allRows = (count: number) => Int32Array.from({ length: count }, (_, i) => i);
   const wrongRows = (y: Vec) => Int32Array.from(labelsR.keys()).filter((k) => !isRepaired(y, k * m, m, labelsR[k], delta, space));
 
   // With the update on C ∪ R, that gradient's outputs (taken first, at the current parameters) tell which repair
@@ -220,8 +218,8 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
   let wrong = wrongRows(union ? await unionOutputsR() : await outputsR.run());
   log.push(`${R.length} repair input(s), ${wrong.length} misclassified at the start; keep set of ${C.length}${C.length < task.keepSet.length ? ` (of the ${task.keepSet.length} given, the ${perClass} of each class ${keepChoice === 'nearest' ? 'nearest to R' : 'closest to flipping'})` : ''}; ${parameterCount} parameters; gradients by ${engine === 'ort' ? 'ONNX Runtime (backward graph, float32)' : `our JavaScript backpropagation (${precision})`}`);
   if (keepReserve) log.push(`keep reserve: ${reserve.length} more given keep input(s), checked every ${keepCheck} iterations`);
-  if (distill) log.push(`distill term (weight ${distillWeight}): ${distillBatch} of the ${reserve.length} other given keep inputs drawn each iteration`);
-  if (keepTerm) log.push(`keep term (weight ${keepWeight}) on ${keepCount} input(s): C${copies === 'none' ? '' : ` and ${COPIES} ${copies} copies of each`}${asked !== copies ? ` (keepCopies=${asked} needs square grayscale images)` : ''}`);
+  if (distillOn) log.push(`distill term (weight ${distillWeight}): ${distillBatch} of the ${reserve.length} other given keep inputs drawn each iteration${atRiskShare > 0 ? `, ${Math.round(100 * Math.min(1, atRiskShare))}% of them the ones the repair is eroding most` : ''}`);
+  if (keepOn) log.push(`keep term (weight ${keepWeight}) on ${keepCount} input(s): C${copies === 'none' ? '' : ` and ${COPIES} ${copies} copies of each`}${asked !== copies ? ` (keepCopies=${asked} needs square grayscale images)` : ''}`);
   if (repairCopies !== 'none' && copiesR === 0) log.push(`repairCopies=${repairCopies} needs square grayscale images: the update trains on R⊥ alone`);
   const stallIterations = Math.max(1, Math.floor(option<number>(task, 'stallIterations')));
   let bestWorst = -Infinity;
@@ -229,17 +227,21 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
   let iterations = 0;
   let unlockedSum = 0;
   let stopped = '';
-  // The paper's l. 10-14 on the repair gradient iR: the influence on C, the scores, the mask; returns how many are unlocked.
-  const lock = async (iR: Parameters) => {
-    if (locking !== 'influence') return fillMask(mask, () => (locking === 'none' || random() >= lockProbability ? 1 : 0));
-    await correctGradient!.gradient(params, allRows(C.length));
-    return unlockInfluential(iR, correctGradient!.grads, mask, gamma, epsilon, scoreForm);
+  // The gradients besides the repair gradient, at the current parameters: I_C (the locking), the keep and distill terms.
+  const sideGradients = async () => {
+    if (locking === 'influence') await correctGradient!.gradient(params, allRows(C.length));
+    if (!heldGradient) return;
+    const drawn = draw ? draw.next() : new Int32Array(0);
+    const y = await heldGradient.gradient(params, held.rows(drawn));
+    draw?.observe(drawn, y.subarray(held.keepCount * m));
   };
+  // The paper's l. 10-14 on the repair gradient iR (I_C from sideGradients): the scores, the mask; returns how many are unlocked.
+  const lock = (iR: Parameters) => locking !== 'influence'
+    ? fillMask(mask, () => (locking === 'none' || random() >= lockProbability ? 1 : 0))
+    : unlockInfluential(iR, correctGradient!.grads, mask, gamma, epsilon, scoreForm);
   // l. 14-15: the keep and distill terms added, the frozen parameters' gradients zeroed, the RMSprop step.
-  const finish = async (update: Parameters) => {
-    if (keepTerm) await keepTerm.gradient(params, allRows(keepCount));
-    if (distill) await distill.gradient(params, distillRows());
-    applyMask(update, mask, everUnlocked, [...(keepTerm ? [{ grads: keepTerm.grads, scale: keepWeight * m }] : []), ...(distill ? [{ grads: distill.grads, scale: distillWeight * m }] : [])]);
+  const finish = (update: Parameters) => {
+    applyMask(update, mask, everUnlocked, heldGradient?.grads);
     optimizer.step(params, update);
   };
   const polishBudget = Math.max(0, Math.floor(option<number>(task, 'polish')));
@@ -250,10 +252,11 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
       if (task.signal?.aborted) { stopped = 'when cancelled'; break; }
       if (Date.now() > deadline) { stopped = `at the time limit (${task.timeoutSec} s)`; break; }
       await repairGradient.gradient(params, withCopiesR(wrong));
-      const unlocked = await lock(repairGradient.grads);
+      await sideGradients();
+      const unlocked = lock(repairGradient.grads);
       unlockedSum += unlocked / parameterCount;
       if (updateSet === 'repair') await repairGradient.gradient(params, withCopiesR(allRows(R.length)));
-      await finish(union ? union.grads : repairGradient.grads);
+      finish(union ? union.grads : repairGradient.grads);
       iterations++;
       const y = union ? await unionOutputsR() : await outputsR.run();
       const before = wrong.length;
@@ -282,7 +285,7 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
           const y = await outputsC.run();
           return [...await keepReserve.flipped(), ...C.filter((p, k) => margin(y, k * m, m, p.label) <= 0)];
         },
-        step: async (iR) => { await lock(iR); await finish(iR); },
+        step: async (iR) => { await sideGradients(); lock(iR); finish(iR); },
         checkEvery: keepCheck, budget: polishBudget, deadline,
       });
       if (polished.before > 0) log.push(`polish: ${polished.before} given keep input(s) flipped when R was fixed, ${polished.after} after ${polished.iterations} iteration(s) on R and them (the best state kept)`);
@@ -292,8 +295,7 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
     await repairGradient.release();
     await correctGradient?.release();
     await union?.release();
-    await keepTerm?.release();
-    await distill?.release();
+    await heldGradient?.release();
     await keepReserve?.release();
     await outputsR.release();
     await outputsC.release();
@@ -315,25 +317,24 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
 
 /**
  * The paper's l. 14: frozen parameters' gradients are zeroed (so RMSprop's running averages still decay, as in its
- * code); the unlocked ones get each extra term's gradient (the keep term, the distill term) times its scale added, in
- * the same pass.
+ * code); the unlocked ones get the held terms' gradient (keep and distill, their weights folded into the set's rows)
+ * added, in the same pass.
  */
-function applyMask(grads: Parameters, mask: ParameterMask, ever: ParameterMask, extras: readonly { grads: Parameters; scale: number }[]): void {
+function applyMask(grads: Parameters, mask: ParameterMask, ever: ParameterMask, held: Parameters | undefined): void {
   grads.layers.forEach((layer, k) => {
-    for (const part of ['weights', 'bias'] as const) {
-      const g = layer[part];
-      const m = mask.layers[k][part];
-      const e = ever.layers[k][part];
-      const xs = extras.map((x) => ({ v: x.grads.layers[k][part], scale: x.scale }));
-      for (let i = 0; i < g.length; i++) {
-        if (!m[i]) g[i] = 0;
-        else {
-          e[i] = 1;
-          for (const x of xs) g[i] += x.scale * x.v[i];
-        }
-      }
-    }
+    for (const part of ['weights', 'bias'] as const) maskAndAdd(layer[part], mask.layers[k][part], ever.layers[k][part], held?.layers[k][part]);
   });
+}
+
+/** applyMask's loop on one array, a top-level function of its arguments (no closure state in the hot loop). */
+function maskAndAdd(g: Vec, mask: Uint8Array, ever: Uint8Array, held: Vec | undefined): void {
+  for (let i = 0; i < g.length; i++) {
+    if (!mask[i]) g[i] = 0;
+    else {
+      ever[i] = 1;
+      if (held) g[i] += held[i];
+    }
+  }
 }
 
 /** One pass over a fixed set, the pass released. */
@@ -359,3 +360,4 @@ function concat(a: Vec, b: Vec): Vec {
   out.set(b, a.length);
   return out;
 }
+
