@@ -163,7 +163,7 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
   const union = updateSet === 'keepAndRepair' ? await SetGradient.create(model, engine, precision, params, unionInputs, n, crossEntropyLoss(unionLabels)) : undefined;
   const outputsR = await setPass(model, engine, params, inputsR, n);
   // The keep term: the squared change of C's logits from the original network's, summed over the logits (mseLoss
-  // averages over them too: hence the factor m below). Not in the paper; measured in docs/repair-irepair.md. The
+  // averages over them too: heldRows folds the factor m into each row's weight). Not in the paper; measured in docs/repair-irepair.md. The
   // locking only keeps C's most influential parameters still; this pulls C's outputs back.
   const keepWeight = option<number>(task, 'keepTerm');
   const asked = option<CopyKind>(task, 'keepCopies');
@@ -171,7 +171,8 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
   const inputsK = copies === 'none' ? inputsC : toPrecision(withCopies(Float64Array.from(inputsC), n, copies, option<number>(task, 'seed')));
   const keepCount = inputsK.length / n;
   const targetsK = Float64Array.from(setForward(model, params, inputsK, n)());
-  // The keep reserve rewrites rows of C in place: every set that holds C reads these arrays by reference.
+  // The keep reserve rewrites rows of C in place: every set that holds C reads these arrays by reference; the held
+  // rows (a copy, with C's shifted copies) are rewritten here.
   const outputsC = await setPass(model, engine, params, inputsC, n);
   const keepRows: KeepRows = {
     points: C,
@@ -198,6 +199,7 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
   const distillWeight = option<number>(task, 'distillTerm');
   const inputsD = distillBatch > 0 && distillWeight > 0 ? rows(reserve) : undefined;
   const targetsD = inputsD ? Float64Array.from(await runOnce(await setPass(model, engine, params, inputsD, n))) : new Float64Array(0);
+  // Both terms in one set, one backward pass per iteration (heldRows).
   const keepOn = keepWeight > 0;
   const distillOn = inputsD !== undefined;
   const held = heldRows(precision, n, m, keepOn ? { inputs: inputsK, targets: targetsK, weight: keepWeight } : undefined, inputsD ? { inputs: inputsD, targets: targetsD, weight: distillWeight, batch: distillBatch } : undefined);
