@@ -61,33 +61,22 @@ export function rmsprop({ learningRate, decay = 0.9, epsilon = 1e-8 }: { learnin
       state ??= zerosLike(params);
       params.layers.forEach((layer, k) => {
         for (const part of ['weights', 'bias'] as const) {
-          const allowed = mask?.layers[k][part];
-          if (allowed) rmspropMasked(layer[part], grads.layers[k][part], state!.layers[k][part], allowed, learningRate, decay, epsilon);
-          else rmspropAll(layer[part], grads.layers[k][part], state!.layers[k][part], learningRate, decay, epsilon);
+          rmspropLoop(layer[part], grads.layers[k][part], state!.layers[k][part], mask?.layers[k][part], learningRate, decay, epsilon);
         }
       });
     },
   };
 }
 
-// The loops as top-level functions of their arguments alone (no closure state in the hot loop): RMSprop's step on
-// every parameter is a share of each I-REPAIR iteration.
-function rmspropAll(p: Vec, g: Vec, s: Vec, learningRate: number, decay: number, epsilon: number): void {
+// The loop as a top-level function of its arguments alone (no closure state in the hot loop): RMSprop's step on every
+// parameter is a share of each I-REPAIR iteration.
+function rmspropLoop(p: Vec, g: Vec, s: Vec, allowed: Uint8Array | undefined, learningRate: number, decay: number, epsilon: number): void {
   const rest = 1 - decay;
   for (let i = 0; i < p.length; i++) {
+    if (allowed && !allowed[i]) continue;
     const gi = g[i];
     s[i] = decay * s[i] + rest * gi * gi;
     // A zero gradient moves nothing (I-REPAIR zeroes ~99% of them): skip the square root and the division.
-    if (gi !== 0) p[i] -= (learningRate * gi) / (Math.sqrt(s[i]) + epsilon);
-  }
-}
-
-function rmspropMasked(p: Vec, g: Vec, s: Vec, allowed: Uint8Array, learningRate: number, decay: number, epsilon: number): void {
-  const rest = 1 - decay;
-  for (let i = 0; i < p.length; i++) {
-    if (!allowed[i]) continue;
-    const gi = g[i];
-    s[i] = decay * s[i] + rest * gi * gi;
     if (gi !== 0) p[i] -= (learningRate * gi) / (Math.sqrt(s[i]) + epsilon);
   }
 }

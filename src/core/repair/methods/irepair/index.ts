@@ -163,8 +163,8 @@ async function runIRepair(task: RepairTask): Promise<RepairOutcome> {
   const union = updateSet === 'keepAndRepair' ? await SetGradient.create(model, engine, precision, params, unionInputs, n, crossEntropyLoss(unionLabels)) : undefined;
   const outputsR = await setPass(model, engine, params, inputsR, n);
   // The keep term: the squared change of C's logits from the original network's, summed over the logits (mseLoss
-  // averages over them too: heldRows folds the factor m into each row's weight). Not in the paper; measured in docs/repair-irepair.md. The
-  // locking only keeps C's most influential parameters still; this pulls C's outputs back.
+  // averages over them too: heldRows folds the factor m into each row's weight). Not in the paper; measured in
+  // docs/repair-irepair.md. The locking only keeps C's most influential parameters still; this pulls C's outputs back.
   const keepWeight = option<number>(task, 'keepTerm');
   const asked = option<CopyKind>(task, 'keepCopies');
   const copies = asked === 'shift' && !image ? 'none' : asked;
@@ -362,4 +362,3 @@ function concat(a: Vec, b: Vec): Vec {
   out.set(b, a.length);
   return out;
 }
-
